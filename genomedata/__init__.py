@@ -1,0 +1,41 @@
+"""Genomedata: store and read functional-genomics signal, one float per base, many tracks.
+
+    >>> from genomedata import Genome
+    >>> with Genome("archive.genomedata") as genome:          # doctest: +SKIP
+    ...     values = genome["chr1"][1000:2000, "dnase"]
+
+Importing this package does not import numba; the functions that run kernels import it.
+"""
+
+from __future__ import annotations
+
+__version__ = "2.0.0.dev0"
+
+from ._layout import FILE_MODE_CHROMS, FORMAT_VERSION  # noqa: E402
+
+_LAZY = {
+    "Genome": "._genome",
+    "Chromosome": "._chromosome",
+    "Supercontig": "._chromosome",
+    "load_genomedata": ".load_genomedata",
+    "load_seq": "._load_seq",
+    "open_data": "._open_data",
+    "load_data": "._load_data",
+    "close_data": "._close_data",
+}
+
+__all__ = ["FILE_MODE_CHROMS", "FORMAT_VERSION", "__version__", *_LAZY]
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'genomedata' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,3 @@
+from .commands.main import entry
+
+entry()

@@ -1,0 +1,519 @@
+"""The Genomedata on-disk layout: the only module that knows HDF5 names, types and encodings.
+
+Everything else in the package asks this module how an archive is laid out: which groups and
+datasets exist, how attributes are typed, how datasets are created.  Format version 1 as written by
+genomedata 1.7.4 (PyTables), which we write bit-compatible in names, types, shapes, chunking,
+filters and fill values, and older variants (format version 0, PyTables 2 integer widths, fill
+value 0, other chunk sizes) which we read.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+
+FORMAT_VERSION = 1
+FILE_MODE_CHROMS = 100
+SUFFIX = ".genomedata"
+GENOMEDATA_ENCODING = "ascii"
+
+CONTINUOUS_DTYPE = np.dtype(np.float32)
+SEQ_DTYPE = np.dtype(np.uint8)
+DEFAULT_CHUNK_ROWS = 10000
+MIN_GAP_LEN = 100000
+
+SEQ = "seq"
+CONTINUOUS = "continuous"
+SUPERCONTIG_PREFIX = "supercontig_"
+
+ATTR_FORMAT_VERSION = "genomedata_format_version"
+ATTR_TRACKNAMES = "tracknames"
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_DIRTY = "dirty"
+ATTR_CHUNK_STARTS = "chunk_starts"
+ATTR_CHUNK_ENDS = "chunk_ends"
+STAT_ATTRS = ("mins", "maxs", "sums", "sums_squares", "num_datapoints")
+
+# PyTables system attributes (REFERENCE §1.5).  FILTERS packs complevel 1, complib zlib and the
+# shuffle flag; PyTables decodes it only when the root carries PYTABLES_FORMAT_VERSION.
+PYTABLES_FORMAT_VERSION = "2.1"
+PYTABLES_FILTERS = 1 | (1 << 8) | (1 << 16)  # 65793
+PYTABLES_SYSTEM_ATTRS = ("CLASS", "VERSION", "TITLE", "FILTERS", "EXTDIM",
+                         "PYTABLES_FORMAT_VERSION")
+
+DEFLATE_LEVEL = 1
+NAN_FLOAT32 = np.float32(np.nan)
+
+BIGWIG_MAGIC = 0x888FFC26
+
+# The attributes of a format-1 archive, with their HDF5 types, as this package writes them.
+# docs/format.md is generated from this table.
+ATTRIBUTE_TABLE = (
+    # (attribute, where, HDF5 type, shape, written by)
+    (ATTR_FORMAT_VERSION, "file root", "H5T_STD_I64LE", "scalar", "load-seq"),
+    (ATTR_TRACKNAMES, "file root", "H5T_C_S1 (ASCII, NULLTERM, size max(32, longest name))",
+     "(ntracks,)", "open-data"),
+    (ATTR_START, "chromosome", "H5T_STD_U32LE", "scalar", "load-seq"),
+    (ATTR_END, "chromosome", "H5T_STD_U32LE", "scalar", "load-seq"),
+    (ATTR_DIRTY, "chromosome", "H5T_STD_B8LE (bitfield)", "scalar", "every writer"),
+    ("mins", "chromosome", "H5T_IEEE_F64LE", "(ntracks,)", "close-data"),
+    ("maxs", "chromosome", "H5T_IEEE_F64LE", "(ntracks,)", "close-data"),
+    ("sums", "chromosome", "H5T_IEEE_F64LE", "(ntracks,)", "close-data"),
+    ("sums_squares", "chromosome", "H5T_IEEE_F64LE", "(ntracks,)", "close-data"),
+    ("num_datapoints", "chromosome", "H5T_STD_I64LE", "(ntracks,)", "close-data"),
+    (ATTR_START, "supercontig", "H5T_STD_U32LE", "scalar", "load-seq"),
+    (ATTR_END, "supercontig", "H5T_STD_U32LE", "scalar", "load-seq"),
+    (ATTR_CHUNK_STARTS, "supercontig", "H5T_STD_I64LE (H5T_IEEE_F64LE when empty)", "(k,)",
+     "close-data"),
+    (ATTR_CHUNK_ENDS, "supercontig", "H5T_STD_I64LE (H5T_IEEE_F64LE when empty)", "(k,)",
+     "close-data"),
+)
+
+
+def _h5py():
+    import h5py
+    return h5py
+
+
+# ------------------------------------------------------------------------------------------------
+# Paths and archive kinds
+
+def expand_path(path) -> str:
+    """Expand ``~`` and environment variables and normalise, as the reference does."""
+    return os.path.normpath(os.path.expandvars(os.path.expanduser(os.fspath(path))))
+
+
+def is_bigwig_file(path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return False
+    if len(head) < 4:
+        return False
+    return BIGWIG_MAGIC in (struct.unpack("<I", head)[0], struct.unpack(">I", head)[0])
+
+
+def archive_kind(path) -> str:
+    """Return ``"directory"``, ``"file"`` or ``"bigwig"`` for an existing archive path."""
+    resolved = os.path.realpath(expand_path(path))
+    if not os.path.exists(resolved):
+        raise OSError(f"Could not find Genomedata archive: {path}")
+    if os.path.isdir(resolved):
+        return "directory"
+    if os.path.isfile(resolved):
+        return "bigwig" if is_bigwig_file(resolved) else "file"
+    raise ValueError(f"Genomedata archive must be file or directory: {path}")
+
+
+def chromosome_filename(dirname, chrom: str) -> str:
+    return os.path.join(os.fspath(dirname), chrom + SUFFIX)
+
+
+def chromosome_name_from_filename(filename) -> str:
+    return os.path.basename(os.fspath(filename)).rpartition(SUFFIX)[0]
+
+
+def chromosome_files(dirname) -> list[str]:
+    """Chromosome files of a directory archive, in the reference's order (sorted by path)."""
+    return sorted(str(p) for p in Path(dirname).glob("*" + SUFFIX))
+
+
+def clean_chromosome_name(name: str) -> str:
+    """Chromosome names never contain whitespace: runs of it become ``_``."""
+    return "_".join(name.split())
+
+
+def supercontig_name(index: int) -> str:
+    return f"{SUPERCONTIG_PREFIX}{index}"
+
+
+def open_h5(path, mode="r", locking=None, rdcc_nbytes=None):
+    """Open one HDF5 file of an archive.  ``locking=False`` works where file locking is
+    unavailable; ``None`` follows HDF5_USE_FILE_LOCKING / the library default."""
+    h5py = _h5py()
+    kwargs = {}
+    if locking is not None:
+        kwargs["locking"] = locking
+    if rdcc_nbytes is not None:
+        kwargs["rdcc_nbytes"] = rdcc_nbytes
+    return h5py.File(path, mode, libver="earliest", **kwargs)
+
+
+# ------------------------------------------------------------------------------------------------
+# Attribute encodings
+
+def _fixed_string_type(size: int, cset_utf8: bool):
+    h5t = _h5py().h5t
+    tid = h5t.C_S1.copy()
+    tid.set_size(max(1, size))
+    tid.set_strpad(h5t.STR_NULLTERM)
+    tid.set_cset(h5t.CSET_UTF8 if cset_utf8 else h5t.CSET_ASCII)
+    return tid
+
+
+def _delete_attr(obj, name: str) -> None:
+    if name in obj.attrs:
+        del obj.attrs[name]
+
+
+def write_string_attr(obj, name: str, value: str, *, utf8: bool = False, null_space=False):
+    """A fixed-length NULLTERM string attribute (scalar, or NULL dataspace for PyTables' TITLE)."""
+    h5py = _h5py()
+    _delete_attr(obj, name)
+    raw = value.encode("ascii")
+    tid = _fixed_string_type(len(raw), utf8)
+    space = h5py.h5s.create(h5py.h5s.NULL if null_space else h5py.h5s.SCALAR)
+    aid = h5py.h5a.create(obj.id, name.encode(), tid, space)
+    if not null_space:
+        aid.write(np.array(raw, dtype=f"S{max(1, len(raw))}"), mtype=tid)
+
+
+def read_int_attr(obj, name: str, default=None):
+    """Read an integer attribute of any width or signedness as a Python int."""
+    if name not in obj.attrs:
+        return default
+    return int(np.asarray(obj.attrs[name]).item())
+
+
+def read_raw_attr(obj, name: str, default=None):
+    if name not in obj.attrs:
+        return default
+    return obj.attrs[name]
+
+
+def write_uint32_attr(obj, name: str, value: int) -> None:
+    if not 0 <= int(value) < 2 ** 32:
+        raise ValueError(f"coordinate {value} does not fit the archive's 32-bit coordinates")
+    obj.attrs.create(name, np.uint32(value))
+
+
+def write_int64_attr(obj, name: str, value: int) -> None:
+    obj.attrs.create(name, np.int64(value))
+
+
+def read_dirty(group) -> bool:
+    value = read_raw_attr(group, ATTR_DIRTY)
+    if value is None:
+        return False
+    return bool(np.asarray(value).astype(np.uint8).any())
+
+
+def write_dirty(group, dirty: bool) -> None:
+    """``dirty`` is an 8-bit bitfield: PyTables reads h5py's numpy bools as ``None``."""
+    h5py = _h5py()
+    _delete_attr(group, ATTR_DIRTY)
+    space = h5py.h5s.create(h5py.h5s.SCALAR)
+    aid = h5py.h5a.create(group.id, ATTR_DIRTY.encode(), h5py.h5t.STD_B8LE, space)
+    aid.write(np.array(1 if dirty else 0, dtype=np.uint8), mtype=h5py.h5t.STD_B8LE)
+
+
+def read_format_version(root):
+    """The root's format version, or None when the attribute is absent."""
+    return read_int_attr(root, ATTR_FORMAT_VERSION)
+
+
+def write_format_version(root, version: int = FORMAT_VERSION) -> None:
+    write_int64_attr(root, ATTR_FORMAT_VERSION, version)
+
+
+def read_tracknames(root):
+    """Track names stored on a file root, or None when no track was ever opened."""
+    if ATTR_TRACKNAMES not in root.attrs:
+        return None
+    raw = np.atleast_1d(np.asarray(root.attrs[ATTR_TRACKNAMES]))
+    names = []
+    for item in raw:
+        if isinstance(item, bytes):
+            names.append(item.rstrip(b"\0").decode(GENOMEDATA_ENCODING))
+        else:
+            names.append(str(item))
+    return names
+
+
+def check_trackname(name: str) -> bytes:
+    if not name:
+        raise ValueError("a track name cannot be empty")
+    try:
+        raw = name.encode(GENOMEDATA_ENCODING)
+    except UnicodeEncodeError:
+        raise ValueError(f"track name {name!r} is not ASCII; Genomedata stores track names as "
+                         "ASCII") from None
+    if b"\0" in raw:
+        raise ValueError(f"track name {name!r} contains a NUL character")
+    return raw
+
+
+def write_tracknames(root, names) -> None:
+    """``tracknames``: fixed-length ASCII strings of size max(32, longest name), as the
+    reference writes them (its C loader compares cells over the cell size)."""
+    h5py = _h5py()
+    raws = [check_trackname(name) for name in names]
+    size = max([32] + [len(raw) for raw in raws])
+    _delete_attr(root, ATTR_TRACKNAMES)
+    tid = _fixed_string_type(size, cset_utf8=False)
+    space = h5py.h5s.create_simple((len(raws),))
+    aid = h5py.h5a.create(root.id, ATTR_TRACKNAMES.encode(), tid, space)
+    aid.write(np.array(raws, dtype=f"S{size}"), mtype=tid)
+
+
+def write_statistics(group, mins, maxs, sums, sums_squares, num_datapoints) -> None:
+    for name, values, dtype in (("mins", mins, np.float64), ("maxs", maxs, np.float64),
+                                ("sums", sums, np.float64),
+                                ("sums_squares", sums_squares, np.float64),
+                                ("num_datapoints", num_datapoints, np.int64)):
+        group.attrs.create(name, np.asarray(values, dtype=dtype))
+
+
+def write_chunk_bounds(group, starts, ends) -> None:
+    """int64 arrays, or zero-length float64 arrays when a supercontig has no data chunk."""
+    for name, values in ((ATTR_CHUNK_STARTS, starts), (ATTR_CHUNK_ENDS, ends)):
+        values = np.asarray(values)
+        dtype = np.int64 if len(values) else np.float64
+        group.attrs.create(name, values.astype(dtype))
+
+
+# ------------------------------------------------------------------------------------------------
+# Groups
+
+def init_pytables_group(group, *, root: bool = False) -> None:
+    """The PyTables system attributes of a group (REFERENCE §1.5)."""
+    write_string_attr(group, "CLASS", "GROUP", utf8=True)
+    if root:
+        write_string_attr(group, "PYTABLES_FORMAT_VERSION", PYTABLES_FORMAT_VERSION, utf8=True)
+    write_string_attr(group, "TITLE", "", utf8=True, null_space=True)
+    write_string_attr(group, "VERSION", "1.0", utf8=True)
+    group.attrs.create("FILTERS", np.int64(PYTABLES_FILTERS))
+
+
+def init_file_root(root, chromosome_group: bool) -> None:
+    """Initialise the root of a new archive HDF5 file."""
+    init_pytables_group(root, root=True)
+    write_format_version(root, FORMAT_VERSION)
+
+
+def init_chromosome(group, end: int) -> None:
+    """Chromosome-level attributes of a new chromosome (its group may be a file root)."""
+    if "CLASS" not in group.attrs:
+        init_pytables_group(group)
+    write_uint32_attr(group, ATTR_START, 0)
+    write_uint32_attr(group, ATTR_END, end)
+    write_dirty(group, True)
+
+
+def create_supercontig(chromosome_group, index: int, start: int, end: int):
+    group = chromosome_group.create_group(supercontig_name(index))
+    init_pytables_group(group)
+    write_uint32_attr(group, ATTR_START, start)
+    write_uint32_attr(group, ATTR_END, end)
+    return group
+
+
+def is_supercontig_group(name: str) -> bool:
+    return name.startswith(SUPERCONTIG_PREFIX)
+
+
+def supercontig_groups(chromosome_group):
+    """Supercontig groups of a chromosome, ordered by their ``start`` attribute."""
+    groups = [chromosome_group[name] for name in chromosome_group
+              if is_supercontig_group(name)]
+    return sorted(groups, key=lambda g: read_int_attr(g, ATTR_START))
+
+
+def supercontig_bounds(group) -> tuple[int, int]:
+    return read_int_attr(group, ATTR_START), read_int_attr(group, ATTR_END)
+
+
+# ------------------------------------------------------------------------------------------------
+# Datasets
+
+def seq_chunk_len(length: int) -> int:
+    """PyTables' automatic chunk size for a 1-D uint8 array of ``length`` elements."""
+    mib = max(1, min(length // 2 ** 20, 10 ** 7))
+    return 65536 * 2 ** int(np.floor(np.log10(mib)))
+
+
+def _set_dataset_class(dataset, pytables_class: str, extdim=None) -> None:
+    write_string_attr(dataset, "CLASS", pytables_class)
+    if extdim is not None:
+        dataset.attrs.create("EXTDIM", np.int32(extdim))
+    write_string_attr(dataset, "TITLE", "")
+    write_string_attr(dataset, "VERSION", "1.1")
+
+
+def create_seq(supercontig_group, length: int):
+    """The ``seq`` dataset: uint8 ASCII bases, PyTables CArray, shuffle + deflate 1, fill 0."""
+    h5py = _h5py()
+    chunk = seq_chunk_len(length)
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_chunk((chunk,))
+    dcpl.set_shuffle()
+    dcpl.set_deflate(DEFLATE_LEVEL)
+    dcpl.set_fill_value(np.array(0, dtype=SEQ_DTYPE))
+    dcpl.set_fill_time(h5py.h5d.FILL_TIME_ALLOC)
+    dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_INCR)
+    space = h5py.h5s.create_simple((length,), (max(length, chunk),))
+    dsid = h5py.h5d.create(supercontig_group.id, SEQ.encode(), h5py.h5t.STD_U8LE, space,
+                           dcpl=dcpl)
+    dataset = h5py.Dataset(dsid)
+    _set_dataset_class(dataset, "CARRAY")
+    return dataset
+
+
+def create_continuous(supercontig_group, length: int, ntracks: int = 0,
+                      chunk_rows: int = DEFAULT_CHUNK_ROWS):
+    """The ``continuous`` dataset: float32 ``(L, ntracks)``, chunks ``(chunk_rows, 1)``, max
+    shape ``(max(L, chunk_rows), unlimited)``, shuffle + deflate 1, fill NaN (PyTables EArray
+    extendable along the track dimension)."""
+    if chunk_rows < 1:
+        raise ValueError("the chunk size must be at least 1 row")
+    dataset = supercontig_group.create_dataset(
+        CONTINUOUS, shape=(length, ntracks), maxshape=(max(length, chunk_rows), None),
+        chunks=(chunk_rows, 1), dtype=CONTINUOUS_DTYPE, shuffle=True, compression="gzip",
+        compression_opts=DEFLATE_LEVEL, fillvalue=NAN_FLOAT32, fill_time="ifset")
+    _set_dataset_class(dataset, "EARRAY", extdim=1)
+    return dataset
+
+
+def continuous_chunk_rows(dataset) -> int:
+    return int(dataset.chunks[0]) if dataset.chunks else int(dataset.shape[0])
+
+
+def continuous_fill_is_nan(dataset) -> bool:
+    """Old archives (PyTables 2) used fill value 0.0: unwritten cells there read 0, not NaN."""
+    return bool(np.isnan(dataset.fillvalue))
+
+
+def add_continuous_column(dataset) -> int:
+    """Grow ``continuous`` by one track column (filled with the fill value); return its index."""
+    nrows, ncols = dataset.shape
+    dataset.resize((nrows, ncols + 1))
+    return ncols
+
+
+def deflate_filters_of(dataset) -> tuple[bool, bool]:
+    """(shuffle, deflate) of a dataset's filter pipeline, in that order of application."""
+    return bool(dataset.shuffle), dataset.compression == "gzip"
+
+
+# ------------------------------------------------------------------------------------------------
+# Directory and single-file archives
+
+class ArchiveFiles:
+    """The HDF5 files of an archive and the chromosome groups inside them.
+
+    Directory archive: one file ``<chrom>.genomedata`` per chromosome whose root group *is* the
+    chromosome.  Single-file archive: one file whose top-level groups are the chromosomes.
+    Files are opened lazily and kept open until :meth:`close`.
+    """
+
+    def __init__(self, path, mode="r", locking=None, kind=None, rdcc_nbytes=None):
+        self.path = expand_path(path)
+        self.mode = mode
+        self.locking = locking
+        self.rdcc_nbytes = rdcc_nbytes
+        self.kind = kind or archive_kind(self.path)
+        if self.kind == "bigwig":
+            raise ValueError(f"{path} is a bigWig file, not a Genomedata archive")
+        self._files = {}
+
+    # -- files
+    def _open(self, filename):
+        handle = self._files.get(filename)
+        if handle is None or not handle.id.valid:
+            handle = open_h5(filename, self.mode, self.locking, self.rdcc_nbytes)
+            self._files[filename] = handle
+        return handle
+
+    def single_file(self):
+        assert self.kind == "file"
+        return self._open(self.path)
+
+    def chromosome_names(self) -> list[str]:
+        if self.kind == "directory":
+            return [chromosome_name_from_filename(f) for f in chromosome_files(self.path)]
+        return sorted(self.single_file().keys())
+
+    def filename_of(self, chrom: str) -> str:
+        if self.kind == "directory":
+            return chromosome_filename(self.path, chrom)
+        return self.path
+
+    def has_chromosome(self, chrom: str) -> bool:
+        if self.kind == "directory":
+            return os.path.isfile(chromosome_filename(self.path, chrom))
+        return chrom in self.single_file()
+
+    def chromosome_group(self, chrom: str):
+        """The group of an existing chromosome (KeyError if there is none)."""
+        if not self.has_chromosome(chrom):
+            raise KeyError(f"Could not find chromosome: {chrom}")
+        if self.kind == "directory":
+            return self._open(chromosome_filename(self.path, chrom))["/"]
+        return self.single_file()[chrom]
+
+    def create_chromosome(self, chrom: str, end: int):
+        """Create a new chromosome (file or group) with its attributes; error if it exists."""
+        if self.has_chromosome(chrom):
+            raise ValueError(f"chromosome {chrom} is defined twice")
+        if self.kind == "directory":
+            handle = open_h5(chromosome_filename(self.path, chrom), "w-", self.locking)
+            self._files[chromosome_filename(self.path, chrom)] = handle
+            init_file_root(handle, chromosome_group=True)
+            group = handle["/"]
+        else:
+            root = self.single_file()
+            group = root.create_group(chrom)
+            init_pytables_group(group)
+        init_chromosome(group, end)
+        return group
+
+    def roots(self):
+        """The root group of every HDF5 file of the archive (where tracknames live)."""
+        if self.kind == "directory":
+            return [self._open(f)["/"] for f in chromosome_files(self.path)]
+        return [self.single_file()["/"]]
+
+    def tracknames(self):
+        roots = self.roots()
+        return read_tracknames(roots[0]) if roots else None
+
+    def close(self) -> None:
+        for handle in self._files.values():
+            if handle.id.valid:
+                handle.close()
+        self._files.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def create_archive(path, kind: str, locking=None) -> ArchiveFiles:
+    """Create an empty archive of ``kind`` ("file" or "directory") at ``path``.
+
+    An existing empty directory is fine for a directory archive; anything else existing at
+    ``path`` is refused (callers remove it first when the user asked to overwrite).
+    """
+    path = expand_path(path)
+    if kind == "directory":
+        if os.path.exists(path):
+            if not os.path.isdir(path) or os.listdir(path):
+                raise FileExistsError(f"{path} already exists and is not an empty directory")
+        else:
+            os.makedirs(path)
+    elif kind == "file":
+        if os.path.exists(path):
+            raise FileExistsError(f"{path} already exists")
+        handle = open_h5(path, "w-", locking)
+        init_file_root(handle, chromosome_group=False)
+        handle.close()
+    else:
+        raise ValueError(f"unknown archive kind {kind!r}")
+    return ArchiveFiles(path, mode="r+", locking=locking, kind=kind)

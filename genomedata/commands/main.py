@@ -1,0 +1,151 @@
+"""The ``genomedata`` dispatcher: one entry point, one module per subcommand.
+
+Each subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and
+``run(args, ui)``.  Modules are imported only when their subcommand runs (or for ``--help``), so
+``genomedata info`` never imports numba.  The reference's ``genomedata-*`` programs are aliases
+into this dispatcher.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+# subcommand -> module (genomedata.commands.<module>)
+COMMANDS = {
+    "load": "load",
+    "load-seq": "load_seq",
+    "open-data": "open_data",
+    "load-data": "load_data",
+    "close-data": "close_data",
+    "info": "info",
+    "query": "query",
+}
+
+# one-line help shown by ``genomedata --help`` without importing the modules
+SUMMARIES = {
+    "load": "build an archive in one step: sequence, tracks, statistics",
+    "load-seq": "create an archive from FASTA, AGP (--assembly) or a sizes file (--sizes)",
+    "open-data": "add empty tracks to an archive",
+    "load-data": "load one track's signal (WIG, bedGraph, BED3+1, bigWig; gzip ok)",
+    "close-data": "compute track statistics and mark the archive clean",
+    "info": "print track names, supercontigs or chromosome sizes",
+    "query": "print one track's values over a region, one per line",
+}
+
+
+def _version() -> str:
+    from .. import __version__
+    return __version__
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("output")
+    group.add_argument("--verbose", "-v", action="store_true",
+                       help="print details of each step on stderr")
+    group.add_argument("--quiet", "-q", action="store_true",
+                       help="print nothing but errors (no progress bars)")
+    group.add_argument("--debug", action="store_true",
+                       help="show a full traceback when a command fails")
+    return common
+
+
+def build_parser(only=None, prog=None) -> argparse.ArgumentParser:
+    """The dispatcher's parser.  ``only`` restricts it to one subcommand (used for --help of a
+    known subcommand and by docs generation); otherwise every subcommand is registered."""
+    parser = argparse.ArgumentParser(
+        prog=prog or "genomedata",
+        description="Store and read functional-genomics signal in Genomedata archives.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                       title="commands")
+    common = _common_options()
+    for name, module_name in COMMANDS.items():
+        if only is not None and name != only:
+            subparsers.add_parser(name, help=SUMMARIES[name], add_help=False)
+            continue
+        module = importlib.import_module(f"genomedata.commands.{module_name}")
+        sub = subparsers.add_parser(name, help=SUMMARIES[name], description=module.HELP,
+                                    parents=[common])
+        sub.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+        module.add_arguments(sub)
+        sub.set_defaults(_module=module)
+    return parser
+
+
+def _fail(message: str, command: str | None) -> int:
+    prefix = f"genomedata {command}" if command else "genomedata"
+    print(f"{prefix}: error: {message}", file=sys.stderr, flush=True)
+    return 1
+
+
+def _error_message(exc: BaseException) -> str:
+    from .._util import GenomedataError
+    if isinstance(exc, GenomedataError):
+        return str(exc)
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    if isinstance(exc, OSError) and exc.strerror and exc.filename:
+        return f"{exc.filename}: {exc.strerror}"
+    text = str(exc) or exc.__class__.__name__
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def main(argv=None, prog=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    only = command if command in COMMANDS else None
+    parser = build_parser(only=only, prog=prog)
+    if not argv:
+        parser.print_help(sys.stderr)
+        return 1
+    args = parser.parse_args(argv)
+    if getattr(args, "_module", None) is None:
+        parser.print_help(sys.stderr)
+        return 1
+
+    from .._ui import UI
+    verbosity = 0 if args.quiet else (2 if args.verbose else 1)
+    ui = UI(verbosity=verbosity)
+    debug = args.debug or bool(os.environ.get("GENOMEDATA_DEBUG"))
+    try:
+        status = args._module.run(args, ui)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        return _fail("interrupted", args.command)
+    except BrokenPipeError:
+        # the reader of stdout went away (e.g. `| head`): not an error for the user
+        try:
+            sys.stdout = None
+        finally:
+            return 0
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one clear line
+        if debug:
+            raise
+        return _fail(_error_message(exc), args.command)
+    return int(status or 0)
+
+
+def _alias(subcommand: str, program: str):
+    def run() -> None:
+        sys.exit(main([subcommand, *sys.argv[1:]], prog=program))
+    run.__name__ = "alias_" + subcommand.replace("-", "_")
+    return run
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+alias_load = _alias("load", "genomedata-load")
+alias_load_seq = _alias("load-seq", "genomedata-load-seq")
+alias_open_data = _alias("open-data", "genomedata-open-data")
+alias_load_data = _alias("load-data", "genomedata-load-data")
+alias_close_data = _alias("close-data", "genomedata-close-data")
+alias_info = _alias("info", "genomedata-info")
+alias_query = _alias("query", "genomedata-query")
