@@ -69,7 +69,8 @@ def open_input_binary(path):
     except PermissionError:
         raise GenomedataError(f"{path}: permission denied") from None
     if handle.peek(2)[:2] == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=handle, mode="rb")
+        handle.close()
+        return gzip.open(path, "rb")  # owns (and closes) its file
     return handle
 
 

@@ -1,0 +1,299 @@
+"""Create a Genomedata archive from sequence (FASTA), an assembly (AGP) or chromosome sizes.
+
+``load_seq`` is the library function behind ``genomedata load-seq``; its positional parameters
+are those of genomedata 1.7.4's ``genomedata._load_seq.load_seq``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+
+from ._layout import (FILE_MODE_CHROMS, MIN_GAP_LEN, SUFFIX, create_archive, create_seq,
+                      create_supercontig, expand_path)
+from ._seqinput import (NameRegistry, SequenceBuffer, count_fasta_records, iter_fasta_records,
+                        read_agp, read_assembly_report, read_sizes)
+from ._ui import UI, get_ui
+from ._util import GenomedataError
+from ._writer import write_seq
+
+SEQFILE_TYPES = ("fasta", "agp", "sizes")
+MODES = {None: None, "dir": "directory", "directory": "directory", "file": "file"}
+DEFAULT_NAME_STYLE = "UCSC-style-name"
+
+
+def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type="fasta",
+             assembly_report_file=None, chromosome_name_style=DEFAULT_NAME_STYLE,
+             verbose=False, *, overwrite=False, ui=None):
+    """Create the archive ``gdfilename`` with one chromosome per sequence of ``seqfilenames``.
+
+    ``seqfile_type``:
+
+    * ``"fasta"`` (plain or gzip, any number of records per file): a chromosome per record,
+      named by the first word of its ``>`` line, with ``seq`` datasets (unless ``include_seq``
+      is false).  It is split into supercontigs at gaps, runs of at least ``MIN_GAP_LEN``
+      (100000) characters other than ``ACGTacgt``.  A record with no sequence creates no
+      chromosome (a warning says so) and the records after it load as usual.  A sequence made
+      only of one gap gives a chromosome with its length and no supercontig.
+    * ``"agp"``: a chromosome per AGP object; supercontigs are the component rows merged where
+      they touch, split at gap rows; no ``seq``.  An object without component rows creates no
+      chromosome (warning).
+    * ``"sizes"``: ``NAME SIZE`` lines; one supercontig [0, SIZE) per chromosome, no ``seq``.
+      A size of 0 creates no chromosome (warning).
+
+    ``mode``: ``"dir"``/``"directory"``, ``"file"``, or None to use a directory for fewer than
+    ``FILE_MODE_CHROMS`` (100) sequences and a single file otherwise.
+
+    ``assembly_report_file`` (a path or an open file) translates every sequence name to the
+    ``chromosome_name_style`` column of an NCBI assembly report.
+
+    An existing ``gdfilename`` is an error unless ``overwrite`` is true (it must then look like a
+    Genomedata archive: an HDF5 file, or a directory of ``*.genomedata`` files); an existing empty
+    directory is used as it is for a directory archive.  The archive is built under a temporary
+    name beside ``gdfilename`` and renamed into place when complete, so a failure (malformed
+    input, interruption) leaves nothing half-written and leaves an archive being replaced as it
+    was.  Errors in the input are :class:`~genomedata._util.InputError` (``FILE:LINE: ...``).
+    """
+    if ui is None and verbose:
+        ui = UI(verbosity=2)
+    ui = get_ui(ui)
+
+    if isinstance(seqfilenames, (str, bytes, os.PathLike)):
+        seqfilenames = [seqfilenames]
+    filenames = [os.fspath(name) for name in seqfilenames]
+    if not filenames:
+        raise GenomedataError("no sequence file given")
+    if seqfile_type not in SEQFILE_TYPES:
+        raise GenomedataError(f"unknown sequence file type {seqfile_type!r}; use one of: "
+                              + ", ".join(SEQFILE_TYPES))
+    if mode not in MODES:
+        raise GenomedataError(f"unknown archive mode {mode!r}; use 'dir' or 'file'")
+    kind = MODES[mode]
+    for filename in filenames:
+        if not os.path.exists(filename):
+            raise GenomedataError(f"{filename}: no such file")
+        if os.path.isdir(filename):
+            raise GenomedataError(f"{filename}: is a directory, not a sequence file")
+
+    rename = None
+    if assembly_report_file is not None:
+        report = read_assembly_report(assembly_report_file)
+        rename = report.translator(chromosome_name_style)
+
+    path = expand_path(gdfilename)
+    state = _target_state(path)
+    if state == "exists":
+        _check_replaceable(gdfilename, path, overwrite)
+
+    registry = NameRegistry()
+    specs = None
+    if seqfile_type == "fasta":
+        if kind is None:
+            with ui.progress("counting sequences", total=_total_size(filenames),
+                             unit="bytes") as task:
+                count = count_fasta_records(filenames, limit=FILE_MODE_CHROMS,
+                                            progress=task.advance)
+            found = f"at least {count}" if count >= FILE_MODE_CHROMS else str(count)
+    else:
+        reader = read_agp if seqfile_type == "agp" else read_sizes
+        specs = []
+        for filename in filenames:
+            ui.verbose(f"reading {filename}")
+            specs.extend(reader(filename, rename, registry))
+        count = len(specs)
+        found = str(count)
+    if kind is None:
+        kind = "directory" if count < FILE_MODE_CHROMS else "file"
+        ui.verbose(f"no mode given: found {found} sequences, so using a "
+                   f"{'directory' if kind == 'directory' else 'single-file'} archive")
+
+    if state == "empty_dir" and kind == "file":
+        _check_replaceable(gdfilename, path, overwrite)
+        state = "exists"
+
+    builder = _Builder(path, state, kind)
+    try:
+        archive = builder.start()
+        try:
+            if specs is not None:
+                _write_specs(archive, specs, ui, builder)
+            else:
+                _write_fasta(archive, filenames, include_seq, rename, registry, ui, builder)
+        finally:
+            archive.close()
+        builder.finish(gdfilename)
+    except BaseException:
+        builder.abandon()
+        raise
+    ui.verbose(f"created {gdfilename} with {len(builder.created)} chromosomes")
+
+
+# ------------------------------------------------------------------------------------------------
+# Writing chromosomes
+
+def write_chromosome(archive, name, end, starts, ends, seq=None):
+    """Create chromosome ``name`` of length ``end`` with supercontigs ``[starts[i], ends[i])``
+    and, when ``seq`` (the chromosome's uint8 sequence) is given, their ``seq`` datasets."""
+    group = archive.create_chromosome(name, end)
+    for index, (start, stop) in enumerate(zip(starts, ends)):
+        start, stop = int(start), int(stop)
+        supercontig = create_supercontig(group, index, start, stop)
+        if seq is not None:
+            write_seq(create_seq(supercontig, stop - start), seq[start:stop])
+    if archive.kind == "directory":
+        group.file.close()   # one file per chromosome: do not keep thousands open
+
+
+def _write_fasta(archive, filenames, include_seq, rename, registry, ui, builder):
+    from .kernels.seq import supercontig_bounds
+    buffer = SequenceBuffer()
+    with ui.progress("loading sequence", total=_total_size(filenames), unit="bytes") as task:
+        for record in iter_fasta_records(filenames, buffer, rename=rename, registry=registry,
+                                         progress=task.advance,
+                                         on_file=lambda name: ui.verbose(f"reading {name}")):
+            if not record.length:
+                ui.warn(f"{record.filename}:{record.line}: sequence {record.name} is empty; "
+                        "no chromosome created for it")
+                continue
+            seq = buffer.view()
+            starts, ends = supercontig_bounds(seq, MIN_GAP_LEN)
+            ui.verbose(f"{record.name}: {record.length} bases, {len(starts)} supercontigs")
+            builder.created.append(record.name)
+            write_chromosome(archive, record.name, record.length, starts, ends,
+                             seq if include_seq else None)
+            del seq
+
+
+def _write_specs(archive, specs, ui, builder):
+    with ui.progress("creating chromosomes", total=len(specs), unit="items") as task:
+        for spec in specs:
+            if not spec.supercontigs:
+                ui.warn(f"{spec.filename}:{spec.line}: sequence {spec.name} has no bases; no "
+                        "chromosome created for it")
+            else:
+                builder.created.append(spec.name)
+                starts = [start for start, _ in spec.supercontigs]
+                ends = [end for _, end in spec.supercontigs]
+                write_chromosome(archive, spec.name, spec.end, starts, ends)
+            task.advance(1)
+
+
+# ------------------------------------------------------------------------------------------------
+# The archive's path: refuse, replace or build beside it
+
+def _total_size(filenames) -> int:
+    return sum(os.path.getsize(name) for name in filenames)
+
+
+def _target_state(path) -> str:
+    """``"absent"``, ``"empty_dir"`` (an existing empty directory) or ``"exists"``."""
+    if not os.path.lexists(path):
+        return "absent"
+    if os.path.isdir(path) and not os.listdir(path):
+        return "empty_dir"
+    return "exists"
+
+
+def _looks_like_archive(path) -> bool:
+    """An HDF5 file (or an empty file), or a directory holding only ``*.genomedata`` files."""
+    if os.path.islink(path) or os.path.isfile(path):
+        if not os.path.isfile(path):
+            return False
+        if os.path.getsize(path) == 0:
+            return True
+        import h5py
+        return bool(h5py.is_hdf5(path))
+    if os.path.isdir(path):
+        with os.scandir(path) as entries:
+            return all(entry.name.startswith(".")
+                       or (entry.name.endswith(SUFFIX) and entry.is_file(follow_symlinks=False))
+                       for entry in entries)
+    return False
+
+
+def _check_replaceable(display, path, overwrite) -> None:
+    if not overwrite:
+        raise GenomedataError(f"{display} already exists; use --overwrite to replace it")
+    if not _looks_like_archive(path):
+        raise GenomedataError(f"{display} is not a Genomedata archive; refusing to replace it "
+                              "(remove it yourself if it should go)")
+
+
+def _remove(path) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+class _Builder:
+    """Where the archive is written, and how it is put in place or removed."""
+
+    def __init__(self, path, state, kind):
+        self.path = path
+        self.state = state
+        self.kind = kind
+        self.created: list[str] = []
+        self.archive = None
+        self.made_dirs: list[str] = []
+        self.direct = state == "empty_dir" and kind == "directory"
+        self.build_path = path if self.direct else self._sibling("partial")
+
+    def _sibling(self, tag) -> str:
+        parent, base = os.path.split(self.path)
+        return os.path.join(parent, f".{base}.{tag}-{os.getpid()}-{secrets.token_hex(4)}")
+
+    def start(self):
+        parent = os.path.dirname(self.build_path)
+        missing = []
+        while parent and not os.path.exists(parent):
+            missing.append(parent)
+            parent = os.path.dirname(parent)
+        for directory in reversed(missing):
+            os.mkdir(directory)
+            self.made_dirs.append(directory)
+        self.archive = create_archive(self.build_path, self.kind)
+        return self.archive
+
+    def finish(self, display) -> None:
+        if self.direct:
+            return
+        if self.state == "absent":
+            if os.path.lexists(self.path):
+                raise GenomedataError(f"{display} appeared while loading; use --overwrite to "
+                                      "replace it")
+            os.rename(self.build_path, self.path)
+            return
+        backup = self._sibling("old")
+        os.rename(self.path, backup)
+        try:
+            os.rename(self.build_path, self.path)
+        except BaseException:
+            os.rename(backup, self.path)
+            raise
+        _remove(backup)
+
+    def abandon(self) -> None:
+        """Remove what this load created (never anything that existed before it)."""
+        if self.archive is not None:
+            try:
+                self.archive.close()
+            except Exception:  # noqa: BLE001 - cleaning up after an earlier error
+                pass
+        if self.direct:
+            for name in self.created:
+                try:
+                    os.unlink(self.archive.filename_of(name))
+                except (FileNotFoundError, AttributeError):
+                    pass
+        else:
+            _remove(self.build_path)
+            for directory in reversed(self.made_dirs):
+                try:
+                    os.rmdir(directory)
+                except OSError:
+                    break
