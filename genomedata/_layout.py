@@ -517,3 +517,46 @@ def create_archive(path, kind: str, locking=None) -> ArchiveFiles:
     else:
         raise ValueError(f"unknown archive kind {kind!r}")
     return ArchiveFiles(path, mode="r+", locking=locking, kind=kind)
+
+
+# ------------------------------------------------------------------------------------------------
+# PyTables-style attribute access (used by the API's ``attrs`` objects)
+
+def read_attr_value(obj, name: str):
+    """An attribute as PyTables returns it: ``dirty`` as a numpy bool, scalar strings as
+    ``str`` (``h5py.Empty`` as ""), everything else as h5py reads it (numpy scalars/arrays)."""
+    if name == ATTR_DIRTY:
+        return np.bool_(read_dirty(obj))
+    value = obj.attrs[name]
+    if isinstance(value, _h5py().Empty):
+        return ""
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode(GENOMEDATA_ENCODING, "replace")
+    return value
+
+
+def write_attr(obj, name: str, value) -> None:
+    """Write one attribute with the encoding this layout uses for ``name`` (generic h5py
+    attribute for names the layout does not define)."""
+    if name == ATTR_DIRTY:
+        write_dirty(obj, bool(np.asarray(value).any()))
+    elif name == ATTR_TRACKNAMES:
+        names = [item.decode(GENOMEDATA_ENCODING) if isinstance(item, (bytes, np.bytes_))
+                 else str(item) for item in np.atleast_1d(np.asarray(value))]
+        write_tracknames(obj, names)
+    elif name == ATTR_FORMAT_VERSION:
+        write_format_version(obj, int(value))
+    elif name in (ATTR_START, ATTR_END):
+        write_uint32_attr(obj, name, int(value))
+    elif name in (ATTR_CHUNK_STARTS, ATTR_CHUNK_ENDS):
+        other = ATTR_CHUNK_ENDS if name == ATTR_CHUNK_STARTS else ATTR_CHUNK_STARTS
+        current = np.asarray(read_raw_attr(obj, other, np.zeros(0)))
+        pair = {name: np.asarray(value), other: current}
+        write_chunk_bounds(obj, pair[ATTR_CHUNK_STARTS], pair[ATTR_CHUNK_ENDS])
+    elif name in STAT_ATTRS:
+        dtype = np.int64 if name == "num_datapoints" else np.float64
+        _delete_attr(obj, name)
+        obj.attrs.create(name, np.asarray(value, dtype=dtype))
+    else:
+        _delete_attr(obj, name)
+        obj.attrs[name] = value

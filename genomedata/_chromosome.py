@@ -1,0 +1,1154 @@
+"""Chromosomes and supercontigs of a Genomedata archive (the reference's ``_chromosome`` API).
+
+A :class:`Chromosome` is an HDF5 group (a file root in a directory archive) whose children are
+supercontig groups.  Reads ``chromosome[bases, tracks]`` are the hot path: the supercontig
+bounds are kept as sorted numpy arrays and the ``continuous`` datasets are cached, so a read is a
+binary search plus one HDF5 hyperslab read per overlapping supercontig, straight into the result.
+
+Compared with genomedata 1.7.4 (see docs): ``slice(a, b, 1)`` and numpy integer keys are
+accepted, a single string track key works when writing, write errors have fixed wording, a
+supercontig without sequence raises :class:`MissingSequenceData`, and statistics missing from a
+chromosome raise :class:`MissingStatisticsError` (an ``AttributeError``) with a clear message.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+from warnings import warn
+
+import h5py
+import numpy as np
+
+from . import _layout
+from ._util import GenomedataDirtyWarning, GenomedataError, OverlapWarning
+
+CONTINUOUS_DTYPE = _layout.CONTINUOUS_DTYPE
+SEQ_DTYPE = _layout.SEQ_DTYPE
+_N = ord("N")
+
+MSG_DIRTY = ('Chromosome has been modified (or loaded with a mode of "w", "r+", or "a") '
+             'since being closed with genomedata-close-data')
+MSG_DIRTY_CLOSE = ("Closing Chromosome with modified data. Metadata needs to be recalculated "
+                   "by calling genomedata-close-data on the Genomedata archive before "
+                   "re-accessing it")
+MSG_NOT_WRITABLE = "Genomedata archive not opened for writing"
+
+
+class MissingContinuousData(Exception):
+    """Raised when a supercontig has no ``continuous`` dataset (no track was ever opened)."""
+
+
+class MissingSequenceData(GenomedataError, LookupError):
+    """Raised when sequence is read from a supercontig that has none (archive built from an
+    assembly (AGP) or a sizes file)."""
+
+
+class MissingStatisticsError(GenomedataError, AttributeError):
+    """Raised when track statistics are read from a chromosome that has none."""
+
+
+class ClosedError(GenomedataError, ValueError):
+    """Raised when a closed Genome or Chromosome is used."""
+
+
+# ------------------------------------------------------------------------------------------------
+# Keys
+
+def _is_int(key) -> bool:
+    return isinstance(key, (int, np.integer))
+
+
+def _as_index(value, key):
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise NotImplementedError(f"Unsupported index found: {key}") from None
+
+
+def _key_to_tuple(key):
+    """A base key (int or bounded slice) as ``(start, stop)``, validated like the reference."""
+    if _is_int(key):
+        start = int(key)
+        stop = start + 1
+    elif isinstance(key, slice):
+        if key.start is None or key.stop is None:
+            raise NotImplementedError("Both start and end must be specified in chromosomal "
+                                      "slices")
+        step = key.step
+        if step is not None and not (_is_int(step) and int(step) in (0, 1)):
+            raise NotImplementedError("Chromosome slicing does not support non-contiguous "
+                                      "retrieval")
+        start = _as_index(key.start, key)
+        stop = _as_index(key.stop, key)
+    else:
+        raise NotImplementedError(f"Unsupported index found: {key}")
+    if start < 0 or stop < 0:
+        raise NotImplementedError("Negative (wrapping) indices not supported")
+    if start > stop:
+        raise IndexError("Start index can be at most the end index")
+    return start, stop
+
+
+def _split_key(key):
+    if isinstance(key, tuple):
+        if len(key) != 2:
+            raise IndexError("a chromosome is indexed by [bases] or [bases, tracks], "
+                             f"not by {len(key)} keys")
+        return key
+    return key, slice(None)
+
+
+# ------------------------------------------------------------------------------------------------
+# PyTables-like wrappers
+
+class AttributeSet:
+    """PyTables-style access to the attributes of an HDF5 node: ``attrs.name``,
+    ``attrs["name"]``, ``"name" in attrs``, ``attrs.name = value``, ``attrs._v_attrnames``."""
+
+    __slots__ = ("_v_node",)
+
+    def __init__(self, node):
+        object.__setattr__(self, "_v_node", node)
+
+    def _missing(self, name):
+        return AttributeError(f"Attribute {name!r} does not exist in node: "
+                              f"{self._v_node.name!r}")
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name not in self._v_node.attrs:
+            raise self._missing(name)
+        return _layout.read_attr_value(self._v_node, name)
+
+    def __setattr__(self, name, value):
+        _layout.write_attr(self._v_node, name, value)
+
+    def __delattr__(self, name):
+        if name not in self._v_node.attrs:
+            raise self._missing(name)
+        del self._v_node.attrs[name]
+
+    def __getitem__(self, name):
+        if name not in self._v_node.attrs:
+            raise KeyError(name)
+        return _layout.read_attr_value(self._v_node, name)
+
+    def __setitem__(self, name, value):
+        _layout.write_attr(self._v_node, name, value)
+
+    def __delitem__(self, name):
+        del self._v_node.attrs[name]
+
+    def __contains__(self, name):
+        return name in self._v_node.attrs
+
+    def __iter__(self):
+        return iter(self._v_attrnames)
+
+    def __len__(self):
+        return len(self._v_node.attrs)
+
+    def keys(self):
+        return list(self._v_attrnames)
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    @property
+    def _v_attrnames(self):
+        return sorted(self._v_node.attrs.keys())
+
+    @property
+    def _v_attrnamesuser(self):
+        return [name for name in self._v_attrnames
+                if name not in _layout.PYTABLES_SYSTEM_ATTRS]
+
+    @property
+    def _v_attrnamessys(self):
+        return [name for name in self._v_attrnames if name in _layout.PYTABLES_SYSTEM_ATTRS]
+
+    def _f_list(self, attrset="user"):
+        return self._v_attrnamesuser if attrset == "user" else self._v_attrnames
+
+    def __repr__(self):
+        return f"{self._v_node.name} ({self.__class__.__name__}), {len(self)} attributes"
+
+
+class _Atom:
+    """The part of a PyTables atom that client code uses."""
+
+    def __init__(self, dataset):
+        self.dtype = dataset.dtype
+        self.shape = ()
+        try:
+            self.dflt = dataset.fillvalue
+        except (TypeError, ValueError):
+            self.dflt = None
+
+    def __repr__(self):
+        return f"Atom(dtype={self.dtype}, dflt={self.dflt!r})"
+
+
+class DatasetView:
+    """A ``continuous`` or ``seq`` dataset, with the PyTables array interface that client code
+    uses: numpy-style ``[rows, cols]`` get and set, ``read()``, ``shape``, ``dtype``, ``atom``,
+    ``chunkshape`` and, as in PyTables, ``nrows``/``len()`` = the length of the *main*
+    dimension (the extendable track dimension of ``continuous``, rows of ``seq``)."""
+
+    def __init__(self, dataset, on_write=None):
+        self.dataset = dataset
+        self._on_write = on_write
+
+    # -- description
+    @property
+    def shape(self):
+        return self.dataset.shape
+
+    @property
+    def dtype(self):
+        return self.dataset.dtype
+
+    @property
+    def ndim(self):
+        return self.dataset.ndim
+
+    @property
+    def size(self):
+        return self.dataset.size
+
+    @property
+    def chunkshape(self):
+        return self.dataset.chunks
+
+    @property
+    def atom(self):
+        return _Atom(self.dataset)
+
+    @property
+    def name(self):
+        return os.path.basename(self.dataset.name)
+
+    @property
+    def attrs(self):
+        return AttributeSet(self.dataset)
+
+    _v_attrs = attrs
+
+    @property
+    def extdim(self):
+        maxshape = self.dataset.maxshape or ()
+        for dim, size in enumerate(maxshape):
+            if size is None:
+                return dim
+        return -1
+
+    @property
+    def maindim(self):
+        return max(self.extdim, 0)
+
+    @property
+    def nrows(self):
+        shape = self.dataset.shape
+        return int(shape[self.maindim]) if shape else 1
+
+    def __len__(self):
+        return self.nrows
+
+    # -- data
+    def read(self, start=None, stop=None, step=None):
+        """The whole array (or ``start:stop:step`` along the main dimension) as numpy."""
+        if start is None and stop is None and step is None:
+            return self.dataset[()]
+        key = [slice(None)] * self.dataset.ndim
+        key[self.maindim] = slice(start, stop, step)
+        return self[tuple(key)]
+
+    def __getitem__(self, key):
+        split = _box_key(key, self.dataset.shape)
+        if split is None:
+            return self.dataset[key]
+        box, after = split
+        if box is None:
+            return self.dataset[()][key]
+        return self.dataset[box][after]
+
+    def __setitem__(self, key, value):
+        if self._on_write is not None:
+            self._on_write()
+        split = _box_key(key, self.dataset.shape)
+        if split is None:
+            self.dataset[key] = value
+            return
+        box, after = split
+        if box is None:
+            box, after = (), key
+        data = self.dataset[box]
+        data[after] = value
+        self.dataset[box] = data
+
+    def __array__(self, dtype=None, copy=None):
+        data = self.read()
+        return data if dtype is None else data.astype(dtype)
+
+    def __repr__(self):
+        return (f"<{self.__class__.__name__} {self.dataset.name!r} shape={self.shape} "
+                f"dtype={self.dtype}>")
+
+
+def _box_key(key, shape):
+    """Numpy-style keys that h5py does not take (integer lists in any order or repeated,
+    boolean masks, negative steps) as ``(box, after)``: read ``dataset[box]`` (slices and
+    ints h5py takes) then index it with ``after``.  None when h5py takes ``key`` as it is;
+    ``(None, key)`` when only a whole read will do (several lists, Ellipsis with lists)."""
+    items = key if isinstance(key, tuple) else (key,)
+    fancy = [isinstance(item, (list, np.ndarray)) and np.ndim(item) > 0
+             or isinstance(item, slice) and item.step is not None and _is_int(item.step)
+             and item.step < 0 for item in items]
+    if not any(fancy):
+        return None
+    lists = sum(isinstance(item, (list, np.ndarray)) for item in items)
+    if lists > 1 or any(item is Ellipsis for item in items) or len(items) > len(shape):
+        return None, key
+    box, after = [], []
+    for dim, item in enumerate(items):
+        size = shape[dim]
+        if isinstance(item, (list, np.ndarray)):
+            indexes = np.asarray(item)
+            if indexes.dtype == bool:
+                if indexes.shape != (size,):
+                    raise IndexError(f"boolean index of length {len(indexes)} for dimension "
+                                     f"{dim} of size {size}")
+                indexes = np.flatnonzero(indexes)
+            if indexes.ndim != 1 or (len(indexes) and indexes.dtype.kind not in "iu"):
+                return None, key
+            indexes = indexes.astype(np.intp)
+            indexes = np.where(indexes < 0, indexes + size, indexes)
+            if len(indexes) and (indexes.min() < 0 or indexes.max() >= size):
+                raise IndexError(f"index out of range for dimension {dim} of size {size}")
+            low = int(indexes.min()) if len(indexes) else 0
+            box.append(slice(low, int(indexes.max()) + 1 if len(indexes) else 0))
+            after.append(indexes - low)
+        elif isinstance(item, slice) and item.step is not None and _is_int(item.step) \
+                and item.step < 0:
+            rows = range(*item.indices(size))
+            if not len(rows):
+                box.append(slice(0, 0))
+                after.append(slice(None))
+            else:
+                box.append(slice(rows[-1], rows[0] + 1))
+                after.append(slice(rows[0] - rows[-1], None, rows.step))
+        else:
+            box.append(item)
+            if not _is_int(item):
+                after.append(slice(None))
+    return tuple(box), tuple(after)
+
+
+def _read_rows(dataset, row, col, out) -> None:
+    """Read ``dataset[row:row+n, col:col+m]`` (or ``[row:row+n]`` for 1-D) into the C-contiguous
+    array ``out`` of shape ``(n, m)`` / ``(n,)``: one HDF5 hyperslab read, no temporary."""
+    fspace = dataset.id.get_space()
+    start = (row,) if out.ndim == 1 else (row, col)
+    fspace.select_hyperslab(start, out.shape)
+    mspace = h5py.h5s.create_simple(out.shape)
+    dataset.id.read(mspace, fspace, out)
+
+
+_FILTER_DEFLATE = 1
+_FILTER_SHUFFLE = 2
+_CACHE_CHUNKS = 128  # decompressed chunks kept per chromosome (10000 rows: 40 kB each)
+
+
+class _ChunkCache:
+    """Decompressed chunks of one chromosome's ``continuous`` datasets, least recently used
+    first out.  Only archives opened read-only use it (nothing can change them behind the
+    API's back); it is cleared by every write made through the API anyway."""
+
+    def __init__(self, capacity=_CACHE_CHUNKS):
+        self.capacity = capacity
+        self.items = {}
+
+    def get(self, key):
+        value = self.items.pop(key, None)
+        if value is not None:
+            self.items[key] = value  # most recent last
+        return value
+
+    def put(self, key, value):
+        if self.capacity <= 0:
+            return
+        items = self.items
+        items[key] = value
+        if len(items) > self.capacity:
+            del items[next(iter(items))]
+
+    def clear(self):
+        self.items.clear()
+
+
+class _ColumnChunkReader:
+    """Reads rows of a ``continuous`` dataset chunked along single columns, decompressing the
+    chunks itself (ISA-L inflate, numpy unshuffle of only the rows needed) and keeping them in
+    the chromosome's :class:`_ChunkCache`.  Used only for float32 little-endian datasets whose
+    filters are shuffle and/or deflate; anything else is read through HDF5."""
+
+    __slots__ = ("dataset", "key", "chunk_rows", "shuffle", "deflate", "fill", "cache",
+                 "_decompress")
+
+    def __init__(self, dataset, key, cache, filters):
+        self.dataset = dataset
+        self.key = key
+        self.chunk_rows = int(dataset.chunks[0])
+        self.shuffle, self.deflate = filters
+        self.fill = dataset.fillvalue
+        self.cache = cache
+        from isal import isal_zlib
+        self._decompress = isal_zlib.decompress
+
+    @classmethod
+    def create(cls, dataset, key, cache):
+        if (dataset.chunks is None or len(dataset.chunks) != 2 or dataset.chunks[1] != 1
+                or dataset.dtype != np.dtype("<f4")):
+            return None
+        dcpl = dataset.id.get_create_plist()
+        codes = tuple(dcpl.get_filter(i)[0] for i in range(dcpl.get_nfilters()))
+        filters = {(_FILTER_SHUFFLE, _FILTER_DEFLATE): (1, 2), (_FILTER_DEFLATE,): (0, 1),
+                   (_FILTER_SHUFFLE,): (1, 0), (): (0, 0)}.get(codes)
+        if filters is None:
+            return None
+        # filter position bits (for the per-chunk filter mask), 0 when absent
+        shuffle = 1 if filters[0] else 0
+        deflate = (2 if filters[0] else 1) if filters[1] else 0
+        try:
+            return cls(dataset, key, cache, (shuffle, deflate))
+        except ImportError:
+            return None
+
+    def _chunk(self, column, k):
+        """The chunk's values as a 1-D float32 array, or its byte planes ``(4, rows)`` when
+        shuffled; None for a chunk that is not stored (fill value)."""
+        cache_key = (self.key, column, k)
+        planes = self.cache.get(cache_key)
+        if planes is not None:
+            return planes
+        coord = (k * self.chunk_rows, column)
+        try:
+            mask, raw = self.dataset.id.read_direct_chunk(coord)
+        except (RuntimeError, MemoryError, OSError, ValueError):
+            # h5py reports a chunk that is not allocated (reads as the fill value) by
+            # RuntimeError, or MemoryError when the dataset has no chunk at all
+            if _chunk_is_stored(self.dataset, coord):
+                raise
+            return None
+        if self.deflate and not mask & self.deflate:
+            raw = self._decompress(raw)
+        buf = np.frombuffer(raw, dtype=np.uint8)
+        if self.shuffle and not mask & self.shuffle:
+            planes = buf.reshape(4, -1)
+        else:
+            planes = buf.view("<f4")
+        self.cache.put(cache_key, planes)
+        return planes
+
+    def read(self, row, col, out):
+        """``out[:] = dataset[row:row+n, col:col+m]`` for a 2-D ``out`` of shape (n, m)."""
+        size = self.chunk_rows
+        nrows, ncols = out.shape
+        stop = row + nrows
+        first, last = row // size, (stop - 1) // size
+        for j in range(ncols):
+            target = out[:, j]
+            for k in range(first, last + 1):
+                base = k * size
+                lo = row if row > base else base
+                hi = stop if stop < base + size else base + size
+                chunk = self._chunk(col + j, k)
+                dest = target[lo - row:hi - row]
+                if chunk is None:
+                    dest[:] = self.fill
+                elif chunk.ndim == 2:
+                    dest[:] = np.ascontiguousarray(
+                        chunk[:, lo - base:hi - base].T).view("<f4")[:, 0]
+                else:
+                    dest[:] = chunk[lo - base:hi - base]
+
+
+def _chunk_is_stored(dataset, coord) -> bool:
+    try:
+        return dataset.id.get_chunk_info_by_coord(coord).byte_offset is not None
+    except (AttributeError, RuntimeError, ValueError):
+        return True
+
+
+def _fill_column_nan(dataset, column: int, only_stored: bool) -> None:
+    """Write NaN over one column of a 2-D chunked dataset, chunk by chunk.  With
+    ``only_stored``, chunks not stored (which read as the NaN fill value) are skipped."""
+    nrows = int(dataset.shape[0])
+    if nrows == 0:
+        return
+    chunks = dataset.chunks
+    step = int(chunks[0]) if chunks else nrows
+    col_chunk = int(chunks[1]) if chunks else 1
+    block = np.full(min(step, nrows), np.nan, dtype=dataset.dtype)
+    for lo in range(0, nrows, step):
+        hi = min(lo + step, nrows)
+        if only_stored and chunks and not _chunk_is_stored(
+                dataset, (lo, column - column % col_chunk)):
+            continue
+        dataset[lo:hi, column] = block[:hi - lo]
+
+
+# ------------------------------------------------------------------------------------------------
+# Supercontig
+
+class Supercontig:
+    """A region of known assembly in a chromosome: ``seq`` and ``continuous`` data.
+
+    ``start`` and ``end`` are chromosome coordinates (Python ints, half-open)."""
+
+    def __init__(self, h5group, chromosome=None):
+        self.h5group = h5group
+        self._chromosome = chromosome
+        self.start, self.end = _layout.supercontig_bounds(h5group)
+        self._continuous = None
+        self._seq = None
+
+    def __repr__(self):
+        return "<Supercontig '%s', [%d:%d]>" % (self.name, self.start, self.end)
+
+    def __str__(self):
+        return str(self.name)
+
+    @property
+    def name(self):
+        """The name of this supercontig (``supercontig_<i>``)."""
+        return os.path.basename(self.h5group.name)
+
+    @property
+    def attrs(self):
+        """The attributes of this supercontig (PyTables style: ``attrs.chunk_starts``)."""
+        return AttributeSet(self.h5group)
+
+    _v_attrs = attrs
+
+    def project(self, pos, bound=False):
+        """Project a chromosome coordinate to a supercontig coordinate (``bound`` clamps it
+        to ``[start, end]`` first)."""
+        if bound:
+            pos = max(pos, self.start)
+            pos = min(pos, self.end)
+        return int(pos - self.start)
+
+    def _dataset(self, name):
+        return self.h5group.get(name)
+
+    @property
+    def continuous(self):
+        """The ``continuous`` data (rows = bases, columns = tracks).  Use ``.read()`` for the
+        whole array.  Raises :class:`MissingContinuousData` if no track was ever opened."""
+        if self._continuous is None:
+            dataset = self._dataset(_layout.CONTINUOUS)
+            if dataset is None:
+                raise MissingContinuousData(
+                    f"{self.name} has no continuous data (no track was opened with "
+                    "genomedata open-data)")
+            on_write = (self._chromosome._chunk_cache.clear
+                        if self._chromosome is not None else None)
+            self._continuous = DatasetView(dataset, on_write)
+        return self._continuous
+
+    @property
+    def seq(self):
+        """The ``seq`` dataset (uint8 ASCII codes).  Raises :class:`MissingSequenceData` for
+        archives built from an assembly (AGP) or sizes file."""
+        if self._seq is None:
+            dataset = self._dataset(_layout.SEQ)
+            if dataset is None:
+                where = f" of {self._chromosome.name}" if self._chromosome is not None else ""
+                raise MissingSequenceData(
+                    f"{self.name}{where} has no sequence: the archive was built from an "
+                    "assembly (AGP) or sizes file, without sequence")
+            self._seq = DatasetView(dataset)
+        return self._seq
+
+    @property
+    def _continuous_dtype(self):
+        try:
+            return self.continuous.dtype
+        except MissingContinuousData:
+            return CONTINUOUS_DTYPE
+
+    @property
+    def _seq_dtype(self):
+        try:
+            return self.seq.dtype
+        except MissingSequenceData:
+            return SEQ_DTYPE
+
+
+# ------------------------------------------------------------------------------------------------
+# Chromosome
+
+class _Index:
+    """Supercontigs of an open chromosome in start order, with their bounds as arrays and
+    their ``continuous`` datasets (None where absent)."""
+
+    __slots__ = ("supercontigs", "starts", "ends", "datasets", "readers", "dtype")
+
+    def __init__(self, chromosome):
+        groups = _layout.supercontig_groups(chromosome.h5group)
+        self.supercontigs = [Supercontig(group, chromosome) for group in groups]
+        self.starts = np.array([sc.start for sc in self.supercontigs], dtype=np.int64)
+        self.ends = np.array([sc.end for sc in self.supercontigs], dtype=np.int64)
+        self.datasets = [group.get(_layout.CONTINUOUS) for group in groups]
+        cache = chromosome._chunk_cache
+        self.readers = [None if ds is None else _ColumnChunkReader.create(ds, i, cache)
+                        for i, ds in enumerate(self.datasets)]
+        self.dtype = next((ds.dtype.newbyteorder("=") for ds in self.datasets
+                           if ds is not None), CONTINUOUS_DTYPE)
+
+
+class Chromosome:
+    """The data of one chromosome, usually obtained as ``genome["chr1"]``.
+
+    ``chromosome[bases]`` / ``chromosome[bases, tracks]`` read float32 track values (NaN
+    outside supercontigs); ``chromosome.seq[bases]`` reads sequence (``N`` outside);
+    ``chromosome.supercontigs[bases]`` lists the overlapping supercontigs."""
+
+    class ChromosomeDirtyError(GenomedataError):
+        """The chromosome was modified and not closed with genomedata close-data."""
+
+    default_mode = "r"
+
+    def __init__(self, h5group, name=None, mode="r", filename=None, owns_file=False):
+        self._isopen = False
+        self.h5group = h5group
+        self.h5file = h5group.file
+        self._name = name if name is not None else os.path.basename(h5group.name)
+        self._mode = mode
+        self.filename = filename if filename is not None else self.h5file.filename
+        self._owns_file = owns_file
+        self._index_cache = None
+        self._chunk_cache = _ChunkCache(_CACHE_CHUNKS if mode == "r" else 0)
+        self._tracknames = None
+        self._bounds = None
+        self._version = None
+        if mode == "r":
+            if _layout.read_dirty(h5group):
+                raise self.ChromosomeDirtyError(
+                    f"{MSG_DIRTY} (chromosome {self._name} of {self.filename}).")
+        else:
+            # user writes cannot be tracked: every chromosome opened for writing is dirty
+            root = self.h5file["/"]
+            if _layout.read_format_version(root) is None:
+                _layout.write_format_version(root, 0)
+            _layout.write_dirty(h5group, True)
+        self._seq = _ChromosomeSeq(self)
+        self._supercontigs = _Supercontigs(self)
+        self._isopen = True
+
+    @classmethod
+    def _fromfilename(cls, filename, mode="r", locking=None):
+        """Open the chromosome file of a directory archive on its own."""
+        path = _layout.expand_path(filename)
+        handle = _layout.open_h5(path, "r" if mode == "r" else "r+", locking)
+        try:
+            return cls(handle["/"], _layout.chromosome_name_from_filename(path), mode,
+                       filename=path, owns_file=True)
+        except BaseException:
+            handle.close()
+            raise
+
+    # -- state
+    def _check_open(self):
+        if not self._isopen:
+            raise ClosedError(f"chromosome {self._name} is closed")
+
+    @property
+    def _index(self) -> _Index:
+        index = self._index_cache
+        if index is None:
+            self._check_open()
+            index = self._index_cache = _Index(self)
+        return index
+
+    def _invalidate(self):
+        self._index_cache = None
+        self._chunk_cache.clear()
+        self._tracknames = None
+        self._bounds = None
+
+    @property
+    def isopen(self):
+        """Whether this chromosome is still open."""
+        return self._isopen
+
+    @property
+    def name(self):
+        """The chromosome name (same as ``str(chromosome)``)."""
+        return self._name
+
+    @property
+    def mode(self):
+        """The mode the archive was opened with ("r", "r+", ...)."""
+        return self._mode
+
+    @property
+    def attrs(self):
+        """The chromosome group's attributes (PyTables style: ``attrs.dirty``)."""
+        self._check_open()
+        return AttributeSet(self.h5group)
+
+    _v_attrs = attrs
+
+    def __str__(self):
+        return str(self._name)
+
+    def __repr__(self):
+        return "<Chromosome '%s', file='%s'>" % (self._name, self.filename)
+
+    def close(self):
+        """Close the chromosome (warns if its data was modified and needs close-data)."""
+        if not self._isopen:
+            return
+        try:
+            if self.h5group.id.valid and _layout.read_dirty(self.h5group):
+                warn(MSG_DIRTY_CLOSE, category=GenomedataDirtyWarning, stacklevel=2)
+        finally:
+            self._isopen = False
+            self._invalidate()
+            if self._owns_file and self.h5file.id.valid:
+                self.h5file.close()
+
+    # -- coordinates
+    @property
+    def _format_version(self):
+        if self._version is None:
+            root = self.h5file["/"]
+            version = _layout.read_format_version(root)
+            if version is None:
+                version = _layout.read_format_version(self.h5group)
+            self._version = 0 if version is None else version
+        return self._version
+
+    def _int_bounds(self):
+        """(start, end) as Python ints, computed once."""
+        if self._bounds is None:
+            index = self._index
+            computed = (int(index.starts.min()) if len(index.starts) else 0,
+                        int(index.ends.max()) if len(index.ends) else 0)
+            if self._format_version == 0:
+                self._bounds = computed
+            else:
+                start = _layout.read_int_attr(self.h5group, _layout.ATTR_START)
+                end = _layout.read_int_attr(self.h5group, _layout.ATTR_END)
+                self._bounds = (computed[0] if start is None else start,
+                                computed[1] if end is None else end)
+        return self._bounds
+
+    @property
+    def start(self):
+        """First base of the chromosome: 0 (the stored attribute) for format version >= 1,
+        the first supercontig start for version 0."""
+        self._check_open()
+        if self._format_version == 0:
+            return self._int_bounds()[0]
+        value = _layout.read_raw_attr(self.h5group, _layout.ATTR_START)
+        return self._int_bounds()[0] if value is None else value
+
+    @property
+    def end(self):
+        """End of the chromosome (half-open): its length for format version >= 1, the last
+        supercontig end for version 0."""
+        self._check_open()
+        if self._format_version == 0:
+            return self._int_bounds()[1]
+        value = _layout.read_raw_attr(self.h5group, _layout.ATTR_END)
+        return self._int_bounds()[1] if value is None else value
+
+    # -- tracks
+    @property
+    def tracknames_continuous(self):
+        """Names of the data tracks, in column order (empty before any open-data)."""
+        self._check_open()
+        if self._tracknames is None:
+            self._tracknames = _layout.read_tracknames(self.h5file["/"]) or []
+        return list(self._tracknames)
+
+    @property
+    def num_tracks_continuous(self):
+        """Number of data tracks."""
+        self._check_open()
+        if self._tracknames is None:
+            self.tracknames_continuous
+        return len(self._tracknames)
+
+    def index_continuous(self, trackname):
+        """Column index of a track name (KeyError if unknown)."""
+        self._check_open()
+        if self._tracknames is None:
+            self.tracknames_continuous
+        try:
+            return self._tracknames.index(trackname)
+        except ValueError:
+            raise KeyError(f"Could not find continuous track: {trackname}") from None
+
+    def _statistic(self, name):
+        self._check_open()
+        if name not in self.h5group.attrs:
+            raise MissingStatisticsError(
+                f"chromosome {self._name} has no statistics ({name}): run genomedata "
+                "close-data on the archive after loading data")
+        return _layout.read_attr_value(self.h5group, name)
+
+    @property
+    def mins(self):
+        return self._statistic("mins")
+
+    @property
+    def maxs(self):
+        return self._statistic("maxs")
+
+    @property
+    def sums(self):
+        return self._statistic("sums")
+
+    @property
+    def sums_squares(self):
+        return self._statistic("sums_squares")
+
+    @property
+    def num_datapoints(self):
+        return self._statistic("num_datapoints")
+
+    # -- supercontigs
+    def __iter__(self):
+        """Supercontigs in order of start."""
+        return iter(list(self._index.supercontigs))
+
+    def itercontinuous(self):
+        """``(supercontig, continuous)`` pairs in start order, skipping supercontigs without
+        continuous data."""
+        for supercontig in self._index.supercontigs:
+            try:
+                yield supercontig, supercontig.continuous
+            except MissingContinuousData:
+                continue
+
+    @property
+    def supercontigs(self):
+        """``chromosome.supercontigs[bases]`` -> list of overlapping supercontigs."""
+        return self._supercontigs
+
+    @property
+    def seq(self):
+        """``chromosome.seq[bases]`` -> uint8 ASCII codes (``N`` outside supercontigs)."""
+        return self._seq
+
+    @property
+    def _continuous_dtype(self):
+        return self._index.dtype
+
+    @property
+    def _seq_dtype(self):
+        for supercontig in self._index.supercontigs:
+            return supercontig._seq_dtype
+        return SEQ_DTYPE
+
+    def _overlap(self, start, stop):
+        """Indexes ``[i0, i1)`` of the supercontigs overlapping ``[start, stop)`` clamped to
+        the chromosome's ``[start, end]``."""
+        index = self._index
+        chrom_start, chrom_end = self._int_bounds()
+        if start < chrom_start:
+            start = chrom_start
+        if stop > chrom_end:
+            stop = chrom_end
+        if start > stop:
+            return 0, 0
+        i0 = int(np.searchsorted(index.ends, start, side="right"))
+        i1 = int(np.searchsorted(index.starts, stop, side="left"))
+        return i0, max(i0, i1)
+
+    # -- track keys
+    def _track_selection(self, track_key):
+        """``(c0, c1, pick, direct)``: read columns ``c0:c1``; ``pick`` = column indexes
+        relative to ``c0`` to take from them (None: all, in order); ``direct`` drops the
+        track axis."""
+        ntracks = self.num_tracks_continuous
+        if isinstance(track_key, slice):
+            if track_key == slice(None):
+                return 0, ntracks, None, False
+            cols = range(*track_key.indices(ntracks))
+            if not len(cols):
+                return 0, 0, None, False
+            if cols.step == 1:
+                return cols.start, cols.stop, None, False
+            c0 = min(cols[0], cols[-1])
+            return c0, max(cols[0], cols[-1]) + 1, np.asarray(cols) - c0, False
+        if isinstance(track_key, str):
+            col = self.index_continuous(track_key)
+            return col, col + 1, None, True
+        if _is_int(track_key):
+            cols = range(*slice(int(track_key), int(track_key) + 1).indices(ntracks))
+            if not len(cols):
+                return 0, 0, None, True
+            return cols.start, cols.stop, None, True
+        if isinstance(track_key, (list, tuple, np.ndarray)):
+            keys = np.asarray(track_key) if isinstance(track_key, np.ndarray) else track_key
+            if isinstance(keys, np.ndarray) and keys.dtype == bool:
+                if keys.shape != (ntracks,):
+                    raise IndexError(f"boolean track mask of shape {keys.shape} for "
+                                     f"{ntracks} tracks")
+                keys = np.flatnonzero(keys).tolist()
+            cols = []
+            for item in (keys.tolist() if isinstance(keys, np.ndarray) else keys):
+                if isinstance(item, str):
+                    cols.append(self.index_continuous(item))
+                elif _is_int(item):
+                    item = int(item)
+                    if not 0 <= item < ntracks:
+                        raise IndexError(f"track index {item} is out of range for "
+                                         f"{ntracks} tracks")
+                    cols.append(item)
+                else:
+                    raise TypeError(f"Unrecognized track indexing method: {track_key}")
+            if not cols:
+                return 0, 0, None, False
+            c0, c1 = min(cols), max(cols) + 1
+            if cols == list(range(c0, c1)):
+                return c0, c1, None, False
+            return c0, c1, np.asarray(cols, dtype=np.intp) - c0, False
+        raise TypeError(f"Unrecognized track indexing method: {track_key}")
+
+    # -- reading
+    def __getitem__(self, key):
+        """Track values of a base position/range and tracks: ``chromosome[100:200]``,
+        ``chromosome[100, "dnase"]``, ``chromosome[100:200, [0, 2]]`` (numpy shapes)."""
+        self._check_open()
+        base_key, track_key = _split_key(key)
+        start, stop = _key_to_tuple(base_key)
+        base_direct = not isinstance(base_key, slice)
+        c0, c1, pick, track_direct = self._track_selection(track_key)
+        index = self._index
+        dtype = index.dtype
+        nrows = stop - start
+        ncols = (c1 - c0) if pick is None else len(pick)
+        if nrows < 1 or ncols < 1:
+            return np.array([], dtype=dtype)
+
+        i0, i1 = self._overlap(start, stop)
+        if i1 == i0:
+            warn("slice of chromosome data does not overlap any supercontig (filling with "
+                 "'NaN')", category=OverlapWarning, stacklevel=2)
+        elif i1 - i0 > 1:
+            warn("slice of chromosome data spans more than one supercontig (filling gaps "
+                 "with 'NaN')", category=OverlapWarning, stacklevel=2)
+
+        width = c1 - c0
+        starts, ends, datasets = index.starts, index.ends, index.datasets
+        if (i1 - i0 == 1 and datasets[i0] is not None and starts[i0] <= start
+                and stop <= ends[i0]):
+            data = np.empty((nrows, width), dtype=dtype)
+            self._read_block(index, i0, int(start - starts[i0]), c0, data)
+        else:
+            data = np.full((nrows, width), np.nan, dtype=dtype)
+            for i in range(i0, i1):
+                if datasets[i] is None:
+                    continue
+                sc_start = int(starts[i])
+                lo = max(start, sc_start)
+                hi = min(stop, int(ends[i]))
+                self._read_block(index, i, lo - sc_start, c0, data[lo - start:hi - start])
+
+        if pick is not None:
+            data = data[:, pick]
+        if track_direct:
+            data = data[:, 0]
+        if base_direct:
+            data = data[0]
+        return data
+
+    @staticmethod
+    def _read_block(index, i, row, col, out):
+        """``out[:] = continuous[row:row+n, col:col+m]`` of the i-th supercontig."""
+        dataset = index.datasets[i]
+        nrows, ncols = out.shape
+        shape = dataset.shape
+        if row + nrows <= shape[0] and col + ncols <= shape[1]:
+            reader = index.readers[i]
+            if reader is not None:
+                reader.read(row, col, out)
+            else:
+                _read_rows(dataset, row, col, out)
+            return
+        # a dataset smaller than its supercontig or its track list: read what exists
+        rows = max(0, min(nrows, shape[0] - row))
+        cols = max(0, min(ncols, shape[1] - col))
+        if rows and cols:
+            out[:rows, :cols] = dataset[row:row + rows, col:col + cols]
+
+    # -- writing
+    def _check_region_inside_supercontigs(self, supercontigs, start, end):
+        where = f"{self._name} {start} {end}"
+        if not supercontigs:
+            raise ValueError(f"{where} sequence does not overlap any supercontig (nothing "
+                             "written)")
+        for previous, current in zip(supercontigs, supercontigs[1:]):
+            if current.start > previous.end:
+                raise ValueError(f"{where} sequence overlaps gaps in supercontigs (nothing "
+                                 "written)")
+        if start < supercontigs[0].start:
+            raise ValueError(f"{where} sequence overlaps before beginning of earliest "
+                             "supercontig (nothing written)")
+        if end > max(sc.end for sc in supercontigs):
+            raise ValueError(f"{where} sequence overlaps after end of furthest supercontig "
+                             "(nothing written)")
+
+    def __setitem__(self, key, value):
+        """Write track values (archive opened with mode "r+"); the range must lie inside
+        supercontigs.  ``value`` broadcasts like numpy over the selection."""
+        if not self._isopen or self._mode != "r+":
+            raise OSError(MSG_NOT_WRITABLE)
+        base_key, track_key = _split_key(key)
+        start, stop = _key_to_tuple(base_key)
+        base_direct = not isinstance(base_key, slice)
+        c0, c1, pick, track_direct = self._track_selection(track_key)
+        index = self._index
+        i0, i1 = self._overlap(start, stop)
+        supercontigs = index.supercontigs[i0:i1]
+        self._check_region_inside_supercontigs(supercontigs, start, stop)
+        for i in range(i0, i1):
+            if index.datasets[i] is None:
+                raise MissingContinuousData(
+                    f"{self._name} {index.supercontigs[i].name} has no continuous data "
+                    "(open tracks with genomedata open-data first; nothing written)")
+
+        nrows = stop - start
+        ncols = (c1 - c0) if pick is None else len(pick)
+        shape = ([] if base_direct else [nrows]) + ([] if track_direct else [ncols])
+        values = np.broadcast_to(np.asarray(value, dtype=index.dtype), tuple(shape))
+        if nrows < 1 or ncols < 1:
+            return
+        values = values.reshape(nrows, ncols)
+
+        self._chunk_cache.clear()
+        for i in range(i0, i1):
+            dataset = index.datasets[i]
+            sc_start = int(index.starts[i])
+            lo = max(start, sc_start)
+            hi = min(stop, int(index.ends[i]))
+            rows = slice(lo - sc_start, hi - sc_start)
+            part = values[lo - start:hi - start]
+            if pick is None:
+                dataset[rows, c0:c1] = np.ascontiguousarray(part)
+            else:
+                block = dataset[rows, c0:c1]
+                block[:, pick] = part
+                dataset[rows, c0:c1] = block
+
+    # -- modification
+    def _set_dirty(self):
+        _layout.write_dirty(self.h5group, True)
+
+    def _erase_data(self, trackname):
+        """Write NaN over the whole column of a track (marks the chromosome dirty)."""
+        self._check_open()
+        column = self.index_continuous(trackname)
+        self._set_dirty()
+        self._chunk_cache.clear()
+        for dataset in self._index.datasets:
+            if dataset is None or column >= dataset.shape[1]:
+                continue
+            _fill_column_nan(dataset, column,
+                             only_stored=_layout.continuous_fill_is_nan(dataset))
+
+    def add_trackname(self, trackname):
+        """Append a track name to the ``tracknames`` of this chromosome's file."""
+        self._check_open()
+        root = self.h5file["/"]
+        names = _layout.read_tracknames(root) or []
+        if trackname in names:
+            raise ValueError(f"track {trackname} already exists")
+        _layout.write_tracknames(root, names + [trackname])
+        self._tracknames = None
+
+    def _add_track_continuous(self, trackname=None, chunk_rows=None):
+        """Add one column to ``continuous`` in every supercontig (creating ``continuous`` where
+        missing, with as many columns as the tracks before this one).  The track name must
+        already be in ``tracknames`` (see :meth:`add_trackname`); marks the chromosome dirty."""
+        self._check_open()
+        self._set_dirty()
+        self._tracknames = None
+        ntracks = self.num_tracks_continuous
+        index = self._index
+        existing = [ds for ds in index.datasets if ds is not None]
+        if chunk_rows is None:
+            chunk_rows = (_layout.continuous_chunk_rows(existing[0]) if existing
+                          else _layout.DEFAULT_CHUNK_ROWS)
+        for supercontig, dataset in zip(index.supercontigs, index.datasets):
+            if dataset is None:
+                dataset = _layout.create_continuous(
+                    supercontig.h5group, supercontig.end - supercontig.start,
+                    max(ntracks - 1, 0), chunk_rows)
+            column = _layout.add_continuous_column(dataset)
+            if not _layout.continuous_fill_is_nan(dataset):
+                # old archives (fill value 0): a new track must read NaN, not 0
+                _fill_column_nan(dataset, column, only_stored=False)
+        self._invalidate()
+
+
+class _ChromosomeSeq:
+    """``chromosome.seq[key]``: uint8 sequence, ``N`` outside supercontigs."""
+
+    def __init__(self, chromosome):
+        self._chromosome = chromosome
+
+    def __getitem__(self, key):
+        chromosome = self._chromosome
+        supercontigs = chromosome.supercontigs[key]
+        if not supercontigs:
+            warn("slice of chromosome sequence does not overlap any supercontig (filling "
+                 "with 'N')", category=OverlapWarning, stacklevel=2)
+        elif len(supercontigs) > 1:
+            warn("slice of chromosome sequence spans more than one supercontig (filling "
+                 "gaps with 'N')", category=OverlapWarning, stacklevel=2)
+        start, stop = _key_to_tuple(key)
+        views = [sc.seq for sc in supercontigs]  # MissingSequenceData before reading
+        length = stop - start
+        dtype = views[0].dtype if views else SEQ_DTYPE
+        if length <= 0:
+            return np.array([], dtype=dtype)
+        seq = np.full(length, _N, dtype=dtype)
+        for supercontig, view in zip(supercontigs, views):
+            lo = max(start, supercontig.start)
+            hi = min(stop, supercontig.end)
+            if hi <= lo:
+                continue
+            out = seq[lo - start:hi - start]
+            row = lo - supercontig.start
+            if row + len(out) <= view.shape[0]:
+                _read_rows(view.dataset, row, 0, out)
+            else:
+                available = max(0, view.shape[0] - row)
+                out[:available] = view.dataset[row:row + available]
+        if _is_int(key):
+            return seq[0]
+        return seq
+
+
+class _Supercontigs:
+    """``chromosome.supercontigs[key]``: supercontigs overlapping a range (clamped to the
+    chromosome), in start order."""
+
+    def __init__(self, chromosome):
+        self._chromosome = chromosome
+
+    def __getitem__(self, key):
+        chromosome = self._chromosome
+        chromosome._check_open()
+        start, stop = _key_to_tuple(key)
+        i0, i1 = chromosome._overlap(start, stop)
+        return chromosome._index.supercontigs[i0:i1]

@@ -1,0 +1,342 @@
+"""``Genome``: the root of the Python API, over a directory or single-file archive.
+
+    >>> with Genome("archive.genomedata") as genome:                # doctest: +SKIP
+    ...     genome["chr1"][1000:2000, "dnase"]
+
+Differences from genomedata 1.7.4 (documented in the API docs): mode "w" opens an existing
+archive for writing instead of truncating it; ``tracknames_continuous`` is ``[]`` (not an
+AttributeError) before any track was opened; ``close()`` closes the chromosomes that were opened
+and does not open (and mark dirty) the others; duplicate track names are refused; opening
+read-only never writes to a file.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from . import _layout
+from ._chromosome import MSG_DIRTY, Chromosome, ClosedError, MissingStatisticsError
+from ._util import GenomedataError
+
+FORMAT_VERSION = _layout.FORMAT_VERSION
+MODES = ("r", "r+", "a", "w")
+
+MSG_VERSION = ("This archive has format version {}, but the installed Genomedata software "
+               "only supports format version {}")
+MSG_ADD_TRACK_VERSION = ("Adding tracks is only supported for archives created with "
+                         "Genomedata version 1.2.0 or later.")
+
+
+class _ChromosomeList:
+    """The chromosomes of an open archive, memoised while open (``open_chromosomes``)."""
+
+    def __init__(self, files: _layout.ArchiveFiles, mode: str):
+        self._files = files
+        self._mode = mode
+        self.open_chromosomes = {}
+
+    def names(self) -> list[str]:
+        return self._files.chromosome_names()
+
+    def __contains__(self, name) -> bool:
+        return isinstance(name, str) and bool(name) and self._files.has_chromosome(name)
+
+    def __getitem__(self, name) -> Chromosome:
+        chromosome = self.open_chromosomes.get(name)
+        if chromosome is not None and chromosome.isopen:
+            return chromosome
+        if name not in self:
+            raise KeyError(f"Could not find chromosome: {name}")
+        files = self._files
+        chromosome = Chromosome(files.chromosome_group(name), name, self._mode,
+                                filename=files.filename_of(name),
+                                owns_file=files.kind == "directory")
+        self.open_chromosomes[name] = chromosome
+        return chromosome
+
+    def __iter__(self):
+        for name in self.names():
+            yield self[name]
+
+    def close(self) -> None:
+        try:
+            for chromosome in list(self.open_chromosomes.values()):
+                if chromosome.isopen:
+                    chromosome.close()
+        finally:
+            self.open_chromosomes.clear()
+
+
+class Genome:
+    """A Genomedata archive: a directory of ``<chrom>.genomedata`` files or a single file.
+
+    ``Genome(path)`` opens read-only; ``Genome(path, "r+")`` or ``mode="r+"`` for writing.
+    ``locking=False`` turns HDF5 file locking off (file systems without locks).  Use it as a
+    context manager, or call :meth:`close`.  A bigWig file opens as a read-only genome with
+    one track."""
+
+    def __new__(cls, filename=None, *args, **kwargs):
+        if cls is Genome and filename is not None:
+            try:
+                kind = _layout.archive_kind(filename)
+            except (OSError, ValueError, TypeError):
+                kind = None  # __init__ reports it
+            if kind == "bigwig":
+                try:
+                    from ._bigwig import BigWigGenome
+                except ModuleNotFoundError as exc:
+                    if exc.name != __package__ + "._bigwig":
+                        raise
+                    raise NotImplementedError(
+                        f"{filename} is a bigWig file; reading bigWig files is not "
+                        "available in this installation") from None
+                if isinstance(BigWigGenome, type) and issubclass(BigWigGenome, cls):
+                    return super().__new__(BigWigGenome)
+                return BigWigGenome(filename, *args, **kwargs)
+        return super().__new__(cls)
+
+    def __init__(self, filename, *args, **kwargs):
+        self._isopen = False
+        self._files = None
+        self.filename = filename
+        self.args = args
+        self.kwargs = kwargs
+        mode = kwargs.get("mode", args[0] if args else "r")
+        if mode not in MODES:
+            raise ValueError(f"invalid mode {mode!r} for a Genomedata archive: use 'r', 'r+' "
+                             "or 'a'")
+        self._mode = mode
+        self._path = _layout.expand_path(filename)
+        kind = _layout.archive_kind(self._path)
+        if kind == "bigwig":
+            raise ValueError(f"{filename} is a bigWig file, not a Genomedata archive")
+        self._isfile = kind == "file"
+        self._files = _layout.ArchiveFiles(self._path, "r" if mode == "r" else "r+",
+                                           locking=kwargs.get("locking"), kind=kind)
+        self._chromosomes = _ChromosomeList(self._files, mode)
+        self._context_count = 0
+        try:
+            try:
+                roots = self._files.roots()
+            except OSError as exc:
+                raise OSError(f"Could not open Genomedata archive {self._path}: "
+                              f"{exc}") from None
+            version = self._probe(roots)
+            if version is not None and version > FORMAT_VERSION:
+                raise NotImplementedError(MSG_VERSION.format(version, FORMAT_VERSION))
+        except BaseException:
+            self._files.close()
+            raise
+        self._isopen = True
+
+    def _probe(self, roots):
+        """The archive's format version; in directory mode read-only, a dirty chromosome
+        file is an error at once (as in the reference, whose probe opens every file)."""
+        if self._isfile:
+            return _layout.read_format_version(roots[0])
+        version = None
+        for root in roots:
+            if self._mode == "r" and _layout.read_dirty(root):
+                name = _layout.chromosome_name_from_filename(root.file.filename)
+                raise Chromosome.ChromosomeDirtyError(
+                    f"{MSG_DIRTY} (chromosome {name} of "
+                    f"{root.file.filename}).")
+            this = _layout.read_format_version(root)
+            this = 0 if this is None else this
+            if version is None:
+                version = this
+            elif this != version:
+                raise GenomedataError(f"chromosome files of {self._path} have different "
+                                      f"format versions ({version} and {this})")
+        return version
+
+    # -- state
+    def _check_open(self):
+        if not self._isopen:
+            raise ClosedError(f"Genomedata archive {self.filename} is closed")
+
+    @property
+    def isopen(self):
+        """Whether the archive is open."""
+        return self._isopen
+
+    @property
+    def mode(self):
+        """The mode the archive was opened with."""
+        return self._mode
+
+    def close(self):
+        """Close every open chromosome (warning for modified ones) and the files."""
+        if not self._isopen:
+            return
+        try:
+            self._chromosomes.close()
+        finally:
+            self._files.close()
+            self._isopen = False
+
+    def __enter__(self):
+        self._check_open()
+        self._context_count += 1
+        return self
+
+    def __exit__(self, exc_type, exc_value, exc_tb):
+        self._context_count -= 1
+        if self._context_count <= 0:
+            self._context_count = 0
+            self.close()
+
+    def __del__(self):
+        try:
+            if getattr(self, "_isopen", False):
+                self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finaliser
+            pass
+
+    def __repr__(self):
+        items = ["'%s'" % self.filename]
+        if self.args:
+            items.append("*%r" % (self.args,))
+        if self.kwargs:
+            items.append("**%r" % (self.kwargs,))
+        return "Genome(%s)" % ", ".join(items)
+
+    __str__ = __repr__
+
+    # -- chromosomes
+    def __iter__(self):
+        """Chromosomes in archive order (directory: sorted file paths; file: sorted names)."""
+        self._check_open()
+        return iter(self._chromosomes)
+
+    def __getitem__(self, name) -> Chromosome:
+        self._check_open()
+        return self._chromosomes[name]
+
+    def __contains__(self, name) -> bool:
+        self._check_open()
+        return name in self._chromosomes
+
+    # -- tracks
+    @property
+    def format_version(self):
+        """``genomedata_format_version`` (None: single file without it, or empty directory)."""
+        self._check_open()
+        if self._isfile:
+            return _layout.read_format_version(self._files.single_file())
+        return self._probe(self._files.roots())
+
+    @property
+    def tracknames_continuous(self):
+        """Names of the data tracks, in column order ([] before any track is opened)."""
+        self._check_open()
+        roots = self._files.roots()
+        result = None
+        for root in roots:
+            names = _layout.read_tracknames(root) or []
+            if result is None:
+                result = names
+            elif names != result:
+                raise GenomedataError(
+                    f"chromosome files of {self._path} have different track names: "
+                    f"{result} and {names} ({root.file.filename})")
+        return result or []
+
+    @property
+    def num_tracks_continuous(self):
+        """Number of data tracks."""
+        return len(self.tracknames_continuous)
+
+    def index_continuous(self, trackname):
+        """Column index of a track (KeyError if unknown)."""
+        try:
+            return self.tracknames_continuous.index(trackname)
+        except ValueError:
+            raise KeyError(f"Could not find continuous track: {trackname}") from None
+
+    def _check_writable(self):
+        self._check_open()
+        if self._mode == "r":
+            raise OSError("Genomedata archive not opened for writing")
+
+    def add_track_continuous(self, trackname, chunk_rows=None):
+        """Add an empty track (NaN) to every chromosome; marks the archive dirty.
+
+        ``chunk_rows`` sets the chunk height of ``continuous`` datasets created now (default:
+        that of existing ones, else 10000)."""
+        self._check_writable()
+        version = self.format_version
+        if version is None and self._isfile:
+            version = 0
+        if version is not None and version < 1:
+            raise NotImplementedError(MSG_ADD_TRACK_VERSION)
+        if not isinstance(trackname, str):
+            raise TypeError(f"a track name must be a string, not {trackname!r}")
+        names = self.tracknames_continuous
+        if trackname in names:
+            raise ValueError(f"track {trackname} already exists")
+        _layout.check_trackname(trackname)
+        for root in self._files.roots():
+            _layout.write_tracknames(root, (_layout.read_tracknames(root) or []) + [trackname])
+        for chromosome in self:
+            chromosome._add_track_continuous(chunk_rows=chunk_rows)
+
+    def erase_data(self, trackname):
+        """Write NaN over a whole track in every chromosome; marks the archive dirty."""
+        self._check_writable()
+        self.index_continuous(trackname)  # KeyError before anything is written
+        for chromosome in self:
+            chromosome._erase_data(trackname)
+
+    # -- statistics (written by close-data)
+    def _accum_extrema(self, name, accumulator):
+        self._check_open()
+        values = [chromosome._statistic(name) for chromosome in self]
+        if not values:
+            raise MissingStatisticsError(f"{self.filename} has no chromosomes, so no "
+                                         f"statistics ({name})")
+        try:
+            return accumulator(values)
+        except ValueError as exc:
+            raise GenomedataError(f"chromosomes of {self.filename} have different numbers "
+                                  f"of tracks in their statistics ({name}): {exc}") from None
+
+    @property
+    def mins(self):
+        """Minimum of each track (finite values)."""
+        return self._accum_extrema("mins", partial(np.amin, axis=0))
+
+    @property
+    def maxs(self):
+        """Maximum of each track (finite values)."""
+        return self._accum_extrema("maxs", partial(np.amax, axis=0))
+
+    @property
+    def sums(self):
+        """Sum of each track."""
+        return self._accum_extrema("sums", np.add.reduce)
+
+    @property
+    def sums_squares(self):
+        """Sum of squares of each track."""
+        return self._accum_extrema("sums_squares", np.add.reduce)
+
+    @property
+    def num_datapoints(self):
+        """Number of finite values of each track."""
+        return self._accum_extrema("num_datapoints", np.add.reduce)
+
+    @property
+    def means(self):
+        """Mean of each track (float64; NaN for an empty track)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(self.sums, dtype=np.float64) / self.num_datapoints
+
+    @property
+    def vars(self):
+        """Variance of each track, ``sums_squares / n - mean ** 2`` as the reference."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (np.asarray(self.sums_squares, dtype=np.float64) / self.num_datapoints
+                    - np.square(self.means))

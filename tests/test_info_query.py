@@ -1,0 +1,122 @@
+"""``genomedata info`` and ``genomedata query``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from genomedata import Genome, _layout
+from genomedata._util import GenomedataDirtyWarning
+from genomedata.commands.main import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_info_tracknames(refdata, capsys):
+    for command in ("tracknames", "tracknames_continuous"):
+        assert main(["info", command, str(refdata / "v1.genomedata")]) == 0
+        assert capsys.readouterr().out == "['placental', 'primate', 'vertebrate']\n"
+
+
+def test_info_contigs_and_sizes(make_archive, capsys):
+    path = make_archive({"chrB": [(0, 50), (80, 120)], "chrA": [(5, 120)], "chr10": [(0, 30)],
+                         "chrC": [(0, 200)]}, kind="directory",
+                        ends={"chrB": 120, "chrA": 120, "chr10": 30, "chrC": 200})
+    assert main(["info", "contigs", str(path)]) == 0
+    assert capsys.readouterr().out == ("chr10\t0\t30\nchrA\t5\t120\nchrB\t0\t50\nchrB\t80\t120\n"
+                                       "chrC\t0\t200\n")
+    # equal lengths (a crash in the reference) are ordered by name
+    assert main(["info", "sizes", str(path)]) == 0
+    assert capsys.readouterr().out == "chrC\t200\nchrA\t120\nchrB\t120\nchr10\t30\n"
+
+
+def test_info_without_tracks(make_archive, capsys):
+    path = make_archive({"chr1": [(0, 10)]})
+    assert main(["info", "tracknames", str(path)]) == 0
+    assert capsys.readouterr().out == "[]\n"
+
+
+def test_info_dirty_archive_fails_cleanly(make_archive, capsys):
+    path = make_archive({"chr1": [(0, 10)]}, tracknames=["a"], closed=False)
+    assert main(["info", "sizes", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    err = captured.err.strip()
+    assert err.startswith("genomedata info: error: Chromosome has been modified")
+    assert "close-data" in err and "\n" not in err
+
+
+def test_info_missing_archive(tmp_path, capsys):
+    assert main(["info", "sizes", str(tmp_path / "nope")]) == 1
+    assert "Could not find Genomedata archive" in capsys.readouterr().err
+
+
+def test_query(refdata, capsys):
+    archive = str(refdata / "v1.genomedata")
+    assert main(["query", archive, "primate", "chr1", "288", "293"]) == 0
+    assert capsys.readouterr().out == "0.372\n0.372\n-2.327\n0.371\n0.371\n"
+    assert main(["query", archive, "placental", "chr1", "0", "2"]) == 0
+    assert capsys.readouterr().out == "nan\nnan\n"
+    assert main(["query", archive, "placental", "chr1", "5", "5"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_query_values_format(make_archive, capsys):
+    values = np.array([[-2.0], [0.372], [np.nan], [1e-10], [3.0], [np.inf]], dtype=np.float32)
+    path = make_archive({"chr1": [(0, 6)]}, tracknames=["t"], values={"chr1": values})
+    assert main(["query", str(path), "t", "chr1", "0", "6"]) == 0
+    assert capsys.readouterr().out == "-2.0\n0.372\nnan\n1e-10\n3.0\ninf\n"
+
+
+def test_query_outside_warns_on_stderr(refdata, capsys):
+    assert main(["query", str(refdata / "v1.genomedata"), "primate", "chr1", "30000",
+                 "30002"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "nan\nnan\n"
+    assert "does not overlap any supercontig" in captured.err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["nope", "chr1", "0", "5"], "Could not find continuous track: nope"),
+    (["primate", "chrZ", "0", "5"], "Could not find chromosome: chrZ"),
+    (["primate", "chr1", "9", "5"], "Start index can be at most the end index"),
+    (["primate", "chr1", "-1", "5"], "Negative"),
+])
+def test_query_errors(refdata, capsys, args, message):
+    assert main(["query", str(refdata / "v1.genomedata"), *args]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("genomedata query: error:")
+
+
+def test_query_after_writes(make_archive, capsys):
+    path = make_archive({"chr1": [(0, 20)]}, tracknames=["a", "b"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GenomedataDirtyWarning)
+        with Genome(path, "r+") as genome:
+            genome["chr1"][0:3, "b"] = [1.5, 2.5, 3.5]
+    with h5py.File(path, "r+") as handle:
+        _layout.write_dirty(handle["chr1"], False)
+    assert main(["query", str(path), "b", "chr1", "0", "4"]) == 0
+    assert capsys.readouterr().out == "1.5\n2.5\n3.5\nnan\n"
+
+
+def test_info_does_not_import_numba(refdata):
+    code = ("import sys, genomedata, genomedata.commands.info, genomedata.commands.query\n"
+            "from genomedata import Genome\n"
+            "from genomedata.commands.main import main\n"
+            f"assert main(['info', 'sizes', {str(refdata / 'v1.genomedata')!r}]) == 0\n"
+            f"g = Genome({str(refdata / 'v1.genomedata')!r}); g['chr1'][0:100]; g.close()\n"
+            "assert 'numba' not in sys.modules, 'numba imported'\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH",
+                                                                             ""))
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "chr1\t24950\nchrY\t24950\n"
