@@ -1,0 +1,521 @@
+"""close-data: compute every chromosome's track statistics and data chunks, mark it clean.
+
+Per chromosome (REFERENCE §5), in one pass over the data:
+
+1. every supercontig's ``continuous`` dataset is read in blocks of whole chunk rows; a numba
+   kernel adds each block to per-track accumulators (min, max, float64 sum and sum of squares,
+   count of finite values) and marks the rows where any track is finite, and a second kernel
+   turns those row marks into the supercontig's first and last present row and its internal
+   gaps of at least ``MIN_GAP_LEN`` rows (carried from block to block);
+2. ``chunk_starts``/``chunk_ends`` of every supercontig then follow from those summaries alone
+   (:func:`chunk_bounds`, REFERENCE §5.2, with coordinate 0 counted as data), without reading
+   the following supercontigs again as the reference did.
+
+While the kernels scan one block in the calling thread, worker threads read and decode the next
+one.  For the chunk layouts Genomedata writes the workers decode the chunks themselves (pread,
+ISA-L inflate, unshuffle kernel) on every core; other layouts are decoded by HDF5 through h5py.
+The results do not depend on the number of threads.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _layout
+from ._layout import MIN_GAP_LEN, ArchiveFiles
+from ._ui import UI, get_ui
+from ._util import GenomedataError
+
+# upper bound of one block buffer (two are in use at a time: one read, one scanned)
+BLOCK_BYTES = 32 * 2 ** 20
+# chunks of one dataset beyond which its chunk index (13 bytes a chunk) is not built and HDF5
+# decodes instead (e.g. 250 Mbp x 160 tracks in chunks of 10000 rows)
+MAX_INDEXED_CHUNKS = 4 * 2 ** 20
+
+
+# ------------------------------------------------------------------------------------------------
+# Summaries and chunk bounds (pure Python, per supercontig)
+
+@dataclass
+class SupercontigScan:
+    """What close-data needs to know about one supercontig's rows with data.
+
+    ``first``/``last``: supercontig-relative first and last row where some track is finite
+    (``None`` when no row is); ``gaps``: ``(end, start)`` pairs, one per run of at least
+    ``min_gap`` rows without data between two present rows (``end`` = last present row before
+    the gap + 1, ``start`` = first present row after it), in order.
+    """
+
+    start: int
+    length: int
+    first: int | None = None
+    last: int | None = None
+    gaps: list = field(default_factory=list)
+    name: str = ""
+
+
+def chunk_bounds(scans, min_gap: int = MIN_GAP_LEN):
+    """``(chunk_starts, chunk_ends)`` lists for each supercontig of a chromosome.
+
+    ``scans``: :class:`SupercontigScan` objects of one chromosome in start order.  Follows
+    REFERENCE §5.2 exactly, except that a data position at chromosome coordinate 0 counts as
+    data in the look-ahead (the reference tested it for truth).
+    """
+    scans = list(scans)
+    count = len(scans)
+
+    # next_start[i]: first chromosome coordinate with data in supercontig i+1 or later
+    next_start = [None] * count
+    following = None
+    for index in range(count - 1, -1, -1):
+        next_start[index] = following
+        scan = scans[index]
+        if scan.first is not None:
+            following = scan.start + scan.first
+
+    result = []
+    prev_end = 0  # chromosome coordinate where data was last present
+    for index, scan in enumerate(scans):
+        has_prev = index > 0
+        has_next = index < count - 1
+        upcoming = next_start[index]
+        if scan.first is not None:
+            if len(scan.gaps):
+                starts = [scan.first] + [int(start) for _end, start in scan.gaps]
+                ends = [int(end) for end, _start in scan.gaps] + [scan.last + 1]
+            else:
+                starts = [0]
+                ends = [scan.length]
+            if not has_prev or (scan.start + scan.first) - prev_end > min_gap:
+                starts[0] = scan.first
+            last = scan.last + 1
+            if (not has_next or upcoming is None
+                    or upcoming - (scan.start + last) > min_gap):
+                ends[-1] = last
+            prev_end = scan.start + ends[-1]
+        elif has_next and upcoming is not None and upcoming - prev_end < min_gap:
+            starts = [0]
+            ends = [scan.length]
+        else:
+            starts = []
+            ends = []
+        result.append((starts, ends))
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# Scanning one supercontig
+
+class TrackStats:
+    """Per-track accumulators of one chromosome (REFERENCE §5.1 initial values)."""
+
+    def __init__(self, ntracks: int):
+        self.mins = np.full(ntracks, np.inf)
+        self.maxs = np.full(ntracks, -np.inf)
+        self.sums = np.zeros(ntracks)
+        self.sums_squares = np.zeros(ntracks)
+        self.num_datapoints = np.zeros(ntracks, dtype=np.int64)
+
+
+def plan_blocks(nrows: int, ncols: int, chunk_rows: int, block_rows=None, block_tracks=None,
+                block_bytes: int = BLOCK_BYTES):
+    """Rows and track columns per block: whole chunk rows, at most ``block_bytes`` of float32
+    (at least one chunk of one column).  Explicit values (tests) are taken as they are."""
+    chunk_rows = max(1, int(chunk_rows))
+    if block_tracks is None:
+        fit = block_bytes // (4 * chunk_rows)
+        block_tracks = max(1, min(ncols, fit))
+    block_tracks = max(1, min(int(block_tracks), max(1, ncols)))
+    if block_rows is None:
+        fit = block_bytes // (4 * block_tracks)
+        block_rows = max(chunk_rows, fit // chunk_rows * chunk_rows)
+    block_rows = max(1, min(int(block_rows), max(1, nrows)))
+    return block_rows, block_tracks
+
+
+class _Block:
+    """Rows ``row0 .. row0 + nrows - 1`` and track columns ``col0 .. col1 - 1``."""
+
+    __slots__ = ("row0", "nrows", "col0", "col1")
+
+    def __init__(self, row0, nrows, col0, col1):
+        self.row0, self.nrows, self.col0, self.col1 = row0, nrows, col0, col1
+
+
+class _H5pyReader:
+    """Reads blocks through h5py (HDF5 decodes the chunks): works for any dataset."""
+
+    def __init__(self, dataset, pool):
+        self.dataset = dataset
+        self.pool = pool
+
+    def _read(self, block, buffer):
+        for col in range(block.col0, block.col1):
+            self.dataset.read_direct(buffer, np.s_[block.row0:block.row0 + block.nrows, col],
+                                     np.s_[col - block.col0, 0:block.nrows])
+
+    def submit(self, block, buffer):
+        if self.pool is None:
+            self._read(block, buffer)
+            return []
+        return [self.pool.submit(self._read, block, buffer)]
+
+    def close(self):
+        pass
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading chunks without HDF5's filter pipeline
+#
+# HDF5 decodes chunks one at a time while holding h5py's lock, so a supercontig is read on one
+# core at about 100 MB/s.  For the chunk layouts that Genomedata writes -- one track column per
+# chunk, float32 little-endian, filters shuffle and/or deflate or none -- the chunks' file
+# positions are asked from HDF5 and their bytes read with pread, inflated (ISA-L, or zlib) and
+# unshuffled on every core.  Anything else goes through h5py (_H5pyReader).
+
+def _inflate_function():
+    try:
+        from isal.isal_zlib import decompress
+    except ImportError:  # pragma: no cover - isal is a dependency; zlib decodes the same data
+        from zlib import decompress
+    return decompress
+
+
+class _RawChunkReader:
+    """Reads blocks by decoding the dataset's chunks itself, in parallel on ``pool``.
+
+    The chunk index (file offset, stored size, filter mask of every chunk) is read once per
+    dataset; worker threads then pread, inflate and unshuffle whole columns of a block without
+    calling into HDF5, so they never wait for the GIL behind h5py's lock.
+    """
+
+    SHUFFLE = "shuffle"
+    DEFLATE = "deflate"
+
+    @classmethod
+    def open(cls, dataset, pool, nthreads):
+        """A reader for ``dataset``, or None when its layout needs HDF5's own decoding."""
+        import h5py
+
+        if pool is None or not hasattr(os, "pread"):
+            return None
+        if dataset.chunks is None or len(dataset.chunks) != 2 or dataset.chunks[1] != 1:
+            return None
+        if dataset.dtype.str != "<f4" or np.dtype(np.float32).str != "<f4":
+            return None
+        handle = dataset.file
+        if handle.driver != "sec2" or handle.userblock_size != 0:
+            return None
+        dcpl = dataset.id.get_create_plist()
+        if dcpl.get_layout() != h5py.h5d.CHUNKED:
+            return None
+        pipeline = []
+        for index in range(dcpl.get_nfilters()):
+            code, _flags, values, _name = dcpl.get_filter(index)
+            if code == h5py.h5z.FILTER_SHUFFLE and index == 0 and (not values
+                                                                  or values[0] == 4):
+                pipeline.append(cls.SHUFFLE)
+            elif code == h5py.h5z.FILTER_DEFLATE and cls.DEFLATE not in pipeline:
+                pipeline.append(cls.DEFLATE)
+            else:
+                return None
+        if pipeline == [cls.SHUFFLE]:
+            # HDF5 may store partial edge chunks unfiltered (a creation option h5py cannot
+            # query); with deflate in the pipeline such a chunk fails to inflate and goes to
+            # HDF5, but shuffle alone would be undone silently on unshuffled bytes
+            return None
+        handle.flush()  # chunks written through another handle of this file reach the disk
+        index = cls._chunk_index(dataset)
+        if index is None:
+            return None
+        try:
+            fd = os.open(handle.filename, os.O_RDONLY)
+        except OSError:
+            return None
+        return cls(dataset, pool, nthreads, tuple(pipeline), index, fd)
+
+    @staticmethod
+    def _chunk_index(dataset):
+        """``(offsets, sizes, masks)``, arrays indexed by ``[chunk row, column]``; offset -1 for
+        chunks never written.  None when this h5py/HDF5 cannot iterate chunks."""
+        chunk_rows = int(dataset.chunks[0])
+        nrows, ncols = dataset.shape
+        shape = (-(-nrows // chunk_rows), ncols)
+        if shape[0] * shape[1] > MAX_INDEXED_CHUNKS:
+            return None
+        offsets = np.full(shape, -1, dtype=np.int64)
+        sizes = np.zeros(shape, dtype=np.uint32)
+        masks = np.zeros(shape, dtype=np.uint8)  # only the bits of our <= 2 filters matter
+
+        def visit(info):
+            row, col = info.chunk_offset
+            row //= chunk_rows
+            if row < shape[0] and col < shape[1] and info.byte_offset is not None:
+                offsets[row, col] = info.byte_offset
+                sizes[row, col] = info.size
+                masks[row, col] = info.filter_mask & 0xFF
+
+        try:
+            dataset.id.chunk_iter(visit)
+        except (AttributeError, NotImplementedError, RuntimeError):
+            return None
+        return offsets, sizes, masks
+
+    def __init__(self, dataset, pool, nthreads, pipeline, index, fd):
+        self.dataset = dataset
+        self.pool = pool
+        self.nthreads = max(1, nthreads)
+        self.pipeline = pipeline
+        self.offsets, self.sizes, self.masks = index
+        self.fill = np.float32(dataset.fillvalue)
+        self.fd = fd
+        self.chunk_rows = int(dataset.chunks[0])
+        self.inflate = _inflate_function()
+
+    def submit(self, block, buffer):
+        """Start decoding ``block`` into ``buffer``; returns the futures to wait for."""
+        chunk_rows = self.chunk_rows
+        chunks = range(block.row0 // chunk_rows, -(-(block.row0 + block.nrows) // chunk_rows))
+        items = [(col, chunk) for col in range(block.col0, block.col1) for chunk in chunks]
+        ntasks = min(len(items), 4 * self.nthreads)
+        per_task = -(-len(items) // ntasks)
+        return [self.pool.submit(self._decode, block, items[i:i + per_task], buffer)
+                for i in range(0, len(items), per_task)]
+
+    def _decode(self, block, items, buffer):
+        from .kernels.stats import unshuffle_into
+
+        chunk_rows = self.chunk_rows
+        nbytes = 4 * chunk_rows
+        block_end = block.row0 + block.nrows
+        for col, chunk in items:
+            chunk_row0 = chunk * chunk_rows
+            lo = max(block.row0, chunk_row0)
+            count = min(block_end, chunk_row0 + chunk_rows) - lo
+            row = col - block.col0
+            dest0 = lo - block.row0
+            src0 = lo - chunk_row0
+            dest = buffer[row, dest0:dest0 + count]
+            offset = int(self.offsets[chunk, col])
+            if offset < 0:  # never written: the fill value
+                dest[:] = self.fill
+                continue
+            size = int(self.sizes[chunk, col])
+            mask = int(self.masks[chunk, col])
+            data = os.pread(self.fd, size, offset)
+            shuffled = False
+            if len(data) == size:
+                for index in range(len(self.pipeline) - 1, -1, -1):
+                    if mask >> index & 1:
+                        continue  # this filter was skipped for this chunk
+                    if self.pipeline[index] == self.DEFLATE:
+                        try:
+                            data = self.inflate(data)
+                        except Exception:  # noqa: BLE001 - HDF5 decodes or reports it
+                            data = b""
+                            break
+                    else:
+                        shuffled = True
+            if len(data) != nbytes:
+                # not what the layout promises: let HDF5 decode (or report) this chunk
+                self.dataset.read_direct(buffer, np.s_[lo:lo + count, col],
+                                         np.s_[row, dest0:dest0 + count])
+                continue
+            if shuffled:
+                unshuffle_into(np.frombuffer(data, dtype=np.uint8), chunk_rows, 4, src0, count,
+                               dest.view(np.uint8))
+            else:
+                dest[:] = np.frombuffer(data, dtype="<f4", count=count, offset=4 * src0)
+
+    def close(self):
+        os.close(self.fd)
+
+
+def scan_continuous(dataset, stats: TrackStats, *, min_gap: int = MIN_GAP_LEN,
+                    block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
+                    raw_chunks: bool = True):
+    """Add one supercontig's ``continuous`` to ``stats`` and summarise its present rows.
+
+    Returns ``(first, last, gaps)`` as in :class:`SupercontigScan`.  Columns beyond the
+    archive's track count are an error; missing trailing columns count as no data.
+    ``pool``: an executor (``nthreads`` workers) that reads and decodes the next block while
+    the kernels scan the current one; ``raw_chunks=False`` leaves all decoding to HDF5.
+    """
+    from .kernels.stats import (accumulate_tracks, gap_capacity, new_state,
+                                scan_present_rows)
+
+    if dataset.ndim != 2:
+        raise GenomedataError(f"{dataset.name} is not a table of track columns "
+                              f"(shape {dataset.shape})")
+    nrows, ncols = dataset.shape
+    ntracks = len(stats.mins)
+    if ncols > ntracks:
+        raise GenomedataError(
+            f"{dataset.name} has {ncols} track columns but the archive lists only {ntracks} "
+            "track names")
+    state = new_state()
+    if nrows == 0 or ncols == 0:
+        return None, None, []
+    # (a contiguous dataset, which Genomedata never writes, is read in default-sized blocks)
+    chunk_rows = (_layout.continuous_chunk_rows(dataset) if dataset.chunks
+                  else _layout.DEFAULT_CHUNK_ROWS)
+    rows, tracks = plan_blocks(nrows, ncols, chunk_rows, block_rows, block_tracks)
+    min_gap = max(1, int(min_gap))
+    blocks = [_Block(row0, min(rows, nrows - row0), col0, min(ncols, col0 + tracks))
+              for row0 in range(0, nrows, rows) for col0 in range(0, ncols, tracks)]
+
+    reader = _RawChunkReader.open(dataset, pool, nthreads) if raw_chunks else None
+    if reader is None:
+        reader = _H5pyReader(dataset, pool)
+    # with a pool, the next block is read into the other buffer while this one is scanned
+    double = pool is not None and len(blocks) > 1
+    buffers = [np.empty((tracks, rows), dtype=np.float32) for _ in range(2 if double else 1)]
+    row_any = np.zeros(rows, dtype=np.uint8)
+    gap_parts = []
+    pending = []
+    try:
+        pending = reader.submit(blocks[0], buffers[0])
+        for index, block in enumerate(blocks):
+            for future in pending:
+                future.result()
+            pending = []
+            buffer = buffers[index % len(buffers)]
+            more = index + 1 < len(blocks)
+            if double and more:
+                pending = reader.submit(blocks[index + 1], buffers[(index + 1) % 2])
+            if block.col0 == 0:
+                row_any[:block.nrows] = 0
+            accumulate_tracks(buffer[:block.col1 - block.col0], block.nrows, block.col0,
+                              stats.mins, stats.maxs, stats.sums, stats.sums_squares,
+                              stats.num_datapoints, row_any)
+            if block.col1 == ncols:
+                gaps = np.empty((gap_capacity(block.nrows, min_gap), 2), dtype=np.int64)
+                found = scan_present_rows(row_any, block.nrows, block.row0, min_gap, state,
+                                          gaps)
+                if found:
+                    gap_parts.append(gaps[:found])
+            if more and not double:
+                pending = reader.submit(blocks[index + 1], buffers[0])
+    finally:
+        for future in pending:
+            try:
+                future.result()
+            except Exception:  # noqa: BLE001 - the first error is already being raised
+                pass
+        reader.close()
+
+    first, last = int(state[0]), int(state[1])
+    if last < 0:
+        return None, None, []
+    gaps = [(int(end), int(start)) for part in gap_parts for end, start in part]
+    return first, last, gaps
+
+
+# ------------------------------------------------------------------------------------------------
+# Chromosomes and archives
+
+def _name_of(group) -> str:
+    return group.name.rpartition("/")[2] or group.name
+
+
+def write_chromosome_metadata(group, tracknames, *, ui=None, min_gap: int = MIN_GAP_LEN,
+                              block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
+                              raw_chunks: bool = True):
+    """close-data for one chromosome group: statistics, chunk bounds, ``dirty = False``.
+
+    Returns the :class:`TrackStats` (``None`` when the archive has no tracks).
+    """
+    ui = get_ui(ui)
+    ntracks = len(tracknames or ())
+    if ntracks == 0:
+        _layout.write_dirty(group, False)
+        return None
+
+    stats = TrackStats(ntracks)
+    supercontigs = _layout.supercontig_groups(group)
+    scans = []
+    for supercontig in supercontigs:
+        name = _name_of(supercontig)
+        ui.verbose(f" scanning {name}")
+        start, end = _layout.supercontig_bounds(supercontig)
+        dataset = supercontig.get(_layout.CONTINUOUS)
+        if dataset is None:  # never opened for data: no data (the reference crashed)
+            scans.append(SupercontigScan(start, end - start, name=name))
+            continue
+        first, last, gaps = scan_continuous(dataset, stats, min_gap=min_gap,
+                                            block_rows=block_rows, block_tracks=block_tracks,
+                                            pool=pool, nthreads=nthreads,
+                                            raw_chunks=raw_chunks)
+        scans.append(SupercontigScan(start, int(dataset.shape[0]), first, last, gaps, name))
+
+    for supercontig, (starts, ends) in zip(supercontigs, chunk_bounds(scans, min_gap)):
+        _layout.write_chunk_bounds(supercontig, starts, ends)
+    _layout.write_statistics(group, stats.mins, stats.maxs, stats.sums, stats.sums_squares,
+                             stats.num_datapoints)
+    _layout.write_dirty(group, False)
+    return stats
+
+
+def default_threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def check_format_version(group) -> int:
+    """The chromosome's format version (root attribute, else the chromosome group's, else 0,
+    as the reference looks it up); newer versions than ours are refused."""
+    version = _layout.read_format_version(group.file["/"])
+    if version is None:
+        version = _layout.read_format_version(group)
+    if version is None:
+        version = 0
+    if version > _layout.FORMAT_VERSION:
+        raise NotImplementedError(
+            f"This archive has format version {version}, but the installed Genomedata software "
+            f"only supports format version {_layout.FORMAT_VERSION}")
+    return version
+
+
+def close_data(gdfilename, verbose=False, *, ui=None, min_gap: int = MIN_GAP_LEN,
+               block_rows=None, block_tracks=None, threads=None, raw_chunks: bool = True):
+    """Compute the statistics and data chunks of every chromosome and mark it clean.
+
+    ``gdfilename``: a directory or single-file archive (str or Path).  ``verbose`` prints the
+    reference's progress lines on stderr when no ``ui`` is given.
+
+    Tuning and testing knobs: ``threads`` (default: every available core; 0 reads, decodes and
+    scans in the calling thread only), ``block_rows``/``block_tracks`` (block size),
+    ``min_gap`` (the gap that splits data chunks; the format's value is ``MIN_GAP_LEN``),
+    ``raw_chunks=False`` (let HDF5 decode every chunk).
+    """
+    if ui is None:
+        ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)
+    nthreads = default_threads() if threads is None else max(0, int(threads))
+    path = os.fspath(gdfilename)
+    with ArchiveFiles(path, "r+") as files:
+        chromosomes = files.chromosome_names()
+        pool = (ThreadPoolExecutor(nthreads, thread_name_prefix="close-data")
+                if nthreads else None)
+        try:
+            with ui.progress("computing statistics", total=len(chromosomes),
+                             unit="chromosomes") as task:
+                for chrom in chromosomes:
+                    group = files.chromosome_group(chrom)
+                    check_format_version(group)
+                    ui.verbose(f"writing metadata for {chrom}")
+                    tracknames = _layout.read_tracknames(group.file["/"])
+                    write_chromosome_metadata(group, tracknames, ui=ui, min_gap=min_gap,
+                                              block_rows=block_rows,
+                                              block_tracks=block_tracks, pool=pool,
+                                              nthreads=max(1, nthreads),
+                                              raw_chunks=raw_chunks)
+                    task.advance()
+        finally:
+            if pool is not None:
+                pool.shutdown()

@@ -1,0 +1,20 @@
+"""``genomedata close-data``: compute statistics, mark the archive clean
+(``genomedata-close-data``)."""
+
+from __future__ import annotations
+
+HELP = ("Compute the summary statistics of every track (minimum, maximum, sum, sum of squares, "
+        "number of datapoints) and the data chunks of every supercontig, and mark the archive "
+        "ready for reading.  Run it after loading or changing data.")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("gdarchive", metavar="ARCHIVE",
+                        help="Genomedata archive (directory or single file)")
+
+
+def run(args, ui) -> int:
+    from .._close_data import close_data
+
+    close_data(args.gdarchive, ui=ui)
+    return 0
