@@ -1,0 +1,1504 @@
+"""Kernels that parse signal text: bedGraph / BED3+1, WIG ``fixedStep`` and ``variableStep``.
+
+Two passes over one ``uint8`` buffer holding the whole input (DECISIONS.md §2 "Input formats"):
+
+``scan(buf)``
+    validates the whole input and returns its structure: a table of *segments* (maximal runs of
+    data lines of one chromosome and one kind), a table of distinct chromosome names and a table
+    of "hard" number tokens that the kernels cannot convert exactly (Python converts them with
+    ``float()``).  Nothing is written anywhere.
+
+``fill(buf, ...)`` / ``fill_segments(buf, segs, indices, ...)``
+    parse the data lines of segments again and write their values into a chromosome's float32
+    buffer.  Segments of one chromosome are filled in file order, so later lines overwrite
+    earlier ones.
+
+Kernels never raise: they return a status code and a byte offset, and the Python side
+(``genomedata._textinput``) turns them into ``FILE:LINE: message``.
+
+Grammar, decided per line (leading spaces/TABs are ignored on every line):
+
+* empty or blank lines (only spaces, TABs, CRs) and lines starting with ``#`` are skipped
+  anywhere; they do not end a WIG block;
+* ``track ...`` and ``browser ...`` lines are skipped anywhere and end the current WIG block
+  (back to bedGraph mode);
+* ``fixedStep chrom=C start=S [step=T] [span=P]`` and ``variableStep chrom=C [span=P]`` start a
+  WIG block; keys in any order, separated by runs of spaces/TABs; ``start`` is 1-based and
+  required, step and span default to 1 and must be >= 1; unknown or repeated keys are errors;
+* in a fixedStep block a data line is one number; value i covers 0-based
+  ``[S-1 + i*step, S-1 + i*step + span)``;
+* in a variableStep block a data line is ``POS VALUE`` (POS 1-based, >= 1), covering
+  ``[POS-1, POS-1+span)``;
+* otherwise a data line is ``chrom start end value`` (exactly 4 columns, 0-based half-open,
+  ``start <= end``; ``start == end`` writes nothing);
+* fields are separated by runs of spaces/TABs; a line ends with ``\\n`` or ``\\r\\n`` (trailing
+  spaces/TABs/CRs allowed; a CR anywhere else in a line is an error); the last line may lack
+  its newline;
+* coordinates are unsigned decimal integers <= 2**63-1;
+* values: ``[+-]digits[.digits][(e|E)[+-]digits]`` (at least one digit before the exponent),
+  ``nan``, ``inf``, ``infinity`` (any case, optional sign).  The value stored is
+  ``float32(strtod(token))`` (a correctly rounded double, then rounded to float32).
+
+Speed: data lines whose value is a short plain decimal (``[+-]digits[.digits]``, at most 7 bytes,
+directly followed by the line end) take a fast path that reads 8 bytes at once and validates and
+converts the token with word-wide bit operations (no data-dependent branches); everything else
+goes through the byte-by-byte parser.  Both paths accept the same tokens and give the same value.
+
+Number conversion: when the significand has at most 18 significant digits, is <= 2**53 and the
+decimal exponent is within +-22 the double is computed exactly (one exact multiplication or
+division by an exact power of ten, Clinger's fast path).  Otherwise an approximation ``y`` with
+a relative error below 2**-50 is computed and accepted when every double within ``|y| * 2**-47``
+of it rounds to the same float32 (so the double rounding of ``strtod`` cannot matter); the
+remaining tokens (those within that distance of a float32 rounding boundary) are *hard* tokens,
+recorded by ``scan`` and converted by Python.
+
+Error codes (status returned by ``scan``; the offset points at the offending token, or at the
+line for whole-line problems; ``MESSAGES`` holds the text templates):
+
+====  =========================  ==========================================================
+code  name                       meaning
+====  =========================  ==========================================================
+0     OK                         no error
+1     ERR_BED_COLUMNS            bedGraph line without exactly 4 columns (info: columns found)
+2     ERR_BAD_NUMBER             value is not a decimal number, nan or inf
+3     ERR_BAD_INTEGER            coordinate is not an unsigned decimal integer
+4     ERR_COORD_OVERFLOW         coordinate (or position + span) larger than 2**63-1
+5     ERR_START_AFTER_END        bedGraph start > end
+6     ERR_WIG_FIXED_DATA         fixedStep data line is not one field (info: fields found)
+7     ERR_WIG_VARIABLE_DATA      variableStep data line is not two fields (info: fields found)
+8     ERR_POS_ZERO               variableStep position 0 (positions are 1-based)
+9     ERR_HEADER_TOKEN           WIG header word that is not key=value
+10    ERR_UNKNOWN_KEY            WIG header key other than chrom/start/step/span
+11    ERR_DUPLICATE_KEY          WIG header key given twice
+12    ERR_CHROM_MISSING          WIG header without chrom= (or with an empty name)
+13    ERR_START_MISSING          fixedStep header without start=
+14    ERR_START_ZERO             fixedStep start=0 (positions are 1-based)
+15    ERR_STEP_ZERO              step=0
+16    ERR_SPAN_ZERO              span=0
+17    ERR_VARSTEP_KEY            start= or step= on a variableStep header
+18    ERR_HEADER_INTEGER         start/step/span value that is not an unsigned integer
+19    ERR_STRAY_CR               carriage return inside a line (not just before its end)
+99    ERR_INTERNAL               parser inconsistency (a bug)
+====  =========================  ==========================================================
+
+``fill`` returns FILL_OK (0), FILL_ERR_SYNTAX (1: a line of the segment does not parse, i.e. the
+segment did not come from ``scan``) or FILL_ERR_HARD (2: the hard-value table is exhausted).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit
+from numba.core import types
+from numba.extending import intrinsic
+
+# ------------------------------------------------------------------------------------------------
+# public constants
+
+KIND_BED = 0
+KIND_FIXED = 1
+KIND_VARIABLE = 2
+KIND_NAMES = ("bedGraph", "fixedStep", "variableStep")
+
+# columns of the segment table returned by scan (int64, one row per segment)
+SEG_DATA_START = 0   # byte offset of the first data line (BED) / of the line after the header
+SEG_DATA_END = 1     # byte offset just after the last data line (== SEG_DATA_START if none)
+SEG_CHROM = 2        # chromosome id: row of the chromosome table
+SEG_CHROM_OFF = 3    # byte offset of this segment's chromosome name (header value or column 1)
+SEG_CHROM_LEN = 4    # its length in bytes
+SEG_KIND = 5         # KIND_BED, KIND_FIXED or KIND_VARIABLE
+SEG_START = 6        # fixedStep: 0-based position of the first value; else 0
+SEG_STEP = 7         # fixedStep: step; else 0
+SEG_SPAN = 8         # fixedStep/variableStep: span; else 0
+SEG_NLINES = 9       # number of data lines
+SEG_HARD_FIRST = 10  # index of the segment's first hard token in the hard-token table
+SEG_HARD_COUNT = 11  # number of hard tokens in the segment
+SEG_MIN_START = 12   # smallest 0-based start of a non-empty interval (INT64_MAX if none)
+SEG_MAX_END = 13     # largest 0-based end of a non-empty interval (0 if none)
+SEG_LINE_OFF = 14    # byte offset of the header line (WIG) or of the first data line (BED)
+SEG_NCOLS = 15
+
+# columns of the chromosome table and of the hard-token table: (byte offset, length)
+TOKEN_OFF = 0
+TOKEN_LEN = 1
+
+# counters of fill
+COUNT_LINES = 0      # data lines read
+COUNT_WRITTEN = 1    # bases written into the buffer
+COUNT_DROPPED = 2    # bases at or beyond the end of the buffer (not written)
+COUNT_HARD_NEXT = 3  # index of the next hard token
+NCOUNTERS = 4
+
+OK = 0
+ERR_BED_COLUMNS = 1
+ERR_BAD_NUMBER = 2
+ERR_BAD_INTEGER = 3
+ERR_COORD_OVERFLOW = 4
+ERR_START_AFTER_END = 5
+ERR_WIG_FIXED_DATA = 6
+ERR_WIG_VARIABLE_DATA = 7
+ERR_POS_ZERO = 8
+ERR_HEADER_TOKEN = 9
+ERR_UNKNOWN_KEY = 10
+ERR_DUPLICATE_KEY = 11
+ERR_CHROM_MISSING = 12
+ERR_START_MISSING = 13
+ERR_START_ZERO = 14
+ERR_STEP_ZERO = 15
+ERR_SPAN_ZERO = 16
+ERR_VARSTEP_KEY = 17
+ERR_HEADER_INTEGER = 18
+ERR_STRAY_CR = 19
+ERR_INTERNAL = 99
+
+# Message templates, formatted by genomedata._textinput with: {token} the offending token,
+# {key} the key of a key=value token, {header} the header word (fixedStep/variableStep),
+# {info} the integer returned with the status, {fields} the same as "N field(s)",
+# {start}/{end} the bedGraph coordinates.
+MESSAGES = {
+    ERR_BED_COLUMNS: "expected 4 columns (chrom start end value) separated by spaces or TABs, "
+                     "found {info}",
+    ERR_BAD_NUMBER: "invalid number '{token}'",
+    ERR_BAD_INTEGER: "invalid coordinate '{token}' (expected a non-negative integer)",
+    ERR_COORD_OVERFLOW: "coordinate out of range (larger than 9223372036854775807)",
+    ERR_START_AFTER_END: "start {start} is greater than end {end}",
+    ERR_WIG_FIXED_DATA: "expected one number per line in a fixedStep block, found {fields}",
+    ERR_WIG_VARIABLE_DATA: "expected 'position value' on each line of a variableStep block, "
+                           "found {fields}",
+    ERR_POS_ZERO: "variableStep position 0: WIG positions are 1-based (the first base is 1)",
+    ERR_HEADER_TOKEN: "expected key=value in {header} header, found '{token}'",
+    ERR_UNKNOWN_KEY: "unknown key '{key}' in {header} header",
+    ERR_DUPLICATE_KEY: "key '{key}' given twice in {header} header",
+    ERR_CHROM_MISSING: "{header} header without chrom=NAME",
+    ERR_START_MISSING: "fixedStep header without start= (WIG positions are 1-based)",
+    ERR_START_ZERO: "fixedStep start=0: WIG positions are 1-based (the first base is 1)",
+    ERR_STEP_ZERO: "step=0: step must be at least 1",
+    ERR_SPAN_ZERO: "span=0: span must be at least 1",
+    ERR_VARSTEP_KEY: "variableStep header does not take '{key}=' "
+                     "(positions are given on the data lines)",
+    ERR_HEADER_INTEGER: "invalid value in '{token}' (expected a positive integer)",
+    ERR_STRAY_CR: "carriage return (\\r) in the middle of a line",
+    ERR_INTERNAL: "internal parser error (please report this as a bug)",
+}
+
+FILL_OK = 0
+FILL_ERR_SYNTAX = 1
+FILL_ERR_HARD = 2
+
+INT64_MAX = np.iinfo(np.int64).max
+
+# ------------------------------------------------------------------------------------------------
+# private constants
+
+_LF = 10
+_CR = 13
+_SP = 32
+_TAB = 9
+_HASH = 35
+_PLUS = 43
+_MINUS = 45
+_DOT = 46
+_EQ = 61
+
+_NUM_BAD = 0
+_NUM_DEC = 1
+_NUM_NAN = 2
+_NUM_INF = 3
+
+_MAX_DIGITS = 18          # significant digits kept in the int64 significand
+_TWO53 = 1 << 53
+_CLINGER_MAX_EXP = 22
+_MAX_EXP_ACC = 10 ** 15   # larger exponents cannot matter (no buffer has 10**15 digits)
+_MAG_INF = 40             # 10**40 > FLT_MAX: +-inf
+_MAG_ZERO = -50           # 10**-50 < half the smallest float32 subnormal: +-0
+_P10 = np.array([float(10 ** k) for k in range(80)], dtype=np.float64)  # correctly rounded
+_TOLERANCE = 2.0 ** -47
+
+_W_TRACK = np.frombuffer(b"track", dtype=np.uint8)
+_W_BROWSER = np.frombuffer(b"browser", dtype=np.uint8)
+_W_FIXED = np.frombuffer(b"fixedStep", dtype=np.uint8)
+_W_VARIABLE = np.frombuffer(b"variableStep", dtype=np.uint8)
+_W_CHROM = np.frombuffer(b"chrom", dtype=np.uint8)
+_W_START = np.frombuffer(b"start", dtype=np.uint8)
+_W_STEP = np.frombuffer(b"step", dtype=np.uint8)
+_W_SPAN = np.frombuffer(b"span", dtype=np.uint8)
+
+_LINE_OTHER = 0
+_LINE_SKIP = 1      # track / browser: skipped, ends a WIG block
+_LINE_FIXED = 2
+_LINE_VARIABLE = 3
+
+_KEY_UNKNOWN = 0
+_KEY_CHROM = 1
+_KEY_START = 2
+_KEY_STEP = 3
+_KEY_SPAN = 4
+
+# ------------------------------------------------------------------------------------------------
+# word-at-a-time (SWAR) fast path for short values at the end of a line
+
+_U = np.uint64
+_W_ONES = _U(0x0101010101010101)
+_W_HIGHS = _U(0x8080808080808080)
+_W_ZEROS = _U(0x3030303030303030)    # eight "0" characters
+_W_DOTS = _U(0x2E2E2E2E2E2E2E2E)     # eight "." characters
+_W_BELOW = _U(0x2121212121212121)    # for "byte < 0x21" (blanks, CR, LF, control bytes)
+_W_NIBBLES = _U(0xF0F0F0F0F0F0F0F0)
+_W_SIXES = _U(0x0606060606060606)
+_W_THREES = _U(0x3333333333333333)
+_W_LOW2 = _U(0x000000FF000000FF)
+_W_PAIRS = _U(0x00FF00FF00FF00FF)
+_W_MUL1 = _U(100 + (1000000 << 32))
+_W_MUL2 = _U(1 + (10000 << 32))
+_W_ALL = _U(0xFFFFFFFFFFFFFFFF)
+
+
+@intrinsic
+def _ctz64(typingctx, x):
+    """Count of trailing zero bits of a uint64 (64 for 0)."""
+    if x != types.uint64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 0))
+
+    return types.uint64(types.uint64), codegen
+
+
+@njit(inline="always")
+def _load8(buf, p):
+    """The 8 bytes buf[p:p+8] as a little-endian uint64 (caller guarantees p + 8 <= len).
+    Unsigned indices let LLVM merge the byte loads into one load."""
+    q = _U(p)
+    return (_U(buf[q]) | (_U(buf[q + _U(1)]) << _U(8)) | (_U(buf[q + _U(2)]) << _U(16))
+            | (_U(buf[q + _U(3)]) << _U(24)) | (_U(buf[q + _U(4)]) << _U(32))
+            | (_U(buf[q + _U(5)]) << _U(40)) | (_U(buf[q + _U(6)]) << _U(48))
+            | (_U(buf[q + _U(7)]) << _U(56)))
+
+
+@njit(inline="always")
+def _low_bytes_mask(k):
+    """Mask of the k lowest bytes (0 <= k <= 8)."""
+    if k >= _U(8):
+        return _W_ALL
+    return (_U(1) << (k << _U(3))) - _U(1)
+
+
+@njit(inline="always")
+def _swar_line_value(buf, p, n):
+    """Fast path for a value token at ``p`` that ends its line: ``[+-]digits[.digits]`` of at
+    most 7 bytes followed by LF or CR LF.
+
+    Returns (ok, significand, fraction digits, negative, offset of the next line).  ``ok`` is
+    False when the fast path does not apply (then nothing is known about the token); when True,
+    the value is exactly ``significand / 10**fraction`` (< 10**7, Clinger's fast path)."""
+    if p + 8 > n:
+        return False, np.int64(0), np.int64(0), False, p
+    w = _load8(buf, p)
+    below = (w - _W_BELOW) & ~w & _W_HIGHS      # high bit of the bytes < 0x21 (first is exact)
+    if below == _U(0):
+        return False, np.int64(0), np.int64(0), False, p
+    length = _ctz64(below) >> _U(3)               # token length, 0..7
+    term = (w >> (length << _U(3))) & _U(0xFFFF)
+    crlf = term == _U(0x0A0D)
+    if (term & _U(0xFF)) != _U(_LF) and not crlf:
+        return False, np.int64(0), np.int64(0), False, p
+    nxt = p + np.int64(length) + 1 + np.int64(crlf)
+    first = w & _U(0xFF)
+    neg = first == _U(_MINUS)
+    sign = _U(neg) | _U(first == _U(_PLUS))
+    length = length - sign
+    tok = (w >> (sign << _U(3))) & _low_bytes_mask(length)
+    x = tok ^ _W_DOTS
+    dots = (x - _W_ONES) & ~x & _W_HIGHS & _low_bytes_mask(length)  # first "." is exact
+    has_dot = _U(dots != _U(0))
+    dot = (_ctz64(dots) >> _U(3)) * has_dot + length * (_U(1) - has_dot)
+    below_dot = _low_bytes_mask(dot)
+    digits = (tok & below_dot) | ((tok >> _U(8)) & ~below_dot)   # token without its "."
+    ndigits = length - has_dot
+    frac = (length - _U(1) - dot) * has_dot
+    # right-align the digits in 8 bytes (most significant digit first), padded with "0"
+    shift = (_U(8) - ndigits) << _U(3)
+    if shift >= _U(64):
+        full = _W_ZEROS
+    else:
+        full = (digits << shift) | (_W_ZEROS & ((_U(1) << shift) - _U(1)))
+    all_digits = ((full & _W_NIBBLES) | (((full + _W_SIXES) & _W_NIBBLES) >> _U(4))) == _W_THREES
+    if not all_digits or ndigits == _U(0):
+        return False, np.int64(0), np.int64(0), False, p
+    v = full - _W_ZEROS
+    v = (v * _U(10) + (v >> _U(8))) & _W_PAIRS
+    v = ((v & _W_LOW2) * _W_MUL1 + ((v >> _U(16)) & _W_LOW2) * _W_MUL2) >> _U(32)
+    return True, np.int64(v), np.int64(frac), neg, nxt
+
+
+@njit(inline="always")
+def _fast_value(mant, frac, neg):
+    v = np.float32(np.float64(mant) / _P10[frac])
+    if neg:
+        v = -v
+    return v
+
+
+# ------------------------------------------------------------------------------------------------
+# small helpers (inlined)
+
+
+@njit(inline="always")
+def _is_blank(c):
+    return c == _SP or c == _TAB
+
+
+@njit(inline="always")
+def _is_delim(c):
+    return c == _SP or c == _TAB or c == _LF or c == _CR
+
+
+@njit(inline="always")
+def _skip_blanks(buf, p, n):
+    while p < n and (buf[p] == _SP or buf[p] == _TAB):
+        p += 1
+    return p
+
+
+@njit(inline="always")
+def _eol(buf, p, n):
+    """End of a line after its last field: spaces/TABs/CRs then LF or the end of the buffer.
+    Returns the offset of the next line, or -1 if something else follows."""
+    while p < n:
+        c = buf[p]
+        if c == _LF:
+            return p + 1
+        if c != _SP and c != _TAB and c != _CR:
+            return -1
+        p += 1
+    return n
+
+
+@njit(inline="always")
+def _next_line(buf, p, n):
+    while p < n and buf[p] != _LF:
+        p += 1
+    return p + 1 if p < n else n
+
+
+@njit(cache=True, nogil=True)
+def _word_at(buf, p, n, word):
+    """Whether ``word`` starts at ``p`` and is followed by a delimiter or the end."""
+    m = word.shape[0]
+    if p + m > n:
+        return False
+    for i in range(m):
+        if buf[p + i] != word[i]:
+            return False
+    return p + m == n or _is_delim(buf[p + m])
+
+
+@njit(inline="always")
+def _equal_bytes(buf, a, b, m):
+    for i in range(m):
+        if buf[a + i] != buf[b + i]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _line_keyword(buf, p, n):
+    c = buf[p]
+    if c == 116:  # t
+        if _word_at(buf, p, n, _W_TRACK):
+            return _LINE_SKIP
+    elif c == 98:  # b
+        if _word_at(buf, p, n, _W_BROWSER):
+            return _LINE_SKIP
+    elif c == 102:  # f
+        if _word_at(buf, p, n, _W_FIXED):
+            return _LINE_FIXED
+    elif c == 118:  # v
+        if _word_at(buf, p, n, _W_VARIABLE):
+            return _LINE_VARIABLE
+    return _LINE_OTHER
+
+
+@njit(inline="always")
+def _parse_uint(buf, p, n):
+    """Unsigned decimal integer token at ``p`` ending at a delimiter or the end.
+    Returns (status 0 ok / 1 malformed / 2 overflow, value, end)."""
+    v = np.int64(0)
+    q = p
+    over = False
+    while q < n:
+        d = np.int64(buf[q]) - 48
+        if d < 0 or d > 9:
+            break
+        if v > 922337203685477580 or (v == 922337203685477580 and d > 7):
+            over = True
+        else:
+            v = v * 10 + d
+        q += 1
+    if q == p or (q < n and not _is_delim(buf[q])):
+        return 1, v, q
+    if over:
+        return 2, v, q
+    return 0, v, q
+
+
+@njit(cache=True, nogil=True)
+def _lower_is(buf, p, c):
+    return (buf[p] | 32) == c
+
+
+@njit(cache=True, nogil=True)
+def _parse_number(buf, p, n):
+    """Number token at ``p`` ending at a delimiter or the end.
+
+    Returns (cls, significand, exp10, ndigits, truncated, negative, end): the value is
+    ``(-1)**negative * significand * 10**exp10`` (``significand`` has ``ndigits`` <= 18 significant
+    digits; ``truncated``: nonzero digits were dropped beyond them); cls is _NUM_DEC, _NUM_NAN,
+    _NUM_INF or _NUM_BAD."""
+    neg = False
+    mant = np.int64(0)
+    exp10 = np.int64(0)
+    nd = np.int64(0)
+    trunc = False
+    if p < n:
+        c = buf[p]
+        if c == _MINUS:
+            neg = True
+            p += 1
+        elif c == _PLUS:
+            p += 1
+    if p >= n:
+        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
+    c = buf[p] | 32
+    if c == 110:  # n: nan
+        if (p + 3 <= n and _lower_is(buf, p + 1, 97) and _lower_is(buf, p + 2, 110)
+                and (p + 3 == n or _is_delim(buf[p + 3]))):
+            return _NUM_NAN, mant, exp10, nd, trunc, neg, p + 3
+        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
+    if c == 105:  # i: inf, infinity
+        if p + 3 <= n and _lower_is(buf, p + 1, 110) and _lower_is(buf, p + 2, 102):
+            if p + 3 == n or _is_delim(buf[p + 3]):
+                return _NUM_INF, mant, exp10, nd, trunc, neg, p + 3
+            if (p + 8 <= n and _lower_is(buf, p + 3, 105) and _lower_is(buf, p + 4, 110)
+                    and _lower_is(buf, p + 5, 105) and _lower_is(buf, p + 6, 116)
+                    and _lower_is(buf, p + 7, 121) and (p + 8 == n or _is_delim(buf[p + 8]))):
+                return _NUM_INF, mant, exp10, nd, trunc, neg, p + 8
+        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
+    ndig = 0
+    while p < n:
+        d = np.int64(buf[p]) - 48
+        if d < 0 or d > 9:
+            break
+        ndig += 1
+        if nd < _MAX_DIGITS:
+            mant = mant * 10 + d
+            if mant != 0:
+                nd += 1
+        else:
+            exp10 += 1
+            if d != 0:
+                trunc = True
+        p += 1
+    if p < n and buf[p] == _DOT:
+        p += 1
+        while p < n:
+            d = np.int64(buf[p]) - 48
+            if d < 0 or d > 9:
+                break
+            ndig += 1
+            if nd < _MAX_DIGITS:
+                mant = mant * 10 + d
+                exp10 -= 1
+                if mant != 0:
+                    nd += 1
+            elif d != 0:
+                trunc = True
+            p += 1
+    if ndig == 0:
+        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
+    if p < n and (buf[p] | 32) == 101:  # e / E
+        p += 1
+        eneg = False
+        if p < n:
+            c = buf[p]
+            if c == _MINUS:
+                eneg = True
+                p += 1
+            elif c == _PLUS:
+                p += 1
+        ev = np.int64(0)
+        edig = 0
+        while p < n:
+            d = np.int64(buf[p]) - 48
+            if d < 0 or d > 9:
+                break
+            if ev < _MAX_EXP_ACC:
+                ev = ev * 10 + d
+            edig += 1
+            p += 1
+        if edig == 0:
+            return _NUM_BAD, mant, exp10, nd, trunc, neg, p
+        if eneg:
+            exp10 -= ev
+        else:
+            exp10 += ev
+    if p < n and not _is_delim(buf[p]):
+        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
+    return _NUM_DEC, mant, exp10, nd, trunc, neg, p
+
+
+@njit(cache=True, nogil=True)
+def _is_exact(mant, exp10, trunc):
+    """Clinger's fast path (or zero): the double is computed exactly."""
+    return mant == 0 or (not trunc and mant <= _TWO53
+                         and exp10 >= -_CLINGER_MAX_EXP and exp10 <= _CLINGER_MAX_EXP)
+
+
+@njit(cache=True, nogil=True)
+def _decimal_value(mant, exp10, nd, trunc, neg):
+    """(resolved, float32 value) of a decimal; resolved is False for a hard token."""
+    if mant == 0:
+        v = np.float32(0.0)
+    elif not trunc and mant <= _TWO53 and exp10 >= -_CLINGER_MAX_EXP \
+            and exp10 <= _CLINGER_MAX_EXP:
+        y = np.float64(mant)
+        if exp10 >= 0:
+            y = y * _P10[exp10]
+        else:
+            y = y / _P10[-exp10]
+        v = np.float32(y)
+    else:
+        mag = nd + exp10
+        if mag > _MAG_INF:
+            v = np.float32(np.inf)
+        elif mag < _MAG_ZERO:
+            v = np.float32(0.0)
+        else:
+            y = np.float64(mant)
+            if exp10 >= 0:
+                y = y * _P10[exp10]
+            else:
+                y = y / _P10[-exp10]
+            tol = y * _TOLERANCE
+            lo = np.float32(y - tol)
+            hi = np.float32(y + tol)
+            if lo != hi:
+                return False, np.float32(0.0)
+            v = lo
+    if neg:
+        v = -v
+    return True, v
+
+
+@njit(cache=True, nogil=True)
+def _number_value(cls, mant, exp10, nd, trunc, neg):
+    if cls == _NUM_NAN:
+        return True, np.float32(np.nan)
+    if cls == _NUM_INF:
+        if neg:
+            return True, np.float32(-np.inf)
+        return True, np.float32(np.inf)
+    return _decimal_value(mant, exp10, nd, trunc, neg)
+
+
+@njit(cache=True, nogil=True)
+def _is_hard(cls, mant, exp10, nd, trunc, neg):
+    """Whether a parsed number needs Python (computes the value only off the fast path)."""
+    if cls != _NUM_DEC or _is_exact(mant, exp10, trunc):
+        return False
+    resolved, _ = _decimal_value(mant, exp10, nd, trunc, neg)
+    return not resolved
+
+
+# ------------------------------------------------------------------------------------------------
+# growable tables
+
+
+@njit(cache=True, nogil=True)
+def _copy_rows(a, used, rows):
+    """A new (rows, ncols) array holding the first ``used`` rows of ``a`` (explicit loops
+    compile much faster than slice assignment)."""
+    b = np.empty((rows, a.shape[1]), dtype=a.dtype)
+    for i in range(used):
+        for j in range(a.shape[1]):
+            b[i, j] = a[i, j]
+    return b
+
+
+@njit(cache=True, nogil=True)
+def _grow2(a, used):
+    return _copy_rows(a, used, a.shape[0] * 2)
+
+
+@njit(cache=True, nogil=True)
+def _empty_table(size):
+    table = np.empty(size, dtype=np.int64)
+    for i in range(size):
+        table[i] = -1
+    return table
+
+
+@njit(cache=True, nogil=True)
+def _hash_bytes(buf, off, length):
+    h = np.uint64(14695981039346656037)
+    for i in range(length):
+        h = (h ^ np.uint64(buf[off + i])) * np.uint64(1099511628211)
+    return np.int64(h >> np.uint64(1))
+
+
+@njit(cache=True, nogil=True)
+def _intern(buf, off, length, table, chroms, nchrom):
+    """Id of the chromosome name buf[off:off+length], added to ``chroms`` if new.
+    ``table`` is an open-addressing hash table of ids (-1 empty).  Returns (id, table, chroms,
+    nchrom)."""
+    mask = table.shape[0] - 1
+    slot = _hash_bytes(buf, off, length) & mask
+    while True:
+        cid = table[slot]
+        if cid < 0:
+            break
+        if chroms[cid, TOKEN_LEN] == length and _equal_bytes(buf, chroms[cid, TOKEN_OFF], off,
+                                                             length):
+            return cid, table, chroms, nchrom
+        slot = (slot + 1) & mask
+    if nchrom == chroms.shape[0]:
+        chroms = _grow2(chroms, nchrom)
+    chroms[nchrom, TOKEN_OFF] = off
+    chroms[nchrom, TOKEN_LEN] = length
+    cid = nchrom
+    nchrom += 1
+    table[slot] = cid
+    if nchrom * 2 > table.shape[0]:
+        table = _empty_table(table.shape[0] * 2)
+        mask = table.shape[0] - 1
+        for i in range(nchrom):
+            s = _hash_bytes(buf, chroms[i, TOKEN_OFF], chroms[i, TOKEN_LEN]) & mask
+            while table[s] >= 0:
+                s = (s + 1) & mask
+            table[s] = i
+    return cid, table, chroms, nchrom
+
+
+# ------------------------------------------------------------------------------------------------
+# error diagnosis (slow path, once per input at most)
+
+
+@njit(cache=True, nogil=True)
+def _diagnose(buf, ls, n, mode):
+    """Why the data line starting at ``ls`` does not parse in ``mode``: (status, offset, info)."""
+    le = ls
+    while le < n and buf[le] != _LF:
+        le += 1
+    ce = le
+    while ce > ls and (buf[ce - 1] == _SP or buf[ce - 1] == _TAB or buf[ce - 1] == _CR):
+        ce -= 1
+    for i in range(ls, ce):
+        if buf[i] == _CR:
+            return ERR_STRAY_CR, i, 0
+    fields = np.zeros(4, dtype=np.int64)
+    count = 0
+    i = ls
+    while i < ce:
+        while i < ce and _is_blank(buf[i]):
+            i += 1
+        if i >= ce:
+            break
+        if count < 4:
+            fields[count] = i
+        count += 1
+        while i < ce and not _is_blank(buf[i]):
+            i += 1
+    first = fields[0] if count > 0 else ls
+    if mode == KIND_BED:
+        if count != 4:
+            return ERR_BED_COLUMNS, first, count
+        st, a, _ = _parse_uint(buf, fields[1], n)
+        if st != 0:
+            return ERR_BAD_INTEGER if st == 1 else ERR_COORD_OVERFLOW, fields[1], 0
+        st, b, _ = _parse_uint(buf, fields[2], n)
+        if st != 0:
+            return ERR_BAD_INTEGER if st == 1 else ERR_COORD_OVERFLOW, fields[2], 0
+        if a > b:
+            return ERR_START_AFTER_END, fields[1], 0
+        if _parse_number(buf, fields[3], n)[0] == _NUM_BAD:
+            return ERR_BAD_NUMBER, fields[3], 0
+    elif mode == KIND_FIXED:
+        if count != 1:
+            return ERR_WIG_FIXED_DATA, first, count
+        if _parse_number(buf, fields[0], n)[0] == _NUM_BAD:
+            return ERR_BAD_NUMBER, fields[0], 0
+    else:
+        if count != 2:
+            return ERR_WIG_VARIABLE_DATA, first, count
+        st, a, _ = _parse_uint(buf, fields[0], n)
+        if st != 0:
+            return ERR_BAD_INTEGER if st == 1 else ERR_COORD_OVERFLOW, fields[0], 0
+        if _parse_number(buf, fields[1], n)[0] == _NUM_BAD:
+            return ERR_BAD_NUMBER, fields[1], 0
+    return ERR_INTERNAL, ls, 0
+
+
+@njit(cache=True, nogil=True)
+def _key_of(buf, t0, eq):
+    m = eq - t0
+    if m == 5:
+        if _equal_bytes_word(buf, t0, _W_CHROM):
+            return _KEY_CHROM
+        if _equal_bytes_word(buf, t0, _W_START):
+            return _KEY_START
+    elif m == 4:
+        if _equal_bytes_word(buf, t0, _W_STEP):
+            return _KEY_STEP
+        if _equal_bytes_word(buf, t0, _W_SPAN):
+            return _KEY_SPAN
+    return _KEY_UNKNOWN
+
+
+@njit(cache=True, nogil=True)
+def _equal_bytes_word(buf, p, word):
+    for i in range(word.shape[0]):
+        if buf[p + i] != word[i]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _parse_header(buf, p, n, ls, fixed):
+    """WIG header words from ``p`` (just after fixedStep/variableStep) to the end of the line.
+
+    Returns (status, error offset, chrom offset, chrom length, 0-based start, step, span,
+    offset of the next line)."""
+    chrom_off = np.int64(-1)
+    chrom_len = np.int64(0)
+    start = np.int64(-1)
+    step = np.int64(-1)
+    span = np.int64(-1)
+    while True:
+        p = _skip_blanks(buf, p, n)
+        if p >= n or buf[p] == _LF or buf[p] == _CR:
+            q = _eol(buf, p, n)
+            if q < 0:
+                return ERR_STRAY_CR, p, chrom_off, chrom_len, start, step, span, q
+            p = q
+            break
+        t0 = p
+        eq = np.int64(-1)
+        while p < n and not _is_delim(buf[p]):
+            if eq < 0 and buf[p] == _EQ:
+                eq = p
+            p += 1
+        if eq <= t0:
+            return ERR_HEADER_TOKEN, t0, chrom_off, chrom_len, start, step, span, p
+        key = _key_of(buf, t0, eq)
+        if key == _KEY_UNKNOWN:
+            return ERR_UNKNOWN_KEY, t0, chrom_off, chrom_len, start, step, span, p
+        if not fixed and (key == _KEY_START or key == _KEY_STEP):
+            return ERR_VARSTEP_KEY, t0, chrom_off, chrom_len, start, step, span, p
+        if key == _KEY_CHROM:
+            if chrom_off >= 0:
+                return ERR_DUPLICATE_KEY, t0, chrom_off, chrom_len, start, step, span, p
+            if p == eq + 1:
+                return ERR_CHROM_MISSING, t0, chrom_off, chrom_len, start, step, span, p
+            chrom_off = eq + 1
+            chrom_len = p - eq - 1
+            continue
+        if ((key == _KEY_START and start >= 0) or (key == _KEY_STEP and step >= 0)
+                or (key == _KEY_SPAN and span >= 0)):
+            return ERR_DUPLICATE_KEY, t0, chrom_off, chrom_len, start, step, span, p
+        st, v, _ = _parse_uint(buf, eq + 1, n)
+        if st == 1:
+            return ERR_HEADER_INTEGER, t0, chrom_off, chrom_len, start, step, span, p
+        if st == 2:
+            return ERR_COORD_OVERFLOW, t0, chrom_off, chrom_len, start, step, span, p
+        if v == 0:
+            code = ERR_START_ZERO if key == _KEY_START else (
+                ERR_STEP_ZERO if key == _KEY_STEP else ERR_SPAN_ZERO)
+            return code, t0, chrom_off, chrom_len, start, step, span, p
+        if key == _KEY_START:
+            start = v
+        elif key == _KEY_STEP:
+            step = v
+        else:
+            span = v
+    if chrom_off < 0:
+        return ERR_CHROM_MISSING, ls, chrom_off, chrom_len, start, step, span, p
+    if fixed and start < 0:
+        return ERR_START_MISSING, ls, chrom_off, chrom_len, start, step, span, p
+    if step < 0:
+        step = 1
+    if span < 0:
+        span = 1
+    if not fixed:
+        step = 0
+        start = 1
+    return OK, 0, chrom_off, chrom_len, start - 1, step, span, p
+
+
+@njit(inline="always")
+def _sat_add(a, b):
+    """a + b for non-negative a, b, saturating at INT64_MAX."""
+    if b > INT64_MAX - a:
+        return INT64_MAX
+    return a + b
+
+
+@njit(inline="always")
+def _write_span(buffer, a, b, v):
+    """Write v over [a, b) clipped to the buffer; returns (bases written, bases dropped)."""
+    size = buffer.shape[0]
+    if a < 0:
+        a = 0
+    dropped = np.int64(0)
+    if b <= a:
+        return dropped, dropped
+    if b > size:
+        dropped = b - (a if a > size else size)
+        b = size
+    if b <= a:
+        return np.int64(0), dropped
+    if b - a == 1:
+        buffer[a] = v
+    else:
+        buffer[a:b] = v
+    return b - a, dropped
+
+
+# ------------------------------------------------------------------------------------------------
+# the value at the end of a data line: word-at-a-time fast path, else byte by byte
+
+
+@njit(inline="always")
+def _value_ok(buf, p, n):
+    """Whether the value token at ``p`` is valid, ends its line and is not hard.
+    Returns (ok, offset of the next line)."""
+    ok, mant, frac, neg, q = _swar_line_value(buf, p, n)
+    if ok:
+        return True, q
+    cls, mant, e10, nd, tr, neg, q = _parse_number(buf, p, n)
+    if cls == _NUM_BAD:
+        return False, q
+    q = _eol(buf, q, n)
+    if q < 0 or _is_hard(cls, mant, e10, nd, tr, neg):
+        return False, q
+    return True, q
+
+
+@njit(inline="always")
+def _value_at(buf, p, n):
+    """The value token at ``p`` when it is valid, ends its line and is not hard.
+    Returns (ok, float32 value, offset of the next line)."""
+    ok, mant, frac, neg, q = _swar_line_value(buf, p, n)
+    if ok:
+        return True, _fast_value(mant, frac, neg), q
+    cls, mant, e10, nd, tr, neg, q = _parse_number(buf, p, n)
+    if cls == _NUM_BAD:
+        return False, np.float32(0.0), q
+    q = _eol(buf, q, n)
+    if q < 0:
+        return False, np.float32(0.0), q
+    resolved, v = _number_value(cls, mant, e10, nd, tr, neg)
+    return resolved, v, q
+
+
+# ------------------------------------------------------------------------------------------------
+# runs of common data lines (fast paths of scan and fill)
+
+
+@njit(cache=True, nogil=True)
+def _scan_run_fixed(buf, pos, n, cur, step, fast_lim):
+    """Consecutive fixedStep data lines from ``pos`` whose values are not hard, while the
+    position stays <= fast_lim.  Returns (offset after them, next position, lines)."""
+    k = np.int64(0)
+    while cur <= fast_lim:
+        ok, q = _value_ok(buf, pos, n)
+        if not ok:
+            break
+        cur += step
+        k += 1
+        pos = q
+    return pos, cur, k
+
+
+@njit(cache=True, nogil=True)
+def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max):
+    """Consecutive bedGraph lines of chromosome buf[chrom_off:chrom_off+chrom_len] whose
+    values are not hard.  Returns (offset after them, lines, updated min start, updated max
+    end)."""
+    k = np.int64(0)
+    while chrom_len > 0:
+        q = pos + chrom_len
+        if not (q < n and (buf[q] == _SP or buf[q] == _TAB)
+                and _equal_bytes(buf, chrom_off, pos, chrom_len)):
+            break
+        r = _skip_blanks(buf, q, n)
+        st, start, q = _parse_uint(buf, r, n)
+        r2 = _skip_blanks(buf, q, n)
+        if st != 0 or r2 == q:
+            break
+        st, end, q = _parse_uint(buf, r2, n)
+        r3 = _skip_blanks(buf, q, n)
+        if st != 0 or r3 == q or start > end:
+            break
+        ok, q = _value_ok(buf, r3, n)
+        if not ok:
+            break
+        if start < end:
+            if start < s_min:
+                s_min = start
+            if end > s_max:
+                s_max = end
+        k += 1
+        pos = q
+    return pos, k, s_min, s_max
+
+
+@njit(cache=True, nogil=True)
+def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max):
+    """Consecutive variableStep lines with 1 <= position <= fast_lim whose values are not
+    hard.  Returns (offset after them, lines, updated min start, updated max end)."""
+    k = np.int64(0)
+    while True:
+        st, vpos, q = _parse_uint(buf, pos, n)
+        r = _skip_blanks(buf, q, n)
+        if st != 0 or r == q or vpos < 1 or vpos > fast_lim:
+            break
+        ok, q = _value_ok(buf, r, n)
+        if not ok:
+            break
+        if vpos - 1 < s_min:
+            s_min = vpos - 1
+        if vpos - 1 + span > s_max:
+            s_max = vpos - 1 + span
+        k += 1
+        pos = q
+    return pos, k, s_min, s_max
+
+
+@njit(cache=True, nogil=True)
+def _fill_run_fixed(buf, pos, n, buffer, cur, step, span):
+    """Fill from consecutive fixedStep lines whose values are not hard.
+    Returns (offset after them, next position, lines, bases written, bases dropped)."""
+    size = buffer.shape[0]
+    k = np.int64(0)
+    written = np.int64(0)
+    dropped = np.int64(0)
+    if step == 1 and span == 1:
+        while cur >= 0:
+            ok, v, q = _value_at(buf, pos, n)
+            if not ok:
+                break
+            if cur < size:
+                buffer[cur] = v
+                written += 1
+            else:
+                dropped += 1
+            cur += 1
+            k += 1
+            pos = q
+    else:
+        while True:
+            ok, v, q = _value_at(buf, pos, n)
+            if not ok:
+                break
+            w, d = _write_span(buffer, cur, cur + span, v)
+            written += w
+            dropped = _sat_add(dropped, d)
+            cur += step
+            k += 1
+            pos = q
+    return pos, cur, k, written, dropped
+
+
+@njit(cache=True, nogil=True)
+def _fill_run_variable(buf, pos, n, buffer, span):
+    """Fill from consecutive variableStep lines whose values are not hard.
+    Returns (offset after them, lines, bases written, bases dropped)."""
+    k = np.int64(0)
+    written = np.int64(0)
+    dropped = np.int64(0)
+    while True:
+        st, vpos, q = _parse_uint(buf, pos, n)
+        r = _skip_blanks(buf, q, n)
+        if st != 0 or r == q:
+            break
+        ok, v, q = _value_at(buf, r, n)
+        if not ok:
+            break
+        w, d = _write_span(buffer, vpos - 1, vpos - 1 + span, v)
+        written += w
+        dropped = _sat_add(dropped, d)
+        k += 1
+        pos = q
+    return pos, k, written, dropped
+
+
+@njit(cache=True, nogil=True)
+def _fill_run_bed(buf, pos, n, buffer):
+    """Fill from consecutive bedGraph lines whose values are not hard (lines starting with
+    "#", "t" or "b" are left to the general path, which knows comment, track and browser
+    lines).
+    Returns (offset after them, lines, bases written, bases dropped)."""
+    k = np.int64(0)
+    written = np.int64(0)
+    dropped = np.int64(0)
+    while pos < n:
+        c = buf[pos]
+        if c == _HASH or c == 116 or c == 98:
+            break
+        q = pos
+        while q < n and not _is_delim(buf[q]):
+            q += 1
+        r = _skip_blanks(buf, q, n)
+        if q == pos or r == q:
+            break
+        st, start, q = _parse_uint(buf, r, n)
+        r2 = _skip_blanks(buf, q, n)
+        if st != 0 or r2 == q:
+            break
+        st, end, q = _parse_uint(buf, r2, n)
+        r3 = _skip_blanks(buf, q, n)
+        if st != 0 or r3 == q:
+            break
+        ok, v, q = _value_at(buf, r3, n)
+        if not ok:
+            break
+        w, d = _write_span(buffer, start, end, v)
+        written += w
+        dropped = _sat_add(dropped, d)
+        k += 1
+        pos = q
+    return pos, k, written, dropped
+
+
+# ------------------------------------------------------------------------------------------------
+# pass 1
+
+
+@njit(cache=True, nogil=True)
+def _close_segment(segs, i, data_end, nlines, hard_count, min_start, max_end):
+    segs[i, SEG_DATA_END] = data_end
+    segs[i, SEG_NLINES] = nlines
+    segs[i, SEG_HARD_COUNT] = hard_count
+    segs[i, SEG_MIN_START] = min_start
+    segs[i, SEG_MAX_END] = max_end
+
+
+@njit(cache=True, nogil=True)
+def _open_segment(segs, nseg, data_start, cid, coff, clen, kind, start, step, span, hard_first,
+                  line_off):
+    if nseg == segs.shape[0]:
+        segs = _grow2(segs, nseg)
+    segs[nseg, SEG_DATA_START] = data_start
+    segs[nseg, SEG_DATA_END] = data_start
+    segs[nseg, SEG_CHROM] = cid
+    segs[nseg, SEG_CHROM_OFF] = coff
+    segs[nseg, SEG_CHROM_LEN] = clen
+    segs[nseg, SEG_KIND] = kind
+    segs[nseg, SEG_START] = start
+    segs[nseg, SEG_STEP] = step
+    segs[nseg, SEG_SPAN] = span
+    segs[nseg, SEG_NLINES] = 0
+    segs[nseg, SEG_HARD_FIRST] = hard_first
+    segs[nseg, SEG_HARD_COUNT] = 0
+    segs[nseg, SEG_MIN_START] = INT64_MAX
+    segs[nseg, SEG_MAX_END] = 0
+    segs[nseg, SEG_LINE_OFF] = line_off
+    return segs
+
+
+@njit(cache=True, nogil=True)
+def _add_hard(hard, nhard, off, length):
+    if nhard == hard.shape[0]:
+        hard = _grow2(hard, nhard)
+    hard[nhard, TOKEN_OFF] = off
+    hard[nhard, TOKEN_LEN] = length
+    return hard
+
+
+@njit(cache=True, nogil=True)
+def scan(buf):
+    """Validate the whole input ``buf`` (uint8[:]) and return its structure.
+
+    Returns ``(status, err_offset, err_info, segments, chroms, hard)``:
+
+    * ``status``: OK or an ERR_* code; ``err_offset`` the byte offset of the offending token or
+      line; ``err_info`` a number for the message (fields found, for column errors);
+    * ``segments``: int64 (nseg, SEG_NCOLS), see the SEG_* columns;
+    * ``chroms``: int64 (nchrom, 2) offset and length of each distinct chromosome name, in
+      order of first appearance (SEG_CHROM indexes it);
+    * ``hard``: int64 (nhard, 2) offset and length of each hard number token, in file order.
+
+    On error the tables hold what was found before the error.
+    """
+    n = buf.shape[0]
+    segs = np.empty((16, SEG_NCOLS), dtype=np.int64)
+    nseg = 0
+    chroms = np.empty((16, 2), dtype=np.int64)
+    nchrom = 0
+    table = _empty_table(64)
+    hard = np.empty((64, 2), dtype=np.int64)
+    nhard = 0
+
+    status = OK
+    err_off = np.int64(0)
+    err_info = np.int64(0)
+
+    mode = KIND_BED          # block the next data line belongs to
+    seg_open = False         # segment nseg - 1 is open (receives data lines)
+    s_lines = np.int64(0)    # open segment: data lines, hard tokens before it, extent, end
+    s_hard = np.int64(0)
+    s_min = INT64_MAX
+    s_max = np.int64(0)
+    s_last = np.int64(0)
+    cur = np.int64(0)        # fixedStep: position of the next value
+    cur_over = False         # fixedStep: that position is beyond INT64_MAX
+    step = np.int64(0)
+    span = np.int64(0)
+    fast_lim = np.int64(-1)  # fixedStep: fast path while cur <= fast_lim; variableStep: pos
+    prev_off = np.int64(0)   # bedGraph: chromosome of the open segment (prev_len < 0: none)
+    prev_len = np.int64(-1)
+
+    cls = _NUM_BAD
+    mant = np.int64(0)
+    e10 = np.int64(0)
+    nd = np.int64(0)
+    tr = False
+    neg = False
+    q2 = np.int64(0)
+    r3 = np.int64(0)
+    bstart = np.int64(0)
+    bend = np.int64(0)
+
+    pos = np.int64(0)
+    while pos < n:
+        # fast paths: runs of common data lines of the current block
+        if mode == KIND_FIXED:
+            pos, cur2, k = _scan_run_fixed(buf, pos, n, cur, step, fast_lim)
+            if k > 0:
+                if s_lines == 0:
+                    s_min = cur
+                s_max = cur2 - step + span
+                cur = cur2
+        elif mode == KIND_BED:
+            pos, k, s_min, s_max = _scan_run_bed(buf, pos, n, prev_off, prev_len, s_min, s_max)
+        else:
+            pos, k, s_min, s_max = _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max)
+        if k > 0:
+            s_lines += k
+            s_last = pos
+            continue
+        ls = pos
+
+        # general path
+        p = _skip_blanks(buf, pos, n)
+        if p >= n:
+            break
+        c = buf[p]
+        if c == _LF:
+            pos = p + 1
+            continue
+        if c == _CR:
+            q = _eol(buf, p, n)
+            if q >= 0:
+                pos = q
+                continue
+        if c == _HASH:
+            pos = _next_line(buf, p, n)
+            continue
+
+        if mode == KIND_FIXED:
+            cls, mant, e10, nd, tr, neg, q = _parse_number(buf, p, n)
+            q2 = _eol(buf, q, n) if cls != _NUM_BAD else -1
+            if q2 >= 0:
+                if cur_over or cur > INT64_MAX - span:
+                    status = ERR_COORD_OVERFLOW
+                    err_off = ls
+                    break
+                if _is_hard(cls, mant, e10, nd, tr, neg):
+                    hard = _add_hard(hard, nhard, p, q - p)
+                    nhard += 1
+                if s_lines == 0:
+                    s_min = cur
+                s_max = cur + span
+                if cur > INT64_MAX - step:
+                    cur_over = True
+                else:
+                    cur += step
+                s_lines += 1
+                s_last = q2
+                pos = q2
+                continue
+        elif mode == KIND_VARIABLE:
+            st, vpos, q = _parse_uint(buf, p, n)
+            if st == 0:
+                r = _skip_blanks(buf, q, n)
+                if r > q:
+                    cls, mant, e10, nd, tr, neg, q = _parse_number(buf, r, n)
+                    q2 = _eol(buf, q, n) if cls != _NUM_BAD else -1
+                    if q2 >= 0:
+                        if vpos == 0:
+                            status = ERR_POS_ZERO
+                            err_off = p
+                            break
+                        if vpos - 1 > INT64_MAX - span:
+                            status = ERR_COORD_OVERFLOW
+                            err_off = p
+                            break
+                        if _is_hard(cls, mant, e10, nd, tr, neg):
+                            hard = _add_hard(hard, nhard, r, q - r)
+                            nhard += 1
+                        if vpos - 1 < s_min:
+                            s_min = vpos - 1
+                        if vpos - 1 + span > s_max:
+                            s_max = vpos - 1 + span
+                        s_lines += 1
+                        s_last = q2
+                        pos = q2
+                        continue
+
+        kw = _LINE_OTHER
+        if c == 116 or c == 98 or c == 102 or c == 118:  # t b f v
+            kw = _line_keyword(buf, p, n)
+        if kw == _LINE_SKIP:
+            # track / browser: ends a WIG block
+            if mode != KIND_BED:
+                mode = KIND_BED
+                if seg_open:
+                    _close_segment(segs, nseg - 1, s_last, s_lines, nhard - s_hard, s_min,
+                                   s_max)
+                    seg_open = False
+            pos = _next_line(buf, p, n)
+            continue
+        if kw == _LINE_FIXED or kw == _LINE_VARIABLE:
+            fixed = kw == _LINE_FIXED
+            word = _W_FIXED.shape[0] if fixed else _W_VARIABLE.shape[0]
+            (st, eoff, coff, clen, hstart, hstep, hspan,
+             q) = _parse_header(buf, p + word, n, ls, fixed)
+            if st != OK:
+                status = st
+                err_off = eoff
+                break
+            if seg_open:
+                _close_segment(segs, nseg - 1, s_last, s_lines, nhard - s_hard, s_min, s_max)
+            cid, table, chroms, nchrom = _intern(buf, coff, clen, table, chroms, nchrom)
+            mode = KIND_FIXED if fixed else KIND_VARIABLE
+            segs = _open_segment(segs, nseg, q, cid, coff, clen, mode, hstart if fixed else 0,
+                                 hstep, hspan, nhard, ls)
+            nseg += 1
+            seg_open = True
+            s_lines = 0
+            s_min = INT64_MAX
+            s_max = 0
+            s_last = q
+            s_hard = nhard
+            cur = hstart
+            cur_over = False
+            step = hstep
+            span = hspan
+            if fixed:
+                fast_lim = INT64_MAX - span - step
+            else:
+                fast_lim = INT64_MAX - span   # position - 1 + span <= INT64_MAX
+            prev_len = -1
+            pos = q
+            continue
+        if mode != KIND_BED:
+            status, err_off, err_info = _diagnose(buf, ls, n, mode)
+            break
+
+        # bedGraph / BED3+1 data line: chrom start end value
+        q = p
+        while q < n and not _is_delim(buf[q]):
+            q += 1
+        coff = p
+        clen = q - p
+        r = _skip_blanks(buf, q, n)
+        good = False
+        if r > q:
+            st, bstart, q = _parse_uint(buf, r, n)
+            if st == 0:
+                r2 = _skip_blanks(buf, q, n)
+                if r2 > q:
+                    st, bend, q = _parse_uint(buf, r2, n)
+                    if st == 0:
+                        r3 = _skip_blanks(buf, q, n)
+                        if r3 > q:
+                            cls, mant, e10, nd, tr, neg, q = _parse_number(buf, r3, n)
+                            if cls != _NUM_BAD:
+                                q2 = _eol(buf, q, n)
+                                good = q2 >= 0
+        if not good:
+            status, err_off, err_info = _diagnose(buf, ls, n, mode)
+            break
+        if bstart > bend:
+            status = ERR_START_AFTER_END
+            err_off = r
+            break
+        if not (prev_len == clen and _equal_bytes(buf, prev_off, coff, clen)):
+            if seg_open:
+                _close_segment(segs, nseg - 1, s_last, s_lines, nhard - s_hard, s_min, s_max)
+            cid, table, chroms, nchrom = _intern(buf, coff, clen, table, chroms, nchrom)
+            segs = _open_segment(segs, nseg, ls, cid, coff, clen, KIND_BED, 0, 0, 0, nhard, ls)
+            nseg += 1
+            seg_open = True
+            s_lines = 0
+            s_min = INT64_MAX
+            s_max = 0
+            s_hard = nhard
+            prev_off = coff
+            prev_len = clen
+        if _is_hard(cls, mant, e10, nd, tr, neg):
+            hard = _add_hard(hard, nhard, r3, q - r3)
+            nhard += 1
+        if bstart < bend:
+            if bstart < s_min:
+                s_min = bstart
+            if bend > s_max:
+                s_max = bend
+        s_lines += 1
+        s_last = q2
+        pos = q2
+
+    if seg_open:
+        _close_segment(segs, nseg - 1, s_last, s_lines, nhard - s_hard, s_min, s_max)
+    return (status, err_off, err_info, _copy_rows(segs, nseg, nseg),
+            _copy_rows(chroms, nchrom, nchrom), _copy_rows(hard, nhard, nhard))
+
+
+# ------------------------------------------------------------------------------------------------
+# pass 2
+
+
+@njit(cache=True, nogil=True)
+def fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_values,
+         hard_index, counters):
+    """Parse the data lines in ``buf[seg_start:seg_end]`` (one segment found by ``scan``) and
+    write their values into ``buffer`` (float32, the chromosome's 0-based positions
+    ``[0, len(buffer))``).
+
+    ``kind``: KIND_BED, KIND_FIXED or KIND_VARIABLE; ``fixed_start`` (0-based), ``step``,
+    ``span``: the segment's WIG parameters.  Hard tokens take their values from
+    ``hard_values[hard_index:]`` in order.  Values or parts of spans at or beyond
+    ``len(buffer)`` are dropped.  ``counters`` (int64[4]): COUNT_LINES, COUNT_WRITTEN and
+    COUNT_DROPPED are incremented, COUNT_HARD_NEXT is set to the next hard index.
+    Returns FILL_OK, FILL_ERR_SYNTAX or FILL_ERR_HARD.
+    """
+    n = buf.shape[0]
+    if seg_end < n:
+        n = seg_end
+    nlines = np.int64(0)
+    written = np.int64(0)
+    dropped = np.int64(0)
+    h = hard_index
+    nh = hard_values.shape[0]
+    cur = fixed_start
+    status = FILL_OK
+    a = np.int64(0)
+    b = np.int64(0)
+    v = np.float32(0.0)
+    pos = seg_start if seg_start > 0 else 0
+    while pos < n:
+        # fast paths: runs of data lines whose values are not hard
+        if kind == KIND_FIXED:
+            pos, cur, k, w, d = _fill_run_fixed(buf, pos, n, buffer, cur, step, span)
+        elif kind == KIND_VARIABLE:
+            pos, k, w, d = _fill_run_variable(buf, pos, n, buffer, span)
+        else:
+            pos, k, w, d = _fill_run_bed(buf, pos, n, buffer)
+        nlines += k
+        written += w
+        dropped = _sat_add(dropped, d)
+        if pos >= n:
+            break
+
+        # general path: one line
+        p = _skip_blanks(buf, pos, n)
+        if p >= n:
+            break
+        c = buf[p]
+        if c == _LF:
+            pos = p + 1
+            continue
+        if c == _CR:
+            q = _eol(buf, p, n)
+            if q >= 0:
+                pos = q
+                continue
+        if c == _HASH:
+            pos = _next_line(buf, p, n)
+            continue
+        if kind != KIND_FIXED and (c == 116 or c == 98):
+            if _line_keyword(buf, p, n) == _LINE_SKIP:
+                pos = _next_line(buf, p, n)
+                continue
+        if kind == KIND_FIXED:
+            r = p
+            a = cur
+            b = cur + span
+            cur += step
+        elif kind == KIND_VARIABLE:
+            st, vpos, q = _parse_uint(buf, p, n)
+            r = _skip_blanks(buf, q, n)
+            if st != 0 or r == q:
+                status = FILL_ERR_SYNTAX
+                break
+            a = vpos - 1
+            b = a + span
+        else:
+            q = p
+            while q < n and not _is_delim(buf[q]):
+                q += 1
+            r = _skip_blanks(buf, q, n)
+            st1, a, q = _parse_uint(buf, r, n)
+            r2 = _skip_blanks(buf, q, n)
+            st2, b, q = _parse_uint(buf, r2, n)
+            if r == p or r2 == r or st1 != 0 or st2 != 0:
+                status = FILL_ERR_SYNTAX
+                break
+            r = _skip_blanks(buf, q, n)
+            if r == q:
+                status = FILL_ERR_SYNTAX
+                break
+        # the value
+        cls, mant, e10, nd, tr, neg, q = _parse_number(buf, r, n)
+        if cls == _NUM_BAD:
+            status = FILL_ERR_SYNTAX
+            break
+        q2 = _eol(buf, q, n)
+        if q2 < 0:
+            status = FILL_ERR_SYNTAX
+            break
+        resolved, v = _number_value(cls, mant, e10, nd, tr, neg)
+        if not resolved:
+            if h < 0 or h >= nh:
+                status = FILL_ERR_HARD
+                break
+            v = np.float32(hard_values[h])
+            h += 1
+        w, d = _write_span(buffer, a, b, v)
+        written += w
+        dropped = _sat_add(dropped, d)
+        nlines += 1
+        pos = q2
+    counters[COUNT_LINES] += nlines
+    counters[COUNT_WRITTEN] += written
+    counters[COUNT_DROPPED] = _sat_add(counters[COUNT_DROPPED], dropped)
+    counters[COUNT_HARD_NEXT] = h
+    return status
+
+
+@njit(cache=True, nogil=True)
+def fill_segments(buf, segs, indices, buffer, hard_values, counters):
+    """``fill`` for the segments ``segs[indices]`` in that order (one chromosome's segments in
+    file order), each starting at its own first hard token.  Stops at the first failing
+    segment and returns its status."""
+    for k in range(indices.shape[0]):
+        i = indices[k]
+        st = fill(buf, segs[i, SEG_DATA_START], segs[i, SEG_DATA_END], segs[i, SEG_KIND],
+                  segs[i, SEG_START], segs[i, SEG_STEP], segs[i, SEG_SPAN], buffer,
+                  hard_values, segs[i, SEG_HARD_FIRST], counters)
+        if st != FILL_OK:
+            return st
+    return FILL_OK
