@@ -1,0 +1,306 @@
+"""Load one track's signal into an archive (``genomedata load-data``).
+
+The whole input is parsed and checked before the archive is touched, so a malformed input
+changes nothing.  Then, chromosome by chromosome, a float32 buffer over the chromosome is
+pre-filled with the track's stored values, filled from the input (later lines overwrite earlier
+ones, in input order, so unsorted input is fine), the mask regions are restored to what was
+stored before, and the supercontig ranges are written through the chunk writer.  Values in gaps
+between supercontigs or past the last supercontig are dropped and counted; chromosomes the
+archive does not have are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _layout
+from ._ui import get_ui
+from ._util import GenomedataError
+
+BIGWIG_BLOCK = 1 << 22
+
+
+@dataclass
+class LoadSummary:
+    """What one ``load_data`` call did."""
+
+    trackname: str
+    source: str
+    values: int = 0              # data lines (or bigWig intervals' bases) read from the input
+    bases: int = 0               # bases written inside supercontigs
+    bases_in_gaps: int = 0       # bases that fell between supercontigs (dropped)
+    bases_past_end: int = 0      # bases past the last supercontig (dropped)
+    bases_masked: int = 0        # bases removed by the mask file
+    unknown_chromosomes: dict = field(default_factory=dict)  # name -> data lines skipped
+    seconds: float = 0.0
+    input_bytes: int = 0
+
+    @property
+    def lines_skipped(self) -> int:
+        return int(sum(self.unknown_chromosomes.values()))
+
+
+# ------------------------------------------------------------------------------------------------
+# archive side
+
+class _TrackTarget:
+    """One track column in every supercontig of an archive opened for writing."""
+
+    def __init__(self, archive: _layout.ArchiveFiles, trackname: str, chunk_size=None):
+        self.archive = archive
+        names = archive.tracknames() or []
+        if trackname not in names:
+            raise GenomedataError(
+                f"track {trackname!r} is not in the archive (open it first with "
+                f"'genomedata open-data {archive.path} --trackname {trackname}')")
+        self.column = names.index(trackname)
+        self.trackname = trackname
+        self.chunk_size = chunk_size
+
+    def chromosome_layout(self, chrom: str):
+        """(supercontig groups, starts, ends) of a chromosome, checking ``continuous``."""
+        group = self.archive.chromosome_group(chrom)
+        supercontigs = _layout.supercontig_groups(group)
+        bounds = np.array([_layout.supercontig_bounds(sc) for sc in supercontigs],
+                          dtype=np.int64).reshape(-1, 2)
+        for sc in supercontigs:
+            if _layout.CONTINUOUS not in sc:
+                raise GenomedataError(
+                    f"chromosome {chrom} has no track data arrays; run 'genomedata open-data' "
+                    "before loading data")
+            ds = sc[_layout.CONTINUOUS]
+            if self.column >= ds.shape[1]:
+                raise GenomedataError(f"chromosome {chrom} lacks a column for track "
+                                      f"{self.trackname!r}; the archive is inconsistent")
+            if self.chunk_size is not None and _layout.continuous_chunk_rows(ds) != \
+                    self.chunk_size:
+                raise GenomedataError(
+                    f"--chunk-size {self.chunk_size} differs from the archive's chunk height "
+                    f"{_layout.continuous_chunk_rows(ds)}; the chunking is fixed when the "
+                    "tracks are opened")
+        return supercontigs, bounds
+
+    def check(self, chromosomes) -> None:
+        for chrom in chromosomes:
+            if self.archive.has_chromosome(chrom):
+                self.chromosome_layout(chrom)
+
+
+def _column_stored(ds, column: int) -> bool:
+    """Whether any chunk of the column is stored (a new track has none: skip reading it)."""
+    rows = _layout.continuous_chunk_rows(ds)
+    info = ds.id.get_chunk_info_by_coord
+    return any(info((row, column)).byte_offset is not None
+               for row in range(0, ds.shape[0], rows))
+
+
+def _prefill(buffer, supercontigs, bounds, column) -> None:
+    for sc, (start, end) in zip(supercontigs, bounds):
+        ds = sc[_layout.CONTINUOUS]
+        if end > start and (_column_stored(ds, column)
+                            or not _layout.continuous_fill_is_nan(ds)):
+            ds.read_direct(buffer, np.s_[0:end - start, column], np.s_[start:end])
+
+
+def _count_in_gaps(buffer, bounds) -> int:
+    """Bases with data outside every supercontig (the buffer is NaN there unless input
+    wrote it)."""
+    count = 0
+    previous_end = 0
+    for start, end in bounds:
+        if start > previous_end:
+            count += int(np.count_nonzero(~np.isnan(buffer[previous_end:start])))
+        previous_end = max(previous_end, end)
+    return count
+
+
+def _write(buffer, supercontigs, bounds, column, pool) -> None:
+    from ._writer import ChunkWriter
+    for sc, (start, end) in zip(supercontigs, bounds):
+        if end > start:
+            with ChunkWriter(sc[_layout.CONTINUOUS], pool=pool) as writer:
+                writer.write_column(column, 0, buffer[start:end])
+
+
+# ------------------------------------------------------------------------------------------------
+# mask (regions whose input data is not loaded)
+
+def read_mask_regions(maskfile) -> dict:
+    """BED (3+ columns, gzip allowed) mask regions: {chrom: (starts, ends)} as int64 arrays."""
+    from ._regions import parse_regions
+    return parse_regions(maskfile)
+
+
+def _save_masked(buffer, regions):
+    from .kernels.regions import gather_regions
+    starts, ends = regions
+    return gather_regions(buffer, starts, ends)
+
+
+def _restore_masked(buffer, regions, saved) -> int:
+    from .kernels.regions import scatter_regions
+    starts, ends = regions
+    return scatter_regions(buffer, starts, ends, saved)
+
+
+# ------------------------------------------------------------------------------------------------
+# inputs
+
+class _TextSource:
+    def __init__(self, path, ui):
+        from ._input import describe, open_signal
+        from ._textinput import parse_signal
+        self.name = describe(path)
+        with ui.progress(f"reading {os.path.basename(self.name)}", unit="bytes",
+                         total=None if path in (None, "-") else os.path.getsize(path)) as task:
+            self.buffer = open_signal(path, task)
+        try:
+            self.parsed = parse_signal(self.buffer.data, self.name)
+        except BaseException:
+            self.buffer.close()
+            raise
+        self.nbytes = self.buffer.nbytes
+
+    def chromosomes(self):
+        return list(self.parsed.chromosomes())
+
+    def lines_of(self, chrom) -> int:
+        return int(self.parsed.lines_of(chrom))
+
+    def fill(self, chrom, buffer):
+        counters = self.parsed.fill_chromosome(chrom, buffer)
+        return int(counters[0]), int(counters[2])
+
+    def close(self):
+        self.parsed = None
+        self.buffer.close()
+
+
+class _BigWigSource:
+    def __init__(self, path, ui):
+        import pyBigWig
+        self.name = os.fspath(path)
+        self.nbytes = os.path.getsize(path)
+        try:
+            self.bw = pyBigWig.open(self.name)
+        except RuntimeError:
+            raise GenomedataError(f"{self.name}: not a readable bigWig file") from None
+        if self.bw is None or not self.bw.isBigWig():
+            raise GenomedataError(f"{self.name}: not a readable bigWig file")
+        self.sizes = dict(self.bw.chroms())
+
+    def chromosomes(self):
+        return list(self.sizes)
+
+    def lines_of(self, chrom) -> int:
+        return 0
+
+    def fill(self, chrom, buffer):
+        """Copy the bigWig's values over the buffer where it has data."""
+        size = int(self.sizes[chrom])
+        limit = min(size, len(buffer))
+        written = 0
+        for lo in range(0, limit, BIGWIG_BLOCK):
+            hi = min(limit, lo + BIGWIG_BLOCK)
+            values = self.bw.values(chrom, lo, hi, numpy=True)
+            has = ~np.isnan(values)
+            np.copyto(buffer[lo:hi], values, where=has)
+            written += int(np.count_nonzero(has))
+        dropped = 0
+        if size > limit:
+            for lo in range(limit, size, BIGWIG_BLOCK):
+                values = self.bw.values(chrom, lo, min(size, lo + BIGWIG_BLOCK), numpy=True)
+                dropped += int(np.count_nonzero(~np.isnan(values)))
+        return written, dropped
+
+    def close(self):
+        self.bw.close()
+
+
+def open_source(path, ui):
+    from ._input import input_kind
+    if input_kind(path) == "bigwig":
+        return _BigWigSource(path, ui)
+    return _TextSource(path, ui)
+
+
+# ------------------------------------------------------------------------------------------------
+# the library function
+
+def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False, *,
+              chunk_size=None, ui=None, pool=None, archive=None, source=None) -> LoadSummary:
+    """Load ``datafile`` (WIG, bedGraph, BED3+1 or bigWig; gzip allowed; standard input when
+    None or "-") into track ``trackname`` of archive ``gdfilename``.
+
+    ``maskfile``: BED regions whose input data is not loaded.  ``chunk_size``: if given, must
+    equal the archive's chunk height.  Returns a :class:`LoadSummary`.
+    """
+    from ._ui import UI
+    ui = get_ui(ui) if not verbose or ui is not None else UI(verbosity=2)
+    began = time.perf_counter()
+    own_source = source is None
+    source = source if source is not None else open_source(datafile, ui)
+    summary = LoadSummary(trackname=trackname, source=source.name,
+                          input_bytes=source.nbytes)
+    try:
+        mask = read_mask_regions(maskfile) if maskfile is not None else {}
+        own_archive = archive is None
+        archive = archive if archive is not None else _layout.ArchiveFiles(gdfilename, "r+")
+        try:
+            target = _TrackTarget(archive, trackname, chunk_size)
+            chromosomes = source.chromosomes()
+            target.check(chromosomes)  # every archive-side problem before the first write
+            own_pool = pool is None
+            pool = pool if pool is not None else ThreadPoolExecutor(_default_threads())
+            try:
+                with ui.progress(f"loading {trackname}", total=len(chromosomes)) as task:
+                    for chrom in chromosomes:
+                        _load_chromosome(source, target, chrom, mask.get(chrom), summary,
+                                         pool, ui)
+                        task.advance()
+            finally:
+                if own_pool:
+                    pool.shutdown()
+        finally:
+            if own_archive:
+                archive.close()
+    finally:
+        if own_source:
+            source.close()
+    summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def _default_threads() -> int:
+    from ._writer import default_threads
+    return default_threads()
+
+
+def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui) -> None:
+    if not target.archive.has_chromosome(chrom):
+        skipped = source.lines_of(chrom)
+        summary.unknown_chromosomes[chrom] = skipped
+        ui.verbose(f" {chrom}: not in the archive, {skipped} lines skipped")
+        return
+    supercontigs, bounds = target.chromosome_layout(chrom)
+    if not len(bounds):
+        return
+    extent = int(bounds[:, 1].max())
+    buffer = np.full(extent, np.nan, dtype=np.float32)
+    _prefill(buffer, supercontigs, bounds, target.column)
+    saved = _save_masked(buffer, mask_regions) if mask_regions is not None else None
+    values, past_end = source.fill(chrom, buffer)
+    if saved is not None:
+        summary.bases_masked += _restore_masked(buffer, mask_regions, saved)
+    summary.values += values
+    summary.bases_past_end += past_end
+    summary.bases_in_gaps += _count_in_gaps(buffer, bounds)
+    inside = sum(int(np.count_nonzero(~np.isnan(buffer[s:e]))) for s, e in bounds)
+    summary.bases += inside
+    ui.verbose(f" {chrom}: {values} values, {inside} bases with data")
+    _write(buffer, supercontigs, bounds, target.column, pool)

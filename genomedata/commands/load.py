@@ -1,0 +1,59 @@
+HELP = """Build an archive in one step: load the sequence, open the tracks, load every track
+(concurrently, compressing on all cores) and compute the statistics.
+
+Example: genomedata load -s 'chr*.fa.gz' -t dnase=dnase.bedGraph -t cons=phyloP.wigFix out.gd"""
+
+
+def add_arguments(parser):
+    parser.add_argument("gdarchive", metavar="ARCHIVE", help="archive to create")
+    parser.add_argument("-s", "--sequence", action="append", required=True, metavar="SEQFILE",
+                        help="sequence file (FASTA, AGP with --assembly, sizes with --sizes); "
+                             "repeatable; quoted globs are expanded")
+    parser.add_argument("-t", "--track", action="append", default=[], metavar="NAME=FILE",
+                        help="track name and signal file; repeatable; several files for one "
+                             "name load in order")
+    parser.add_argument("-m", "--maskfile", metavar="BED",
+                        help="BED regions to remove from the tracks before loading")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--assembly", "-a", dest="seqfile_type", action="store_const",
+                      const="agp", help="sequence files are AGP assembly files")
+    kind.add_argument("--sizes", dest="seqfile_type", action="store_const", const="sizes",
+                      help="the sequence file lists chromosome sizes")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("-f", "--file-mode", dest="mode", action="store_const", const="file",
+                      help="one HDF5 file for the whole archive")
+    mode.add_argument("-d", "--directory-mode", dest="mode", action="store_const",
+                      const="dir", help="one HDF5 file per chromosome in a directory")
+    parser.add_argument("-r", "--assembly-report", metavar="FILE",
+                        help="NCBI assembly report used to rename chromosomes")
+    parser.add_argument("-n", "--name-style", default="UCSC-style-name", metavar="STYLE",
+                        help="assembly-report column to name chromosomes by "
+                             "(default: %(default)s)")
+    parser.add_argument("--chunk-size", type=int, metavar="N",
+                        help="rows per chunk of the track arrays (default 10000)")
+    parser.add_argument("-j", "--jobs", type=int, metavar="N",
+                        help="threads for compression (default: all cores)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace ARCHIVE if it exists")
+
+
+def parse_track(text):
+    from .._util import GenomedataError
+    name, sep, filename = text.partition("=")
+    if not sep or not name or not filename:
+        raise GenomedataError(f"--track wants NAME=FILE, not {text!r}")
+    return name, filename
+
+
+def run(args, ui):
+    from .._util import expand_globs
+    from ..load_genomedata import build_archive
+    from ._summary import show
+    tracks = [parse_track(text) for text in args.track]
+    summaries = build_archive(
+        args.gdarchive, tracks, expand_globs(args.sequence), args.mode,
+        args.seqfile_type or "fasta", args.chunk_size, args.assembly_report,
+        args.name_style, args.maskfile, overwrite=args.overwrite, jobs=args.jobs, ui=ui)
+    show(ui, summaries)
+    ui.info(f"Genomedata archive created: {args.gdarchive}")
+    return 0

@@ -1,0 +1,27 @@
+HELP = """Load one track's signal into an archive whose tracks are open (see open-data).
+
+The input is WIG (fixedStep/variableStep, 1-based), bedGraph or BED3+1 text, plain or gzip
+(detected by content), or a bigWig file; standard input when FILE is absent.  The input is
+checked completely before anything is written: a malformed input changes nothing.  Run
+close-data afterwards."""
+
+
+def add_arguments(parser):
+    parser.add_argument("gdarchive", metavar="ARCHIVE", help="Genomedata archive")
+    parser.add_argument("trackname", metavar="TRACK", help="track to load (already opened)")
+    parser.add_argument("file", metavar="FILE", nargs="?", default=None,
+                        help="input file (default: standard input)")
+    parser.add_argument("-m", "--maskfile", metavar="BED",
+                        help="BED regions whose input data is not loaded")
+    parser.add_argument("-c", "--chunk-size", type=int, metavar="N",
+                        help="accepted for compatibility: must equal the archive's chunk "
+                             "height (set by open-data --chunk-size)")
+
+
+def run(args, ui):
+    from .._load_data import load_data
+    from ._summary import show
+    summary = load_data(args.gdarchive, args.trackname, args.file, maskfile=args.maskfile,
+                        chunk_size=args.chunk_size, ui=ui)
+    show(ui, [summary])
+    return 0
