@@ -823,6 +823,15 @@ class Chromosome:
     def num_datapoints(self):
         return self._statistic("num_datapoints")
 
+    # -- binned summaries (genomedata._binned)
+    def binned(self, start, end, bins, stat="mean", tracks=None):
+        """Summary ``stat`` ("mean", "min", "max", "sum", "coverage" or "std") of ``tracks``
+        (None: all; a name, an index or a list of them) over ``bins`` equal bins of
+        ``[start, end)``: float64 array of shape ``(bins, ntracks selected)``.  See
+        :mod:`genomedata._binned` for the bin edges and missing data."""
+        from ._binned import binned
+        return binned(self, start, end, bins, stat, tracks)
+
     # -- supercontigs
     def __iter__(self):
         """Supercontigs in order of start."""

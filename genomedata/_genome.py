@@ -290,6 +290,14 @@ class Genome:
         for chromosome in self:
             chromosome._erase_data(trackname)
 
+    # -- binned summaries (genomedata._binned)
+    def stackup(self, chroms, starts, ends, bins, stat="mean", track=None):
+        """Summary ``stat`` of one ``track`` over ``bins`` equal bins of each region
+        ``chroms[k]:starts[k]-ends[k]``: float64 array of shape ``(N, bins)`` (see
+        :meth:`Chromosome.binned`)."""
+        from ._binned import stackup
+        return stackup(self, chroms, starts, ends, bins, stat, track)
+
     # -- statistics (written by close-data)
     def _accum_extrema(self, name, accumulator):
         self._check_open()

@@ -22,6 +22,7 @@ COMMANDS = {
     "close-data": "close_data",
     "info": "info",
     "query": "query",
+    "export": "export",
 }
 
 # one-line help shown by ``genomedata --help`` without importing the modules
@@ -33,6 +34,7 @@ SUMMARIES = {
     "close-data": "compute track statistics and mark the archive clean",
     "info": "print track names, supercontigs or chromosome sizes",
     "query": "print one track's values over a region, one per line",
+    "export": "write one track to a bigWig or bedGraph file",
 }
 
 
