@@ -45,10 +45,9 @@ def line_number(arr: np.ndarray, offset: int) -> int:
     return count + 1
 
 
-def _line_at(arr: np.ndarray, offset: int) -> bytes:
-    """The text of the line holding byte ``offset`` (without its line end)."""
-    n = arr.shape[0]
-    offset = max(0, min(int(offset), n))
+def _line_at(arr: np.ndarray, offset: int, limit: int = 4096) -> bytes:
+    """The first ``limit`` bytes of the line holding byte ``offset`` (without its line end)."""
+    offset = max(0, min(int(offset), arr.shape[0]))
     start = 0
     hi = offset
     while hi > 0:
@@ -58,16 +57,7 @@ def _line_at(arr: np.ndarray, offset: int) -> bytes:
             start = lo + pos + 1
             break
         hi = lo
-    end = n
-    lo = offset
-    while lo < n:
-        hi = min(n, lo + 65536)
-        pos = bytes(arr[lo:hi]).find(b"\n")
-        if pos >= 0:
-            end = lo + pos
-            break
-        lo = hi
-    return bytes(arr[start:end]).rstrip(b"\r")
+    return bytes(arr[start:start + limit]).split(b"\n", 1)[0].rstrip(b"\r")
 
 
 def _show(raw: bytes) -> str:

@@ -341,8 +341,8 @@ def test_scan_tables():
     assert text[segs[2, kp.SEG_DATA_START]:segs[2, kp.SEG_DATA_END]] == b"100 1\n"
     assert text[segs[2, kp.SEG_LINE_OFF]:].startswith(b"variableStep")
     for i in range(3):
-        assert (text[segs[i, kp.SEG_CHROM_OFF]:segs[i, kp.SEG_CHROM_OFF] + segs[i, kp.SEG_CHROM_LEN]]
-                == (b"chr2" if i == 1 else b"chr1"))
+        off, length = segs[i, kp.SEG_CHROM_OFF], segs[i, kp.SEG_CHROM_LEN]
+        assert text[off:off + length] == (b"chr2" if i == 1 else b"chr1")
 
 
 def test_fill_single_segment_kernel():
@@ -414,6 +414,8 @@ MALFORMED = [
     (b"chr1 0 10 nan(1)\n", 1, "invalid number 'nan(1)'"),
     (b"chr1 0 10 1,5\n", 1, "invalid number '1,5'"),
     (b"chr1 20 10 1\n", 1, "start 20 is greater than end 10"),
+    (b"chr1 0 1 1\nchr1 0 1 1\nchr1 20 10 1\n", 3, "start 20 is greater than end 10"),
+    (b"chr1 0 1 1\nchr1 0 1 1\nchr1 0 1 1 1\nchr1 0 1 1\n", 3, COLUMNS + "5"),
     (b"chr1 0 99999999999999999999 1\n", 1, RANGE),
     (b"chr1 9223372036854775808 9223372036854775808 1\n", 1, RANGE),
     (b"chr1 0\r10 1\n", 1, "carriage return (\\r) in the middle of a line"),
@@ -433,7 +435,8 @@ MALFORMED = [
     (b"fixedStep start=1\n", 1, "fixedStep header without chrom=NAME"),
     (b"variableStep chrom= span=1\n", 1, "variableStep header without chrom=NAME"),
     (b"fixedStep\n", 1, "fixedStep header without chrom=NAME"),
-    (b"fixedStep chrom=chr1 start=1 chrom=chr2\n", 1, "key 'chrom' given twice in fixedStep header"),
+    (b"fixedStep chrom=chr1 start=1 chrom=chr2\n", 1,
+     "key 'chrom' given twice in fixedStep header"),
     (b"fixedStep chrom=chr1 start=1 start=2\n", 1, "key 'start' given twice in fixedStep header"),
     (b"fixedStep chrom=chr1 start=1 step\n", 1,
      "expected key=value in fixedStep header, found 'step'"),
@@ -457,6 +460,8 @@ MALFORMED = [
     (b"variableStep chrom=chr1\n1 2\nchr1 1 2 3\n", 3,
      "expected 'position value' on each line of a variableStep block, found 4 fields"),
     (b"variableStep chrom=chr1\n0 5\n", 2,
+     "variableStep position 0: WIG positions are 1-based (the first base is 1)"),
+    (b"variableStep chrom=chr1\n1 5\n2 5\n0 5\n3 5\n", 4,
      "variableStep position 0: WIG positions are 1-based (the first base is 1)"),
     (b"variableStep chrom=chr1\nx 5\n", 2,
      "invalid coordinate 'x' (expected a non-negative integer)"),
