@@ -1,0 +1,84 @@
+"""The reference's command-line pipeline through the installed programs (aliases included)."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REFDATA
+
+needs_refdata = pytest.mark.skipif(not REFDATA.is_dir(), reason="ref-data absent")
+
+
+def run(*args, ok=True):
+    proc = subprocess.run([sys.executable, "-m", "genomedata", *args], capture_output=True,
+                          text=True)
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def alias(name):
+    """The console script when installed, else the dispatcher module."""
+    path = shutil.which(name)
+    return [path] if path else None
+
+
+@needs_refdata
+@pytest.mark.parametrize("mode", ["-d", "-f"])
+def test_load_seq_open_close_info_contigs(tmp_path, mode):
+    archive = str(tmp_path / "gd")
+    run("load-seq", mode, archive, str(REFDATA / "chr1.short.fa"),
+        str(REFDATA / "chrY.short.fa.gz"))
+    run("open-data", archive, "--tracknames", "a", "b")
+    # the archive is dirty until close-data: readers refuse it with one clear line
+    dirty = run("info", "contigs", archive, ok=False)
+    assert dirty.returncode == 1 and len(dirty.stderr.strip().splitlines()) == 1
+    run("close-data", archive)
+    out = run("info", "contigs", archive).stdout
+    assert out == "chr1\t0\t24950\nchrY\t0\t24950\n"
+    assert run("info", "tracknames", archive).stdout == "['a', 'b']\n"
+    assert os.path.isdir(archive) == (mode == "-d")
+
+
+@needs_refdata
+def test_agp_archive_contigs(tmp_path):
+    archive = str(tmp_path / "agp")
+    run("load-seq", "--assembly", "-f", archive, str(REFDATA / "adjacent.agp.gz"))
+    run("close-data", archive)
+    assert run("info", "contigs", archive).stdout == (
+        "chr10\t39239118\t39254773\nchr10\t39254793\t39338430\n"
+        "chr10\t39338450\t39341685\n")
+
+
+@needs_refdata
+def test_reference_program_names_are_aliases(tmp_path):
+    exe = alias("genomedata-load-seq")
+    if exe is None:
+        pytest.skip("console scripts not installed (pip install -e .)")
+    archive = str(tmp_path / "gd")
+    subprocess.run(exe + ["-f", archive, str(REFDATA / "chr1.short.fa")], check=True)
+    subprocess.run(alias("genomedata-close-data") + [archive], check=True)
+    out = subprocess.run(alias("genomedata-info") + ["sizes", archive], check=True,
+                         capture_output=True, text=True).stdout
+    assert out == "chr1\t24950\n"
+
+
+def test_help_lists_every_command():
+    from genomedata.commands.main import COMMANDS
+    out = run("--help").stdout
+    for name in COMMANDS:
+        assert name in out
+    assert run("--version").stdout.startswith("genomedata 2.")
+
+
+def test_unknown_failure_is_one_line_and_debug_shows_traceback(tmp_path):
+    missing = str(tmp_path / "nothing")
+    proc = run("info", "contigs", missing, ok=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        f"genomedata info: error: Could not find Genomedata archive: {missing}"]
+    proc = run("info", "contigs", missing, "--debug", ok=False)
+    assert "Traceback" in proc.stderr
