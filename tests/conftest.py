@@ -122,3 +122,19 @@ def archive_builder():
     """``build_archive(path, supercontigs, **options)`` for fixtures of wider scope than a
     test (same options as ``make_archive``)."""
     return build_archive
+
+
+def run_cli(*argv) -> int:
+    """Run ``genomedata ARGV...`` through the dispatcher; returns the exit status."""
+    from genomedata.commands.main import main
+    return main([str(arg) for arg in argv])
+
+
+def file_hashes(path) -> dict:
+    """{file: sha256} of an archive (a file, or every file of a directory archive)."""
+    import hashlib
+    import os
+    path = str(path)
+    files = [path] if os.path.isfile(path) else sorted(
+        os.path.join(path, name) for name in os.listdir(path))
+    return {f: hashlib.sha256(open(f, "rb").read()).hexdigest() for f in files}

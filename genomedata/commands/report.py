@@ -1,0 +1,18 @@
+"""``genomedata report``: mean and variance of every track (``genomedata-report``)."""
+
+from __future__ import annotations
+
+HELP = ("Print the mean and variance of every track, from the statistics of close-data, as "
+        "tab-separated rows: 'measurement' and the track names, then 'mean' and 'var'.")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("gdarchive", metavar="ARCHIVE", help="Genomedata archive (closed)")
+
+
+def run(args, ui) -> int:
+    import sys
+
+    from .._maintenance import report, report_lines
+    sys.stdout.write("".join(line + "\n" for line in report_lines(report(args.gdarchive))))
+    return 0
