@@ -20,8 +20,13 @@ COMMANDS = {
     "open-data": "open_data",
     "load-data": "load_data",
     "close-data": "close_data",
+    "erase-data": "erase_data",
+    "hardmask": "hardmask",
     "info": "info",
     "query": "query",
+    "histogram": "histogram",
+    "report": "report",
+    "validate": "validate",
     "export": "export",
 }
 
@@ -32,8 +37,14 @@ SUMMARIES = {
     "open-data": "add empty tracks to an archive",
     "load-data": "load one track's signal (WIG, bedGraph, BED3+1, bigWig; gzip ok)",
     "close-data": "compute track statistics and mark the archive clean",
+    "erase-data": "write NaN over whole tracks (then run close-data)",
+    "hardmask": "write NaN over the regions of a BED or WIG mask file, optionally filtered "
+                "by score",
     "info": "print track names, supercontigs or chromosome sizes",
     "query": "print one track's values over a region, one per line",
+    "histogram": "print a histogram of one track's values",
+    "report": "print the mean and variance of every track",
+    "validate": "check an archive and explain its problems (exit 1 if any)",
     "export": "write one track to a bigWig or bedGraph file",
 }
 
@@ -151,3 +162,7 @@ alias_load_data = _alias("load-data", "genomedata-load-data")
 alias_close_data = _alias("close-data", "genomedata-close-data")
 alias_info = _alias("info", "genomedata-info")
 alias_query = _alias("query", "genomedata-query")
+alias_erase_data = _alias("erase-data", "genomedata-erase-data")
+alias_hardmask = _alias("hardmask", "genomedata-hardmask")
+alias_histogram = _alias("histogram", "genomedata-histogram")
+alias_report = _alias("report", "genomedata-report")
