@@ -1,7 +1,15 @@
 """A bigWig file opened as a read-only genome with one track (``Genome("x.bigWig")``).
 
-    >>> with Genome("signal.bigWig") as genome:                     # doctest: +SKIP
-    ...     genome["chr1"][569798:569802]
+    >>> from genomedata._export import export_track
+    >>> bigwig = scratch_dir() + "/dnase.bw"
+    >>> summary = export_track(example_archive, "dnase", bigwig)   # make a bigWig file
+    >>> with Genome(bigwig) as genome:
+    ...     chromosome = genome["chr1"]
+    ...     print(genome.num_tracks_continuous, chromosome.start, chromosome.end,
+    ...           chromosome.length)
+    ...     print(chromosome[270:275])
+    1 272 59893 60000
+    [ nan  nan 10.5 10.5 10.5]
 
 The reference's interface (REFERENCE.md §7), read through ``pyBigWig.values(..., numpy=True)``:
 

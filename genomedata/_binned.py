@@ -1,7 +1,9 @@
 """Binned summaries of track data: ``Chromosome.binned`` and ``Genome.stackup``.
 
-    >>> chromosome.binned(1_000_000, 2_000_000, 100, "mean")       # doctest: +SKIP
-    array of shape (100, ntracks)
+    >>> with Genome(example_archive) as genome:
+    ...     means = genome["chr1"].binned(0, 60000, 100, "mean")
+    >>> means.shape                        # (bins, tracks)
+    (100, 2)
 
 Bins.  The region ``[start, end)`` (0-based, half-open) is cut into ``bins`` bins with integer
 edges ``edge[i] = start + (i * (end - start)) // bins`` for ``i = 0 .. bins``; bin ``i`` covers
@@ -182,7 +184,11 @@ def track_columns(owner, tracks) -> list[int]:
 
 
 def bin_edges(start: int, end: int, bins: int) -> np.ndarray:
-    """int64 edges ``start + (i * (end - start)) // bins``, ``i = 0 .. bins``."""
+    """int64 edges ``start + (i * (end - start)) // bins``, ``i = 0 .. bins``.
+
+    >>> bin_edges(0, 10, 3)                # bins [0, 3), [3, 6), [6, 10)
+    array([ 0,  3,  6, 10])
+    """
     return start + (np.arange(bins + 1, dtype=np.int64) * (end - start)) // bins
 
 
@@ -228,7 +234,19 @@ def _summarise(chromosome, start, end, edges, stat, columns):
 
 def binned(chromosome, start, end, bins, stat="mean", tracks=None) -> np.ndarray:
     """Summary ``stat`` of ``tracks`` over ``bins`` equal bins of ``[start, end)`` of
-    ``chromosome``: float64 array of shape ``(bins, ntracks selected)`` (see module doc)."""
+    ``chromosome``: float64 array of shape ``(bins, ntracks selected)`` (see module doc).
+
+    Also available as :meth:`Chromosome.binned <genomedata.Chromosome.binned>`.  In this
+    example, conservation data starts at base 1000:
+
+    >>> with Genome(example_archive) as genome:
+    ...     chromosome = genome["chr1"]
+    ...     for stat in ("coverage", "sum", "mean"):
+    ...         print(stat, binned(chromosome, 990, 1010, 2, stat, "conservation").ravel().round(3))
+    coverage [0. 1.]
+    sum [ 0.    -3.059]
+    mean [   nan -0.306]
+    """
     chromosome._check_open()
     stat = _check_stat(stat)
     bins = _check_bins(bins)
@@ -243,7 +261,17 @@ def stackup(genome, chroms, starts, ends, bins, stat="mean", track=None) -> np.n
     ``chroms[k]:starts[k]-ends[k]``: float64 array of shape ``(N, bins)``.
 
     ``chroms``: a sequence of chromosome names, or one name for every region; ``track``: name
-    or index (may be omitted when the genome has exactly one track)."""
+    or index (may be omitted when the genome has exactly one track).
+
+    Also available as :meth:`Genome.stackup <genomedata.Genome.stackup>`.
+
+    >>> with Genome(example_archive) as genome:
+    ...     profile = stackup(genome, "chr1", [1000, 3000], [1100, 3100], 2, "max",
+    ...                       "conservation")
+    >>> print(profile.round(3))            # (regions, bins)
+    [[4.23  2.591]
+     [2.275 3.659]]
+    """
     genome._check_open()
     stat = _check_stat(stat)
     bins = _check_bins(bins)

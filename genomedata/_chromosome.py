@@ -104,7 +104,17 @@ def _split_key(key):
 
 class AttributeSet:
     """PyTables-style access to the attributes of an HDF5 node: ``attrs.name``,
-    ``attrs["name"]``, ``"name" in attrs``, ``attrs.name = value``, ``attrs._v_attrnames``."""
+    ``attrs["name"]``, ``"name" in attrs``, ``attrs.name = value``, ``attrs._v_attrnames``.
+
+    Values are typed as genomedata 1.7 (PyTables) returned them: ``dirty`` a numpy bool,
+    strings as ``str``, numbers as numpy scalars or arrays.  Assigning writes the attribute
+    with the HDF5 type the format prescribes for its name (see docs/format.md).
+
+    >>> with Genome(example_archive) as genome:
+    ...     attrs = genome["chr2"].attrs
+    ...     print(bool(attrs.dirty), int(attrs["end"]), "mins" in attrs)
+    False 150000 True
+    """
 
     __slots__ = ("_v_node",)
 
@@ -195,7 +205,18 @@ class DatasetView:
     """A ``continuous`` or ``seq`` dataset, with the PyTables array interface that client code
     uses: numpy-style ``[rows, cols]`` get and set, ``read()``, ``shape``, ``dtype``, ``atom``,
     ``chunkshape`` and, as in PyTables, ``nrows``/``len()`` = the length of the *main*
-    dimension (the extendable track dimension of ``continuous``, rows of ``seq``)."""
+    dimension (the extendable track dimension of ``continuous``, rows of ``seq``).
+
+    Rows are supercontig coordinates (row 0 = the supercontig's ``start``).
+
+    >>> with Genome(example_archive) as genome:
+    ...     supercontig = genome["chr2"].supercontigs[140000][0]    # [130000, 150000)
+    ...     continuous = supercontig.continuous
+    ...     print(continuous.shape, continuous.dtype, continuous.chunkshape)
+    ...     print(continuous[10000:10003, 0])                       # chr2:140000-140003
+    (20000, 2) float32 (10000, 1)
+    [-0.928  0.818  0.129]
+    """
 
     def __init__(self, dataset, on_write=None):
         self.dataset = dataset
@@ -258,7 +279,13 @@ class DatasetView:
 
     # -- data
     def read(self, start=None, stop=None, step=None):
-        """The whole array (or ``start:stop:step`` along the main dimension) as numpy."""
+        """The whole array (or ``start:stop:step`` along the main dimension) as numpy.
+
+        >>> with Genome(example_archive) as genome:
+        ...     supercontig = next(iter(genome["chr1"]))
+        ...     print(supercontig.continuous.read().shape, supercontig.seq.read()[:4])
+        (60000, 2) [103  67 103  97]
+        """
         if start is None and stop is None and step is None:
             return self.dataset[()]
         key = [slice(None)] * self.dataset.ndim
@@ -390,8 +417,9 @@ class _ChunkCache:
 
 class _ColumnChunkReader:
     """Reads rows of a ``continuous`` dataset chunked along single columns, decompressing the
-    chunks itself (ISA-L inflate, numpy unshuffle of only the rows needed) and keeping them in
-    the chromosome's :class:`_ChunkCache`.  Used only for float32 little-endian datasets whose
+    chunks itself (ISA-L inflate) and keeping them in the chromosome's :class:`_ChunkCache`;
+    the byte shuffle of only the rows needed is undone by four strided copies straight into
+    the output (no temporary array).  Used only for float32 little-endian datasets whose
     filters are shuffle and/or deflate; anything else is read through HDF5."""
 
     __slots__ = ("dataset", "key", "chunk_rows", "shuffle", "deflate", "fill", "cache",
@@ -432,15 +460,17 @@ class _ColumnChunkReader:
         cache_key = (self.key, column, k)
         planes = self.cache.get(cache_key)
         if planes is not None:
-            return planes
+            return None if planes is _NOT_STORED else planes
         coord = (k * self.chunk_rows, column)
         try:
             mask, raw = self.dataset.id.read_direct_chunk(coord)
-        except (RuntimeError, MemoryError, OSError, ValueError):
+        except (RuntimeError, MemoryError, OSError, ValueError) as exc:
             # h5py reports a chunk that is not allocated (reads as the fill value) by
-            # RuntimeError, or MemoryError when the dataset has no chunk at all
-            if _chunk_is_stored(self.dataset, coord):
+            # RuntimeError ("... chunk storage is not allocated"), or MemoryError when the
+            # dataset has no chunk at all; asking HDF5 whether it is stored is slow (~0.1 ms)
+            if "not allocated" not in str(exc) and _chunk_is_stored(self.dataset, coord):
                 raise
+            self.cache.put(cache_key, _NOT_STORED)
             return None
         if self.deflate and not mask & self.deflate:
             raw = self._decompress(raw)
@@ -458,6 +488,9 @@ class _ColumnChunkReader:
         nrows, ncols = out.shape
         stop = row + nrows
         first, last = row // size, (stop - 1) // size
+        # the output's bytes (rows, columns, 4): byte b of a value comes from plane b
+        out_bytes = (out.view(np.uint8).reshape(nrows, ncols, 4)
+                     if out.flags.c_contiguous and out.dtype == np.dtype("<f4") else None)
         for j in range(ncols):
             target = out[:, j]
             for k in range(first, last + 1):
@@ -465,14 +498,19 @@ class _ColumnChunkReader:
                 lo = row if row > base else base
                 hi = stop if stop < base + size else base + size
                 chunk = self._chunk(col + j, k)
-                dest = target[lo - row:hi - row]
                 if chunk is None:
-                    dest[:] = self.fill
-                elif chunk.ndim == 2:
-                    dest[:] = np.ascontiguousarray(
-                        chunk[:, lo - base:hi - base].T).view("<f4")[:, 0]
+                    target[lo - row:hi - row] = self.fill
+                elif chunk.ndim == 1:
+                    target[lo - row:hi - row] = chunk[lo - base:hi - base]
+                elif out_bytes is not None:
+                    for b in range(4):
+                        out_bytes[lo - row:hi - row, j, b] = chunk[b, lo - base:hi - base]
                 else:
-                    dest[:] = chunk[lo - base:hi - base]
+                    target[lo - row:hi - row] = np.ascontiguousarray(
+                        chunk[:, lo - base:hi - base].T).view("<f4")[:, 0]
+
+
+_NOT_STORED = np.empty(0, dtype=np.uint8)  # cached "this chunk is not stored"
 
 
 def _chunk_is_stored(dataset, coord) -> bool:
@@ -506,7 +544,15 @@ def _fill_column_nan(dataset, column: int, only_stored: bool) -> None:
 class Supercontig:
     """A region of known assembly in a chromosome: ``seq`` and ``continuous`` data.
 
-    ``start`` and ``end`` are chromosome coordinates (Python ints, half-open)."""
+    ``start`` and ``end`` are chromosome coordinates (Python ints, half-open).  Bases between
+    supercontigs (long runs of N in the FASTA, gaps of an AGP) are not stored.
+
+    >>> with Genome(example_archive) as genome:
+    ...     for supercontig in genome["chr2"]:
+    ...         print(supercontig.name, supercontig.start, supercontig.end)
+    supercontig_0 0 30000
+    supercontig_1 130000 150000
+    """
 
     def __init__(self, h5group, chromosome=None):
         self.h5group = h5group
@@ -523,19 +569,39 @@ class Supercontig:
 
     @property
     def name(self):
-        """The name of this supercontig (``supercontig_<i>``)."""
+        """The name of this supercontig (``supercontig_<i>``).
+
+        >>> with Genome(example_archive) as genome:
+        ...     [supercontig.name for supercontig in genome["chr2"]]
+        ['supercontig_0', 'supercontig_1']
+        """
         return os.path.basename(self.h5group.name)
 
     @property
     def attrs(self):
-        """The attributes of this supercontig (PyTables style: ``attrs.chunk_starts``)."""
+        """The attributes of this supercontig (PyTables style: ``attrs.chunk_starts``).
+
+        ``chunk_starts``/``chunk_ends`` (written by close-data) are the supercontig-relative
+        bounds of the stretches with data.
+
+        >>> with Genome(example_archive) as genome:
+        ...     supercontig = next(iter(genome["chr1"]))
+        ...     print(supercontig.attrs.chunk_starts, supercontig.attrs.chunk_ends)
+        [272] [59893]
+        """
         return AttributeSet(self.h5group)
 
     _v_attrs = attrs
 
     def project(self, pos, bound=False):
         """Project a chromosome coordinate to a supercontig coordinate (``bound`` clamps it
-        to ``[start, end]`` first)."""
+        to ``[start, end]`` first).
+
+        >>> with Genome(example_archive) as genome:
+        ...     supercontig = list(genome["chr2"])[1]        # [130000, 150000)
+        ...     print(supercontig.project(140000), supercontig.project(0, bound=True))
+        10000 0
+        """
         if bound:
             pos = max(pos, self.start)
             pos = min(pos, self.end)
@@ -547,7 +613,16 @@ class Supercontig:
     @property
     def continuous(self):
         """The ``continuous`` data (rows = bases, columns = tracks).  Use ``.read()`` for the
-        whole array.  Raises :class:`MissingContinuousData` if no track was ever opened."""
+        whole array.  Raises :class:`MissingContinuousData` if no track was ever opened.
+
+        >>> with Genome(example_archive) as genome:
+        ...     supercontig = list(genome["chr2"])[1]
+        ...     print(supercontig.continuous.shape)
+        ...     print(supercontig.continuous[10000:10002])   # chr2 bases 140000, 140001
+        (20000, 2)
+        [[-0.928  5.35 ]
+         [ 0.818  5.35 ]]
+        """
         if self._continuous is None:
             dataset = self._dataset(_layout.CONTINUOUS)
             if dataset is None:
@@ -562,7 +637,13 @@ class Supercontig:
     @property
     def seq(self):
         """The ``seq`` dataset (uint8 ASCII codes).  Raises :class:`MissingSequenceData` for
-        archives built from an assembly (AGP) or sizes file."""
+        archives built from an assembly (AGP) or sizes file.
+
+        >>> with Genome(example_archive) as genome:
+        ...     supercontig = next(iter(genome["chr1"]))
+        ...     supercontig.seq[0:10].tobytes()
+        b'gCgagGtCTg'
+        """
         if self._seq is None:
             dataset = self._dataset(_layout.SEQ)
             if dataset is None:
@@ -615,10 +696,38 @@ class Chromosome:
 
     ``chromosome[bases]`` / ``chromosome[bases, tracks]`` read float32 track values (NaN
     outside supercontigs); ``chromosome.seq[bases]`` reads sequence (``N`` outside);
-    ``chromosome.supercontigs[bases]`` lists the overlapping supercontigs."""
+    ``chromosome.supercontigs[bases]`` lists the overlapping supercontigs.
+
+    ``bases`` is an int or a slice with both bounds (0-based, half-open; no negative
+    indices, no steps).  ``tracks`` is a name, an index, a slice, or a list of names and/or
+    indexes.  Shapes follow numpy: an int drops its axis.
+
+    >>> with Genome(example_archive) as genome:
+    ...     chromosome = genome["chr1"]
+    ...     print(chromosome[1000:1003].shape)               # (bases, tracks)
+    ...     print(chromosome[300:303, "dnase"])              # (bases,)
+    ...     print(chromosome[1000, ["dnase", "conservation"]])
+    ...     print(chromosome.seq[0:10].tobytes())
+    (3, 2)
+    [10.5 10.5 10.5]
+    [  nan 0.788]
+    b'gCgagGtCTg'
+    """
 
     class ChromosomeDirtyError(GenomedataError):
-        """The chromosome was modified and not closed with genomedata close-data."""
+        """The chromosome was modified and not closed with genomedata close-data.
+
+        Raised when such an archive is opened read-only; run ``genomedata close-data`` on it
+        (or open it with mode ``"r+"``).
+
+        >>> path = writable_copy()
+        >>> with Genome(path, "r+") as genome:
+        ...     genome["chr1"][100, "dnase"] = 1.0
+        >>> Genome(path)
+        Traceback (most recent call last):
+        ...
+        genomedata._chromosome.Chromosome.ChromosomeDirtyError: Chromosome has been modified ...
+        """
 
     default_mode = "r"
 
@@ -682,22 +791,49 @@ class Chromosome:
 
     @property
     def isopen(self):
-        """Whether this chromosome is still open."""
+        """Whether this chromosome is still open.
+
+        >>> with Genome(example_archive) as genome:
+        ...     chromosome = genome["chr1"]
+        ...     print(chromosome.isopen)
+        True
+        >>> chromosome.isopen
+        False
+        """
         return self._isopen
 
     @property
     def name(self):
-        """The chromosome name (same as ``str(chromosome)``)."""
+        """The chromosome name (same as ``str(chromosome)``).
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome["chr1"].name, str(genome["chr2"]))
+        chr1 chr2
+        """
         return self._name
 
     @property
     def mode(self):
-        """The mode the archive was opened with ("r", "r+", ...)."""
+        """The mode the archive was opened with ("r", "r+", ...).
+
+        >>> with Genome(example_archive) as genome:
+        ...     genome["chr1"].mode
+        'r'
+        """
         return self._mode
 
     @property
     def attrs(self):
-        """The chromosome group's attributes (PyTables style: ``attrs.dirty``)."""
+        """The chromosome group's attributes (PyTables style: ``attrs.dirty``).
+
+        In a directory archive the chromosome group is the root of its file, so the
+        file-level attributes (``tracknames``, ``genomedata_format_version``) are there too.
+
+        >>> with Genome(example_archive) as genome:
+        ...     attrs = genome["chr1"].attrs
+        ...     print(bool(attrs.dirty), int(attrs.start), int(attrs.end))
+        False 0 60000
+        """
         self._check_open()
         return AttributeSet(self.h5group)
 
@@ -710,7 +846,16 @@ class Chromosome:
         return "<Chromosome '%s', file='%s'>" % (self._name, self.filename)
 
     def close(self):
-        """Close the chromosome (warns if its data was modified and needs close-data)."""
+        """Close the chromosome (warns if its data was modified and needs close-data).
+
+        A genome opens it again when it is asked for it.
+
+        >>> with Genome(example_archive) as genome:
+        ...     chromosome = genome["chr1"]
+        ...     chromosome.close()
+        ...     print(chromosome.isopen, genome["chr1"].isopen)
+        False True
+        """
         if not self._isopen:
             return
         try:
@@ -751,7 +896,14 @@ class Chromosome:
     @property
     def start(self):
         """First base of the chromosome: 0 (the stored attribute) for format version >= 1,
-        the first supercontig start for version 0."""
+        the first supercontig start for version 0.
+
+        As in genomedata 1.7, the stored value is returned (a numpy ``uint32``).
+
+        >>> with Genome(example_archive) as genome:
+        ...     int(genome["chr2"].start)
+        0
+        """
         self._check_open()
         if self._format_version == 0:
             return self._int_bounds()[0]
@@ -761,7 +913,12 @@ class Chromosome:
     @property
     def end(self):
         """End of the chromosome (half-open): its length for format version >= 1, the last
-        supercontig end for version 0."""
+        supercontig end for version 0.
+
+        >>> with Genome(example_archive) as genome:
+        ...     int(genome["chr2"].end)
+        150000
+        """
         self._check_open()
         if self._format_version == 0:
             return self._int_bounds()[1]
@@ -771,7 +928,12 @@ class Chromosome:
     # -- tracks
     @property
     def tracknames_continuous(self):
-        """Names of the data tracks, in column order (empty before any open-data)."""
+        """Names of the data tracks, in column order (empty before any open-data).
+
+        >>> with Genome(example_archive) as genome:
+        ...     genome["chr1"].tracknames_continuous
+        ['conservation', 'dnase']
+        """
         self._check_open()
         if self._tracknames is None:
             self._tracknames = _layout.read_tracknames(self.h5file["/"]) or []
@@ -779,14 +941,24 @@ class Chromosome:
 
     @property
     def num_tracks_continuous(self):
-        """Number of data tracks."""
+        """Number of data tracks.
+
+        >>> with Genome(example_archive) as genome:
+        ...     genome["chr1"].num_tracks_continuous
+        2
+        """
         self._check_open()
         if self._tracknames is None:
             self.tracknames_continuous
         return len(self._tracknames)
 
     def index_continuous(self, trackname):
-        """Column index of a track name (KeyError if unknown)."""
+        """Column index of a track name (KeyError if unknown).
+
+        >>> with Genome(example_archive) as genome:
+        ...     genome["chr1"].index_continuous("conservation")
+        0
+        """
         self._check_open()
         if self._tracknames is None:
             self.tracknames_continuous
@@ -805,22 +977,52 @@ class Chromosome:
 
     @property
     def mins(self):
+        """Minimum of each track's finite values on this chromosome (close-data).
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome["chr1"].mins.round(3))
+        [-5.078  0.31 ]
+        """
         return self._statistic("mins")
 
     @property
     def maxs(self):
+        """Maximum of each track's finite values on this chromosome (close-data).
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome["chr1"].maxs.round(3))
+        [ 5.251 26.44 ]
+        """
         return self._statistic("maxs")
 
     @property
     def sums(self):
+        """Sum of each track's finite values on this chromosome (close-data).
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome["chr1"].sums.round(1).tolist())
+        [-1.4, 165857.7]
+        """
         return self._statistic("sums")
 
     @property
     def sums_squares(self):
+        """Sum of the squares of each track's finite values on this chromosome.
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome["chr1"].sums_squares.round(1).tolist())
+        [11235.9, 1644030.5]
+        """
         return self._statistic("sums_squares")
 
     @property
     def num_datapoints(self):
+        """Number of finite values of each track on this chromosome (close-data).
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome["chr1"].num_datapoints)
+        [ 5000 25993]
+        """
         return self._statistic("num_datapoints")
 
     # -- binned summaries (genomedata._binned)
@@ -828,18 +1030,46 @@ class Chromosome:
         """Summary ``stat`` ("mean", "min", "max", "sum", "coverage" or "std") of ``tracks``
         (None: all; a name, an index or a list of them) over ``bins`` equal bins of
         ``[start, end)``: float64 array of shape ``(bins, ntracks selected)``.  See
-        :mod:`genomedata._binned` for the bin edges and missing data."""
+        :mod:`genomedata._binned` for the bin edges and missing data.
+
+        Only finite values count; a bin without any has mean/min/max/std NaN, sum 0 and
+        coverage 0.  The data are summarised as they are read, so a whole chromosome in
+        1000 bins takes little memory.
+
+        >>> with Genome(example_archive) as genome:
+        ...     chromosome = genome["chr1"]
+        ...     print(chromosome.binned(0, 6000, 3).round(3))
+        ...     print(chromosome.binned(0, 6000, 3, "coverage", "conservation"))
+        [[ 0.014  6.882]
+         [-0.032  6.062]
+         [ 0.024  4.112]]
+        [[0.5]
+         [1. ]
+         [1. ]]
+        """
         from ._binned import binned
         return binned(self, start, end, bins, stat, tracks)
 
     # -- supercontigs
     def __iter__(self):
-        """Supercontigs in order of start."""
+        """Supercontigs in order of start.
+
+        >>> with Genome(example_archive) as genome:
+        ...     list(genome["chr2"])
+        [<Supercontig 'supercontig_0', [0:30000]>, <Supercontig 'supercontig_1', [130000:150000]>]
+        """
         return iter(list(self._index.supercontigs))
 
     def itercontinuous(self):
         """``(supercontig, continuous)`` pairs in start order, skipping supercontigs without
-        continuous data."""
+        continuous data.
+
+        >>> with Genome(example_archive) as genome:
+        ...     for supercontig, continuous in genome["chr2"].itercontinuous():
+        ...         print(supercontig.start, supercontig.end, continuous.shape)
+        0 30000 (30000, 2)
+        130000 150000 (20000, 2)
+        """
         for supercontig in self._index.supercontigs:
             try:
                 yield supercontig, supercontig.continuous
@@ -848,12 +1078,28 @@ class Chromosome:
 
     @property
     def supercontigs(self):
-        """``chromosome.supercontigs[bases]`` -> list of overlapping supercontigs."""
+        """``chromosome.supercontigs[bases]`` -> list of overlapping supercontigs.
+
+        >>> with Genome(example_archive) as genome:
+        ...     chromosome = genome["chr2"]
+        ...     print(chromosome.supercontigs[20000:140000])
+        ...     print(chromosome.supercontigs[50000:60000])  # inside the gap
+        [<Supercontig 'supercontig_0', [0:30000]>, <Supercontig 'supercontig_1', [130000:150000]>]
+        []
+        """
         return self._supercontigs
 
     @property
     def seq(self):
-        """``chromosome.seq[bases]`` -> uint8 ASCII codes (``N`` outside supercontigs)."""
+        """``chromosome.seq[bases]`` -> uint8 ASCII codes (``N`` outside supercontigs).
+
+        Case is kept as in the FASTA file.  An int gives one numpy uint8.
+
+        >>> with Genome(example_archive) as genome:
+        ...     chromosome = genome["chr1"]
+        ...     print(chromosome.seq[0:10].tobytes().decode(), chr(chromosome.seq[1]))
+        gCgagGtCTg C
+        """
         return self._seq
 
     @property
@@ -935,7 +1181,21 @@ class Chromosome:
     # -- reading
     def __getitem__(self, key):
         """Track values of a base position/range and tracks: ``chromosome[100:200]``,
-        ``chromosome[100, "dnase"]``, ``chromosome[100:200, [0, 2]]`` (numpy shapes)."""
+        ``chromosome[100, "dnase"]``, ``chromosome[100:200, [0, 2]]`` (numpy shapes).
+
+        Positions outside supercontigs read NaN (with an :class:`OverlapWarning` when the
+        range touches no supercontig, or more than one).
+
+        >>> with Genome(example_archive) as genome:
+        ...     chromosome = genome["chr1"]
+        ...     print(chromosome[270:275, "dnase"])
+        ...     print(chromosome[272:274, [1, 0]])
+        ...     print(chromosome[1000, "conservation"])
+        [ nan  nan 10.5 10.5 10.5]
+        [[10.5   nan]
+         [10.5   nan]]
+        0.788
+        """
         self._check_open()
         base_key, track_key = _split_key(key)
         start, stop = _key_to_tuple(base_key)
@@ -1018,7 +1278,21 @@ class Chromosome:
 
     def __setitem__(self, key, value):
         """Write track values (archive opened with mode "r+"); the range must lie inside
-        supercontigs.  ``value`` broadcasts like numpy over the selection."""
+        supercontigs.  ``value`` broadcasts like numpy over the selection.
+
+        Run :func:`genomedata.close_data` afterwards so that the statistics are recomputed.
+
+        >>> path = writable_copy()
+        >>> with Genome(path, "r+") as genome:
+        ...     chromosome = genome["chr1"]
+        ...     chromosome[100:103, "dnase"] = 2.5
+        ...     chromosome[103, ["conservation", "dnase"]] = [-1.0, 3.0]
+        ...     print(chromosome[100:104])
+        [[ nan  2.5]
+         [ nan  2.5]
+         [ nan  2.5]
+         [-1.   3. ]]
+        """
         if not self._isopen or self._mode != "r+":
             raise OSError(MSG_NOT_WRITABLE)
         base_key, track_key = _split_key(key)
@@ -1075,7 +1349,16 @@ class Chromosome:
                              only_stored=_layout.continuous_fill_is_nan(dataset))
 
     def add_trackname(self, trackname):
-        """Append a track name to the ``tracknames`` of this chromosome's file."""
+        """Append a track name to the ``tracknames`` of this chromosome's file.
+
+        Low level (it does not add the data column): use
+        :meth:`Genome.add_track_continuous` or :func:`genomedata.open_data` to add a track.
+
+        >>> with Genome(writable_copy(), "r+") as genome:
+        ...     genome["chr1"].add_trackname("extra")
+        ...     genome["chr1"].tracknames_continuous
+        ['conservation', 'dnase', 'extra']
+        """
         self._check_open()
         root = self.h5file["/"]
         names = _layout.read_tracknames(root) or []

@@ -208,8 +208,13 @@ class _RawChunkReader:
         if dataset.dtype.str != "<f4" or np.dtype(np.float32).str != "<f4":
             return None
         handle = dataset.file
-        if handle.driver != "sec2" or handle.userblock_size != 0:
+        if handle.userblock_size != 0:
             return None
+        if handle.driver != "sec2":
+            from ._journal import writer_in_this_process
+            # written through the undo journal (fileobj driver): the bytes are in the file
+            if handle.driver != "fileobj" or writer_in_this_process(handle.filename) is None:
+                return None
         dcpl = dataset.id.get_create_plist()
         if dcpl.get_layout() != h5py.h5d.CHUNKED:
             return None
@@ -493,6 +498,19 @@ def close_data(gdfilename, verbose=False, *, ui=None, min_gap: int = MIN_GAP_LEN
     scans in the calling thread only), ``block_rows``/``block_tracks`` (block size),
     ``min_gap`` (the gap that splits data chunks; the format's value is ``MIN_GAP_LEN``),
     ``raw_chunks=False`` (let HDF5 decode every chunk).
+
+    Run it after anything that changes data (load-data, writes through ``Genome(path,
+    "r+")``, erase-data, hardmask with ``keep_archive_open``): until then the archive is
+    dirty and cannot be opened read-only.
+
+    >>> from genomedata import close_data
+    >>> archive = writable_copy()
+    >>> with Genome(archive, "r+") as genome:
+    ...     genome["chr1"][0:10, "dnase"] = 1.0
+    >>> close_data(archive)
+    >>> with Genome(archive) as genome:
+    ...     print(genome["chr1"].num_datapoints)
+    [ 5000 26003]
     """
     if ui is None:
         ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)

@@ -125,7 +125,24 @@ def _check_names(files, names, path) -> dict:
 def erase_data(gdfilename, trackname, verbose=False, *, ui=None, threads=None):
     """Write NaN over the track ``trackname`` (a name, or a list of names) in every
     chromosome of the archive ``gdfilename`` and mark the archive dirty (run close-data
-    afterwards).  Returns an :class:`EraseSummary`."""
+    afterwards).  Returns an :class:`EraseSummary`.
+
+    The track keeps its name and column.  To replace a track's data: erase it, load the new
+    data into it with :func:`~genomedata._load_data.load_data`, then run
+    :func:`~genomedata._close_data.close_data`.  Unknown track names are refused before
+    anything is written.
+
+    >>> from genomedata import close_data
+    >>> from genomedata._erase_data import erase_data
+    >>> archive = writable_copy()
+    >>> summary = erase_data(archive, "dnase")
+    >>> summary.tracks, summary.chromosomes
+    (['dnase'], 2)
+    >>> close_data(archive)
+    >>> with Genome(archive) as genome:
+    ...     print(genome.tracknames_continuous, genome.num_datapoints)
+    ['conservation', 'dnase'] [16000     0]
+    """
     if ui is None:
         ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)
     names = [trackname] if isinstance(trackname, str) else list(trackname)

@@ -1,6 +1,8 @@
 """Export one track of an archive to bigWig or bedGraph (``genomedata export``).
 
-    >>> export_track("genome.genomedata", "dnase", "dnase.bw")       # doctest: +SKIP
+    >>> summary = export_track(example_archive, "dnase", scratch_dir() + "/dnase.bw")
+    >>> summary.intervals, summary.bases
+    (277, 45922)
 
 The track is read chromosome by chromosome (sorted names, as bigWig requires), supercontig by
 supercontig, in blocks of :data:`BLOCK_ROWS` rows, so no more than one block of the track is in
@@ -348,6 +350,23 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
     half-open) or ``(chrom, start, end)`` tuples; together they limit the export (union).
     An existing ``output`` is an error unless ``overwrite``.  The file is written under a
     temporary name and renamed when complete.  Returns an :class:`ExportSummary`.
+
+    >>> output = scratch_dir() + "/conservation.bedGraph"
+    >>> summary = export_track(example_archive, "conservation", output,
+    ...                        regions=["chr1:1000-1004"])
+    >>> print(open(output).read(), end="")
+    chr1	1000	1001	0.788
+    chr1	1001	1002	-3.159
+    chr1	1002	1003	2.31
+    chr1	1003	1004	0.002
+
+    A bigWig file for a genome browser, opened again as a genome:
+
+    >>> bigwig = scratch_dir() + "/dnase.bw"
+    >>> summary = export_track(example_archive, "dnase", bigwig)
+    >>> with Genome(bigwig) as genome:
+    ...     print(genome["chr1"][272:275])
+    [10.5 10.5 10.5]
     """
     from ._genome import Genome
     from .kernels.runs import find_runs

@@ -1,7 +1,8 @@
 """``Genome``: the root of the Python API, over a directory or single-file archive.
 
-    >>> with Genome("archive.genomedata") as genome:                # doctest: +SKIP
-    ...     genome["chr1"][1000:2000, "dnase"]
+    >>> with Genome(example_archive) as genome:
+    ...     print(genome["chr1"][1000:1003, "conservation"])
+    [ 0.788 -3.159  2.31 ]
 
 Differences from genomedata 1.7.4 (documented in the API docs): mode "w" opens an existing
 archive for writing instead of truncating it; ``tracknames_continuous`` is ``[]`` (not an
@@ -32,9 +33,10 @@ MSG_ADD_TRACK_VERSION = ("Adding tracks is only supported for archives created w
 class _ChromosomeList:
     """The chromosomes of an open archive, memoised while open (``open_chromosomes``)."""
 
-    def __init__(self, files: _layout.ArchiveFiles, mode: str):
+    def __init__(self, files: _layout.ArchiveFiles, mode: str, genome=None):
         self._files = files
         self._mode = mode
+        self._genome = genome
         self.open_chromosomes = {}
 
     def names(self) -> list[str]:
@@ -53,6 +55,9 @@ class _ChromosomeList:
         chromosome = Chromosome(files.chromosome_group(name), name, self._mode,
                                 filename=files.filename_of(name),
                                 owns_file=files.kind == "directory")
+        # a chromosome keeps its genome (and so its files) open while the caller holds it:
+        # ``Genome(path)["chr1"][0:10]`` works without naming the genome
+        chromosome._genome = self._genome
         self.open_chromosomes[name] = chromosome
         return chromosome
 
@@ -72,10 +77,27 @@ class _ChromosomeList:
 class Genome:
     """A Genomedata archive: a directory of ``<chrom>.genomedata`` files or a single file.
 
-    ``Genome(path)`` opens read-only; ``Genome(path, "r+")`` or ``mode="r+"`` for writing.
-    ``locking=False`` turns HDF5 file locking off (file systems without locks).  Use it as a
-    context manager, or call :meth:`close`.  A bigWig file opens as a read-only genome with
-    one track."""
+    ``Genome(path)`` opens read-only; ``Genome(path, "r+")`` or ``mode="r+"`` for writing
+    (``"a"`` and ``"w"`` open an existing archive for writing too; neither creates or empties
+    one: archives are created by :func:`~genomedata.load_genomedata.load_genomedata` or
+    ``genomedata load``).  ``locking=False`` turns HDF5 file locking off (file systems
+    without locks).  Use it as a context manager, or call :meth:`close`.  A bigWig file opens
+    as a read-only genome with one track.
+
+    Coordinates are 0-based and half-open, as in BED: ``chromosome[1000:2000]`` is bases
+    1000 to 1999.  NaN means "no data".  A read-only genome refuses an archive that was
+    modified and not closed with ``genomedata close-data`` (``ChromosomeDirtyError``).
+
+    >>> from genomedata import Genome
+    >>> with Genome(example_archive) as genome:
+    ...     print(genome.tracknames_continuous)
+    ...     chromosome = genome["chr1"]
+    ...     print(chromosome[1000:1003])      # rows = bases, columns = tracks
+    ['conservation', 'dnase']
+    [[ 0.788    nan]
+     [-3.159    nan]
+     [ 2.31     nan]]
+    """
 
     def __new__(cls, filename=None, *args, **kwargs):
         if cls is Genome and filename is not None:
@@ -115,7 +137,7 @@ class Genome:
         self._isfile = kind == "file"
         self._files = _layout.ArchiveFiles(self._path, "r" if mode == "r" else "r+",
                                            locking=kwargs.get("locking"), kind=kind)
-        self._chromosomes = _ChromosomeList(self._files, mode)
+        self._chromosomes = _ChromosomeList(self._files, mode, self)
         self._context_count = 0
         try:
             try:
@@ -159,16 +181,38 @@ class Genome:
 
     @property
     def isopen(self):
-        """Whether the archive is open."""
+        """Whether the archive is open.
+
+        >>> genome = Genome(example_archive)
+        >>> genome.isopen
+        True
+        >>> genome.close()
+        >>> genome.isopen
+        False
+        """
         return self._isopen
 
     @property
     def mode(self):
-        """The mode the archive was opened with."""
+        """The mode the archive was opened with.
+
+        >>> with Genome(example_archive) as genome:
+        ...     genome.mode
+        'r'
+        """
         return self._mode
 
     def close(self):
-        """Close every open chromosome (warning for modified ones) and the files."""
+        """Close every open chromosome (warning for modified ones) and the files.
+
+        Closing twice is harmless; a ``with`` block closes the genome at its end.
+
+        >>> genome = Genome(example_archive)
+        >>> chromosome = genome["chr1"]
+        >>> genome.close()
+        >>> chromosome.isopen
+        False
+        """
         if not self._isopen:
             return
         try:
@@ -207,22 +251,48 @@ class Genome:
 
     # -- chromosomes
     def __iter__(self):
-        """Chromosomes in archive order (directory: sorted file paths; file: sorted names)."""
+        """Chromosomes in archive order (directory: sorted file paths; file: sorted names).
+
+        >>> with Genome(example_archive) as genome:
+        ...     [chromosome.name for chromosome in genome]
+        ['chr1', 'chr2']
+        """
         self._check_open()
         return iter(self._chromosomes)
 
     def __getitem__(self, name) -> Chromosome:
+        """The chromosome called ``name`` (KeyError if there is none).  The same object is
+        returned while the genome is open.
+
+        >>> with Genome(example_archive) as genome:
+        ...     chromosome = genome["chr2"]
+        ...     print(chromosome.name, int(chromosome.end), chromosome is genome["chr2"])
+        chr2 150000 True
+        """
         self._check_open()
         return self._chromosomes[name]
 
     def __contains__(self, name) -> bool:
+        """Whether the archive has a chromosome called ``name``.
+
+        >>> with Genome(example_archive) as genome:
+        ...     print("chr1" in genome, "chrZ" in genome)
+        True False
+        """
         self._check_open()
         return name in self._chromosomes
 
     # -- tracks
     @property
     def format_version(self):
-        """``genomedata_format_version`` (None: single file without it, or empty directory)."""
+        """``genomedata_format_version`` (None: single file without it, or empty directory).
+
+        Archives written by genomedata 1.2 and later, and by this package, are version 1.
+
+        >>> with Genome(example_archive) as genome:
+        ...     genome.format_version
+        1
+        """
         self._check_open()
         if self._isfile:
             return _layout.read_format_version(self._files.single_file())
@@ -230,7 +300,12 @@ class Genome:
 
     @property
     def tracknames_continuous(self):
-        """Names of the data tracks, in column order ([] before any track is opened)."""
+        """Names of the data tracks, in column order ([] before any track is opened).
+
+        >>> with Genome(example_archive) as genome:
+        ...     genome.tracknames_continuous
+        ['conservation', 'dnase']
+        """
         self._check_open()
         roots = self._files.roots()
         result = None
@@ -246,11 +321,21 @@ class Genome:
 
     @property
     def num_tracks_continuous(self):
-        """Number of data tracks."""
+        """Number of data tracks.
+
+        >>> with Genome(example_archive) as genome:
+        ...     genome.num_tracks_continuous
+        2
+        """
         return len(self.tracknames_continuous)
 
     def index_continuous(self, trackname):
-        """Column index of a track (KeyError if unknown)."""
+        """Column index of a track (KeyError if unknown).
+
+        >>> with Genome(example_archive) as genome:
+        ...     genome.index_continuous("dnase")
+        1
+        """
         try:
             return self.tracknames_continuous.index(trackname)
         except ValueError:
@@ -265,7 +350,21 @@ class Genome:
         """Add an empty track (NaN) to every chromosome; marks the archive dirty.
 
         ``chunk_rows`` sets the chunk height of ``continuous`` datasets created now (default:
-        that of existing ones, else 10000)."""
+        that of existing ones, else 10000).  A name the archive already has is refused.  This
+        is what ``genomedata open-data`` does (see :func:`genomedata.open_data`); fill the
+        track by assignment or with :func:`genomedata.load_data`, then run
+        :func:`genomedata.close_data`.
+
+        >>> from genomedata import close_data
+        >>> path = writable_copy()
+        >>> with Genome(path, "r+") as genome:
+        ...     genome.add_track_continuous("mappability")
+        ...     genome["chr1"][0:5000, "mappability"] = 1.0
+        >>> close_data(path)
+        >>> with Genome(path) as genome:
+        ...     print(genome.tracknames_continuous, genome.num_datapoints)
+        ['conservation', 'dnase', 'mappability'] [16000 45922  5000]
+        """
         self._check_writable()
         version = self.format_version
         if version is None and self._isfile:
@@ -284,7 +383,20 @@ class Genome:
             chromosome._add_track_continuous(chunk_rows=chunk_rows)
 
     def erase_data(self, trackname):
-        """Write NaN over a whole track in every chromosome; marks the archive dirty."""
+        """Write NaN over a whole track in every chromosome; marks the archive dirty.
+
+        The track keeps its name and column; run :func:`genomedata.close_data` afterwards.
+        :func:`genomedata.erase_data` does the same on an archive path.
+
+        >>> from genomedata import close_data
+        >>> path = writable_copy()
+        >>> with Genome(path, "r+") as genome:
+        ...     genome.erase_data("dnase")
+        >>> close_data(path)
+        >>> with Genome(path) as genome:
+        ...     print(genome.num_datapoints)
+        [16000     0]
+        """
         self._check_writable()
         self.index_continuous(trackname)  # KeyError before anything is written
         for chromosome in self:
@@ -294,7 +406,20 @@ class Genome:
     def stackup(self, chroms, starts, ends, bins, stat="mean", track=None):
         """Summary ``stat`` of one ``track`` over ``bins`` equal bins of each region
         ``chroms[k]:starts[k]-ends[k]``: float64 array of shape ``(N, bins)`` (see
-        :meth:`Chromosome.binned`)."""
+        :meth:`Chromosome.binned`).
+
+        ``chroms`` is a list of chromosome names or one name for every region; ``track`` (a
+        name or an index) may be left out when the archive has one track.  All regions get
+        the same number of bins, so regions of equal length (e.g. windows centred on peaks)
+        give a matrix ready for a heat map.  See :func:`genomedata._binned.stackup`.
+
+        >>> with Genome(example_archive) as genome:
+        ...     profile = genome.stackup(["chr1", "chr2"], [0, 20000], [10000, 30000], bins=4,
+        ...                              stat="mean", track="dnase")
+        >>> print(profile.round(2))
+        [[7.27 5.7  4.33 6.47]
+         [5.52 6.94 6.58 5.38]]
+        """
         from ._binned import stackup
         return stackup(self, chroms, starts, ends, bins, stat, track)
 
@@ -313,38 +438,73 @@ class Genome:
 
     @property
     def mins(self):
-        """Minimum of each track (finite values)."""
+        """Minimum of each track (finite values), from the statistics of close-data.
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome.mins.round(3))
+        [-6.377  0.27 ]
+        """
         return self._accum_extrema("mins", partial(np.amin, axis=0))
 
     @property
     def maxs(self):
-        """Maximum of each track (finite values)."""
+        """Maximum of each track (finite values), from the statistics of close-data.
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome.maxs.round(3))
+        [ 5.943 26.44 ]
+        """
         return self._accum_extrema("maxs", partial(np.amax, axis=0))
 
     @property
     def sums(self):
-        """Sum of each track."""
+        """Sum of each track's finite values (float64), from the statistics of close-data.
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome.sums.round(1).tolist())
+        [-116.8, 291605.6]
+        """
         return self._accum_extrema("sums", np.add.reduce)
 
     @property
     def sums_squares(self):
-        """Sum of squares of each track."""
+        """Sum of the squares of each track's finite values (float64).
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome.sums_squares.round(1).tolist())
+        [35778.7, 2913213.0]
+        """
         return self._accum_extrema("sums_squares", np.add.reduce)
 
     @property
     def num_datapoints(self):
-        """Number of finite values of each track."""
+        """Number of finite values of each track (bases with data).
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome.num_datapoints)
+        [16000 45922]
+        """
         return self._accum_extrema("num_datapoints", np.add.reduce)
 
     @property
     def means(self):
-        """Mean of each track (float64; NaN for an empty track)."""
+        """Mean of each track (float64; NaN for an empty track).
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome.means.round(4))
+        [-0.0073  6.35  ]
+        """
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(self.sums, dtype=np.float64) / self.num_datapoints
 
     @property
     def vars(self):
-        """Variance of each track, ``sums_squares / n - mean ** 2`` as the reference."""
+        """Variance of each track, ``sums_squares / n - mean ** 2`` as the reference.
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome.vars.round(4))
+        [ 2.2361 23.1155]
+        """
         with np.errstate(invalid="ignore", divide="ignore"):
             return (np.asarray(self.sums_squares, dtype=np.float64) / self.num_datapoints
                     - np.square(self.means))

@@ -101,7 +101,16 @@ class HardmaskFilter:
 
 def parse_hardmask_option(text) -> HardmaskFilter:
     """``"lt0.5"``, ``"ge -1e-3"``, ... -> the predicate (:class:`HardmaskFilter`).  Raises
-    :class:`HardmaskOptionError` (a ``ValueError``) for anything else."""
+    :class:`HardmaskOptionError` (a ``ValueError``) for anything else.
+
+    >>> keep = parse_hardmask_option("lt0.5")
+    >>> print(keep, keep(0.2), keep(0.7))
+    score < 0.5 True False
+    >>> parse_hardmask_option("below 0.5")
+    Traceback (most recent call last):
+    ...
+    genomedata._hardmask.HardmaskOptionError: unknown operator 'below' in the --hardmask option ...
+    """
     if not isinstance(text, str):
         raise HardmaskOptionError(f"the --hardmask option must be a string, not {text!r}")
     usage = ("expected an operator (lt, le, gt, ge, eq or ne) followed by a number, e.g. "
@@ -242,6 +251,9 @@ def _read_wig(data, name, predicate, extents) -> MaskFile:
             size = parsed.extent(chrom)[1]
             if extents is not None:
                 size = min(size, int(extents[chrom]))
+            else:
+                # no archive to clip to: nothing lies past the archives' 32-bit coordinates
+                size = min(size, 2 ** 32 - 1)
             if size <= 0:
                 continue
             values = np.full(size, np.nan, dtype=np.float32)
@@ -469,6 +481,26 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
     ``keep_archive_open``: skip close-data at the end (the archive stays dirty).
     ``dry_run``: change nothing; the summary says what would be masked.
     Returns a :class:`HardmaskSummary`.
+
+    Mask the DNase track where the example peak file (BED, score in column 4) has a score
+    above 40:
+
+    >>> import os
+    >>> from genomedata._hardmask import hardmask_data
+    >>> archive = writable_copy()
+    >>> peaks = os.path.join(example_data, "peaks.bed")
+    >>> summary = hardmask_data(archive, peaks, ["dnase"], "gt40")
+    >>> print(summary.regions, summary.bases, summary.values_masked, summary.closed)
+    6 1973 640 True
+    >>> with Genome(archive) as genome:
+    ...     print(genome["chr1"][1869:1872, "dnase"])
+    [nan nan nan]
+
+    ``dry_run=True`` only reports what would be masked:
+
+    >>> summary = hardmask_data(writable_copy(), peaks, dry_run=True)
+    >>> print(summary.regions, summary.bases)
+    22 6843
     """
     from concurrent.futures import ThreadPoolExecutor
 

@@ -24,14 +24,32 @@ SPOOL_BLOCK = 16 << 20
 class SignalBuffer:
     """The bytes of one input, with ``data`` a uint8 numpy array over them."""
 
-    def __init__(self, name: str, data: np.ndarray, closers=()):
+    def __init__(self, name: str, data: np.ndarray, closers=(), mapping=None):
         self.name = name
         self.data = data
         self._closers = list(closers)
+        self._mapping = mapping
 
     @property
     def nbytes(self) -> int:
         return int(self.data.shape[0])
+
+    def release(self, lo: int, hi: int) -> None:
+        """Drop the pages of bytes ``[lo, hi)`` from this process's memory (they are read
+        again from the file if touched later): memory-mapped input counts in the resident
+        set, and the parser passes over it once per pass."""
+        mapping = self._mapping
+        if mapping is None or not hasattr(mapping, "madvise"):
+            return
+        page = mmap.PAGESIZE
+        lo = max(0, int(lo)) // page * page
+        hi = min(int(hi), len(mapping))
+        if hi <= lo:
+            return
+        try:
+            mapping.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - not Linux
+            self._mapping = None
 
     def close(self) -> None:
         self.data = None
@@ -50,13 +68,13 @@ class SignalBuffer:
         self.close()
 
 
-def _map_file(handle) -> tuple[np.ndarray, list]:
+def _map_file(handle) -> tuple[np.ndarray, list, object]:
     size = os.fstat(handle.fileno()).st_size
     if size == 0:
-        return np.zeros(0, dtype=np.uint8), []
+        return np.zeros(0, dtype=np.uint8), [], None
     mapped = mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ)
     data = np.frombuffer(mapped, dtype=np.uint8)
-    return data, [mapped.close]
+    return data, [mapped.close], mapped
 
 
 def _spool(stream, name: str, task) -> SignalBuffer:
@@ -72,8 +90,8 @@ def _spool(stream, name: str, task) -> SignalBuffer:
     except (OSError, EOFError) as exc:
         spool.close()
         raise GenomedataError(f"{name}: cannot read input: {exc}") from None
-    data, closers = _map_file(spool)
-    return SignalBuffer(name, data, closers + [spool.close])
+    data, closers, mapped = _map_file(spool)
+    return SignalBuffer(name, data, closers + [spool.close], mapped)
 
 
 def describe(path) -> str:
@@ -126,9 +144,9 @@ def open_signal(path, task=None) -> SignalBuffer:
     if kind == "bigwig":
         raise GenomedataError(f"{name} is a bigWig file; it is read with pyBigWig, not as text")
     handle = open(path, "rb")
-    data, closers = _map_file(handle)
+    data, closers, mapped = _map_file(handle)
     task.advance(len(data))
-    return SignalBuffer(name, data, closers + [handle.close])
+    return SignalBuffer(name, data, closers + [handle.close], mapped)
 
 
 class _NoAdvance:

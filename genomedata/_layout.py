@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ GENOMEDATA_ENCODING = "ascii"
 CONTINUOUS_DTYPE = np.dtype(np.float32)
 SEQ_DTYPE = np.dtype(np.uint8)
 DEFAULT_CHUNK_ROWS = 10000
+MAX_CHUNK_ROWS = (2 ** 32 - 1) // 4   # HDF5 chunks are smaller than 4 GiB (float32 rows)
 MIN_GAP_LEN = 100000
 
 SEQ = "seq"
@@ -132,16 +134,54 @@ def supercontig_name(index: int) -> str:
     return f"{SUPERCONTIG_PREFIX}{index}"
 
 
-def open_h5(path, mode="r", locking=None, rdcc_nbytes=None):
+def open_h5(path, mode="r", locking=None, rdcc_nbytes=None, transaction=None):
     """Open one HDF5 file of an archive.  ``locking=False`` works where file locking is
-    unavailable; ``None`` follows HDF5_USE_FILE_LOCKING / the library default."""
+    unavailable; ``None`` follows HDF5_USE_FILE_LOCKING / the library default.
+
+    ``transaction`` (a ``_journal.Transaction``, mode "r+"): the file is written through an
+    undo journal and its changes are committed or undone with the transaction.  A file
+    another process has locked raises ``_journal.ArchiveLockedError``; reading a file whose
+    last write did not finish raises ``_journal.ArchiveInterruptedError`` (opening it for
+    writing undoes that write first).
+    """
+    from . import _journal
     h5py = _h5py()
     kwargs = {}
-    if locking is not None:
-        kwargs["locking"] = locking
     if rdcc_nbytes is not None:
         kwargs["rdcc_nbytes"] = rdcc_nbytes
-    return h5py.File(path, mode, libver="earliest", **kwargs)
+    if transaction is not None and mode == "r+":
+        journaled = _journal.JournaledFile(path, transaction, locking)
+        try:
+            handle = h5py.File(journaled, mode, libver="earliest", **kwargs)
+        except BaseException:
+            transaction.files.remove(journaled)
+            journaled.release()
+            raise
+        journaled.h5id = handle.id
+        return handle
+    own_writer = _journal.writer_in_this_process(path) if mode == "r" else None
+    if own_writer is not None:
+        # this process is writing the file: read what it has written so far (its lock
+        # would refuse our own reader)
+        own_writer.flush_hdf5()
+        locking = False
+    if locking is not None:
+        kwargs["locking"] = locking
+    if mode != "r" and os.path.exists(path):
+        _journal.recover_file(path, locking)
+    try:
+        handle = h5py.File(path, mode, libver="earliest", **kwargs)
+    except OSError as exc:
+        if _journal.is_lock_error(exc):
+            raise _journal.ArchiveLockedError(
+                _journal.locked_message(path, writing=mode != "r")) from None
+        if mode == "r" and own_writer is None and _journal.pending(path):
+            raise _journal.ArchiveInterruptedError(_journal.interrupted_message(path)) from None
+        raise
+    if mode == "r" and own_writer is None and _journal.pending(path):
+        handle.close()
+        raise _journal.ArchiveInterruptedError(_journal.interrupted_message(path))
+    return handle
 
 
 # ------------------------------------------------------------------------------------------------
@@ -369,8 +409,8 @@ def create_continuous(supercontig_group, length: int, ntracks: int = 0,
     """The ``continuous`` dataset: float32 ``(L, ntracks)``, chunks ``(chunk_rows, 1)``, max
     shape ``(max(L, chunk_rows), unlimited)``, shuffle + deflate 1, fill NaN (PyTables EArray
     extendable along the track dimension)."""
-    if chunk_rows < 1:
-        raise ValueError("the chunk size must be at least 1 row")
+    if chunk_rows < 1 or chunk_rows > MAX_CHUNK_ROWS:
+        raise ValueError(f"the chunk size must be 1 to {MAX_CHUNK_ROWS} rows, not {chunk_rows}")
     dataset = supercontig_group.create_dataset(
         CONTINUOUS, shape=(length, ntracks), maxshape=(max(length, chunk_rows), None),
         chunks=(chunk_rows, 1), dtype=CONTINUOUS_DTYPE, shuffle=True, compression="gzip",
@@ -411,7 +451,8 @@ class ArchiveFiles:
     Files are opened lazily and kept open until :meth:`close`.
     """
 
-    def __init__(self, path, mode="r", locking=None, kind=None, rdcc_nbytes=None):
+    def __init__(self, path, mode="r", locking=None, kind=None, rdcc_nbytes=None,
+                 journal=True):
         self.path = expand_path(path)
         self.mode = mode
         self.locking = locking
@@ -420,14 +461,28 @@ class ArchiveFiles:
         if self.kind == "bigwig":
             raise ValueError(f"{path} is a bigWig file, not a Genomedata archive")
         self._files = {}
+        # writes go through undo journals: close() commits them, close(abort=True) or an
+        # exception leaving a ``with`` block undoes them (genomedata._journal)
+        self.journal = journal and mode != "r"
+        self._transaction = None
+        self._open_lock = threading.Lock()   # loaders share one ArchiveFiles across threads
 
     # -- files
     def _open(self, filename):
         handle = self._files.get(filename)
-        if handle is None or not handle.id.valid:
-            handle = open_h5(filename, self.mode, self.locking, self.rdcc_nbytes)
-            self._files[filename] = handle
-        return handle
+        if handle is not None and handle.id.valid:
+            return handle
+        with self._open_lock:
+            handle = self._files.get(filename)
+            if handle is None or not handle.id.valid:
+                if self.journal and self._transaction is None:
+                    from ._journal import Transaction
+                    self._transaction = Transaction()
+                    _track_writer(self)
+                handle = open_h5(filename, self.mode, self.locking, self.rdcc_nbytes,
+                                 transaction=self._transaction if self.journal else None)
+                self._files[filename] = handle
+            return handle
 
     def single_file(self):
         assert self.kind == "file"
@@ -482,17 +537,53 @@ class ArchiveFiles:
         roots = self.roots()
         return read_tracknames(roots[0]) if roots else None
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Close every file; commit the writes (``abort``: undo them)."""
+        transaction, self._transaction = self._transaction, None
+        failed = None
         for handle in self._files.values():
-            if handle.id.valid:
-                handle.close()
+            try:
+                if handle.id.valid:
+                    handle.close()
+            except Exception as exc:  # noqa: BLE001 - a file that did not close is undone
+                failed = failed or exc
         self._files.clear()
+        if transaction is not None:
+            if abort or failed is not None:
+                transaction.abort()
+            else:
+                transaction.commit()
+        if failed is not None and not abort:
+            raise failed
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.close(abort=exc_type is not None)
+
+
+_WRITERS = None
+
+
+def _track_writer(files: ArchiveFiles) -> None:
+    """Commit the writes of archives still open when the interpreter exits, as HDF5 would
+    have flushed them (the undo journal would otherwise undo them)."""
+    global _WRITERS
+    if _WRITERS is None:
+        import atexit
+        import weakref
+        _WRITERS = weakref.WeakSet()
+        atexit.register(_close_writers)
+    _WRITERS.add(files)
+
+
+def _close_writers() -> None:
+    for files in list(_WRITERS or ()):
+        try:
+            files.close()
+        except Exception:  # noqa: BLE001 - nothing to report to at exit
+            pass
 
 
 def create_archive(path, kind: str, locking=None) -> ArchiveFiles:

@@ -94,6 +94,24 @@ class _TrackTarget:
 def _column_stored(ds, column: int) -> bool:
     """Whether any chunk of the column is stored (a new track has none: skip reading it)."""
     rows = _layout.continuous_chunk_rows(ds)
+    nchunks = -(-int(ds.shape[0]) // rows)
+    try:
+        stored = ds.id.get_num_chunks()
+        if stored == 0:
+            return False
+        if stored <= 6 * nchunks:
+            # one pass over the chunk index costs less than asking for each chunk row
+            # (a lookup that misses costs about 6 times a visited index entry)
+            hits = []
+
+            def visit(info):
+                if info.chunk_offset[1] == column:
+                    hits.append(info)
+
+            ds.id.chunk_iter(visit)
+            return bool(hits)
+    except (AttributeError, NotImplementedError, RuntimeError, TypeError):
+        pass
     info = ds.id.get_chunk_info_by_coord
     return any(info((row, column)).byte_offset is not None
                for row in range(0, ds.shape[0], rows))
@@ -110,30 +128,90 @@ def _prefill(buffer, supercontigs, bounds, column) -> None:
 def _count_in_gaps(buffer, bounds) -> int:
     """Bases with data outside every supercontig (the buffer is NaN there unless input
     wrote it)."""
+    from .kernels.chunks import count_not_nan
     count = 0
     previous_end = 0
     for start, end in bounds:
         if start > previous_end:
-            count += int(np.count_nonzero(~np.isnan(buffer[previous_end:start])))
+            count += int(count_not_nan(buffer[previous_end:start]))
         previous_end = max(previous_end, end)
     return count
 
 
-def _write(buffer, supercontigs, bounds, column, pool) -> None:
-    from ._writer import ChunkWriter
-    for sc, (start, end) in zip(supercontigs, bounds):
-        if end > start:
-            with ChunkWriter(sc[_layout.CONTINUOUS], pool=pool) as writer:
-                writer.write_column(column, 0, buffer[start:end])
+class _Buffers:
+    """One float32 allocation reused for every chromosome of a load (fresh pages would be
+    zeroed by the kernel, then filled with NaN, for each chromosome)."""
+
+    def __init__(self):
+        self.array = None
+
+    def nan_filled(self, size: int) -> np.ndarray:
+        if self.array is None or len(self.array) < size:
+            self.array = None
+            self.array = np.empty(size, dtype=np.float32)
+        view = self.array[:size]
+        view.fill(np.nan)
+        return view
+
+
+class _ChromosomeWriter:
+    """Writes a chromosome buffer's supercontig ranges, possibly while it is being filled:
+    :meth:`advance` hands the whole chunks below ``frontier`` (where the values are final)
+    to the chunk writers, so that the pool compresses them while the parser fills the rest of
+    the buffer.  The buffer must stay unchanged below the frontier until :meth:`close`."""
+
+    def __init__(self, buffer, supercontigs, bounds, column, pool):
+        from ._writer import ChunkWriter
+        self.buffer = buffer
+        self.column = column
+        self.parts = []   # [writer, start, end, written up to]
+        try:
+            for sc, (start, end) in zip(supercontigs, bounds):
+                if end > start:
+                    writer = ChunkWriter(sc[_layout.CONTINUOUS], pool=pool)
+                    self.parts.append([writer, int(start), int(end), int(start)])
+        except BaseException:
+            self.close(write=False)
+            raise
+
+    def advance(self, frontier) -> None:
+        for part in self.parts:
+            writer, start, end, done = part
+            target = min(int(frontier), end)
+            if target < end:  # whole chunks only, but for the supercontig's last one
+                target = start + (target - start) // writer.chunk_rows * writer.chunk_rows
+            if target > done:
+                writer.write_column(self.column, done - start, self.buffer[done:target])
+                part[3] = target
+            writer.poll()
+
+    def close(self, write=True) -> None:
+        if write:
+            self.advance(len(self.buffer))
+        error = None
+        for writer, *_ in self.parts:
+            try:
+                writer.close()
+            except BaseException as exc:  # noqa: BLE001 - close every writer, then raise
+                error = error or exc
+        self.parts = []
+        if error is not None and write:
+            raise error
 
 
 # ------------------------------------------------------------------------------------------------
 # mask (regions whose input data is not loaded)
 
-def read_mask_regions(maskfile) -> dict:
-    """BED (3+ columns, gzip allowed) mask regions: {chrom: (starts, ends)} as int64 arrays."""
+def read_mask_regions(maskfile, extents=None) -> dict:
+    """BED (3+ columns, gzip allowed) mask regions: {chrom: (starts, ends)} as int64 arrays.
+    ``extents``: {chrom: end} of the archive (bounds what a WIG mask file is read over)."""
     from ._regions import parse_regions
-    return parse_regions(maskfile)
+    return parse_regions(maskfile, extents)
+
+
+def _extents(archive) -> dict:
+    return {chrom: _layout.read_int_attr(archive.chromosome_group(chrom), _layout.ATTR_END)
+            for chrom in archive.chromosome_names()}
 
 
 def _save_masked(buffer, regions):
@@ -160,7 +238,8 @@ class _TextSource:
                          total=None if path in (None, "-") else os.path.getsize(path)) as task:
             self.buffer = open_signal(path, task)
         try:
-            self.parsed = parse_signal(self.buffer.data, self.name)
+            self.parsed = parse_signal(self.buffer.data, self.name,
+                                       release=self.buffer.release)
         except BaseException:
             self.buffer.close()
             raise
@@ -172,8 +251,8 @@ class _TextSource:
     def lines_of(self, chrom) -> int:
         return int(self.parsed.lines_of(chrom))
 
-    def fill(self, chrom, buffer):
-        counters = self.parsed.fill_chromosome(chrom, buffer)
+    def fill(self, chrom, buffer, progress=None):
+        counters = self.parsed.fill_chromosome(chrom, buffer, progress)
         return int(counters[0]), int(counters[2])
 
     def close(self):
@@ -200,8 +279,9 @@ class _BigWigSource:
     def lines_of(self, chrom) -> int:
         return 0
 
-    def fill(self, chrom, buffer):
-        """Copy the bigWig's values over the buffer where it has data."""
+    def fill(self, chrom, buffer, progress=None):
+        """Copy the bigWig's values over the buffer where it has data (``progress`` is
+        called with each position below which the buffer is final)."""
         size = int(self.sizes[chrom])
         limit = min(size, len(buffer))
         written = 0
@@ -211,6 +291,8 @@ class _BigWigSource:
             has = ~np.isnan(values)
             np.copyto(buffer[lo:hi], values, where=has)
             written += int(np.count_nonzero(has))
+            if progress is not None:
+                progress(hi)
         dropped = 0
         if size > limit:
             for lo in range(limit, size, BIGWIG_BLOCK):
@@ -239,6 +321,22 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
 
     ``maskfile``: BED regions whose input data is not loaded.  ``chunk_size``: if given, must
     equal the archive's chunk height.  Returns a :class:`LoadSummary`.
+
+    The track must exist (:func:`~genomedata._open_data.open_data`).  Values already in the
+    track stay where the input has none; run :func:`~genomedata._close_data.close_data`
+    afterwards.  The format is recognised from the content (see docs/inputs.md).
+
+    >>> import os
+    >>> from genomedata import close_data, load_data, open_data
+    >>> archive = writable_copy()
+    >>> open_data(archive, ["peaks"])
+    >>> summary = load_data(archive, "peaks", os.path.join(example_data, "peaks.bed"))
+    >>> print(summary.values, summary.bases)
+    24 6843
+    >>> close_data(archive)
+    >>> with Genome(archive) as genome:
+    ...     print(genome["chr1"][1868:1871, "peaks"])
+    [ nan 49.3 49.3]
     """
     from ._ui import UI
     ui = get_ui(ui) if not verbose or ui is not None else UI(verbosity=2)
@@ -248,25 +346,33 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
     summary = LoadSummary(trackname=trackname, source=source.name,
                           input_bytes=source.nbytes)
     try:
-        mask = read_mask_regions(maskfile) if maskfile is not None else {}
         own_archive = archive is None
         archive = archive if archive is not None else _layout.ArchiveFiles(gdfilename, "r+")
         try:
+            mask = (read_mask_regions(maskfile, _extents(archive)) if maskfile is not None
+                    else {})
             target = _TrackTarget(archive, trackname, chunk_size)
             chromosomes = source.chromosomes()
+            if not chromosomes:
+                ui.warn(f"{source.name}: no data lines; nothing loaded")
             target.check(chromosomes)  # every archive-side problem before the first write
             own_pool = pool is None
             pool = pool if pool is not None else ThreadPoolExecutor(_default_threads())
             try:
+                buffers = _Buffers()
                 with ui.progress(f"loading {trackname}", total=len(chromosomes)) as task:
                     for chrom in chromosomes:
                         _load_chromosome(source, target, chrom, mask.get(chrom), summary,
-                                         pool, ui)
+                                         pool, ui, buffers)
                         task.advance()
             finally:
                 if own_pool:
                     pool.shutdown()
-        finally:
+        except BaseException:
+            if own_archive:
+                archive.close(abort=True)   # undo what was written (genomedata._journal)
+            raise
+        else:
             if own_archive:
                 archive.close()
     finally:
@@ -281,7 +387,8 @@ def _default_threads() -> int:
     return default_threads()
 
 
-def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui) -> None:
+def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui,
+                     buffers=None) -> None:
     if not target.archive.has_chromosome(chrom):
         skipped = source.lines_of(chrom)
         summary.unknown_chromosomes[chrom] = skipped
@@ -291,16 +398,28 @@ def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui) -> 
     if not len(bounds):
         return
     extent = int(bounds[:, 1].max())
-    buffer = np.full(extent, np.nan, dtype=np.float32)
+    buffer = (buffers or _Buffers()).nan_filled(extent)
     _prefill(buffer, supercontigs, bounds, target.column)
     saved = _save_masked(buffer, mask_regions) if mask_regions is not None else None
-    values, past_end = source.fill(chrom, buffer)
-    if saved is not None:
-        summary.bases_masked += _restore_masked(buffer, mask_regions, saved)
-    summary.values += values
-    summary.bases_past_end += past_end
-    summary.bases_in_gaps += _count_in_gaps(buffer, bounds)
-    inside = sum(int(np.count_nonzero(~np.isnan(buffer[s:e]))) for s, e in bounds)
-    summary.bases += inside
-    ui.verbose(f" {chrom}: {values} values, {inside} bases with data")
-    _write(buffer, supercontigs, bounds, target.column, pool)
+    # the statistics no longer hold: dirty until close-data
+    _layout.write_dirty(target.archive.chromosome_group(chrom), True)
+    from .kernels.chunks import count_not_nan
+    writer = _ChromosomeWriter(buffer, supercontigs, bounds, target.column, pool)
+    try:
+        if saved is None:
+            # chunks are compressed as soon as the fill has passed them
+            values, past_end = source.fill(chrom, buffer, writer.advance)
+        else:
+            values, past_end = source.fill(chrom, buffer)
+            summary.bases_masked += _restore_masked(buffer, mask_regions, saved)
+        writer.advance(extent)
+        summary.values += values
+        summary.bases_past_end += past_end
+        summary.bases_in_gaps += _count_in_gaps(buffer, bounds)
+        inside = sum(int(count_not_nan(buffer[s:e])) for s, e in bounds)
+        summary.bases += inside
+        ui.verbose(f" {chrom}: {values} values, {inside} bases with data")
+    except BaseException:
+        writer.close(write=False)
+        raise
+    writer.close()

@@ -54,6 +54,27 @@ def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type
     name beside ``gdfilename`` and renamed into place when complete, so a failure (malformed
     input, interruption) leaves nothing half-written and leaves an archive being replaced as it
     was.  Errors in the input are :class:`~genomedata._util.InputError` (``FILE:LINE: ...``).
+
+    The archive is left dirty, ready for :func:`~genomedata._open_data.open_data`; run
+    :func:`~genomedata._close_data.close_data` before reading it.
+
+    >>> import os
+    >>> from genomedata import close_data, load_seq
+    >>> archive = scratch_dir() + "/seq.genomedata"
+    >>> load_seq(archive, [os.path.join(example_data, "chr1.fa"),
+    ...                    os.path.join(example_data, "chr2.fa.gz")])
+    >>> close_data(archive)
+    >>> with Genome(archive) as genome:
+    ...     for chromosome in genome:
+    ...         print(chromosome.name, [(sc.start, sc.end) for sc in chromosome])
+    chr1 [(0, 60000)]
+    chr2 [(0, 30000), (130000, 150000)]
+
+    From a sizes file (``NAME SIZE`` per line), without sequence:
+
+    >>> sizes = os.path.join(scratch_dir(), "genome.sizes")
+    >>> _ = open(sizes, "w").write("chrA 5000\\nchrB 3000\\n")
+    >>> load_seq(scratch_dir() + "/sizes.genomedata", [sizes], seqfile_type="sizes")
     """
     if ui is None and verbose:
         ui = UI(verbosity=2)
@@ -122,6 +143,10 @@ def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type
                 _write_fasta(archive, filenames, include_seq, rename, registry, ui, builder)
         finally:
             archive.close()
+        if not builder.created:
+            # an archive without chromosomes is of no use to any later command
+            raise GenomedataError(f"{', '.join(filenames)}: no sequence with any bases; no "
+                                  "archive created")
         builder.finish(gdfilename)
     except BaseException:
         builder.abandon()

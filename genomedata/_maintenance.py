@@ -83,7 +83,13 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
               block_rows: int = BLOCK_ROWS):
     """``(counts, edges)`` of the finite values of ``trackname`` over ``bins`` equal bins
     between the track's stored genome-wide minimum and maximum (see the module documentation).
-    ``include_coords``: a BED file; only bases inside its regions count."""
+    ``include_coords``: a BED file; only bases inside its regions count.
+
+    >>> from genomedata._maintenance import histogram
+    >>> counts, edges = histogram(example_archive, "dnase", bins=4)
+    >>> print(counts, edges.round(3))
+    [29767 12936  1901  1318] [ 0.27   6.812 13.355 19.898 26.44 ]
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     from ._genome import Genome
@@ -164,7 +170,15 @@ def histogram_lines(counts, edges):
 
 def report(gdfilename):
     """``[["measurement", *tracks], ["mean", *means], ["var", *vars]]`` (Python floats) from
-    the stored statistics of a closed archive."""
+    the stored statistics of a closed archive.
+
+    >>> from genomedata._maintenance import report
+    >>> for row in report(example_archive):
+    ...     print(row[0], [round(x, 4) if isinstance(x, float) else x for x in row[1:]])
+    measurement ['conservation', 'dnase']
+    mean [-0.0073, 6.35]
+    var [2.2361, 23.1155]
+    """
     with _open_closed(gdfilename) as genome:
         tracks = list(genome.tracknames_continuous)
         if not tracks:

@@ -54,6 +54,9 @@ def _check_chunk_size(chunk_size):
         raise GenomedataError(f"chunk size must be a whole number of rows, not {chunk_size!r}")
     if value != chunk_size or value < 1:
         raise GenomedataError(f"chunk size must be a positive number of rows, not {chunk_size}")
+    if value > _layout.MAX_CHUNK_ROWS:
+        raise GenomedataError(f"chunk size {value} is too large: an HDF5 chunk must be smaller "
+                              f"than 4 GiB (at most {_layout.MAX_CHUNK_ROWS} rows)")
     return value
 
 
@@ -86,6 +89,18 @@ def open_data(gdfilename, tracknames, verbose=False, *, chunk_size=None, ui=None
     ``chunk_size``: rows per chunk of the ``continuous`` datasets that this call creates
     (default: the archive's existing chunk height, else ``DEFAULT_CHUNK_ROWS``); an error if
     the archive already stores tracks with another chunk height.
+
+    New tracks read NaN until data is loaded (:func:`~genomedata._load_data.load_data`);
+    the archive is dirty until :func:`~genomedata._close_data.close_data`.  A name the
+    archive already has, or one given twice, is refused before anything is written.
+
+    >>> from genomedata import close_data, open_data
+    >>> archive = writable_copy()
+    >>> open_data(archive, ["peaks", "mappability"])
+    >>> close_data(archive)
+    >>> with Genome(archive) as genome:
+    ...     print(genome.tracknames_continuous)
+    ['conservation', 'dnase', 'peaks', 'mappability']
     """
     if ui is None:
         ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)

@@ -16,6 +16,10 @@ import numpy as np
 from ._util import InputError
 
 _CHUNK = 1 << 24          # bytes per step when counting newlines before an error
+WINDOW = 1 << 25          # bytes of input scanned per kernel call
+FILL_BATCH = 1 << 23      # bytes of input (whole segments) filled per kernel call
+PARALLEL_MIN = 1 << 26    # inputs this large are scanned by several threads
+HEADER_SEARCH = 1 << 22   # how far a thread's start is moved to reach a WIG header line
 _TOKEN_SHOWN = 40         # longest token quoted in a message
 
 
@@ -102,11 +106,12 @@ class ParsedSignal:
     the GIL).
     """
 
-    def __init__(self, arr, filename, segments, chrom_names, hard_values):
+    def __init__(self, arr, filename, segments, chrom_names, hard_values, release=None):
         self.buf = arr
         self.filename = filename
         self.segments = segments
         self.hard_values = hard_values
+        self._release = release
         self._names = list(chrom_names)
         from .kernels import parse as kp
         self._kp = kp
@@ -148,10 +153,14 @@ class ParsedSignal:
         hi = int(self.segments[idx, kp.SEG_MAX_END].max())
         return (0, 0) if hi == 0 else (lo, hi)
 
-    def fill_chromosome(self, chrom: str, buffer: np.ndarray) -> np.ndarray:
+    def fill_chromosome(self, chrom: str, buffer: np.ndarray, progress=None) -> np.ndarray:
         """Write the values of ``chrom`` into ``buffer`` (float32, 0-based positions
         ``[0, len(buffer))``), segment by segment in file order (later lines overwrite earlier
         ones); positions at or beyond the end are dropped.
+
+        ``progress(position)``, when given, is called after each batch of segments with the
+        position below which no later segment writes (the buffer is final there), so that the
+        caller can use that part while the rest is filled.
 
         Returns int64 counters ``[data lines, bases written, bases dropped beyond the end,
         next hard-token index]`` (``parse.COUNT_*``)."""
@@ -160,32 +169,167 @@ class ParsedSignal:
             raise TypeError("buffer must be a one-dimensional float32 numpy array")
         idx = self._by_chrom[chrom]
         counters = np.zeros(kp.NCOUNTERS, dtype=np.int64)
-        status = kp.fill_segments(self.buf, self.segments, idx, buffer, self.hard_values,
-                                  counters)
-        if status != kp.FILL_OK:
-            raise RuntimeError(f"{self.filename}: internal parser error {status} while filling "
-                               f"{chrom} (please report this as a bug)")
+        # segments in batches of about FILL_BATCH bytes of text, whose pages are released
+        # after filling (see parse_signal)
+        starts = self.segments[idx, kp.SEG_DATA_START]
+        ends = self.segments[idx, kp.SEG_DATA_END]
+        if progress is not None and len(idx):
+            # frontier after segment k: the lowest position any later segment writes
+            lowest = np.minimum.accumulate(self.segments[idx, kp.SEG_MIN_START][::-1])[::-1]
+        first = 0
+        while first < len(idx):
+            last = first + 1
+            size = ends[first] - starts[first]
+            while last < len(idx) and size + ends[last] - starts[last] <= FILL_BATCH:
+                size += ends[last] - starts[last]
+                last += 1
+            status = kp.fill_segments(self.buf, self.segments, idx[first:last], buffer,
+                                      self.hard_values, counters)
+            if status != kp.FILL_OK:
+                raise RuntimeError(f"{self.filename}: internal parser error {status} while "
+                                   f"filling {chrom} (please report this as a bug)")
+            if self._release is not None:
+                for lo, hi in zip(starts[first:last].tolist(), ends[first:last].tolist()):
+                    self._release(lo, hi)
+            if progress is not None:
+                progress(min(int(lowest[last]), len(buffer)) if last < len(idx)
+                         else len(buffer))
+            first = last
         return counters
 
 
-def parse_signal(buf, filename) -> ParsedSignal:
+def _window_end(arr: np.ndarray, pos: int, window: int) -> int:
+    """A line start about ``window`` bytes after ``pos`` (or the end of ``arr``)."""
+    n = arr.shape[0]
+    end = pos + window
+    while end < n:
+        newlines = np.flatnonzero(arr[end:end + 65536] == 10)
+        if len(newlines):
+            return end + int(newlines[0]) + 1
+        end += 65536
+    return n
+
+
+def _scan_part(arr, lo, hi, ctx, window, release):
+    """Scan ``arr[lo:hi]`` window by window from the parser state ``ctx`` (updated in place).
+    Returns ``(windows, error)``: the kernel's tables per window, and ``(status, offset,
+    info)`` of the first error (None if none)."""
+    from .kernels import parse as kp
+
+    windows = []
+    pos = lo
+    while pos < hi:
+        end = min(hi, _window_end(arr, pos, window))
+        status, err_off, err_info, segments, chroms, hard = kp.scan_window(arr, pos, end, ctx)
+        windows.append((segments, chroms, hard))
+        if status != kp.OK:
+            return windows, (int(status), int(err_off), int(err_info))
+        if release is not None:
+            release(pos, end)
+        pos = end
+    return windows, None
+
+
+def _cut(arr: np.ndarray, nominal: int):
+    """Where a second scanning thread may start near ``nominal``: ``(offset, exact)``.  A
+    WIG header line resets the parser state completely, so a scan starting there is exact
+    (``exact`` True); otherwise the next line start, where the state is only a guess (a
+    bedGraph context), checked when the scan before it has finished."""
+    n = arr.shape[0]
+    text = arr[nominal:min(n, nominal + HEADER_SEARCH)].tobytes()
+    found = [i for i in (text.find(b"\nfixedStep"), text.find(b"\nvariableStep")) if i >= 0]
+    if found:
+        return nominal + min(found) + 1, True
+    return _window_end(arr, nominal, 0), False
+
+
+def parse_signal(buf, filename, release=None, window: int = WINDOW,
+                 threads=None) -> ParsedSignal:
     """Check the whole signal text ``buf`` (bytes-like or uint8 array) and return its
-    structure; raise ``InputError(filename, line, message)`` on the first malformed line."""
+    structure; raise ``InputError(filename, line, message)`` on the first malformed line.
+
+    The text is scanned in windows of about ``window`` bytes (the kernel carries the parser
+    state from one to the next, so the result does not depend on the windows); after each
+    window, and after filling each batch of segments, ``release(lo, hi)`` (when given) may
+    drop those bytes' pages from memory -- a memory-mapped input would otherwise become
+    resident in full (see ``SignalBuffer.release``).
+
+    An input of at least :data:`PARALLEL_MIN` bytes is split into ``threads`` parts (default:
+    the available cores) scanned at the same time, each part starting at a WIG header line
+    when one is near (the parser state does not depend on what came before it) or else
+    assuming bedGraph context; a part whose assumption proves wrong once the part before it
+    is scanned is scanned again from the right state, so the result is always that of one
+    scan in file order."""
     from .kernels import parse as kp
 
     arr = _as_uint8(buf)
-    status, err_off, err_info, segments, chroms, hard = kp.scan(arr)
-    if status != kp.OK:
-        raise InputError(filename, line_number(arr, err_off),
-                         error_message(arr, int(status), int(err_off), int(err_info)))
+    n = arr.shape[0]
+    window = max(1, int(window))
+    if threads is None:
+        from ._writer import default_threads
+        threads = default_threads()
+    parts = [(0, True)]
+    if threads > 1 and n >= PARALLEL_MIN:
+        for k in range(1, threads):
+            cut = _cut(arr, n * k // threads)
+            if parts[-1][0] < cut[0] < n:
+                parts.append(cut)
+    bounds = [(lo, parts[k + 1][0] if k + 1 < len(parts) else n, exact)
+              for k, (lo, exact) in enumerate(parts)]
+    contexts = [kp.new_context() for _ in bounds]
+    if len(bounds) == 1:
+        scans = [_scan_part(arr, 0, n, contexts[0], window, release)]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(len(bounds), thread_name_prefix="scan") as pool:
+            futures = [pool.submit(_scan_part, arr, lo, hi, ctx, window, release)
+                       for (lo, hi, _), ctx in zip(bounds, contexts)]
+            scans = [future.result() for future in futures]
+
+    ids = {}           # chromosome name -> global id
     names = []
-    for off, length in chroms.tolist():
-        raw = bytes(arr[off:off + length])
-        try:
-            names.append(raw.decode("ascii"))
-        except UnicodeDecodeError:
-            raise InputError(filename, line_number(arr, off),
-                             f"chromosome name is not ASCII: '{_show(raw)}'") from None
+    seg_parts = []
+    hard_parts = []
+    nhard = 0
+    previous = None    # parser state at the end of the previous part
+    bad_name = None    # the first non-ASCII chromosome name (reported after syntax errors)
+    for (lo, hi, exact), ctx, (windows, error) in zip(bounds, contexts, scans):
+        if previous is not None and not exact and previous[kp.CTX_MODE] != kp.KIND_BED:
+            # this part began inside a WIG block: scan it again from the real state
+            ctx = previous.copy()
+            windows, error = _scan_part(arr, lo, hi, ctx, window, release)
+        if error is not None:
+            status, err_off, err_info = error
+            raise InputError(filename, line_number(arr, err_off),
+                             error_message(arr, status, err_off, err_info))
+        for segments, chroms, hard in windows:
+            local = np.zeros(len(chroms), dtype=np.int64)
+            for k, (off, length) in enumerate(chroms.tolist()):
+                raw = bytes(arr[off:off + length])
+                try:
+                    name = raw.decode("ascii")
+                except UnicodeDecodeError:
+                    bad_name = bad_name or (off, raw)
+                    continue
+                if name not in ids:
+                    ids[name] = len(names)
+                    names.append(name)
+                local[k] = ids[name]
+            if len(segments):
+                segments[:, kp.SEG_CHROM] = local[segments[:, kp.SEG_CHROM]]
+                segments[:, kp.SEG_HARD_FIRST] += nhard
+                seg_parts.append(segments)
+            if len(hard):
+                hard_parts.append(hard)
+                nhard += len(hard)
+        previous = ctx
+    if bad_name is not None:
+        off, raw = bad_name
+        raise InputError(filename, line_number(arr, off),
+                         f"chromosome name is not ASCII: '{_show(raw)}'")
+    segments = (np.concatenate(seg_parts) if seg_parts
+                else np.zeros((0, kp.SEG_NCOLS), dtype=np.int64))
     hard_values = np.array([float(bytes(arr[off:off + length]))
-                            for off, length in hard.tolist()], dtype=np.float64)
-    return ParsedSignal(arr, filename, segments, names, hard_values)
+                            for part in hard_parts for off, length in part.tolist()],
+                           dtype=np.float64)
+    return ParsedSignal(arr, filename, segments, names, hard_values, release)

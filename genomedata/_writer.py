@@ -15,6 +15,7 @@ pipeline are written through h5py instead.
 from __future__ import annotations
 
 import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -46,11 +47,12 @@ def _pipeline(dataset):
     return None
 
 
-def _encode(raw: np.ndarray, itemsize: int, shuffle: bool, level) -> bytes:
+def _encode(raw: np.ndarray, itemsize: int, shuffle: bool, level, scratch=None) -> bytes:
     """Filter one chunk's bytes (uint8 array) as HDF5's pipeline would."""
     if shuffle and itemsize > 1:
         from .kernels.chunks import shuffle_bytes
-        out = np.empty_like(raw)
+        out = scratch[:len(raw)] if scratch is not None and len(scratch) >= len(raw) \
+            else np.empty_like(raw)
         shuffle_bytes(raw, itemsize, out)
         raw = out
     if level is None:
@@ -59,8 +61,22 @@ def _encode(raw: np.ndarray, itemsize: int, shuffle: bool, level) -> bytes:
     return isal_zlib.compress(raw, min(max(level, 0), 3))
 
 
+def _encode_batch(raws, itemsize: int, shuffle: bool, level) -> list:
+    """:func:`_encode` of several chunks (one task on the pool: less per-chunk overhead)."""
+    scratch = np.empty(max(len(raw) for raw in raws), dtype=np.uint8) if shuffle else None
+    return [_encode(raw, itemsize, shuffle, level, scratch) for raw in raws]
+
+
 class ChunkWriter:
-    """Writes columns of a chunked dataset whose chunks span one column."""
+    """Writes columns of a chunked dataset whose chunks span one column.
+
+    Chunks are encoded in batches of :attr:`BATCH` on the pool; the encoded chunks are
+    written (HDF5 direct chunk writes, in the calling thread) when the writer waits for
+    room, when :meth:`poll` is called, and at :meth:`close`.  The arrays given to
+    :meth:`write_column` are read by the pool threads until they are written: do not change
+    them before :meth:`close` (or a :meth:`poll` that leaves nothing pending)."""
+
+    BATCH = 32
 
     def __init__(self, dataset, threads=None, pool=None):
         self.dataset = dataset
@@ -76,13 +92,40 @@ class ChunkWriter:
         self._own_pool = pool is None and self.pipeline is not None
         self._pool = pool if pool is not None else (
             ThreadPoolExecutor(threads or default_threads()) if self._own_pool else None)
-        self._pending = []
-        self._pending_coords = {}  # coord -> chunks of it still pending
+        self._pending = deque()       # (coords, future) per batch, oldest first
+        self._pending_coords = {}     # coord -> chunks of it still pending
+        self._batch = []              # (coord, raw bytes) not submitted yet
         self._max_pending = 4 * (threads or default_threads())
+        self._stored_coords = None    # coords of stored chunks (built on first need) ...
+        self._stored_known = False    # ... or None: ask HDF5 chunk by chunk
 
     # -- helpers
     def _stored(self, coord) -> bool:
+        if not self._stored_known:
+            self._stored_known = True
+            self._stored_coords = self._stored_chunk_coords()
+            if self._stored_coords is not None:
+                self._stored_coords.update(self._pending_coords)  # submitted, not written
+        if self._stored_coords is not None:
+            return coord in self._stored_coords
         return self.dataset.id.get_chunk_info_by_coord(coord).byte_offset is not None
+
+    def _stored_chunk_coords(self):
+        """The offsets of every stored chunk, from one pass over the chunk index; None (ask
+        HDF5 chunk by chunk) when the dataset stores many more chunks than one column has,
+        or when this h5py cannot iterate chunks."""
+        dsid = self.dataset.id
+        found = set()
+        try:
+            stored = dsid.get_num_chunks()
+            if stored == 0:
+                return found
+            if stored > 4 * (-(-self.nrows // self.chunk_rows)) + 64:
+                return None
+            dsid.chunk_iter(lambda info: found.add(tuple(int(x) for x in info.chunk_offset)))
+        except (AttributeError, NotImplementedError, RuntimeError, TypeError):
+            return None
+        return found
 
     def _coord(self, chunk_index: int, column):
         row = chunk_index * self.chunk_rows
@@ -100,24 +143,46 @@ class ChunkWriter:
         return out
 
     def _submit(self, coord, chunk: np.ndarray) -> None:
-        shuffle, level = self.pipeline
         raw = np.ascontiguousarray(chunk).view(np.uint8)
-        future = self._pool.submit(_encode, raw, self.itemsize, shuffle, level)
-        self._pending.append((coord, future))
+        self._batch.append((coord, raw))
         self._pending_coords[coord] = self._pending_coords.get(coord, 0) + 1
-        if len(self._pending) >= self._max_pending:
-            self._drain(len(self._pending) // 2)
+        if self._stored_coords is not None:
+            self._stored_coords.add(coord)  # written now: a later all-NaN chunk must be too
+        if len(self._batch) >= self.BATCH:
+            self._flush_batch()
 
-    def _drain(self, count=None) -> None:
-        count = len(self._pending) if count is None else count
-        done, self._pending = self._pending[:count], self._pending[count:]
-        for coord, future in done:
-            self.dataset.id.write_direct_chunk(coord, future.result(), 0)
+    def _flush_batch(self) -> None:
+        if not self._batch:
+            return
+        shuffle, level = self.pipeline
+        coords = [coord for coord, _ in self._batch]
+        raws = [raw for _, raw in self._batch]
+        self._batch = []
+        future = self._pool.submit(_encode_batch, raws, self.itemsize, shuffle, level)
+        self._pending.append((coords, future))
+        while len(self._pending) >= self._max_pending:
+            self._write_oldest()
+
+    def _write_oldest(self) -> None:
+        coords, future = self._pending.popleft()
+        write = self.dataset.id.write_direct_chunk
+        for coord, data in zip(coords, future.result()):
+            write(coord, data, 0)
             left = self._pending_coords.pop(coord) - 1
             if left:
                 self._pending_coords[coord] = left
 
+    def _drain(self) -> None:
+        self._flush_batch()
+        while self._pending:
+            self._write_oldest()
+
     # -- public
+    def poll(self) -> None:
+        """Write the chunks whose encoding has finished, without waiting for the others."""
+        while self._pending and self._pending[0][1].done():
+            self._write_oldest()
+
     def write_column(self, column, row_start: int, values) -> None:
         values = np.asarray(values, dtype=self.dtype)
         row_end = row_start + len(values)
@@ -161,6 +226,7 @@ class ChunkWriter:
                 if skip_nan and np.isnan(chunk).all() and not self._stored(coord):
                     continue
             self._submit(coord, chunk)
+        self._flush_batch()
 
     def close(self) -> None:
         try:

@@ -10,10 +10,12 @@ removed: a one-shot build either completes or leaves nothing behind.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 from . import _layout
+from ._load_seq import _check_replaceable, _target_state
 from ._ui import get_ui
 from ._util import GenomedataError
 
@@ -57,22 +59,26 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
                        for index, (_, filename) in enumerate(tracks)]
             for index, future in futures:
                 sources[index] = future.result()
-        existed = os.path.exists(_layout.expand_path(gdfilename))
-        created = False
+        # the whole archive is built under a temporary name beside ARCHIVE and renamed into
+        # place when complete: an interrupted load leaves no ARCHIVE (or the old one)
+        path = _layout.expand_path(gdfilename)
+        state = _target_state(path)
+        if state == "exists":
+            _check_replaceable(gdfilename, path, overwrite)
+        build = _sibling(path, "partial")
         try:
-            load_seq(gdfilename, seqfilenames, True, mode, seqfile_type=seqfile_type,
+            load_seq(build, seqfilenames, True, mode, seqfile_type=seqfile_type,
                      assembly_report_file=assembly_report_file,
-                     chromosome_name_style=chromosome_name_style, overwrite=overwrite, ui=ui)
-            created = True
+                     chromosome_name_style=chromosome_name_style, ui=ui)
             summaries = []
             if tracks:
-                open_data(gdfilename, list(grouped), chunk_size=chunk_size, ui=ui)
-                summaries = _load_tracks(gdfilename, tracks, grouped, sources, maskfilename,
+                open_data(build, list(grouped), chunk_size=chunk_size, ui=ui)
+                summaries = _load_tracks(build, tracks, grouped, sources, maskfilename,
                                          threads, ui, load_data)
-            close_data(gdfilename, ui=ui)
+            close_data(build, ui=ui)
+            _install(build, path, gdfilename, state, overwrite)
         except BaseException:
-            if created or not existed:
-                _remove(gdfilename)
+            _remove(build)
             raise
     finally:
         for source in sources.values():
@@ -81,7 +87,8 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
 
 
 def _load_tracks(gdfilename, tracks, grouped, sources, maskfilename, threads, ui, load_data):
-    archive = _layout.ArchiveFiles(gdfilename, "r+")
+    # a new archive under a temporary name: no undo journal needed
+    archive = _layout.ArchiveFiles(gdfilename, "r+", journal=False)
     indexes = {}
     for index, (name, _) in enumerate(tracks):
         indexes.setdefault(name, []).append(index)
@@ -102,6 +109,35 @@ def _load_tracks(gdfilename, tracks, grouped, sources, maskfilename, threads, ui
     return [summaries[index] for index in sorted(summaries)]
 
 
+def _sibling(path, tag) -> str:
+    parent, base = os.path.split(path)
+    return os.path.join(parent, f".{base}.{tag}-{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def _install(build, path, display, state, overwrite) -> None:
+    """Rename the finished archive ``build`` to ``path`` (replacing what is there only as
+    ``load-seq`` would: an empty directory by a directory archive, anything else with
+    ``overwrite``)."""
+    if state == "empty_dir" and os.path.isdir(build):
+        os.rename(build, path)   # replaces the empty directory
+        return
+    if state == "absent":
+        if os.path.lexists(path):
+            raise GenomedataError(f"{display} appeared while loading; use --overwrite to "
+                                  "replace it")
+        os.rename(build, path)
+        return
+    _check_replaceable(display, path, overwrite)
+    backup = _sibling(path, "old")
+    os.rename(path, backup)
+    try:
+        os.rename(build, path)
+    except BaseException:
+        os.rename(backup, path)
+        raise
+    _remove(backup)
+
+
 def _remove(path) -> None:
     path = _layout.expand_path(path)
     if os.path.isdir(path):
@@ -119,6 +155,22 @@ def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
     ``mode``: "dir", "file" or None (directory for fewer than 100 sequences).  ``seqfile_type``:
     "fasta", "agp" or "sizes".  ``chunk_size``: rows per chunk of the track arrays (default
     10000).  ``maskfilename``: BED regions whose data is not loaded.  Returns ``gdfilename``.
+
+    This is ``genomedata load``: load the sequence, open the tracks, load every track file
+    (several files for one name load in order, later values winning), compute the
+    statistics.  Every track file is checked before the archive is created; if anything
+    fails, nothing is left behind.  An existing ``gdfilename`` is an error unless
+    ``overwrite=True``.  ``jobs``: threads (default: every core).
+
+    >>> import os
+    >>> from genomedata.load_genomedata import load_genomedata
+    >>> archive = load_genomedata(
+    ...     scratch_dir() + "/new.genomedata",
+    ...     tracks=[("dnase", os.path.join(example_data, "dnase.bedGraph"))],
+    ...     seqfilenames=[os.path.join(example_data, "chr1.fa")])
+    >>> with Genome(archive) as genome:
+    ...     print(genome.tracknames_continuous, genome["chr1"][272:275, "dnase"])
+    ['dnase'] [10.5 10.5 10.5]
     """
     from ._ui import UI
     if ui is None and verbose:

@@ -83,7 +83,8 @@ def build_parser(only=None, prog=None) -> argparse.ArgumentParser:
             continue
         module = importlib.import_module(f"genomedata.commands.{module_name}")
         sub = subparsers.add_parser(name, help=SUMMARIES[name], description=module.HELP,
-                                    parents=[common])
+                                    parents=[common],
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
         module.add_arguments(sub)
         sub.set_defaults(_module=module)

@@ -119,6 +119,17 @@ SEG_MAX_END = 13     # largest 0-based end of a non-empty interval (0 if none)
 SEG_LINE_OFF = 14    # byte offset of the header line (WIG) or of the first data line (BED)
 SEG_NCOLS = 15
 
+# the parser state between two windows of scan_window (int64[CTX_N])
+CTX_MODE = 0         # KIND_* of the block the next data line belongs to
+CTX_CUR = 1          # fixedStep: 0-based position of the next value
+CTX_OVER = 2         # fixedStep: 1 when that position is beyond INT64_MAX
+CTX_STEP = 3         # WIG block: step, span
+CTX_SPAN = 4
+CTX_COFF = 5         # WIG block: byte offset and length of its chromosome name
+CTX_CLEN = 6
+CTX_LINE_OFF = 7     # WIG block: byte offset of its header line
+CTX_N = 8
+
 # columns of the chromosome table and of the hard-token table: (byte offset, length)
 TOKEN_OFF = 0
 TOKEN_LEN = 1
@@ -1117,6 +1128,13 @@ def _add_hard(hard, nhard, off, length):
     return hard
 
 
+def new_context():
+    """The parser state at the start of an input, for :func:`scan_window` (int64[CTX_N])."""
+    ctx = np.zeros(CTX_N, dtype=np.int64)
+    ctx[CTX_MODE] = KIND_BED
+    return ctx
+
+
 @njit(cache=True, nogil=True)
 def scan(buf):
     """Validate the whole input ``buf`` (uint8[:]) and return its structure.
@@ -1132,7 +1150,25 @@ def scan(buf):
 
     On error the tables hold what was found before the error.
     """
-    n = buf.shape[0]
+    ctx = np.zeros(CTX_N, dtype=np.int64)
+    ctx[CTX_MODE] = KIND_BED
+    return scan_window(buf, 0, buf.shape[0], ctx)
+
+
+@njit(cache=True, nogil=True)
+def scan_window(buf, lo, hi, ctx):
+    """:func:`scan` of the lines in ``buf[lo:hi]`` only, continuing from the parser state
+    ``ctx`` (int64[CTX_N], from :func:`new_context` or the previous window) and leaving the
+    state at ``hi`` in it.  ``lo`` and ``hi`` must be line starts (or the buffer's end).
+
+    Scanning an input window by window gives the same status and error offset as one
+    :func:`scan`, and segments that fill the same values: a WIG block that goes on past a
+    window boundary continues in a new segment of the next window (as if a header with the
+    next position stood there), a bedGraph run of one chromosome likewise.  Offsets are
+    offsets in ``buf``; the chromosome and hard-token tables are the window's own (segments
+    index them from 0).
+    """
+    n = hi
     segs = np.empty((16, SEG_NCOLS), dtype=np.int64)
     nseg = 0
     chroms = np.empty((16, 2), dtype=np.int64)
@@ -1171,7 +1207,32 @@ def scan(buf):
     bstart = np.int64(0)
     bend = np.int64(0)
 
-    pos = np.int64(0)
+    b_coff = np.int64(0)     # WIG block: chromosome name, header line
+    b_clen = np.int64(0)
+    b_line = np.int64(0)
+    mode0 = ctx[CTX_MODE]
+    if mode0 == KIND_FIXED or mode0 == KIND_VARIABLE:
+        # a WIG block going on from the previous window: a segment as after its header
+        b_coff = ctx[CTX_COFF]
+        b_clen = ctx[CTX_CLEN]
+        b_line = ctx[CTX_LINE_OFF]
+        cid, table, chroms, nchrom = _intern(buf, b_coff, b_clen, table, chroms, nchrom)
+        mode = mode0
+        cur = ctx[CTX_CUR]
+        cur_over = ctx[CTX_OVER] != 0
+        step = ctx[CTX_STEP]
+        span = ctx[CTX_SPAN]
+        segs = _open_segment(segs, nseg, lo, cid, b_coff, b_clen, mode,
+                             cur if mode == KIND_FIXED else 0, step, span, nhard, b_line)
+        nseg += 1
+        seg_open = True
+        s_last = lo
+        if mode == KIND_FIXED:
+            fast_lim = INT64_MAX - span - step
+        else:
+            fast_lim = INT64_MAX - span
+
+    pos = np.int64(lo)
     while pos < n:
         # fast paths: runs of common data lines of the current block
         if mode == KIND_FIXED:
@@ -1283,6 +1344,9 @@ def scan(buf):
             if seg_open:
                 _close_segment(segs, nseg - 1, s_last, s_lines, nhard - s_hard, s_min, s_max)
             cid, table, chroms, nchrom = _intern(buf, coff, clen, table, chroms, nchrom)
+            b_coff = coff
+            b_clen = clen
+            b_line = ls
             mode = KIND_FIXED if fixed else KIND_VARIABLE
             segs = _open_segment(segs, nseg, q, cid, coff, clen, mode, hstart if fixed else 0,
                                  hstep, hspan, nhard, ls)
@@ -1363,6 +1427,14 @@ def scan(buf):
 
     if seg_open:
         _close_segment(segs, nseg - 1, s_last, s_lines, nhard - s_hard, s_min, s_max)
+    ctx[CTX_MODE] = mode
+    ctx[CTX_CUR] = cur
+    ctx[CTX_OVER] = 1 if cur_over else 0
+    ctx[CTX_STEP] = step
+    ctx[CTX_SPAN] = span
+    ctx[CTX_COFF] = b_coff
+    ctx[CTX_CLEN] = b_clen
+    ctx[CTX_LINE_OFF] = b_line
     return (status, err_off, err_info, _copy_rows(segs, nseg, nseg),
             _copy_rows(chroms, nchrom, nchrom), _copy_rows(hard, nhard, nhard))
 
