@@ -1,0 +1,55 @@
+"""Build a Genomedata archive from a genome (FASTA) and signal files (bedGraph, WIG, bigWig).
+
+    python examples/build_archive.py                       # the files in examples/data
+    python examples/build_archive.py --outdir /tmp/gd --fasta genome.fa.gz \\
+        --track dnase=dnase.bedGraph --track cons=phyloP.wigFix
+
+The same as ``genomedata load -s FASTA ... -t NAME=FILE ... ARCHIVE`` on the command line.
+Prints what the archive holds.
+"""
+
+import argparse
+import os
+import tempfile
+
+from genomedata import Genome
+from genomedata.load_genomedata import load_genomedata
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--outdir", help="where to write the archive (default: a new "
+                                         "temporary directory)")
+    parser.add_argument("--fasta", action="append",
+                        help="FASTA file, plain or gzip (repeatable; default: examples/data)")
+    parser.add_argument("--track", action="append", metavar="NAME=FILE",
+                        help="a track and its signal file (repeatable; default: examples/data)")
+    parser.add_argument("--name", default="example.genomedata", help="archive name")
+    args = parser.parse_args()
+
+    outdir = args.outdir or tempfile.mkdtemp(prefix="genomedata-example-")
+    os.makedirs(outdir, exist_ok=True)
+    fasta = args.fasta or [os.path.join(DATA, "chr1.fa"), os.path.join(DATA, "chr2.fa.gz")]
+    tracks = [tuple(text.split("=", 1)) for text in args.track] if args.track else [
+        ("conservation", os.path.join(DATA, "conservation.wigFix")),
+        ("dnase", os.path.join(DATA, "dnase.bedGraph"))]
+    archive = os.path.join(outdir, args.name)
+
+    # sequence, tracks and statistics in one call; overwrite=True replaces an older archive
+    load_genomedata(archive, tracks, fasta, overwrite=True)
+
+    print(f"archive: {archive}")
+    with Genome(archive) as genome:
+        print(f"tracks: {', '.join(genome.tracknames_continuous)}")
+        for chromosome in genome:
+            spans = ", ".join(f"{sc.start}-{sc.end}" for sc in chromosome)
+            print(f"{chromosome.name}: {int(chromosome.end):,} bases; supercontigs {spans}")
+        for name, count, mean in zip(genome.tracknames_continuous, genome.num_datapoints,
+                                     genome.means):
+            print(f"{name}: {int(count):,} bases with data, mean {mean:.4f}")
+
+
+if __name__ == "__main__":
+    main()
