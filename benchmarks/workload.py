@@ -71,7 +71,34 @@ def write_fasta(path: Path, name: str, size: int, gaps, rng) -> None:
 
 
 def _format_values(values) -> bytes:
-    return ("\n".join(np.char.mod("%.3f", values).tolist()) + "\n").encode()
+    """``"%.3f\n"`` of every value (values rounded to 3 decimals) as one bytes object, built
+    with numpy digit arithmetic (the same bytes as ``np.char.mod``, several times faster)."""
+    values = np.asarray(values, dtype=np.float64)
+    if not len(values):
+        return b""
+    thousandths = np.rint(np.abs(values) * 1000).astype(np.int64)
+    whole, frac = np.divmod(thousandths, 1000)
+    digits = np.ones(len(values), dtype=np.int64)  # digits of the integer part
+    rest = whole // 10
+    while rest.any():
+        digits += rest > 0
+        rest //= 10
+    width = int(digits.max())
+    # one row per value: sign, integer digits (right-aligned), '.', 3 decimals, newline;
+    # unused cells stay 0 and are dropped at the end
+    rows = np.zeros((len(values), width + 6), dtype=np.uint8)
+    rows[:, 0] = np.where(np.signbit(values), ord("-"), 0)
+    rest = whole.copy()
+    for j in range(width):
+        rows[:, width - j] = np.where(j < digits, 48 + rest % 10, 0)
+        rest //= 10
+    rows[:, width + 1] = ord(".")
+    rows[:, width + 2] = 48 + frac // 100
+    rows[:, width + 3] = 48 + frac // 10 % 10
+    rows[:, width + 4] = 48 + frac % 10
+    rows[:, width + 5] = 10
+    flat = rows.reshape(-1)
+    return flat[flat != 0].tobytes()
 
 
 def write_tracks(outdir: Path, sizes: dict, gaps: dict, rng) -> dict:
@@ -131,11 +158,14 @@ def write_tracks(outdir: Path, sizes: dict, gaps: dict, rng) -> dict:
     return paths
 
 
-def generate(outdir, scale: float = 10.0, seed: int = 2010) -> dict:
-    """Write the workload into ``outdir`` (reused if already complete); return its paths."""
+def generate(outdir, scale: float = 10.0, seed: int = 2010, chromosomes=None) -> dict:
+    """Write the workload into ``outdir`` (reused if already complete); return its paths.
+
+    ``chromosomes``: only these (GRCh38 names), e.g. a few small ones for a smoke test."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    stamp = outdir / f".complete-{scale}-{seed}"
+    subset = "" if chromosomes is None else "-" + "-".join(chromosomes)
+    stamp = outdir / f".complete-{scale}-{seed}{subset}"
     names = {"fasta": outdir / "genome.fa", "conservation": outdir / "conservation.wigFix",
              "chip": outdir / "chip.bedGraph", "peaks": outdir / "peaks.bed",
              "dnase": outdir / "dnase.wigVar", "chip_gz": outdir / "chip.bedGraph.gz"}
@@ -143,6 +173,10 @@ def generate(outdir, scale: float = 10.0, seed: int = 2010) -> dict:
         return names
     rng = np.random.default_rng(seed)
     sizes = chromosome_sizes(scale)
+    if chromosomes is not None:
+        sizes = {name: sizes[name] for name in chromosomes}
+    for old in outdir.glob(".complete-*"):
+        old.unlink()
     if names["fasta"].exists():
         os.remove(names["fasta"])
     gaps = {chrom: gaps_of(size, rng) for chrom, size in sizes.items()}

@@ -1,0 +1,249 @@
+"""The reference implementation (genomedata 1.7.4 from PyPI) next to ours.
+
+* :func:`reference_env` creates, once, a virtual environment with ``genomedata==1.7.4`` (and
+  its PyTables) and caches it; later runs reuse it.
+* :class:`Implementation` knows how each phase of the workload is run by either side: our
+  ``python -m genomedata <subcommand>`` or the reference's ``genomedata-*`` programs.  The
+  reference's ``genomedata-load-data`` reads standard input and does not decompress: its input
+  is piped in (gzip through ``zcat``, as the reference's own ``load_data`` wrapper does).
+  Its ``genomedata-load`` needs ``h5repack`` on PATH (Debian: ``hdf5-tools``); without it the
+  end-to-end row is skipped for the reference.
+* :func:`compare_dumps` checks that two archives hold the same values: the values of many
+  sampled windows per track (NaN equal to NaN), every chromosome's statistics and supercontigs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REFERENCE_VERSION = "1.7.4"
+DEFAULT_ENV = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / \
+    "genomedata-bench" / f"reference-{REFERENCE_VERSION}"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def reference_env(path=None, log=print) -> Path:
+    """The cached virtual environment holding genomedata 1.7.4 (created on first use)."""
+    path = Path(path or DEFAULT_ENV)
+    marker = path / ".genomedata-bench-complete"
+    if marker.exists():
+        return path
+    log(f"creating the reference environment in {path} (genomedata=={REFERENCE_VERSION} "
+        "from PyPI; once) ...")
+    if path.exists():
+        shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+    subprocess.run([str(path / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                    f"genomedata=={REFERENCE_VERSION}"], check=True,
+                   env=_clean_env(path))
+    marker.write_text(f"genomedata=={REFERENCE_VERSION}\n")
+    return path
+
+
+def _clean_env(venv=None) -> dict:
+    """The environment for the reference: nothing of ours on the Python path."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.pop("PYTHONHOME", None)
+    if venv is not None:
+        env["PATH"] = f"{Path(venv) / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        env["VIRTUAL_ENV"] = str(venv)
+    return env
+
+
+class Implementation:
+    """How to run each phase with one implementation.  ``command(...)`` methods return
+    ``(argv or shell string, stdin path or None, shell flag)``."""
+
+    def __init__(self, name, python, env, scripts=None):
+        self.name = name
+        self.python = str(python)
+        self.env = env
+        self.scripts = scripts  # reference: directory of its genomedata-* programs
+
+    @classmethod
+    def ours(cls):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"]
+                                         if env.get("PYTHONPATH") else "")
+        return cls("ours", sys.executable, env)
+
+    @classmethod
+    def reference(cls, venv):
+        venv = Path(venv)
+        return cls("reference", venv / "bin" / "python", _clean_env(venv), venv / "bin")
+
+    @property
+    def is_reference(self) -> bool:
+        return self.scripts is not None
+
+    def _ours(self, *args):
+        return [self.python, "-m", "genomedata", *map(str, args)], None, False
+
+    def _ref(self, program, *args):
+        return [str(self.scripts / program), *map(str, args)], None, False
+
+    def load_seq(self, archive, fasta):
+        if self.is_reference:
+            return self._ref("genomedata-load-seq", "-f", archive, fasta)
+        return self._ours("load-seq", "-q", "-f", archive, fasta)
+
+    def open_data(self, archive, tracks):
+        if self.is_reference:
+            return self._ref("genomedata-open-data", archive, "--tracknames", *tracks)
+        return self._ours("open-data", "-q", archive, "--tracknames", *tracks)
+
+    def load_data(self, archive, track, path):
+        if not self.is_reference:
+            return self._ours("load-data", "-q", archive, track, path)
+        program = self.scripts / "genomedata-load-data"
+        with open(path, "rb") as handle:
+            gzipped = handle.read(2) == b"\x1f\x8b"
+        if gzipped:
+            line = f"zcat {_quote(path)} | {_quote(program)} {_quote(archive)} {_quote(track)}"
+            return line, None, True
+        return [str(program), str(archive), track], str(path), False
+
+    def close_data(self, archive):
+        if self.is_reference:
+            return self._ref("genomedata-close-data", archive)
+        return self._ours("close-data", "-q", archive)
+
+    def info(self, archive):
+        if self.is_reference:
+            return self._ref("genomedata-info", "tracknames", archive)
+        return self._ours("info", "tracknames", archive)
+
+    def load(self, archive, fasta, tracks):
+        pairs = [f"{name}={path}" for name, path in tracks]
+        options = [item for pair in pairs for item in ("-t", pair)]
+        if self.is_reference:
+            return self._ref("genomedata-load", "-f", "-s", fasta, *options, archive)
+        return self._ours("load", "-q", "-f", "-s", fasta, *options, archive)
+
+    def hardmask(self, archive, mask, option):
+        if self.is_reference:
+            return self._ref("genomedata-hardmask", "--hardmask", option, mask, archive)
+        from genomedata.commands import main as dispatcher
+        if "hardmask" in dispatcher.COMMANDS:
+            return self._ours("hardmask", "-q", "--hardmask", option, mask, archive)
+        # the command module exists but is not in the dispatcher yet: run it the same way
+        runner = ("import argparse, sys; from genomedata.commands import hardmask as m; "
+                  "from genomedata._ui import UI; p = argparse.ArgumentParser(); "
+                  "m.add_arguments(p); sys.exit(m.run(p.parse_args(sys.argv[1:]), "
+                  "UI(verbosity=0)))")
+        return [self.python, "-c", runner, "--hardmask", option, str(mask), str(archive)], \
+            None, False
+
+    def export(self, archive, track, output):
+        if self.is_reference:
+            return None
+        return self._ours("export", "-q", "--overwrite", archive, track, output)
+
+    def can_load(self) -> bool:
+        """The reference's genomedata-load repacks with h5repack."""
+        return not self.is_reference or shutil.which("h5repack", path=self.env["PATH"])
+
+
+def _quote(path) -> str:
+    import shlex
+    return shlex.quote(str(path))
+
+
+def has_hardmask() -> bool:
+    """Whether this checkout has ``genomedata hardmask`` (another engineer is finishing it)."""
+    try:
+        import genomedata.commands.hardmask  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------------
+# comparing two archives
+
+def compare_dumps(ours_path, reference_path) -> dict:
+    """Compare two ``bench_read.py --dump`` files.  Returns a summary dict:
+    ``values`` {track: (mismatching values, values compared, max abs difference)},
+    ``stats`` {statistic: mismatching (chromosome, track) pairs}, ``supercontigs``:
+    chromosomes whose supercontigs differ, and ``ok``."""
+    ours = np.load(ours_path)
+    ref = np.load(reference_path)
+    summary = {"values": {}, "stats": {}, "supercontigs": [], "ok": True}
+    names = [str(n) for n in ours["tracknames"]]
+    ref_names = [str(n) for n in ref["tracknames"]]
+    a, b = ours["values"], ref["values"]
+    if a.shape[0] != b.shape[0]:
+        summary["ok"] = False
+        summary["error"] = f"window values of different lengths: {a.shape} vs {b.shape}"
+        return summary
+    for column, track in enumerate(names):
+        if track not in ref_names:
+            summary["values"][track] = (int(a.shape[0]), int(a.shape[0]), float("nan"))
+            summary["ok"] = False
+            continue
+        x = a[:, column]
+        y = b[:, ref_names.index(track)]
+        same = (x == y) | (np.isnan(x) & np.isnan(y))
+        bad = int(np.count_nonzero(~same))
+        both = np.isfinite(x) & np.isfinite(y)
+        diff = float(np.max(np.abs(x[both] - y[both]))) if both.any() else 0.0
+        summary["values"][track] = (bad, int(len(x)), diff)
+        summary["ok"] &= bad == 0
+    chroms = sorted(key.split("/", 1)[1] for key in ours.files if key.startswith("mins/"))
+    order = [ref_names.index(t) for t in names if t in ref_names]
+    for stat in ("mins", "maxs", "num_datapoints", "sums", "sums_squares"):
+        bad = 0
+        worst = 0.0
+        for chrom in chroms:
+            key = f"{stat}/{chrom}"
+            if key not in ref.files:
+                bad += len(names)
+                continue
+            x = np.asarray(ours[key], dtype=np.float64)
+            y = np.asarray(ref[key], dtype=np.float64)[order]
+            if stat in ("sums", "sums_squares"):
+                # float64 accumulation here, float32 partial sums there (DECISIONS §2): the
+                # largest relative difference is reported, not counted as a mismatch
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    rel = np.abs(x - y) / np.maximum(np.abs(x), 1e-300)
+                worst = max(worst, float(np.nanmax(rel)) if rel.size else 0.0)
+            else:
+                bad += int(np.count_nonzero(~((x == y) | (np.isnan(x) & np.isnan(y)))))
+        summary["stats"][stat] = bad if stat not in ("sums", "sums_squares") else worst
+        if stat not in ("sums", "sums_squares"):
+            summary["ok"] &= bad == 0
+    for chrom in chroms:
+        key = f"supercontigs/{chrom}"
+        if key not in ref.files or not np.array_equal(ours[key], ref[key]):
+            summary["supercontigs"].append(chrom)
+            summary["ok"] = False
+    return summary
+
+
+def describe_comparison(summary) -> list:
+    """Lines of text for a :func:`compare_dumps` summary."""
+    if "error" in summary:
+        return [f"values differ: {summary['error']}"]
+    lines = []
+    for track, (bad, count, diff) in summary["values"].items():
+        state = "identical" if bad == 0 else f"{bad:,} differ (max |diff| {diff:.3g})"
+        lines.append(f"{track}: {count:,} values compared, {state}")
+    parts = []
+    for stat, value in summary["stats"].items():
+        if stat in ("sums", "sums_squares"):
+            parts.append(f"{stat} within {value:.1e} relative")
+        else:
+            parts.append(f"{stat} {'identical' if value == 0 else f'{value} differ'}")
+    stats = ", ".join(parts)
+    lines.append(f"statistics per chromosome and track: {stats}")
+    lines.append("supercontigs: " + ("identical" if not summary["supercontigs"] else
+                                     "differ in " + ", ".join(summary["supercontigs"])))
+    return lines
