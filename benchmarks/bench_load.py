@@ -1,10 +1,13 @@
-"""End-to-end load against its floor.
+"""End-to-end ``genomedata load`` of each track against its deflate floor.
 
-For each track of the generated workload, ``genomedata load`` builds a one-track archive in a
-child process (wall and CPU seconds, peak RSS).  The floor is the time ISA-L level 1 takes to
-compress the same float32 chunks (shuffled, as stored) on all cores, measured in the same run
-on the data the archive holds.  Also reported: the peak-memory budget of DECISIONS §4
-(1.5 x the largest chromosome's float32 buffer + 300 MB).
+For each track of the generated workload (``benchmarks.workload``), ``genomedata load``
+builds a one-track archive in a child process of its own (wall and CPU seconds, peak RSS of
+that command, through ``benchmarks/_measure.py``).  The floor is the time ISA-L level 1 takes
+to compress the same float32 chunks, byte-shuffled as stored, on all cores -- measured in the
+same run on the chunks the archive holds (a sample of them, scaled up, above ``--floor-mb``).
+Also printed: the peak-memory budget of DECISIONS §4 (1.5 x the largest chromosome's float32
+buffer + 300 MB).  The whole suite, with every phase and the reference, is
+``python -m benchmarks``.
 
     python -m benchmarks.bench_load [--scale 10] [--workdir /tmp/genomedata-bench]
 """
@@ -12,111 +15,65 @@ on the data the archive holds.  Also reported: the peak-memory budget of DECISIO
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
-import subprocess
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
+from . import floors, workload
+from .__main__ import Runner, file_mb, warm_up
+from .side_by_side import Implementation
 
-from . import workload
-
-
-def run_child(args) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True)
-    wall = time.perf_counter() - began
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{proc.stderr}")
-    return {"wall": wall,
-            "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "rss_mb": after.ru_maxrss / 1024}
-
-
-def chunk_columns(archive: Path, chunk_rows=10000):
-    """Every stored column of the archive as float32 arrays (one per supercontig)."""
-    from genomedata import Genome
-    columns = []
-    with Genome(str(archive)) as genome:
-        for chromosome in genome:
-            for _, continuous in chromosome.itercontinuous():
-                columns.append(np.ascontiguousarray(continuous[:, 0]))
-    return columns
-
-
-def isal_floor(columns, threads: int, chunk_rows=10000) -> float:
-    """Seconds for shuffle + ISA-L level-1 deflate of every non-empty chunk on ``threads``."""
-    from isal import isal_zlib
-
-    from genomedata.kernels.chunks import nan_blocks, shuffle_bytes
-
-    def work(column):
-        raw = column.view(np.uint8)
-        out = np.empty(chunk_rows * 4, np.uint8)
-        empty = nan_blocks(column, chunk_rows)
-        for k in range(len(empty)):
-            if empty[k]:
-                continue
-            piece = raw[k * chunk_rows * 4:(k + 1) * chunk_rows * 4]
-            shuffle_bytes(piece, 4, out[:len(piece)])
-            isal_zlib.compress(out[:len(piece)], 1)
-
-    work(columns[0][:chunk_rows])  # compile
-    began = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(work, columns))
-    return time.perf_counter() - began
+TRACKS = ["conservation", "chip", "peaks", "dnase", "chip_gz"]
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=10.0,
-                        help="divide human chromosome sizes by this (default 10: ~300 Mbp)")
+                        help="divide human chromosome sizes by this (default 10: ~310 Mbp)")
     parser.add_argument("--workdir", default="/tmp/genomedata-bench")
-    parser.add_argument("--tracks", nargs="*",
-                        default=["conservation", "chip", "peaks", "dnase", "chip_gz"])
+    parser.add_argument("--tracks", nargs="*", default=TRACKS, choices=TRACKS)
+    parser.add_argument("--floor-mb", type=float, default=192,
+                        help="raw MB of chunks timed for the floor (a uniform sample)")
     args = parser.parse_args(argv)
-    workdir = Path(args.workdir) / f"scale-{args.scale:g}"
+    root = Path(args.workdir).resolve()
+    workdir = root / f"scale-{args.scale:g}"
     paths = workload.generate(workdir / "input", scale=args.scale)
     sizes = workload.chromosome_sizes(args.scale)
     budget = 1.5 * max(sizes.values()) * 4 / 2 ** 20 + 300
-    threads = len(os.sched_getaffinity(0))
-    exe = [sys.executable, "-m", "genomedata"]
-
-    print(f"workload: scale 1/{args.scale:g}, {sum(sizes.values()) / 1e6:.0f} Mbp, "
-          f"{threads} cores; peak-memory budget {budget:.0f} MB")
-    print(f"{'track':<14}{'input MB':>10}{'wall s':>9}{'cpu s':>8}{'MB/s':>9}"
-          f"{'RSS MB':>9}{'archive MB':>12}{'floor s':>9}{'load/floor':>12}")
-    archives = workdir / "archives"
+    ncores = floors.cores()
+    impl = Implementation.ours()
+    warm_up(impl, root)
+    archives = workdir / "bench-load"
     shutil.rmtree(archives, ignore_errors=True)
     archives.mkdir(parents=True)
-    seq = run_child(exe + ["load-seq", "-q", "-f", str(archives / "seq.gd"),
-                           str(paths["fasta"])])
-    print(f"{'(load-seq)':<14}{paths['fasta'].stat().st_size / 1e6:>10.1f}{seq['wall']:>9.2f}"
-          f"{seq['cpu']:>8.2f}{paths['fasta'].stat().st_size / 1e6 / seq['wall']:>9.1f}"
-          f"{seq['rss_mb']:>9.0f}")
+    runner = Runner(impl, archives)
+
+    print(f"workload: scale 1/{args.scale:g}, {sum(sizes.values()) / 1e6:.0f} Mbp, "
+          f"{ncores} cores; peak-memory budget {budget:.0f} MB")
+    print(f"{'track':<14}{'input MB':>10}{'wall s':>9}{'cpu s':>8}{'MB/s':>9}"
+          f"{'RSS MB':>9}{'archive MB':>12}{'floor s':>9}{'load/floor':>12}")
+    seq = runner.measure("load-seq", impl.load_seq(archives / "seq.gd", paths["fasta"]))
+    if seq is not None:
+        fasta_mb = file_mb(paths["fasta"])
+        print(f"{'(load-seq)':<14}{fasta_mb:>10.1f}{seq['wall']:>9.2f}{seq['cpu']:>8.2f}"
+              f"{fasta_mb / seq['wall']:>9.1f}{seq['maxrss_mb']:>9.0f}")
     for track in args.tracks:
-        source = paths[track]
         out = archives / f"{track}.gd"
-        result = run_child(exe + ["load", "-q", "-f", "-s", str(paths["fasta"]), "-t",
-                                  f"{track}={source}", str(out)])
-        size_mb = source.stat().st_size / 1e6
-        floor = isal_floor(chunk_columns(out), threads)
-        load_only = result["wall"] - seq["wall"]
+        result = runner.measure(track, impl.load(out, paths["fasta"], [(track, paths[track])]))
+        if result is None:
+            print(f"{track:<14}FAILED")
+            continue
+        sample, fraction, _ = floors.chunk_sample(out, [track], args.floor_mb)
+        floor = floors.deflate_floors(sample, fraction, ncores)[("isal", ncores)]["all"]
+        size_mb = file_mb(paths[track])
+        load_only = result["wall"] - (seq["wall"] if seq else 0.0)
         print(f"{track:<14}{size_mb:>10.1f}{result['wall']:>9.2f}{result['cpu']:>8.2f}"
-              f"{size_mb / result['wall']:>9.1f}{result['rss_mb']:>9.0f}"
-              f"{out.stat().st_size / 1e6:>12.1f}{floor:>9.2f}"
-              f"{load_only / max(floor, 1e-9):>12.2f}")
-    print("load/floor: (load wall - load-seq wall) / ISA-L floor of the same chunks on all "
-          "cores")
-    return 0
+              f"{size_mb / result['wall']:>9.1f}{result['maxrss_mb']:>9.0f}"
+              f"{file_mb(out):>12.1f}{floor:>9.2f}{load_only / max(floor, 1e-9):>12.2f}")
+    print("load/floor: (load wall - load-seq wall) / ISA-L level-1 floor of the same chunks "
+          f"on {ncores} cores")
+    return 1 if runner.failures else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,88 @@
+"""load-data compresses a chromosome's chunks while it is still being filled.
+
+``ParsedSignal.fill_chromosome`` reports, after each batch of segments, the position below
+which no later segment writes; the loader hands the chunks below it to the writer at once.
+Whatever the input order (sorted, unsorted, overlapping, several supercontigs, a track that
+already holds values), the archive must hold what a model filled line by line holds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genomedata import Genome, _layout, _textinput
+from genomedata._close_data import close_data
+from genomedata._load_data import load_data
+from genomedata._open_data import open_data
+from genomedata._writer import ChunkWriter
+
+CHROMS = {"chrA": [(0, 900), (1100, 2000)], "chrB": [(50, 700)]}
+LENGTHS = {"chrA": 2000, "chrB": 700}
+
+
+def _archive(path, chunk_rows):
+    files = _layout.create_archive(str(path), "file")
+    try:
+        for chrom, bounds in CHROMS.items():
+            group = files.create_chromosome(chrom, LENGTHS[chrom])
+            for index, (start, end) in enumerate(bounds):
+                _layout.create_supercontig(group, index, start, end)
+    finally:
+        files.close()
+    open_data(str(path), ["t"], chunk_size=chunk_rows)
+
+
+def _random_input(rng):
+    """bedGraph and WIG blocks in random order (several per chromosome, overlapping)."""
+    lines, model = [], {c: np.full(n, np.nan, np.float32) for c, n in LENGTHS.items()}
+    for _ in range(int(rng.integers(5, 25))):
+        chrom = ["chrA", "chrB"][int(rng.integers(0, 2))]
+        n = LENGTHS[chrom]
+        if rng.random() < 0.5:
+            lines.append("track type=bedGraph")
+            for _ in range(int(rng.integers(1, 20))):
+                a = int(rng.integers(0, n))
+                b = min(n, a + int(rng.integers(1, 80)))
+                v = np.float32(round(float(rng.normal()), 3))
+                lines.append(f"{chrom} {a} {b} {v}")
+                model[chrom][a:b] = v
+        else:
+            start = int(rng.integers(1, n - 50))
+            values = np.round(rng.normal(0, 1, int(rng.integers(1, 200))), 3)
+            lines.append(f"fixedStep chrom={chrom} start={start} step=1")
+            for i, v in enumerate(values):
+                lines.append(f"{v:.3f}")
+                if start - 1 + i < n:
+                    model[chrom][start - 1 + i] = np.float32(v)
+    return "\n".join(lines) + "\n", model
+
+
+@pytest.mark.filterwarnings("ignore::genomedata._util.OverlapWarning")
+@pytest.mark.parametrize("seed", range(10))
+def test_streamed_load_equals_the_model(tmp_path, monkeypatch, seed):
+    rng = np.random.default_rng(seed)
+    monkeypatch.setattr(_textinput, "FILL_BATCH", int(rng.integers(1, 200)))
+    monkeypatch.setattr(ChunkWriter, "BATCH", int(rng.integers(1, 5)))
+    chunk_rows = int(rng.choice([7, 64, 1000]))
+    archive = tmp_path / "a.gd"
+    _archive(archive, chunk_rows)
+    text, model = _random_input(rng)
+    if seed % 2:
+        # the track already holds values: they stay where the new input has none
+        first, first_model = _random_input(np.random.default_rng(1000 + seed))
+        (tmp_path / "first.txt").write_text(first)
+        load_data(str(archive), "t", str(tmp_path / "first.txt"))
+        for chrom in model:
+            keep = np.isnan(model[chrom])
+            model[chrom][keep] = first_model[chrom][keep]
+    (tmp_path / "in.txt").write_text(text)
+    load_data(str(archive), "t", str(tmp_path / "in.txt"))
+    close_data(str(archive))
+    with Genome(str(archive)) as genome:
+        for chrom, bounds in CHROMS.items():
+            got = genome[chrom][0:LENGTHS[chrom], "t"]
+            expected = np.full(LENGTHS[chrom], np.nan, np.float32)
+            for start, end in bounds:
+                expected[start:end] = model[chrom][start:end]
+            np.testing.assert_array_equal(got, expected)
