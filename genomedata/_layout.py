@@ -9,6 +9,7 @@ value 0, other chunk sizes) which we read.
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 import threading
@@ -187,6 +188,20 @@ def open_h5(path, mode="r", locking=None, rdcc_nbytes=None, transaction=None):
 # ------------------------------------------------------------------------------------------------
 # Attribute encodings
 
+# Attribute writes delete the old attribute and create the new one: two HDF5 calls that must not
+# interleave with another thread's write of the same attribute (tracks load concurrently and
+# each marks the chromosome dirty).  One lock serializes every attribute writer.
+_ATTR_LOCK = threading.RLock()
+
+
+def _attr_writer(function):
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        with _ATTR_LOCK:
+            return function(*args, **kwargs)
+    return locked
+
+
 def _fixed_string_type(size: int, cset_utf8: bool):
     h5t = _h5py().h5t
     tid = h5t.C_S1.copy()
@@ -196,11 +211,13 @@ def _fixed_string_type(size: int, cset_utf8: bool):
     return tid
 
 
+@_attr_writer
 def _delete_attr(obj, name: str) -> None:
     if name in obj.attrs:
         del obj.attrs[name]
 
 
+@_attr_writer
 def write_string_attr(obj, name: str, value: str, *, utf8: bool = False, null_space=False):
     """A fixed-length NULLTERM string attribute (scalar, or NULL dataspace for PyTables' TITLE)."""
     h5py = _h5py()
@@ -226,12 +243,14 @@ def read_raw_attr(obj, name: str, default=None):
     return obj.attrs[name]
 
 
+@_attr_writer
 def write_uint32_attr(obj, name: str, value: int) -> None:
     if not 0 <= int(value) < 2 ** 32:
         raise ValueError(f"coordinate {value} does not fit the archive's 32-bit coordinates")
     obj.attrs.create(name, np.uint32(value))
 
 
+@_attr_writer
 def write_int64_attr(obj, name: str, value: int) -> None:
     obj.attrs.create(name, np.int64(value))
 
@@ -243,6 +262,7 @@ def read_dirty(group) -> bool:
     return bool(np.asarray(value).astype(np.uint8).any())
 
 
+@_attr_writer
 def write_dirty(group, dirty: bool) -> None:
     """``dirty`` is an 8-bit bitfield: PyTables reads h5py's numpy bools as ``None``."""
     h5py = _h5py()
@@ -257,6 +277,7 @@ def read_format_version(root):
     return read_int_attr(root, ATTR_FORMAT_VERSION)
 
 
+@_attr_writer
 def write_format_version(root, version: int = FORMAT_VERSION) -> None:
     write_int64_attr(root, ATTR_FORMAT_VERSION, version)
 
@@ -288,6 +309,7 @@ def check_trackname(name: str) -> bytes:
     return raw
 
 
+@_attr_writer
 def write_tracknames(root, names) -> None:
     """``tracknames``: fixed-length ASCII strings of size max(32, longest name), as the
     reference writes them (its C loader compares cells over the cell size)."""
@@ -301,6 +323,7 @@ def write_tracknames(root, names) -> None:
     aid.write(np.array(raws, dtype=f"S{size}"), mtype=tid)
 
 
+@_attr_writer
 def write_statistics(group, mins, maxs, sums, sums_squares, num_datapoints) -> None:
     for name, values, dtype in (("mins", mins, np.float64), ("maxs", maxs, np.float64),
                                 ("sums", sums, np.float64),
@@ -309,6 +332,7 @@ def write_statistics(group, mins, maxs, sums, sums_squares, num_datapoints) -> N
         group.attrs.create(name, np.asarray(values, dtype=dtype))
 
 
+@_attr_writer
 def write_chunk_bounds(group, starts, ends) -> None:
     """int64 arrays, or zero-length float64 arrays when a supercontig has no data chunk."""
     for name, values in ((ATTR_CHUNK_STARTS, starts), (ATTR_CHUNK_ENDS, ends)):
@@ -626,6 +650,7 @@ def read_attr_value(obj, name: str):
     return value
 
 
+@_attr_writer
 def write_attr(obj, name: str, value) -> None:
     """Write one attribute with the encoding this layout uses for ``name`` (generic h5py
     attribute for names the layout does not define)."""

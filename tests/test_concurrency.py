@@ -209,3 +209,45 @@ def test_writer_refused_while_read(archive, tmp_path, capsys):
     finally:
         holder.release()
     assert _fingerprint(archive) == before
+
+
+def _hammer(write, path, threads=8, rounds=200):
+    """Every thread rewrites the same attributes of one group; returns the errors raised."""
+    import threading
+
+    import h5py
+
+    errors = []
+    with h5py.File(path, "w") as handle:
+        group = handle.create_group("chr1")
+        barrier = threading.Barrier(threads)
+
+        def work(seed):
+            barrier.wait()
+            for step in range(rounds):
+                try:
+                    write(group, (seed + step) % 2 == 0)
+                except Exception as error:   # noqa: BLE001 -- collected and reported
+                    errors.append(error)
+                    return
+
+        workers = [threading.Thread(target=work, args=(seed,)) for seed in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        from genomedata import _layout
+        assert _layout.read_dirty(group) in (True, False)
+    return errors
+
+
+def test_attribute_writes_from_many_threads(tmp_path):
+    """Tracks load on concurrent threads and each marks a chromosome dirty: rewriting an
+    attribute (delete, then create) must never meet another thread's rewrite half-way."""
+    from genomedata import _layout
+
+    def both(group, flag):
+        _layout.write_dirty(group, flag)
+        _layout.write_attr(group, "note", "x" * (3 if flag else 5))
+
+    assert _hammer(both, tmp_path / "locked.h5") == []
