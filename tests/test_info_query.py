@@ -120,3 +120,29 @@ def test_info_does_not_import_numba(refdata):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "chr1\t24950\nchrY\t24950\n"
+
+
+def test_command_process_skips_scipy(tmp_path):
+    """A command process that runs kernels imports numba but not SciPy (numba's BLAS probe
+    would import all of scipy.linalg: ~0.2 s of start-up per command)."""
+    fasta = tmp_path / "g.fa"
+    fasta.write_text(">chr1\nACGTACGTAC\n")
+    signal = tmp_path / "s.bedGraph"
+    signal.write_text("chr1\t0\t5\t1.5\n")
+    archive = tmp_path / "g.genomedata"
+    code = ("import sys, runpy\n"
+            f"sys.argv = ['genomedata', 'load', '-q', '-s', {str(fasta)!r}, "
+            f"'-t', 'x={signal}', {str(archive)!r}]\n"
+            "try:\n"
+            "    runpy.run_module('genomedata', run_name='__main__')\n"
+            "except SystemExit as exit:\n"
+            "    assert not exit.code, exit.code\n"
+            "print('numba' in sys.modules, sys.modules.get('scipy', 'absent'))\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH",
+                                                                             ""))
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "None"]
+    with Genome(str(archive)) as genome:
+        assert genome["chr1"][0:6, "x"].ravel().tolist()[:5] == [1.5] * 5

@@ -145,14 +145,28 @@ def main(argv=None, prog=None) -> int:
     return int(status or 0)
 
 
+def _command_process() -> None:
+    """Set up a process that runs one command (the console scripts and ``python -m
+    genomedata``; not :func:`main` called from Python).
+
+    numba, when imported, learns whether SciPy's BLAS is available by importing all of
+    ``scipy.linalg`` -- about 0.2 s of every command's start-up when SciPy is installed.  No
+    kernel of ours uses BLAS and nothing else a command runs imports SciPy, so a command
+    process records SciPy as absent before numba can look for it."""
+    if "scipy" not in sys.modules:
+        sys.modules["scipy"] = None
+
+
 def _alias(subcommand: str, program: str):
     def run() -> None:
+        _command_process()
         sys.exit(main([subcommand, *sys.argv[1:]], prog=program))
     run.__name__ = "alias_" + subcommand.replace("-", "_")
     return run
 
 
 def entry() -> None:
+    _command_process()
     sys.exit(main())
 
 
