@@ -257,3 +257,30 @@ def test_bigwig_input_gives_pybigwig_values(tmp_path):
         for chrom, size in (("chr1", 1000000), ("chr21", 500000)):
             expected = bw.values(chrom, 0, size, numpy=True)
             np.testing.assert_array_equal(genome[chrom][0:size, "signal"], expected)
+
+
+@pytest.mark.parametrize("tracks", [["t"], ["a", "t", "b"]])
+def test_second_load_keeps_stored_values_across_chunks(tmp_path, tracks):
+    """A load into a track that already holds values starts from the stored column (read
+    chunk by chunk, the last chunk partial) and overwrites only what the new input covers."""
+    rng = np.random.default_rng(17)
+    length = 47_123                      # 5 chunks of 10,000 rows, the last one partial
+    fasta = tmp_path / "g.fa"
+    fasta.write_text(">chr1\n" + "".join(rng.choice(list("ACGT"), length)) + "\n")
+    path = tmp_path / "g.genomedata"
+    load_seq(str(path), [str(fasta)], True, "file")
+    open_data(str(path), tracks)
+    model = np.full(length, np.nan, np.float32)
+    for round_ in range(3):
+        lines = []
+        for start in sorted(rng.choice(length - 500, 40, replace=False)):
+            end = int(start + rng.integers(1, 500))
+            value = np.float32(round(float(rng.normal()), 3))
+            lines.append(f"chr1\t{start}\t{end}\t{value}\n")
+            model[start:end] = value
+        signal = tmp_path / f"round{round_}.bedGraph"
+        signal.write_text("".join(lines))
+        load_data(str(path), "t", str(signal))
+    close_data(str(path))
+    with Genome(str(path)) as genome:
+        np.testing.assert_array_equal(genome["chr1"][0:length, "t"], model)
