@@ -582,41 +582,15 @@ def chunk_blocks(starts, ends, chunk_rows, nrows, max_rows):
 
 
 @njit(cache=True, nogil=True)
-def mask_rows(values, row0, starts, ends):
+def mask_rows_chunks(values, row0, starts, ends, chunk_rows, counts):
     """Set NaN where the merged regions (supercontig rows) overlap ``values``, which holds rows
-    ``[row0, row0 + len(values))``.  Returns how many values were not NaN before."""
+    ``[row0, row0 + len(values))`` (``row0`` the first row of a chunk).  Returns how many values
+    were not NaN before, and adds to ``counts[k]`` those of the k-th chunk of ``values`` (rows
+    ``[k * chunk_rows, (k + 1) * chunk_rows)``), so that unchanged chunks need not be
+    rewritten."""
     n = values.shape[0]
     row1 = row0 + n
     # first region ending after row0
-    lo = 0
-    hi = starts.shape[0]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if ends[mid] <= row0:
-            lo = mid + 1
-        else:
-            hi = mid
-    changed = 0
-    nan = np.float32(np.nan)
-    for r in range(lo, starts.shape[0]):
-        if starts[r] >= row1:
-            break
-        a = max(starts[r], row0) - row0
-        b = min(ends[r], row1) - row0
-        for i in range(a, b):
-            if values[i] == values[i]:
-                changed += 1
-            values[i] = nan
-    return changed
-
-
-@njit(cache=True, nogil=True)
-def mask_rows_chunks(values, row0, starts, ends, chunk_rows, counts):
-    """:func:`mask_rows`, also adding to ``counts[k]`` the values changed in the k-th chunk of
-    ``values`` (rows ``[k * chunk_rows, (k + 1) * chunk_rows)`` of the block; ``row0`` is the
-    first row of a chunk), so that unchanged chunks need not be rewritten."""
-    n = values.shape[0]
-    row1 = row0 + n
     lo = 0
     hi = starts.shape[0]
     while lo < hi:
