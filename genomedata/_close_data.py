@@ -122,9 +122,11 @@ class TrackStats:
 
 
 def plan_blocks(nrows: int, ncols: int, chunk_rows: int, block_rows=None, block_tracks=None,
-                block_bytes: int = BLOCK_BYTES):
-    """Rows and track columns per block: whole chunk rows, at most ``block_bytes`` of float32
-    (at least one chunk of one column).  Explicit values (tests) are taken as they are."""
+                block_bytes=None):
+    """Rows and track columns per block: whole chunk rows, at most ``block_bytes`` (default
+    ``BLOCK_BYTES``) of float32 (at least one chunk of one column).  Explicit values (tests)
+    are taken as they are."""
+    block_bytes = BLOCK_BYTES if block_bytes is None else block_bytes
     chunk_rows = max(1, int(chunk_rows))
     if block_tracks is None:
         fit = block_bytes // (4 * chunk_rows)
@@ -427,6 +429,15 @@ def _name_of(group) -> str:
     return group.name.rpartition("/")[2] or group.name
 
 
+def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int) -> None:
+    """Chunk bounds of every supercontig, the chromosome's statistics, ``dirty = False``."""
+    for supercontig, (starts, ends) in zip(supercontigs, chunk_bounds(scans, min_gap)):
+        _layout.write_chunk_bounds(supercontig, starts, ends)
+    _layout.write_statistics(group, stats.mins, stats.maxs, stats.sums, stats.sums_squares,
+                             stats.num_datapoints)
+    _layout.write_dirty(group, False)
+
+
 def write_chromosome_metadata(group, tracknames, *, ui=None, min_gap: int = MIN_GAP_LEN,
                               block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
                               raw_chunks: bool = True):
@@ -457,12 +468,123 @@ def write_chromosome_metadata(group, tracknames, *, ui=None, min_gap: int = MIN_
                                             raw_chunks=raw_chunks)
         scans.append(SupercontigScan(start, int(dataset.shape[0]), first, last, gaps, name))
 
-    for supercontig, (starts, ends) in zip(supercontigs, chunk_bounds(scans, min_gap)):
-        _layout.write_chunk_bounds(supercontig, starts, ends)
-    _layout.write_statistics(group, stats.mins, stats.maxs, stats.sums, stats.sums_squares,
-                             stats.num_datapoints)
-    _layout.write_dirty(group, False)
+    _write_metadata(group, supercontigs, scans, stats, min_gap)
     return stats
+
+
+# ------------------------------------------------------------------------------------------------
+# The same results from values in memory (a new archive built by ``genomedata load``)
+
+def _present_groups(first, last, gaps):
+    """A track's rows with data in one supercontig as closed row ranges ``[(a, e), ...]``:
+    runs of present rows in which consecutive present rows are less than ``min_gap`` apart."""
+    if first is None:
+        return []
+    starts = [first] + [start for _end, start in gaps]
+    ends = [end - 1 for end, _start in gaps] + [last]
+    return list(zip(starts, ends))
+
+
+def merge_presence(per_track, start: int, length: int, min_gap: int = MIN_GAP_LEN,
+                   name: str = "") -> SupercontigScan:
+    """The :class:`SupercontigScan` of a supercontig from each track's own ``(first, last,
+    gaps)`` (as :func:`scan_continuous` returns them for one column).
+
+    Two consecutive rows with data in some track, ``p < q``, are at least ``min_gap`` apart
+    exactly when every track's present runs end at or before ``p`` or start at or after
+    ``q``: merging the tracks' runs (sorted by start, joined while the next one starts less
+    than ``min_gap`` after the furthest end so far) gives the union's first and last rows and
+    its gaps."""
+    runs = sorted(run for item in per_track for run in _present_groups(*item))
+    if not runs:
+        return SupercontigScan(start, length, name=name)
+    first = runs[0][0]
+    furthest = runs[0][1]
+    gaps = []
+    for a, e in runs[1:]:
+        if a - furthest >= min_gap:
+            gaps.append((furthest + 1, a))
+        furthest = max(furthest, e)
+    return SupercontigScan(start, length, first, furthest, gaps, name)
+
+
+class StatisticsCollector:
+    """close-data's results for an archive whose tracks are being loaded, computed from each
+    chromosome's values while they are in memory, so that the archive need not be read back.
+
+    ``add_column`` runs the same kernels over the same blocks of rows as :func:`close_data`
+    (per track the accumulation order is identical, so the sums are bit for bit the same);
+    ``write`` then writes every chromosome's metadata.  Only valid when every value of every
+    track went through ``add_column`` -- a new archive, as ``genomedata load`` builds.
+    Thread-safe for different (chromosome, column) pairs.
+    """
+
+    def __init__(self, min_gap: int = MIN_GAP_LEN):
+        self.min_gap = max(1, int(min_gap))
+        self._columns = {}   # (chromosome, column) -> (five accumulators, [(first, last, gaps)])
+
+    def add_column(self, chrom: str, column: int, buffer, bounds, ncols: int,
+                   chunk_rows: int) -> None:
+        """Summarise track ``column`` of ``chrom`` from ``buffer`` (float32 by chromosome
+        coordinate; ``bounds``: the supercontigs' ``(start, end)`` in order) -- the final
+        values, replacing what an earlier call for the same pair found."""
+        from .kernels.stats import (accumulate_tracks, gap_capacity, new_state,
+                                    scan_present_rows)
+
+        stats = TrackStats(1)
+        scans = []
+        for start, end in bounds:
+            start, end = int(start), int(end)
+            nrows = end - start
+            rows, _ = plan_blocks(nrows, ncols, chunk_rows)
+            state = new_state()
+            row_any = np.zeros(max(1, rows), dtype=np.uint8)
+            gaps = []
+            for row0 in range(0, nrows, rows):
+                count = min(rows, nrows - row0)
+                row_any[:count] = 0
+                block = buffer[start + row0:start + row0 + count].reshape(1, count)
+                accumulate_tracks(block, count, 0, stats.mins, stats.maxs, stats.sums,
+                                  stats.sums_squares, stats.num_datapoints, row_any)
+                found_gaps = np.empty((gap_capacity(count, self.min_gap), 2), dtype=np.int64)
+                found = scan_present_rows(row_any, count, row0, self.min_gap, state,
+                                          found_gaps)
+                gaps += [(int(e), int(s)) for e, s in found_gaps[:found]]
+            first, last = int(state[0]), int(state[1])
+            scans.append((None, None, []) if last < 0 else (first, last, gaps))
+        self._columns[(chrom, int(column))] = (stats, scans)
+
+    def write(self, files: ArchiveFiles, ui=None) -> None:
+        """Every chromosome's statistics and chunk bounds (tracks without values on a
+        chromosome get close-data's values for no data)."""
+        ui = get_ui(ui)
+        ntracks = len(files.tracknames() or ())
+        for chrom in files.chromosome_names():
+            group = files.chromosome_group(chrom)
+            if ntracks == 0:
+                _layout.write_dirty(group, False)
+                continue
+            stats = TrackStats(ntracks)
+            supercontigs = _layout.supercontig_groups(group)
+            per_column = {}
+            for column in range(ntracks):
+                found = self._columns.get((chrom, column))
+                if found is None:
+                    continue
+                column_stats, column_scans = found
+                for attr in ("mins", "maxs", "sums", "sums_squares", "num_datapoints"):
+                    getattr(stats, attr)[column] = getattr(column_stats, attr)[0]
+                per_column[column] = column_scans
+            scans = []
+            for index, supercontig in enumerate(supercontigs):
+                start, end = _layout.supercontig_bounds(supercontig)
+                dataset = supercontig.get(_layout.CONTINUOUS)
+                length = int(dataset.shape[0]) if dataset is not None else end - start
+                scans.append(merge_presence([found[index] for found in per_column.values()],
+                                            start, length, self.min_gap,
+                                            _name_of(supercontig)))
+            ui.verbose(f"writing metadata for {chrom}")
+            _write_metadata(group, supercontigs, scans, stats, self.min_gap)
 
 
 def default_threads() -> int:

@@ -334,7 +334,8 @@ def open_source(path, ui):
 # the library function
 
 def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False, *,
-              chunk_size=None, ui=None, pool=None, archive=None, source=None) -> LoadSummary:
+              chunk_size=None, ui=None, pool=None, archive=None, source=None,
+              statistics=None) -> LoadSummary:
     """Load ``datafile`` (WIG, bedGraph, BED3+1 or bigWig; gzip allowed; standard input when
     None or "-") into track ``trackname`` of archive ``gdfilename``.
 
@@ -344,6 +345,10 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
     The track must exist (:func:`~genomedata._open_data.open_data`).  Values already in the
     track stay where the input has none; run :func:`~genomedata._close_data.close_data`
     afterwards.  The format is recognised from the content (see docs/inputs.md).
+
+    ``statistics``: a :class:`~genomedata._close_data.StatisticsCollector` that is given
+    every loaded chromosome's final values (``genomedata load`` then needs no close-data
+    pass over a new archive).
 
     >>> import os
     >>> from genomedata import close_data, load_data, open_data
@@ -382,7 +387,7 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
                 with ui.progress(f"loading {trackname}", total=len(chromosomes)) as task:
                     for chrom in chromosomes:
                         _load_chromosome(source, target, chrom, mask.get(chrom), summary,
-                                         pool, ui, buffers)
+                                         pool, ui, buffers, statistics)
                         task.advance()
             finally:
                 if own_pool:
@@ -407,7 +412,7 @@ def _default_threads() -> int:
 
 
 def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui,
-                     buffers=None) -> None:
+                     buffers=None, statistics=None) -> None:
     if not target.archive.has_chromosome(chrom):
         skipped = source.lines_of(chrom)
         summary.unknown_chromosomes[chrom] = skipped
@@ -438,6 +443,11 @@ def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui,
         inside = sum(int(count_not_nan(buffer[s:e])) for s, e in bounds)
         summary.bases += inside
         ui.verbose(f" {chrom}: {values} values, {inside} bases with data")
+        if statistics is not None:
+            # while the pool compresses the last chunks
+            dataset = supercontigs[0][_layout.CONTINUOUS]
+            statistics.add_column(chrom, target.column, buffer, bounds, int(dataset.shape[1]),
+                                  _layout.continuous_chunk_rows(dataset))
     except BaseException:
         writer.close(write=False)
         raise

@@ -3,7 +3,8 @@
 Every track input is opened and checked first (in parallel), so a malformed input stops the
 build before the archive exists.  Then the sequence is loaded, the tracks are opened, the
 track inputs are loaded concurrently (parsing, filling and compression run outside the GIL),
-and close-data computes the statistics.  If anything fails, the archive this call created is
+and the statistics that close-data would compute are computed from the values while they are
+in memory, then written.  If anything fails, the archive this call created is
 removed: a one-shot build either completes or leaves nothing behind.
 """
 
@@ -33,7 +34,7 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
                   chromosome_name_style="UCSC-style-name", maskfilename=None, *,
                   overwrite=False, jobs=None, ui=None):
     """Like :func:`load_genomedata`; returns the list of per-input ``LoadSummary``."""
-    from ._close_data import close_data
+    from ._close_data import StatisticsCollector, close_data
     from ._load_data import load_data, open_source
     from ._load_seq import load_seq
     from ._open_data import open_data
@@ -73,9 +74,15 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
             summaries = []
             if tracks:
                 open_data(build, list(grouped), chunk_size=chunk_size, ui=ui)
+                # every value passes through memory once: the statistics are computed there,
+                # and the new archive is not read back by close-data
+                statistics = StatisticsCollector()
                 summaries = _load_tracks(build, tracks, grouped, sources, maskfilename,
-                                         threads, ui, load_data)
-            close_data(build, ui=ui)
+                                         threads, ui, load_data, statistics)
+                with _layout.ArchiveFiles(build, "r+", journal=False) as files:
+                    statistics.write(files, ui=ui)
+            else:
+                close_data(build, ui=ui)
             _install(build, path, gdfilename, state, overwrite)
         except BaseException:
             _remove(build)
@@ -86,7 +93,8 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
     return summaries
 
 
-def _load_tracks(gdfilename, tracks, grouped, sources, maskfilename, threads, ui, load_data):
+def _load_tracks(gdfilename, tracks, grouped, sources, maskfilename, threads, ui, load_data,
+                 statistics=None):
     # a new archive under a temporary name: no undo journal needed
     archive = _layout.ArchiveFiles(gdfilename, "r+", journal=False)
     indexes = {}
@@ -97,7 +105,8 @@ def _load_tracks(gdfilename, tracks, grouped, sources, maskfilename, threads, ui
     def one_track(name):
         for index in indexes[name]:
             summaries[index] = load_data(gdfilename, name, maskfile=maskfilename, ui=ui,
-                                         pool=pool, archive=archive, source=sources[index])
+                                         pool=pool, archive=archive, source=sources[index],
+                                         statistics=statistics)
 
     try:
         with ThreadPoolExecutor(threads) as pool, \

@@ -1,5 +1,6 @@
 HELP = """Build an archive in one step: load the sequence, open the tracks, load every track
-(concurrently, compressing on all cores) and compute the statistics.
+(concurrently, compressing on all cores) and compute the statistics from the values while
+they are in memory (the archive is not read back).
 
 Example: genomedata load -s 'chr*.fa.gz' -t dnase=dnase.bedGraph -t cons=phyloP.wigFix out.gd"""
 
