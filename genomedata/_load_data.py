@@ -271,7 +271,8 @@ class _TextSource:
         return int(self.parsed.lines_of(chrom))
 
     def fill(self, chrom, buffer, progress=None):
-        counters = self.parsed.fill_chromosome(chrom, buffer, progress)
+        counters = self.parsed.fill_chromosome(chrom, buffer, progress,
+                                               threads=min(2, _default_threads()))
         return int(counters[0]), int(counters[2])
 
     def close(self):

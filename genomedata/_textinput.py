@@ -18,6 +18,7 @@ from ._util import InputError
 _CHUNK = 1 << 24          # bytes per step when counting newlines before an error
 WINDOW = 1 << 25          # bytes of input scanned per kernel call
 FILL_BATCH = 1 << 23      # bytes of input (whole segments) filled per kernel call
+PARALLEL_FILL_MIN = 1 << 24  # a chromosome with this much text is filled by two threads
 PARALLEL_MIN = 1 << 26    # inputs this large are scanned by several threads
 HEADER_SEARCH = 1 << 22   # how far a thread's start is moved to reach a WIG header line
 _TOKEN_SHOWN = 40         # longest token quoted in a message
@@ -153,7 +154,8 @@ class ParsedSignal:
         hi = int(self.segments[idx, kp.SEG_MAX_END].max())
         return (0, 0) if hi == 0 else (lo, hi)
 
-    def fill_chromosome(self, chrom: str, buffer: np.ndarray, progress=None) -> np.ndarray:
+    def fill_chromosome(self, chrom: str, buffer: np.ndarray, progress=None,
+                        threads: int = 1) -> np.ndarray:
         """Write the values of ``chrom`` into ``buffer`` (float32, 0-based positions
         ``[0, len(buffer))``), segment by segment in file order (later lines overwrite earlier
         ones); positions at or beyond the end are dropped.
@@ -162,25 +164,95 @@ class ParsedSignal:
         position below which no later segment writes (the buffer is final there), so that the
         caller can use that part while the rest is filled.
 
+        ``threads`` > 1: a chromosome with at least ``PARALLEL_FILL_MIN`` bytes of text whose
+        segments split into a first and a second part that write disjoint positions (sorted
+        input) has its second part filled by another thread at the same time; the result is
+        the same.
+
         Returns int64 counters ``[data lines, bases written, bases dropped beyond the end,
         next hard-token index]`` (``parse.COUNT_*``)."""
         kp = self._kp
         if not isinstance(buffer, np.ndarray) or buffer.dtype != np.float32 or buffer.ndim != 1:
             raise TypeError("buffer must be a one-dimensional float32 numpy array")
         idx = self._by_chrom[chrom]
-        counters = np.zeros(kp.NCOUNTERS, dtype=np.int64)
-        # segments in batches of about FILL_BATCH bytes of text, whose pages are released
-        # after filling (see parse_signal)
+        segs = self.segments
+        lowest = None
+        if len(idx):
+            # frontier after segment k: the lowest position any later segment writes
+            lowest = np.minimum.accumulate(segs[idx, kp.SEG_MIN_START][::-1])[::-1]
+        split = self._split(idx, lowest) if threads > 1 else None
+        if split is None:
+            counters = np.zeros(kp.NCOUNTERS, dtype=np.int64)
+            self._fill_part(chrom, idx, 0, len(idx), buffer, lowest, counters, progress)
+            return counters
+
+        import queue
+        import threading
+
+        first = np.zeros(kp.NCOUNTERS, dtype=np.int64)
+        second = np.zeros(kp.NCOUNTERS, dtype=np.int64)
+        frontiers = queue.SimpleQueue()
+        failure = []
+
+        def fill_second():
+            try:
+                self._fill_part(chrom, idx, split, len(idx), buffer, lowest, second,
+                                frontiers.put)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by the calling thread
+                failure.append(exc)
+            finally:
+                frontiers.put(None)
+
+        helper = threading.Thread(target=fill_second, name=f"fill-{chrom}", daemon=True)
+        helper.start()
+        try:
+            self._fill_part(chrom, idx, 0, split, buffer, lowest, first, progress)
+        finally:
+            helper.join()
+        if failure:
+            raise failure[0]
+        # the second part's frontiers hold now that the first part is complete
+        while (frontier := frontiers.get()) is not None:
+            if progress is not None:
+                progress(frontier)
+        counters = first + second
+        counters[kp.COUNT_HARD_NEXT] = second[kp.COUNT_HARD_NEXT]
+        return counters
+
+    def _split(self, idx, lowest):
+        """Where ``idx`` splits into two parts of similar size writing disjoint positions
+        (every position the first part writes lies below every position of the second), or
+        None."""
+        kp = self._kp
+        if len(idx) < 2:
+            return None
+        sizes = self.segments[idx, kp.SEG_DATA_END] - self.segments[idx, kp.SEG_DATA_START]
+        total = int(sizes.sum())
+        if total < PARALLEL_FILL_MIN:
+            return None
+        highest = np.maximum.accumulate(self.segments[idx, kp.SEG_MAX_END])
+        # k splits idx[:k] | idx[k:] when the first part ends at or before the second starts
+        candidates = np.flatnonzero(highest[:-1] <= lowest[1:]) + 1
+        if not len(candidates):
+            return None
+        before = np.cumsum(sizes)[candidates - 1]
+        best = int(np.argmin(np.abs(before - total / 2)))
+        if min(before[best], total - before[best]) < total // 4:
+            return None
+        return int(candidates[best])
+
+    def _fill_part(self, chrom, idx, begin, end, buffer, lowest, counters, progress) -> None:
+        """Fill segments ``idx[begin:end]`` in batches of about ``FILL_BATCH`` bytes of text
+        (whose pages are released after filling, see parse_signal); ``progress(frontier)``
+        after each batch."""
+        kp = self._kp
         starts = self.segments[idx, kp.SEG_DATA_START]
         ends = self.segments[idx, kp.SEG_DATA_END]
-        if progress is not None and len(idx):
-            # frontier after segment k: the lowest position any later segment writes
-            lowest = np.minimum.accumulate(self.segments[idx, kp.SEG_MIN_START][::-1])[::-1]
-        first = 0
-        while first < len(idx):
+        first = begin
+        while first < end:
             last = first + 1
             size = ends[first] - starts[first]
-            while last < len(idx) and size + ends[last] - starts[last] <= FILL_BATCH:
+            while last < end and size + ends[last] - starts[last] <= FILL_BATCH:
                 size += ends[last] - starts[last]
                 last += 1
             status = kp.fill_segments(self.buf, self.segments, idx[first:last], buffer,
@@ -195,7 +267,6 @@ class ParsedSignal:
                 progress(min(int(lowest[last]), len(buffer)) if last < len(idx)
                          else len(buffer))
             first = last
-        return counters
 
 
 def _window_end(arr: np.ndarray, pos: int, window: int) -> int:

@@ -16,6 +16,7 @@ from genomedata._close_data import close_data
 from genomedata._load_data import load_data
 from genomedata._open_data import open_data
 from genomedata._writer import ChunkWriter
+from genomedata.kernels import parse as kp
 
 CHROMS = {"chrA": [(0, 900), (1100, 2000)], "chrB": [(50, 700)]}
 LENGTHS = {"chrA": 2000, "chrB": 700}
@@ -63,6 +64,8 @@ def _random_input(rng):
 def test_streamed_load_equals_the_model(tmp_path, monkeypatch, seed):
     rng = np.random.default_rng(seed)
     monkeypatch.setattr(_textinput, "FILL_BATCH", int(rng.integers(1, 200)))
+    # every chromosome large enough for the two-thread fill (used where the input allows)
+    monkeypatch.setattr(_textinput, "PARALLEL_FILL_MIN", 0)
     monkeypatch.setattr(ChunkWriter, "BATCH", int(rng.integers(1, 5)))
     chunk_rows = int(rng.choice([7, 64, 1000]))
     archive = tmp_path / "a.gd"
@@ -86,3 +89,77 @@ def test_streamed_load_equals_the_model(tmp_path, monkeypatch, seed):
             for start, end in bounds:
                 expected[start:end] = model[chrom][start:end]
             np.testing.assert_array_equal(got, expected)
+
+
+def _sorted_input(rng, length):
+    """Disjoint bedGraph lines and fixedStep blocks in position order, with a model."""
+    lines, model = [], np.full(length, np.nan, np.float32)
+    position = 0
+    while True:
+        position += int(rng.integers(0, 40))
+        size = int(rng.integers(1, 60))
+        if position + size > length + 30:   # some data runs past the end
+            break
+        if rng.random() < 0.5:
+            v = np.float32(round(float(rng.normal()), 3))
+            lines.append("track type=bedGraph")
+            lines.append(f"chrA\t{position}\t{position + size}\t{v}")
+            model[position:position + size] = v
+        else:
+            lines.append(f"fixedStep chrom=chrA start={position + 1} step=1")
+            for i in range(size):
+                v = np.float32(round(float(rng.normal()), 3))
+                lines.append(f"{v}")
+                if position + i < length:
+                    model[position + i] = v
+        position += size
+    return "\n".join(lines) + "\n", model
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_two_thread_fill_equals_one_thread(monkeypatch, seed):
+    """Sorted input splits into two parts filled at the same time: same values, same counters,
+    and the frontiers reported still only grow and end at the buffer's end."""
+    rng = np.random.default_rng(seed)
+    monkeypatch.setattr(_textinput, "FILL_BATCH", int(rng.integers(1, 400)))
+    monkeypatch.setattr(_textinput, "PARALLEL_FILL_MIN", 0)
+    length = int(rng.integers(500, 3000))
+    text, model = _sorted_input(rng, length)
+    parsed = _textinput.parse_signal(text.encode(), "sorted.txt", window=int(rng.integers(50,
+                                                                                         500)))
+    idx = parsed.segments_by_chrom()["chrA"]
+    assert parsed._split(idx, np.minimum.accumulate(
+        parsed.segments[idx, kp.SEG_MIN_START][::-1])[::-1]) is not None
+    results = []
+    for threads in (1, 2):
+        buffer = np.full(length, np.nan, np.float32)
+        frontiers = []
+        counters = parsed.fill_chromosome("chrA", buffer, frontiers.append, threads=threads)
+        assert frontiers == sorted(frontiers) and frontiers[-1] == length
+        results.append((buffer, counters[:3].tolist()))
+    np.testing.assert_array_equal(results[0][0], model)
+    np.testing.assert_array_equal(results[1][0], model)
+    assert results[0][1] == results[1][1]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_split_only_where_the_parts_write_disjoint_positions(monkeypatch, seed):
+    """The two-thread fill splits a chromosome's segments only where every position the first
+    part writes lies below every position the second part writes (so that no later line can
+    lose to an earlier one), and only into parts of at least a quarter of the text each."""
+    monkeypatch.setattr(_textinput, "PARALLEL_FILL_MIN", 0)
+    rng = np.random.default_rng(seed)
+    text, _model = (_random_input(rng) if seed % 3 else
+                    _sorted_input(rng, int(rng.integers(500, 3000))))
+    parsed = _textinput.parse_signal(text.encode(), "in.txt", window=int(rng.integers(40, 400)))
+    segs = parsed.segments
+    for chrom, idx in parsed.segments_by_chrom().items():
+        lowest = np.minimum.accumulate(segs[idx, kp.SEG_MIN_START][::-1])[::-1] \
+            if len(idx) else None
+        split = parsed._split(idx, lowest)
+        if split is None:
+            continue
+        first, second = idx[:split], idx[split:]
+        assert segs[first, kp.SEG_MAX_END].max() <= segs[second, kp.SEG_MIN_START].min()
+        sizes = segs[idx, kp.SEG_DATA_END] - segs[idx, kp.SEG_DATA_START]
+        assert min(sizes[:split].sum(), sizes[split:].sum()) >= sizes.sum() // 4
