@@ -19,6 +19,7 @@ class Row:
     floor_ratio: float | None = None   # wall / the floor of the same work
     ref_wall: float | None = None
     note: str = ""
+    ref_cpu: float | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -47,7 +48,7 @@ def table(rows, with_reference: bool) -> str:
     header = ["phase", "input MB", "wall s", "CPU s", "MB/s", "peak RSS MB", "archive MB",
               "x floor"]
     if with_reference:
-        header += ["1.7.4 wall s", "1.7.4 / ours"]
+        header += ["1.7.4 wall s", "1.7.4 CPU s", "1.7.4 / ours"]
     header.append("note")
     lines = ["| " + " | ".join(header) + " |",
              "|" + "|".join(["---"] + ["---:"] * (len(header) - 2) + ["---"]) + "|"]
@@ -60,7 +61,8 @@ def table(rows, with_reference: bool) -> str:
                  _num(row.floor_ratio)]
         if with_reference:
             ratio = row.ratio
-            cells += [_num(row.ref_wall), "" if ratio is None else f"{ratio:.1f}x"]
+            cells += [_num(row.ref_wall), _num(row.ref_cpu),
+                      "" if ratio is None else f"{ratio:.1f}x"]
         cells.append(row.note)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -186,16 +186,17 @@ def compare_dumps(ours_path, reference_path) -> dict:
         return summary
     for column, track in enumerate(names):
         if track not in ref_names:
-            summary["values"][track] = (int(a.shape[0]), int(a.shape[0]), float("nan"))
+            summary["values"][track] = (int(a.shape[0]), int(a.shape[0]), float("nan"), 0)
             summary["ok"] = False
             continue
         x = a[:, column]
         y = b[:, ref_names.index(track)]
         same = (x == y) | (np.isnan(x) & np.isnan(y))
         bad = int(np.count_nonzero(~same))
+        nan_only = int(np.count_nonzero(np.isnan(x) != np.isnan(y)))
         both = np.isfinite(x) & np.isfinite(y)
         diff = float(np.max(np.abs(x[both] - y[both]))) if both.any() else 0.0
-        summary["values"][track] = (bad, int(len(x)), diff)
+        summary["values"][track] = (bad, int(len(x)), diff, nan_only)
         summary["ok"] &= bad == 0
     chroms = sorted(key.split("/", 1)[1] for key in ours.files if key.startswith("mins/"))
     order = [ref_names.index(t) for t in names if t in ref_names]
@@ -233,8 +234,10 @@ def describe_comparison(summary) -> list:
     if "error" in summary:
         return [f"values differ: {summary['error']}"]
     lines = []
-    for track, (bad, count, diff) in summary["values"].items():
-        state = "identical" if bad == 0 else f"{bad:,} differ (max |diff| {diff:.3g})"
+    for track, (bad, count, diff, nan_only) in summary["values"].items():
+        state = ("identical" if bad == 0 else
+                 f"{bad:,} differ ({nan_only:,} NaN on one side only; max |diff| of the "
+                 f"others {diff:.3g})")
         lines.append(f"{track}: {count:,} values compared, {state}")
     parts = []
     for stat, value in summary["stats"].items():

@@ -65,3 +65,24 @@ def test_benchmark_suite_runs(tmp_path):
     assert "FAILED" not in out
     assert "Performance contract" in out
     assert results.read_text().count(HEADER) == 1
+
+
+def test_reference_progress_resumes_only_where_it_is_safe(tmp_path, monkeypatch):
+    """An interrupted reference run (hours) resumes after its last finished phase, unless the
+    phase it stopped in had changed the archive (then it starts again)."""
+    monkeypatch.syspath_prepend(str(REPO))
+    from benchmarks.__main__ import Progress
+
+    path = tmp_path / "progress.json"
+    progress = Progress(path, resume=True)
+    assert not progress.resumed
+    progress.start("load-seq")
+    progress.finish("load-seq", {"wall": 1.0})
+    progress.start("close-data")          # interrupted here: close-data can be repeated
+    again = Progress(path, resume=True)
+    assert again.resumed and again.done == {"load-seq": {"wall": 1.0}}
+    again.start("load-data:x")            # interrupted here: the archive is suspect
+    assert Progress(path, resume=True).done == {}
+    again.finish("load-data:x", None)     # a failed phase is not recorded as done
+    assert Progress(path, resume=True).done == {"load-seq": {"wall": 1.0}}
+    assert Progress(path, resume=False).done == {}
