@@ -146,3 +146,23 @@ def test_command_process_skips_scipy(tmp_path):
     assert result.stdout.split() == ["True", "None"]
     with Genome(str(archive)) as genome:
         assert genome["chr1"][0:6, "x"].ravel().tolist()[:5] == [1.5] * 5
+
+
+def test_query_reads_block_by_block(refdata, capsys, monkeypatch):
+    """A long region is read and printed a block at a time (memory stays bounded): the output
+    is the same as one read, and a warning shows once."""
+    from genomedata import Genome
+    from genomedata.commands import query
+
+    archive = str(refdata / "v1.genomedata")
+    with Genome(archive) as genome:
+        chromosome = genome["chr1"]
+        end = chromosome.end + 7
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = "".join(str(value) + "\n" for value in chromosome[0:end, "primate"])
+    monkeypatch.setattr(query, "QUERY_BLOCK", 1000)
+    assert main(["query", archive, "primate", "chr1", "0", str(end)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == expected and len(captured.out.splitlines()) == end
+    assert captured.err.count("spans more than one supercontig") <= 1

@@ -6,6 +6,9 @@ HELP = ("Print the values of one track over CHROM:BEGIN-END (0-based, half-open)
         "per line; nan where there is no data.")
 
 
+QUERY_BLOCK = 1 << 20   # bases read at a time
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("gdarchive", metavar="ARCHIVE", help="Genomedata archive")
     parser.add_argument("trackname", metavar="TRACK", help="track name")
@@ -24,14 +27,22 @@ def run(args, ui) -> int:
     with Genome(args.gdarchive) as genome:
         column = genome.index_continuous(args.trackname)
         chromosome = genome[args.chrom]
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", OverlapWarning)
-            values = chromosome[args.begin:args.end, column]
-        for warning in caught:
-            ui.warn(str(warning.message))
         out = sys.stdout
-        # str() of a numpy float32 is what the reference prints: 0.372, -2.0, nan
-        for start in range(0, len(values), 65536):
-            block = values[start:start + 65536]
-            out.write("".join([str(value) + "\n" for value in block]))
+        shown = set()
+        # read and print a block at a time: memory stays bounded for any region
+        # (an empty or reversed region is read once: the API says what is wrong with it)
+        blocks = ([(start, min(args.end, start + QUERY_BLOCK))
+                   for start in range(args.begin, args.end, QUERY_BLOCK)]
+                  if args.end > args.begin else [(args.begin, args.end)])
+        for start, stop in blocks:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", OverlapWarning)
+                values = chromosome[start:stop, column]
+            for warning in caught:
+                if str(warning.message) not in shown:
+                    shown.add(str(warning.message))
+                    ui.warn(str(warning.message))
+            # str() of a numpy float32 is what the reference prints: 0.372, -2.0, nan
+            for first in range(0, len(values), 65536):
+                out.write("".join([str(value) + "\n" for value in values[first:first + 65536]]))
     return 0
