@@ -1,4 +1,4 @@
-"""Smoke test of the benchmark suite: ``python -m benchmarks --tiny`` runs every phase.
+"""Smoke test of the benchmark suite: ``python -m benchmarks --small`` runs every phase.
 
 Nothing about timings is asserted (benchmarks print figures; they are not tests): only that
 the suite exits 0 and prints its table with a row for every phase, read and floor.  The
@@ -53,7 +53,7 @@ def test_benchmark_suite_runs(tmp_path):
                                      if env.get("PYTHONPATH") else "")
     results = tmp_path / "results.md"
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--tiny", "--workdir", str(tmp_path / "work"),
+        [sys.executable, "-m", "benchmarks", "--small", "--workdir", str(tmp_path / "work"),
          "--results", str(results)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
