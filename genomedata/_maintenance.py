@@ -73,17 +73,19 @@ def _track_range(genome, trackname):
     return column, low, high
 
 
-def _include_regions(include_coords) -> dict:
-    """{chrom: merged (starts, ends)} of a BED file."""
+def _include_regions(include_coords, extents) -> dict:
+    """{chrom: merged (starts, ends)} of a BED or WIG file (a WIG file is read over the
+    archive's chromosomes, ``extents`` = {chrom: end}, and no further)."""
     from ._regions import parse_regions
-    return parse_regions(include_coords)
+    return parse_regions(include_coords, extents)
 
 
 def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=None,
               block_rows: int = BLOCK_ROWS):
     """``(counts, edges)`` of the finite values of ``trackname`` over ``bins`` equal bins
     between the track's stored genome-wide minimum and maximum (see the module documentation).
-    ``include_coords``: a BED file; only bases inside its regions count.
+    ``include_coords``: a BED file (or WIG: the bases with data); only bases inside its
+    regions count.
 
     >>> from genomedata._maintenance import histogram
     >>> counts, edges = histogram(example_archive, "dnase", bins=4)
@@ -105,12 +107,13 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
             from None
     if bins < 1:
         raise GenomedataError(f"the number of bins must be at least 1, not {bins}")
-    regions = _include_regions(include_coords) if include_coords is not None else None
-
     with _open_closed(gdfilename) as genome:
         if type(genome) is not Genome:
             raise GenomedataError(f"{gdfilename} is a bigWig file; histogram works on "
                                   "Genomedata archives")
+        regions = (_include_regions(include_coords,
+                                    {chromosome.name: chromosome.end for chromosome in genome})
+                   if include_coords is not None else None)
         column, low, high = _track_range(genome, trackname)
         edges = np.histogram_bin_edges(np.zeros(0, np.float32), bins, range=(low, high))
         counts = np.zeros(bins, dtype=np.int64)

@@ -153,3 +153,33 @@ def test_report_and_histogram_of_a_bigwig(refdata):
     assert rows[2][1] == pytest.approx(414615.8372, rel=1e-9)
     with pytest.raises(GenomedataError, match="bigWig"):
         histogram(bigwig, str(bigwig))
+
+
+def test_histogram_include_coords_wig_is_read_over_the_archive(archive, tmp_path,
+                                                                monkeypatch):
+    """A WIG include file counts the bases with data, read only over the archive's
+    chromosomes (a chromosome it lacks is skipped; nothing past a chromosome's end is
+    allocated): the same counts as the equivalent BED file."""
+    from genomedata import _hardmask
+
+    path, _values = archive
+    wig = tmp_path / "include.wig"
+    wig.write_text("variableStep chrom=chr1 span=100\n901\t1\n1501\t1\n"
+                   "fixedStep chrom=chr2 start=1 step=1\n" + "1\n" * 150 +
+                   "variableStep chrom=chrZ\n1\t1\n"
+                   f"variableStep chrom=chr2\n{ENDS['chr2'] + 400_000_000}\t1\n")
+    bed = tmp_path / "include.bed"
+    bed.write_text("chr1\t900\t1000\nchr1\t1500\t1600\nchr2\t0\t150\n")
+    seen = []
+    reader = _hardmask.read_mask_file
+
+    def spy(source, *args, **kwargs):
+        seen.append(kwargs.get("extents", args[1] if len(args) > 1 else None))
+        return reader(source, *args, **kwargs)
+
+    monkeypatch.setattr(_hardmask, "read_mask_file", spy)
+    from_wig = histogram(path, "normal", 9, include_coords=wig, threads=0)
+    from_bed = histogram(path, "normal", 9, include_coords=bed, threads=0)
+    np.testing.assert_array_equal(from_wig[0], from_bed[0])
+    assert from_wig[0].sum() > 0
+    assert seen[0] == {chrom: ENDS[chrom] for chrom in ENDS}
