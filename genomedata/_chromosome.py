@@ -383,8 +383,6 @@ def _read_rows(dataset, row, col, out) -> None:
     dataset.id.read(mspace, fspace, out)
 
 
-_FILTER_DEFLATE = 1
-_FILTER_SHUFFLE = 2
 _CACHE_CHUNKS = 128  # decompressed chunks kept per chromosome (10000 rows: 40 kB each)
 
 
@@ -440,17 +438,12 @@ class _ColumnChunkReader:
         if (dataset.chunks is None or len(dataset.chunks) != 2 or dataset.chunks[1] != 1
                 or dataset.dtype != np.dtype("<f4")):
             return None
-        dcpl = dataset.id.get_create_plist()
-        codes = tuple(dcpl.get_filter(i)[0] for i in range(dcpl.get_nfilters()))
-        filters = {(_FILTER_SHUFFLE, _FILTER_DEFLATE): (1, 2), (_FILTER_DEFLATE,): (0, 1),
-                   (_FILTER_SHUFFLE,): (1, 0), (): (0, 0)}.get(codes)
-        if filters is None:
+        pipeline = _layout.chunk_pipeline(dataset)
+        if pipeline is None:
             return None
-        # filter position bits (for the per-chunk filter mask), 0 when absent
-        shuffle = 1 if filters[0] else 0
-        deflate = (2 if filters[0] else 1) if filters[1] else 0
         try:
-            return cls(dataset, key, cache, (shuffle, deflate))
+            # the filters' bits in a chunk's filter mask, 0 when absent
+            return cls(dataset, key, cache, (pipeline.shuffle_bit, pipeline.deflate_bit))
         except ImportError:
             return None
 

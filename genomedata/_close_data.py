@@ -220,16 +220,11 @@ class _RawChunkReader:
         dcpl = dataset.id.get_create_plist()
         if dcpl.get_layout() != h5py.h5d.CHUNKED:
             return None
-        pipeline = []
-        for index in range(dcpl.get_nfilters()):
-            code, _flags, values, _name = dcpl.get_filter(index)
-            if code == h5py.h5z.FILTER_SHUFFLE and index == 0 and (not values
-                                                                  or values[0] == 4):
-                pipeline.append(cls.SHUFFLE)
-            elif code == h5py.h5z.FILTER_DEFLATE and cls.DEFLATE not in pipeline:
-                pipeline.append(cls.DEFLATE)
-            else:
-                return None
+        filters = _layout.chunk_pipeline(dataset)
+        if filters is None:
+            return None
+        pipeline = ([cls.SHUFFLE] if filters.shuffle else []) + \
+            ([cls.DEFLATE] if filters.level is not None else [])
         if pipeline == [cls.SHUFFLE]:
             # HDF5 may store partial edge chunks unfiltered (a creation option h5py cannot
             # query); with deflate in the pipeline such a chunk fails to inflate and goes to

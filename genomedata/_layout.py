@@ -459,9 +459,52 @@ def add_continuous_column(dataset) -> int:
     return ncols
 
 
-def deflate_filters_of(dataset) -> tuple[bool, bool]:
-    """(shuffle, deflate) of a dataset's filter pipeline, in that order of application."""
-    return bool(dataset.shuffle), dataset.compression == "gzip"
+# HDF5 filter identifiers (H5Z_FILTER_DEFLATE, H5Z_FILTER_SHUFFLE)
+FILTER_DEFLATE = 1
+FILTER_SHUFFLE = 2
+
+
+class ChunkPipeline:
+    """A dataset's filter pipeline when it is one this package encodes and decodes itself:
+    byte shuffle of the dataset's element size and/or deflate, in that order.
+
+    ``shuffle``: whether the bytes are shuffled; ``level``: the deflate level, None without
+    deflate; ``shuffle_bit``/``deflate_bit``: the filter's bit in a chunk's filter mask (set
+    when HDF5 skipped that filter for the chunk), 0 when the filter is absent."""
+
+    __slots__ = ("shuffle", "level", "shuffle_bit", "deflate_bit")
+
+    def __init__(self, shuffle: bool, level):
+        self.shuffle = shuffle
+        self.level = level
+        self.shuffle_bit = 1 if shuffle else 0
+        self.deflate_bit = 0 if level is None else (2 if shuffle else 1)
+
+    def __repr__(self):
+        return f"ChunkPipeline(shuffle={self.shuffle}, level={self.level})"
+
+
+def chunk_pipeline(dataset):
+    """The :class:`ChunkPipeline` of a chunked dataset, or None when its filters are anything
+    else (other filters, another order, a shuffle of another element size): HDF5 must then
+    encode and decode its chunks."""
+    if dataset.chunks is None:
+        return None
+    dcpl = dataset.id.get_create_plist()
+    filters = [dcpl.get_filter(i) for i in range(dcpl.get_nfilters())]
+    codes = [code for code, _flags, _values, _name in filters]
+    shuffle = bool(codes) and codes[0] == FILTER_SHUFFLE
+    if shuffle:
+        values = filters[0][2]
+        if values and int(values[0]) != dataset.dtype.itemsize:
+            return None
+        filters, codes = filters[1:], codes[1:]
+    if not codes:
+        return ChunkPipeline(shuffle, None)
+    if codes == [FILTER_DEFLATE]:
+        values = filters[0][2]
+        return ChunkPipeline(shuffle, int(values[0]) if values else DEFLATE_LEVEL)
+    return None
 
 
 # ------------------------------------------------------------------------------------------------

@@ -22,9 +22,6 @@ import numpy as np
 
 from . import _layout
 
-_FILTER_SHUFFLE = 2
-_FILTER_DEFLATE = 1
-
 
 def default_threads() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
@@ -32,19 +29,10 @@ def default_threads() -> int:
 
 
 def _pipeline(dataset):
-    """(shuffle, deflate level) if the dataset's filters are exactly [shuffle,] deflate or
-    nothing; None when it has filters we do not reproduce (then h5py writes)."""
-    dcpl = dataset.id.get_create_plist()
-    codes = [dcpl.get_filter(i)[0] for i in range(dcpl.get_nfilters())]
-    if codes == [_FILTER_SHUFFLE, _FILTER_DEFLATE]:
-        return True, int(dcpl.get_filter(1)[2][0])
-    if codes == [_FILTER_DEFLATE]:
-        return False, int(dcpl.get_filter(0)[2][0])
-    if codes == [_FILTER_SHUFFLE]:
-        return True, None
-    if not codes:
-        return False, None
-    return None
+    """(shuffle, deflate level or None) when this writer can encode the dataset's chunks
+    itself; None when HDF5 must (then h5py writes)."""
+    pipeline = _layout.chunk_pipeline(dataset)
+    return None if pipeline is None else (pipeline.shuffle, pipeline.level)
 
 
 def _encode(raw: np.ndarray, itemsize: int, shuffle: bool, level, scratch=None) -> bytes:

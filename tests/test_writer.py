@@ -87,3 +87,32 @@ def test_shuffle_kernels_roundtrip():
     back = np.empty_like(raw)
     unshuffle_bytes(out, 4, back)
     np.testing.assert_array_equal(back, raw)
+
+
+@pytest.mark.parametrize("options, expected", [
+    (dict(shuffle=True, compression="gzip", compression_opts=1), (True, 1, 1, 2)),
+    (dict(compression="gzip", compression_opts=4), (False, 4, 0, 1)),
+    (dict(shuffle=True), (True, None, 1, 0)),
+    (dict(), (False, None, 0, 0)),
+    (dict(compression="lzf"), None),
+    (dict(shuffle=True, compression="gzip", fletcher32=True), None),
+    (dict(scaleoffset=2), None),
+])
+def test_chunk_pipeline_is_what_hdf5_stores(tmp_path, options, expected):
+    """The one place that reads a dataset's filters: shuffle and/or deflate (with their bits
+    in a chunk's filter mask) or None for pipelines HDF5 must handle; and HDF5 decodes what
+    the writer encodes for each pipeline it accepts."""
+    with h5py.File(tmp_path / "f.h5", "w") as handle:
+        dataset = handle.create_dataset("d", shape=(100, 2), dtype="<f4", chunks=(10, 1),
+                                        fillvalue=np.nan, **options)
+        pipeline = _layout.chunk_pipeline(dataset)
+        if expected is None:
+            assert pipeline is None and _writer._pipeline(dataset) is None
+            return
+        assert (pipeline.shuffle, pipeline.level, pipeline.shuffle_bit,
+                pipeline.deflate_bit) == expected
+        values = np.arange(100, dtype=np.float32) / 7
+        writer = _writer.ChunkWriter(dataset)
+        writer.write_column(1, 0, values)
+        writer.close()
+        np.testing.assert_array_equal(dataset[:, 1], values)
