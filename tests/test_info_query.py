@@ -107,6 +107,16 @@ def test_query_after_writes(make_archive, capsys):
     assert capsys.readouterr().out == "1.5\n2.5\n3.5\nnan\n"
 
 
+def _python(code: str) -> str:
+    """Run ``code`` in a new Python process with this checkout importable; its stdout."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH",
+                                                                             ""))
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def test_info_does_not_import_numba(refdata):
     code = ("import sys, genomedata, genomedata.commands.info, genomedata.commands.query\n"
             "from genomedata import Genome\n"
@@ -114,12 +124,7 @@ def test_info_does_not_import_numba(refdata):
             f"assert main(['info', 'sizes', {str(refdata / 'v1.genomedata')!r}]) == 0\n"
             f"g = Genome({str(refdata / 'v1.genomedata')!r}); g['chr1'][0:100]; g.close()\n"
             "assert 'numba' not in sys.modules, 'numba imported'\n")
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH",
-                                                                             ""))
-    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "chr1\t24950\nchrY\t24950\n"
+    assert _python(code) == "chr1\t24950\nchrY\t24950\n"
 
 
 def test_command_process_skips_scipy(tmp_path):
@@ -138,12 +143,7 @@ def test_command_process_skips_scipy(tmp_path):
             "except SystemExit as exit:\n"
             "    assert not exit.code, exit.code\n"
             "print('numba' in sys.modules, sys.modules.get('scipy', 'absent'))\n")
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH",
-                                                                             ""))
-    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "None"]
+    assert _python(code).split() == ["True", "None"]
     with Genome(str(archive)) as genome:
         assert genome["chr1"][0:6, "x"].ravel().tolist()[:5] == [1.5] * 5
 
