@@ -412,6 +412,37 @@ def _default_threads() -> int:
     return default_threads()
 
 
+def _fill_while_writing(source, chrom, buffer, writer):
+    """``source.fill`` on another thread while this one hands every part of the buffer the
+    fill has finished to ``writer`` (and so makes HDF5's chunk writes, which hold the GIL,
+    while the parser kernels run without it).  Returns what ``source.fill`` returns."""
+    import queue
+    import threading
+
+    frontiers = queue.SimpleQueue()
+    outcome = {}
+
+    def fill():
+        try:
+            outcome["result"] = source.fill(chrom, buffer, frontiers.put)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+            outcome["error"] = exc
+        finally:
+            frontiers.put(None)
+
+    filler = threading.Thread(target=fill, name=f"fill-{chrom}", daemon=True)
+    filler.start()
+    try:
+        while (frontier := frontiers.get()) is not None:
+            writer.advance(frontier)
+    finally:
+        # the fill reads the input and writes the buffer: never leave it running
+        filler.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
 def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui,
                      buffers=None, statistics=None) -> None:
     if not target.archive.has_chromosome(chrom):
@@ -433,7 +464,7 @@ def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui,
     try:
         if saved is None:
             # chunks are compressed as soon as the fill has passed them
-            values, past_end = source.fill(chrom, buffer, writer.advance)
+            values, past_end = _fill_while_writing(source, chrom, buffer, writer)
         else:
             values, past_end = source.fill(chrom, buffer)
             summary.bases_masked += _restore_masked(buffer, mask_regions, saved)

@@ -163,3 +163,59 @@ def test_split_only_where_the_parts_write_disjoint_positions(monkeypatch, seed):
         assert segs[first, kp.SEG_MAX_END].max() <= segs[second, kp.SEG_MIN_START].min()
         sizes = segs[idx, kp.SEG_DATA_END] - segs[idx, kp.SEG_DATA_START]
         assert min(sizes[:split].sum(), sizes[split:].sum()) >= sizes.sum() // 4
+
+
+class _Source:
+    """A fill that reports frontiers 10, 20, ... and then fails or returns."""
+
+    def __init__(self, fail_at=None):
+        self.fail_at = fail_at
+        self.finished = False
+
+    def fill(self, chrom, buffer, progress):
+        import time
+        for frontier in range(10, 60, 10):
+            if frontier == self.fail_at:
+                raise ValueError("bad input")
+            time.sleep(0.01)
+            progress(frontier)
+        self.finished = True
+        return 5, 0
+
+
+class _Writer:
+    def __init__(self, fail_at=None):
+        self.seen = []
+        self.fail_at = fail_at
+
+    def advance(self, frontier):
+        if frontier == self.fail_at:
+            raise OSError("disk full")
+        self.seen.append(frontier)
+
+
+def test_fill_while_writing_passes_every_frontier_on_in_order():
+    from genomedata._load_data import _fill_while_writing
+
+    writer = _Writer()
+    assert _fill_while_writing(_Source(), "c", None, writer) == (5, 0)
+    assert writer.seen == [10, 20, 30, 40, 50]
+
+
+def test_fill_while_writing_raises_the_fill_error():
+    from genomedata._load_data import _fill_while_writing
+
+    writer = _Writer()
+    with pytest.raises(ValueError, match="bad input"):
+        _fill_while_writing(_Source(fail_at=30), "c", None, writer)
+    assert writer.seen == [10, 20]
+
+
+def test_fill_while_writing_waits_for_the_fill_when_writing_fails():
+    """A write error is raised only once the fill has stopped touching the buffer and input."""
+    from genomedata._load_data import _fill_while_writing
+
+    source = _Source()
+    with pytest.raises(OSError, match="disk full"):
+        _fill_while_writing(source, "c", None, _Writer(fail_at=20))
+    assert source.finished
