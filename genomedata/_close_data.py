@@ -337,6 +337,26 @@ class _RawChunkReader:
         os.close(self.fd)
 
 
+def open_block_reader(dataset, pool, nthreads):
+    """A reader of blocks of ``dataset``: chunks decoded on ``pool`` by
+    :class:`_RawChunkReader` when their layout allows, else by HDF5.  Close it after use."""
+    reader = _RawChunkReader.open(dataset, pool, nthreads) if pool is not None else None
+    return reader if reader is not None else _H5pyReader(dataset, pool)
+
+
+def read_columns(reader, columns, row0, nrows, out=None) -> list:
+    """Rows ``[row0, row0 + nrows)`` of each of ``columns``, read in parallel: one float32
+    array per column, new or the given ``out`` arrays (contiguous, ``nrows`` long)."""
+    buffers = [np.empty(nrows, dtype=np.float32) for _ in columns] if out is None else out
+    futures = []
+    for buffer, column in zip(buffers, columns):
+        futures += reader.submit(_Block(row0, nrows, column, column + 1),
+                                 buffer.reshape(1, nrows))
+    for future in futures:
+        future.result()
+    return buffers
+
+
 def scan_continuous(dataset, stats: TrackStats, *, min_gap: int = MIN_GAP_LEN,
                     block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
                     raw_chunks: bool = True):

@@ -400,30 +400,12 @@ class _H5pyColumnWriter:
         pass
 
 
-def open_column_reader(dataset, pool, nthreads):
-    """A block reader of ``dataset`` (decoding chunks on the pool when it can)."""
-    from ._close_data import _H5pyReader, _RawChunkReader
-    reader = _RawChunkReader.open(dataset, pool, nthreads) if pool is not None else None
-    return reader if reader is not None else _H5pyReader(dataset, pool)
-
-
-def read_columns(reader, columns, row0, nrows) -> list:
-    """Rows ``[row0, row0 + nrows)`` of each column, read in parallel: float32 arrays."""
-    from ._close_data import _Block
-    buffers = [np.empty((1, nrows), dtype=np.float32) for _ in columns]
-    futures = []
-    for buffer, column in zip(buffers, columns):
-        futures += reader.submit(_Block(row0, nrows, column, column + 1), buffer)
-    for future in futures:
-        future.result()
-    return [buffer[0] for buffer in buffers]
-
-
 def mask_dataset(dataset, columns, starts, ends, pool=None, nthreads=1,
                  block_rows: int = BLOCK_ROWS) -> int:
     """Write NaN over the merged regions ``starts``/``ends`` (rows of the dataset) in the
     track ``columns`` of one ``continuous`` dataset; returns the number of values that were
     not NaN before."""
+    from ._close_data import open_block_reader, read_columns
     from ._writer import ChunkWriter
     from .kernels.mask import chunk_blocks, mask_rows_chunks
 
@@ -440,7 +422,7 @@ def mask_dataset(dataset, columns, starts, ends, pool=None, nthreads=1,
         writer = ChunkWriter(dataset, pool=pool)
     except ValueError:
         writer = _H5pyColumnWriter(dataset)
-    reader = open_column_reader(dataset, pool, nthreads)
+    reader = open_block_reader(dataset, pool, nthreads)
     changed = 0
     try:
         for lo, hi in zip(b0.tolist(), b1.tolist()):

@@ -127,19 +127,12 @@ def _prefill(buffer, supercontigs, bounds, column, pool=None) -> None:
 
 
 def _read_column(ds, column, out, pool) -> None:
-    """Rows ``0 .. len(out) - 1`` of one column, decoded on ``pool`` by close-data's raw chunk
-    reader (HDF5 fills and inflates a column one chunk at a time, ~160 MB/s); through HDF5
-    when the dataset's layout needs it."""
-    from ._close_data import _Block, _RawChunkReader
-    reader = (_RawChunkReader.open(ds, pool, _default_threads())
-              if pool is not None else None)
-    if reader is None:
-        ds.read_direct(out, np.s_[0:len(out), column], np.s_[0:len(out)])
-        return
+    """Rows ``0 .. len(out) - 1`` of one column, decoded on ``pool`` (HDF5 fills and inflates
+    a column one chunk at a time, ~160 MB/s)."""
+    from ._close_data import open_block_reader, read_columns
+    reader = open_block_reader(ds, pool, _default_threads())
     try:
-        for future in reader.submit(_Block(0, len(out), column, column + 1),
-                                    out.reshape(1, -1)):
-            future.result()
+        read_columns(reader, [column], 0, len(out), out=[out])
     finally:
         reader.close()
 

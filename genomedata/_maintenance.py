@@ -95,7 +95,7 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
     from concurrent.futures import ThreadPoolExecutor
 
     from ._genome import Genome
-    from ._hardmask import open_column_reader, read_columns
+    from ._close_data import open_block_reader, read_columns
     from ._layout import continuous_chunk_rows
     from .kernels.mask import chunk_blocks, intersect_regions
     from .kernels.regions import gather_regions
@@ -143,7 +143,7 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
                             continue
                     b0, b1 = chunk_blocks(starts, ends, continuous_chunk_rows(dataset),
                                           nrows, block_rows)
-                    reader = open_column_reader(dataset, pool, max(1, nthreads))
+                    reader = open_block_reader(dataset, pool, max(1, nthreads))
                     try:
                         for lo, hi in zip(b0.tolist(), b1.tolist()):
                             values = read_columns(reader, [column], lo, hi - lo)[0]
