@@ -394,6 +394,26 @@ def _next_line(buf, p, n):
     return p + 1 if p < n else n
 
 
+@njit(inline="always")
+def _line_content(buf, pos, n):
+    """The line starting at ``pos``: ``(p, -1)`` with ``p`` its first byte after blanks when
+    it holds something to parse (``p >= n`` at the end of the input), or ``(p, next)`` for an
+    empty, blank or ``#`` comment line, to be skipped by going on at ``next``."""
+    p = _skip_blanks(buf, pos, n)
+    if p >= n:
+        return p, -1
+    c = buf[p]
+    if c == _LF:
+        return p, p + 1
+    if c == _CR:
+        q = _eol(buf, p, n)
+        if q >= 0:
+            return p, q
+    if c == _HASH:
+        return p, _next_line(buf, p, n)
+    return p, -1
+
+
 @njit(cache=True, nogil=True)
 def _word_at(buf, p, n, word):
     """Whether ``word`` starts at ``p`` and is followed by a delimiter or the end."""
@@ -1253,21 +1273,13 @@ def scan_window(buf, lo, hi, ctx):
         ls = pos
 
         # general path
-        p = _skip_blanks(buf, pos, n)
+        p, skip = _line_content(buf, pos, n)
         if p >= n:
             break
+        if skip >= 0:
+            pos = skip
+            continue
         c = buf[p]
-        if c == _LF:
-            pos = p + 1
-            continue
-        if c == _CR:
-            q = _eol(buf, p, n)
-            if q >= 0:
-                pos = q
-                continue
-        if c == _HASH:
-            pos = _next_line(buf, p, n)
-            continue
 
         if mode == KIND_FIXED:
             cls, mant, e10, nd, tr, neg, q = _parse_number(buf, p, n)
@@ -1486,21 +1498,13 @@ def fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_va
             break
 
         # general path: one line
-        p = _skip_blanks(buf, pos, n)
+        p, skip = _line_content(buf, pos, n)
         if p >= n:
             break
+        if skip >= 0:
+            pos = skip
+            continue
         c = buf[p]
-        if c == _LF:
-            pos = p + 1
-            continue
-        if c == _CR:
-            q = _eol(buf, p, n)
-            if q >= 0:
-                pos = q
-                continue
-        if c == _HASH:
-            pos = _next_line(buf, p, n)
-            continue
         if kind != KIND_FIXED and (c == 116 or c == 98):
             if _line_keyword(buf, p, n) == _LINE_SKIP:
                 pos = _next_line(buf, p, n)
