@@ -16,6 +16,18 @@ from genomedata import Genome
 from genomedata.load_genomedata import load_genomedata
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+FASTA = [os.path.join(DATA, "chr1.fa"), os.path.join(DATA, "chr2.fa.gz")]
+TRACKS = [("conservation", os.path.join(DATA, "conservation.wigFix")),
+          ("dnase", os.path.join(DATA, "dnase.bedGraph"))]
+
+
+def example_archive(outdir, name="example.genomedata", fasta=FASTA, tracks=TRACKS):
+    """Build the archive (by default the one of examples/data) in ``outdir``; its path.
+    The other example scripts use this when not given an archive."""
+    archive = os.path.join(outdir, name)
+    # sequence, tracks and statistics in one call; overwrite=True replaces an older archive
+    load_genomedata(archive, tracks, fasta, overwrite=True)
+    return archive
 
 
 def main():
@@ -31,14 +43,8 @@ def main():
 
     outdir = args.outdir or tempfile.mkdtemp(prefix="genomedata-example-")
     os.makedirs(outdir, exist_ok=True)
-    fasta = args.fasta or [os.path.join(DATA, "chr1.fa"), os.path.join(DATA, "chr2.fa.gz")]
-    tracks = [tuple(text.split("=", 1)) for text in args.track] if args.track else [
-        ("conservation", os.path.join(DATA, "conservation.wigFix")),
-        ("dnase", os.path.join(DATA, "dnase.bedGraph"))]
-    archive = os.path.join(outdir, args.name)
-
-    # sequence, tracks and statistics in one call; overwrite=True replaces an older archive
-    load_genomedata(archive, tracks, fasta, overwrite=True)
+    tracks = [tuple(text.split("=", 1)) for text in args.track] if args.track else TRACKS
+    archive = example_archive(outdir, args.name, args.fasta or FASTA, tracks)
 
     print(f"archive: {archive}")
     with Genome(archive) as genome:

@@ -19,18 +19,8 @@ import numpy as np
 
 from genomedata import Genome
 from genomedata._hardmask import hardmask_data
-from genomedata.load_genomedata import load_genomedata
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
-
-
-def example_archive(outdir):
-    """The archive of examples/data (as examples/build_archive.py makes it)."""
-    return load_genomedata(
-        os.path.join(outdir, "example.genomedata"),
-        [("conservation", os.path.join(DATA, "conservation.wigFix")),
-         ("dnase", os.path.join(DATA, "dnase.bedGraph"))],
-        [os.path.join(DATA, "chr1.fa"), os.path.join(DATA, "chr2.fa.gz")], overwrite=True)
+from build_archive import example_archive  # the sibling script
 
 
 def made_up_mappability(archive, path, window=500):
