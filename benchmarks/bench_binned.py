@@ -153,6 +153,7 @@ def main():
             for c, a, b in zip(chroms, starts, ends):
                 genome[c][int(a):int(b)]
 
+        run_read()  # untimed: the archive's pages are then in memory for every variant
         t_binned, ours = timed("binned", run_binned, args.regions)
         t_loop, theirs = timed("per-bin", run_per_bin, args.regions)
         t_reduce, vectorised = timed("reduceat", run_reduceat, args.regions)
