@@ -472,13 +472,19 @@ class ChunkPipeline:
     deflate; ``shuffle_bit``/``deflate_bit``: the filter's bit in a chunk's filter mask (set
     when HDF5 skipped that filter for the chunk), 0 when the filter is absent."""
 
-    __slots__ = ("shuffle", "level", "shuffle_bit", "deflate_bit")
+    __slots__ = ("shuffle", "level")
 
     def __init__(self, shuffle: bool, level):
         self.shuffle = shuffle
         self.level = level
-        self.shuffle_bit = 1 if shuffle else 0
-        self.deflate_bit = 0 if level is None else (2 if shuffle else 1)
+
+    @property
+    def shuffle_bit(self) -> int:
+        return 1 if self.shuffle else 0
+
+    @property
+    def deflate_bit(self) -> int:
+        return 0 if self.level is None else (2 if self.shuffle else 1)
 
     def __repr__(self):
         return f"ChunkPipeline(shuffle={self.shuffle}, level={self.level})"
