@@ -41,7 +41,7 @@ from . import _layout
 from ._chromosome import (CONTINUOUS_DTYPE, Chromosome, ClosedError, Supercontig, _is_int,
                           _key_to_tuple, _split_key)
 from ._genome import Genome
-from ._util import GenomedataError
+from ._util import GenomedataError, UnsupportedError, not_found
 
 MSG_READ_ONLY = "bigWig files are read-only in Genomedata"
 _SCAN_WINDOW = 1 << 20  # bases per pyBigWig.intervals() call when looking for the data extent
@@ -79,7 +79,7 @@ class _BigWigChromosomeList:
         if chromosome is not None and chromosome.isopen:
             return chromosome
         if name not in self:
-            raise KeyError(f"Could not find chromosome: {name}")
+            raise not_found("chromosome", name, self.names(), self._genome.filename)
         chromosome = BigWigChromosome(self._genome, name)
         self.open_chromosomes[name] = chromosome
         return chromosome
@@ -140,10 +140,10 @@ class BigWigGenome(Genome):
         return [self._path]
 
     def add_track_continuous(self, trackname, chunk_rows=None):
-        raise NotImplementedError(MSG_READ_ONLY)
+        raise UnsupportedError(MSG_READ_ONLY)
 
     def erase_data(self, trackname):
-        raise NotImplementedError(MSG_READ_ONLY)
+        raise UnsupportedError(MSG_READ_ONLY)
 
     # -- statistics from the header
     def _header_stat(self, key):
@@ -278,7 +278,7 @@ class BigWigChromosome(Chromosome):
         self._check_open()
         if trackname == self._trackname:
             return 0
-        raise KeyError(f"Could not find continuous track: {trackname}")
+        raise not_found("continuous track", trackname, [self._trackname], self.filename)
 
     # -- statistics from the intervals (an extra: the reference has none per chromosome)
     def _compute_stats(self):
@@ -334,7 +334,7 @@ class BigWigChromosome(Chromosome):
 
     @property
     def seq(self):
-        raise NotImplementedError("a bigWig file has no sequence")
+        raise UnsupportedError("a bigWig file has no sequence")
 
     @property
     def _continuous_dtype(self):
@@ -342,7 +342,7 @@ class BigWigChromosome(Chromosome):
 
     @property
     def _seq_dtype(self):
-        raise NotImplementedError("a bigWig file has no sequence")
+        raise UnsupportedError("a bigWig file has no sequence")
 
     # -- reading
     def _values(self, start, stop):
@@ -391,16 +391,16 @@ class BigWigChromosome(Chromosome):
 
     # -- writing: not possible
     def __setitem__(self, key, value):
-        raise NotImplementedError(MSG_READ_ONLY)
+        raise UnsupportedError(MSG_READ_ONLY)
 
     def _erase_data(self, trackname):
-        raise NotImplementedError(MSG_READ_ONLY)
+        raise UnsupportedError(MSG_READ_ONLY)
 
     def add_trackname(self, trackname):
-        raise NotImplementedError(MSG_READ_ONLY)
+        raise UnsupportedError(MSG_READ_ONLY)
 
     def _add_track_continuous(self, trackname=None, chunk_rows=None):
-        raise NotImplementedError(MSG_READ_ONLY)
+        raise UnsupportedError(MSG_READ_ONLY)
 
 
 class _BigWigSupercontigs:
@@ -430,7 +430,7 @@ class BigWigSupercontig(Supercontig):
 
     @property
     def attrs(self):
-        raise NotImplementedError("a bigWig supercontig has no attributes")
+        raise UnsupportedError("a bigWig supercontig has no attributes")
 
     _v_attrs = attrs
 
@@ -441,7 +441,7 @@ class BigWigSupercontig(Supercontig):
 
     @property
     def seq(self):
-        raise NotImplementedError("a bigWig file has no sequence")
+        raise UnsupportedError("a bigWig file has no sequence")
 
     @property
     def _continuous_dtype(self):
@@ -449,7 +449,7 @@ class BigWigSupercontig(Supercontig):
 
     @property
     def _seq_dtype(self):
-        raise NotImplementedError("a bigWig file has no sequence")
+        raise UnsupportedError("a bigWig file has no sequence")
 
 
 class BigWigContinuous:
@@ -495,4 +495,4 @@ class BigWigContinuous:
         return data if dtype is None else data.astype(dtype)
 
     def __setitem__(self, key, value):
-        raise NotImplementedError(MSG_READ_ONLY)
+        raise UnsupportedError(MSG_READ_ONLY)

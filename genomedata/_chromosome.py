@@ -21,7 +21,8 @@ import h5py
 import numpy as np
 
 from . import _layout
-from ._util import GenomedataDirtyWarning, GenomedataError, OverlapWarning
+from ._util import (GenomedataDirtyWarning, GenomedataError, GenomedataValueError,
+                    OverlapWarning, not_found)
 
 CONTINUOUS_DTYPE = _layout.CONTINUOUS_DTYPE
 SEQ_DTYPE = _layout.SEQ_DTYPE
@@ -33,6 +34,19 @@ MSG_DIRTY_CLOSE = ("Closing Chromosome with modified data. Metadata needs to be 
                    "by calling genomedata-close-data on the Genomedata archive before "
                    "re-accessing it")
 MSG_NOT_WRITABLE = "Genomedata archive not opened for writing"
+
+
+def dirty_parts(archive, chrom=None) -> tuple[str, str]:
+    """(what is wrong, what to do) of :func:`dirty_message`."""
+    which = f" (chromosome {chrom})" if chrom else ""
+    return (f"{archive} was modified after close-data{which}, so its statistics are out of "
+            f"date", f"run 'genomedata close-data {archive}' first")
+
+
+def dirty_message(archive, chrom=None) -> str:
+    """The one message for an archive changed since close-data (the API and every command
+    say it): what is wrong and the command that fixes it."""
+    return "; ".join(dirty_parts(archive, chrom))
 
 
 class MissingContinuousData(Exception):
@@ -719,12 +733,13 @@ class Chromosome:
         >>> Genome(path)
         Traceback (most recent call last):
         ...
-        genomedata._chromosome.Chromosome.ChromosomeDirtyError: Chromosome has been modified ...
+        genomedata._chromosome.Chromosome.ChromosomeDirtyError: ... was modified after close-data (chromosome chr1), ...; run 'genomedata close-data ...' first
         """
 
     default_mode = "r"
 
-    def __init__(self, h5group, name=None, mode="r", filename=None, owns_file=False):
+    def __init__(self, h5group, name=None, mode="r", filename=None, owns_file=False,
+                 dirty_ok=False):
         self._isopen = False
         self.h5group = h5group
         self.h5file = h5group.file
@@ -738,9 +753,8 @@ class Chromosome:
         self._bounds = None
         self._version = None
         if mode == "r":
-            if _layout.read_dirty(h5group):
-                raise self.ChromosomeDirtyError(
-                    f"{MSG_DIRTY} (chromosome {self._name} of {self.filename}).")
+            if _layout.read_dirty(h5group) and not dirty_ok:
+                raise self.ChromosomeDirtyError(dirty_message(self._archive, self._name))
         else:
             # user writes cannot be tracked: every chromosome opened for writing is dirty
             root = self.h5file["/"]
@@ -764,6 +778,11 @@ class Chromosome:
             raise
 
     # -- state
+    @property
+    def _archive(self) -> str:
+        """The archive's path: the directory of a chromosome file, else the file."""
+        return os.path.dirname(self.filename) if self._owns_file else self.filename
+
     def _check_open(self):
         if not self._isopen:
             raise ClosedError(f"chromosome {self._name} is closed")
@@ -852,7 +871,9 @@ class Chromosome:
         if not self._isopen:
             return
         try:
-            if self.h5group.id.valid and _layout.read_dirty(self.h5group):
+            # a read-only chromosome changed nothing: nothing to warn about
+            if self._mode != "r" and self.h5group.id.valid and \
+                    _layout.read_dirty(self.h5group):
                 warn(MSG_DIRTY_CLOSE, category=GenomedataDirtyWarning, stacklevel=2)
         finally:
             self._isopen = False
@@ -958,7 +979,8 @@ class Chromosome:
         try:
             return self._tracknames.index(trackname)
         except ValueError:
-            raise KeyError(f"Could not find continuous track: {trackname}") from None
+            raise not_found("continuous track", trackname, self._tracknames,
+                            self._archive) from None
 
     def _statistic(self, name):
         self._check_open()
@@ -1356,7 +1378,7 @@ class Chromosome:
         root = self.h5file["/"]
         names = _layout.read_tracknames(root) or []
         if trackname in names:
-            raise ValueError(f"track {trackname} already exists")
+            raise GenomedataValueError(f"track {trackname} already exists")
         _layout.write_tracknames(root, names + [trackname])
         self._tracknames = None
 

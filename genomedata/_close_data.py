@@ -28,7 +28,7 @@ import numpy as np
 from . import _layout
 from ._layout import MIN_GAP_LEN, ArchiveFiles
 from ._ui import UI, get_ui
-from ._util import GenomedataError
+from ._util import GenomedataError, UnsupportedError
 
 # upper bound of one block buffer (two are in use at a time: one read, one scanned)
 BLOCK_BYTES = 32 * 2 ** 20
@@ -618,7 +618,7 @@ def check_format_version(group) -> int:
     if version is None:
         version = 0
     if version > _layout.FORMAT_VERSION:
-        raise NotImplementedError(
+        raise UnsupportedError(
             f"This archive has format version {version}, but the installed Genomedata software "
             f"only supports format version {_layout.FORMAT_VERSION}")
     return version

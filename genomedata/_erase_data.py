@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _layout
 from ._ui import UI, get_ui
-from ._util import GenomedataError
+from ._util import GenomedataError, UnsupportedError
 
 BLOCK_ROWS = 1 << 20  # rows of NaN handed to the chunk writer at a time
 
@@ -150,7 +150,7 @@ def erase_data(gdfilename, trackname, verbose=False, *, ui=None, threads=None):
         raise GenomedataError("no track name given")
     path = os.fspath(gdfilename)
     if _layout.archive_kind(path) == "bigwig":
-        raise NotImplementedError(f"{path} is a bigWig file, which is read-only")
+        raise UnsupportedError(f"{path} is a bigWig file, which is read-only")
 
     with _layout.ArchiveFiles(path, "r") as files:  # check before anything is written
         columns = _check_names(files, names, path)

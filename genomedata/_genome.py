@@ -18,8 +18,8 @@ from functools import partial
 import numpy as np
 
 from . import _layout
-from ._chromosome import MSG_DIRTY, Chromosome, ClosedError, MissingStatisticsError
-from ._util import GenomedataError
+from ._chromosome import Chromosome, ClosedError, MissingStatisticsError, dirty_message
+from ._util import GenomedataError, GenomedataValueError, UnsupportedError, not_found
 
 FORMAT_VERSION = _layout.FORMAT_VERSION
 MODES = ("r", "r+", "a", "w")
@@ -33,10 +33,11 @@ MSG_ADD_TRACK_VERSION = ("Adding tracks is only supported for archives created w
 class _ChromosomeList:
     """The chromosomes of an open archive, memoised while open (``open_chromosomes``)."""
 
-    def __init__(self, files: _layout.ArchiveFiles, mode: str, genome=None):
+    def __init__(self, files: _layout.ArchiveFiles, mode: str, genome=None, dirty_ok=False):
         self._files = files
         self._mode = mode
         self._genome = genome
+        self._dirty_ok = dirty_ok
         self.open_chromosomes = {}
 
     def names(self) -> list[str]:
@@ -50,11 +51,11 @@ class _ChromosomeList:
         if chromosome is not None and chromosome.isopen:
             return chromosome
         if name not in self:
-            raise KeyError(f"Could not find chromosome: {name}")
+            raise not_found("chromosome", name, self.names(), self._files.path)
         files = self._files
         chromosome = Chromosome(files.chromosome_group(name), name, self._mode,
                                 filename=files.filename_of(name),
-                                owns_file=files.kind == "directory")
+                                owns_file=files.kind == "directory", dirty_ok=self._dirty_ok)
         # a chromosome keeps its genome (and so its files) open while the caller holds it:
         # ``Genome(path)["chr1"][0:10]`` works without naming the genome
         chromosome._genome = self._genome
@@ -111,7 +112,7 @@ class Genome:
                 except ModuleNotFoundError as exc:
                     if exc.name != __package__ + "._bigwig":
                         raise
-                    raise NotImplementedError(
+                    raise UnsupportedError(
                         f"{filename} is a bigWig file; reading bigWig files is not "
                         "available in this installation") from None
                 if isinstance(BigWigGenome, type) and issubclass(BigWigGenome, cls):
@@ -122,22 +123,26 @@ class Genome:
     def __init__(self, filename, *args, **kwargs):
         self._isopen = False
         self._files = None
+        # reading only names and coordinates, which close-data does not change (genomedata
+        # info): a dirty archive is not refused
+        self._dirty_ok = kwargs.pop("_dirty_ok", False)
         self.filename = filename
         self.args = args
         self.kwargs = kwargs
         mode = kwargs.get("mode", args[0] if args else "r")
         if mode not in MODES:
-            raise ValueError(f"invalid mode {mode!r} for a Genomedata archive: use 'r', 'r+' "
-                             "or 'a'")
+            raise GenomedataValueError(f"invalid mode {mode!r} for a Genomedata archive: use "
+                                       "'r', 'r+' or 'a'")
         self._mode = mode
         self._path = _layout.expand_path(filename)
         kind = _layout.archive_kind(self._path)
         if kind == "bigwig":
-            raise ValueError(f"{filename} is a bigWig file, not a Genomedata archive")
+            raise GenomedataValueError(f"{filename} is a bigWig file, not a Genomedata "
+                                       "archive")
         self._isfile = kind == "file"
         self._files = _layout.ArchiveFiles(self._path, "r" if mode == "r" else "r+",
                                            locking=kwargs.get("locking"), kind=kind)
-        self._chromosomes = _ChromosomeList(self._files, mode, self)
+        self._chromosomes = _ChromosomeList(self._files, mode, self, self._dirty_ok)
         self._context_count = 0
         try:
             try:
@@ -147,7 +152,7 @@ class Genome:
                               f"{exc}") from None
             version = self._probe(roots)
             if version is not None and version > FORMAT_VERSION:
-                raise NotImplementedError(MSG_VERSION.format(version, FORMAT_VERSION))
+                raise UnsupportedError(MSG_VERSION.format(version, FORMAT_VERSION))
         except BaseException:
             self._files.close()
             raise
@@ -160,11 +165,9 @@ class Genome:
             return _layout.read_format_version(roots[0])
         version = None
         for root in roots:
-            if self._mode == "r" and _layout.read_dirty(root):
+            if self._mode == "r" and not self._dirty_ok and _layout.read_dirty(root):
                 name = _layout.chromosome_name_from_filename(root.file.filename)
-                raise Chromosome.ChromosomeDirtyError(
-                    f"{MSG_DIRTY} (chromosome {name} of "
-                    f"{root.file.filename}).")
+                raise Chromosome.ChromosomeDirtyError(dirty_message(self.filename, name))
             this = _layout.read_format_version(root)
             this = 0 if this is None else this
             if version is None:
@@ -339,7 +342,8 @@ class Genome:
         try:
             return self.tracknames_continuous.index(trackname)
         except ValueError:
-            raise KeyError(f"Could not find continuous track: {trackname}") from None
+            raise not_found("continuous track", trackname, self.tracknames_continuous,
+                            self.filename) from None
 
     def _check_writable(self):
         self._check_open()
@@ -370,12 +374,12 @@ class Genome:
         if version is None and self._isfile:
             version = 0
         if version is not None and version < 1:
-            raise NotImplementedError(MSG_ADD_TRACK_VERSION)
+            raise UnsupportedError(MSG_ADD_TRACK_VERSION)
         if not isinstance(trackname, str):
             raise TypeError(f"a track name must be a string, not {trackname!r}")
         names = self.tracknames_continuous
         if trackname in names:
-            raise ValueError(f"track {trackname} already exists")
+            raise GenomedataValueError(f"track {trackname} already exists")
         _layout.check_trackname(trackname)
         for root in self._files.roots():
             _layout.write_tracknames(root, (_layout.read_tracknames(root) or []) + [trackname])

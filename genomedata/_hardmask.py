@@ -44,7 +44,7 @@ import numpy as np
 
 from . import _layout
 from ._ui import UI, get_ui
-from ._util import GenomedataError, InputError
+from ._util import GenomedataError, InputError, UnsupportedError
 
 WIG_SUFFIXES = (".wig", ".wg", ".wigfix", ".wigvar")
 BLOCK_ROWS = 1 << 20  # rows per column read and rewritten at a time
@@ -494,7 +494,7 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
     predicate = _as_filter(hardmask_function)
     path = os.fspath(gd_filename)
     if _layout.archive_kind(path) == "bigwig":
-        raise NotImplementedError(f"{path} is a bigWig file, which is read-only")
+        raise UnsupportedError(f"{path} is a bigWig file, which is read-only")
     if not os.path.exists(os.fspath(hardmask_filename)):
         raise GenomedataError(f"{hardmask_filename}: no such file")
 

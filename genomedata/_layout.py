@@ -82,6 +82,12 @@ def _h5py():
     return h5py
 
 
+def _errors():
+    """``genomedata._util`` (which imports this module: imported when first needed)."""
+    from . import _util
+    return _util
+
+
 # ------------------------------------------------------------------------------------------------
 # Paths and archive kinds
 
@@ -110,7 +116,8 @@ def archive_kind(path) -> str:
         return "directory"
     if os.path.isfile(resolved):
         return "bigwig" if is_bigwig_file(resolved) else "file"
-    raise ValueError(f"Genomedata archive must be file or directory: {path}")
+    raise _errors().GenomedataValueError(f"Genomedata archive must be file or directory: "
+                                         f"{path}")
 
 
 def chromosome_filename(dirname, chrom: str) -> str:
@@ -246,7 +253,8 @@ def read_raw_attr(obj, name: str, default=None):
 @_attr_writer
 def write_uint32_attr(obj, name: str, value: int) -> None:
     if not 0 <= int(value) < 2 ** 32:
-        raise ValueError(f"coordinate {value} does not fit the archive's 32-bit coordinates")
+        raise _errors().GenomedataValueError(f"coordinate {value} does not fit the archive's "
+                                             "32-bit coordinates")
     obj.attrs.create(name, np.uint32(value))
 
 
@@ -298,14 +306,14 @@ def read_tracknames(root):
 
 def check_trackname(name: str) -> bytes:
     if not name:
-        raise ValueError("a track name cannot be empty")
+        raise _errors().GenomedataValueError("a track name cannot be empty")
     try:
         raw = name.encode(GENOMEDATA_ENCODING)
     except UnicodeEncodeError:
-        raise ValueError(f"track name {name!r} is not ASCII; Genomedata stores track names as "
-                         "ASCII") from None
+        raise _errors().GenomedataValueError(f"track name {name!r} is not ASCII; Genomedata "
+                                             "stores track names as ASCII") from None
     if b"\0" in raw:
-        raise ValueError(f"track name {name!r} contains a NUL character")
+        raise _errors().GenomedataValueError(f"track name {name!r} contains a NUL character")
     return raw
 
 
@@ -434,7 +442,8 @@ def create_continuous(supercontig_group, length: int, ntracks: int = 0,
     shape ``(max(L, chunk_rows), unlimited)``, shuffle + deflate 1, fill NaN (PyTables EArray
     extendable along the track dimension)."""
     if chunk_rows < 1 or chunk_rows > MAX_CHUNK_ROWS:
-        raise ValueError(f"the chunk size must be 1 to {MAX_CHUNK_ROWS} rows, not {chunk_rows}")
+        raise _errors().GenomedataValueError(f"the chunk size must be 1 to {MAX_CHUNK_ROWS} "
+                                             f"rows, not {chunk_rows}")
     dataset = supercontig_group.create_dataset(
         CONTINUOUS, shape=(length, ntracks), maxshape=(max(length, chunk_rows), None),
         chunks=(chunk_rows, 1), dtype=CONTINUOUS_DTYPE, shuffle=True, compression="gzip",
@@ -532,7 +541,8 @@ class ArchiveFiles:
         self.rdcc_nbytes = rdcc_nbytes
         self.kind = kind or archive_kind(self.path)
         if self.kind == "bigwig":
-            raise ValueError(f"{path} is a bigWig file, not a Genomedata archive")
+            raise _errors().GenomedataValueError(f"{path} is a bigWig file, not a Genomedata "
+                                                 "archive")
         self._files = {}
         # writes go through undo journals: close() commits them, close(abort=True) or an
         # exception leaving a ``with`` block undoes them (genomedata._journal)
@@ -579,7 +589,7 @@ class ArchiveFiles:
     def chromosome_group(self, chrom: str):
         """The group of an existing chromosome (KeyError if there is none)."""
         if not self.has_chromosome(chrom):
-            raise KeyError(f"Could not find chromosome: {chrom}")
+            raise _errors().not_found("chromosome", chrom, self.chromosome_names(), self.path)
         if self.kind == "directory":
             return self._open(chromosome_filename(self.path, chrom))["/"]
         return self.single_file()[chrom]
@@ -587,7 +597,7 @@ class ArchiveFiles:
     def create_chromosome(self, chrom: str, end: int):
         """Create a new chromosome (file or group) with its attributes; error if it exists."""
         if self.has_chromosome(chrom):
-            raise ValueError(f"chromosome {chrom} is defined twice")
+            raise _errors().GenomedataValueError(f"chromosome {chrom} is defined twice")
         if self.kind == "directory":
             handle = open_h5(chromosome_filename(self.path, chrom), "w-", self.locking)
             self._files[chromosome_filename(self.path, chrom)] = handle

@@ -27,14 +27,11 @@ BLOCK_ROWS = 1 << 22
 
 def _open_closed(gdfilename):
     """The archive opened read-only, refusing dirty chromosomes and missing statistics."""
-    from ._chromosome import Chromosome, MissingStatisticsError
+    from ._chromosome import MissingStatisticsError
     from ._genome import Genome
 
     path = os.fspath(gdfilename)
-    try:
-        genome = Genome(path)
-    except Chromosome.ChromosomeDirtyError:
-        raise GenomedataError(_dirty_message(path)) from None
+    genome = Genome(path)
     if genome.__class__ is not Genome:  # bigWig: statistics come from its own index
         return genome
     try:
@@ -42,9 +39,6 @@ def _open_closed(gdfilename):
             return genome
         for chromosome in genome:
             chromosome.num_datapoints  # noqa: B018 - raises if dirty or not closed
-    except Chromosome.ChromosomeDirtyError:
-        genome.close()
-        raise GenomedataError(_dirty_message(path)) from None
     except MissingStatisticsError:
         genome.close()
         raise GenomedataError(f"{path} has no track statistics; run 'genomedata close-data "
@@ -53,11 +47,6 @@ def _open_closed(gdfilename):
         genome.close()
         raise
     return genome
-
-
-def _dirty_message(path) -> str:
-    return (f"{path} was modified after close-data, so its statistics are out of date; run "
-            f"'genomedata close-data {path}' first")
 
 
 def _track_range(genome, trackname):
@@ -81,7 +70,7 @@ def _include_regions(include_coords, extents) -> dict:
 
 
 def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=None,
-              block_rows: int = BLOCK_ROWS):
+              block_rows: int = BLOCK_ROWS, ui=None):
     """``(counts, edges)`` of the finite values of ``trackname`` over ``bins`` equal bins
     between the track's stored genome-wide minimum and maximum (see the module documentation).
     ``include_coords``: a BED file (or WIG: the bases with data); only bases inside its
@@ -95,10 +84,7 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
     from concurrent.futures import ThreadPoolExecutor
 
     from ._genome import Genome
-    from ._close_data import open_block_reader, read_columns
-    from ._layout import continuous_chunk_rows
-    from .kernels.mask import chunk_blocks, intersect_regions
-    from .kernels.regions import gather_regions
+    from ._ui import get_ui
 
     try:
         bins = int(bins)
@@ -121,46 +107,62 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
         nthreads = default_threads() if threads is None else max(0, int(threads))
         pool = ThreadPoolExecutor(nthreads, thread_name_prefix="histogram") if nthreads \
             else None
+        chromosomes = [chromosome for chromosome in genome
+                       if regions is None or chromosome.name in regions]
         try:
-            for chromosome in genome:
-                if regions is not None and chromosome.name not in regions:
-                    continue
-                for supercontig, continuous in chromosome.itercontinuous():
-                    dataset = continuous.dataset
-                    nrows = int(dataset.shape[0])
-                    if column >= dataset.shape[1] or nrows == 0:
-                        continue
-                    if regions is None:
-                        starts = np.zeros(1, np.int64)
-                        ends = np.full(1, nrows, np.int64)
-                    else:
-                        sc = (np.array([supercontig.start], np.int64),
-                              np.array([supercontig.start + nrows], np.int64))
-                        starts, ends = intersect_regions(*regions[chromosome.name], *sc)
-                        starts = starts - supercontig.start
-                        ends = ends - supercontig.start
-                        if not len(starts):
-                            continue
-                    b0, b1 = chunk_blocks(starts, ends, continuous_chunk_rows(dataset),
-                                          nrows, block_rows)
-                    reader = open_block_reader(dataset, pool, max(1, nthreads))
-                    try:
-                        for lo, hi in zip(b0.tolist(), b1.tolist()):
-                            values = read_columns(reader, [column], lo, hi - lo)[0]
-                            if regions is not None:
-                                i0 = int(np.searchsorted(ends, lo, side="right"))
-                                i1 = int(np.searchsorted(starts, hi, side="left"))
-                                values = gather_regions(values, starts[i0:i1] - lo,
-                                                        ends[i0:i1] - lo)
-                            values = values[np.isfinite(values)]
-                            if len(values):
-                                counts += np.histogram(values, bins, range=(low, high))[0]
-                    finally:
-                        reader.close()
+            with get_ui(ui).progress(f"counting {trackname}", total=len(chromosomes),
+                                     unit="chromosomes") as task:
+                for chromosome in chromosomes:
+                    _count_chromosome(chromosome, column, regions, low, high, counts, pool,
+                                      nthreads, block_rows)
+                    task.advance()
         finally:
             if pool is not None:
                 pool.shutdown()
     return counts, edges
+
+
+def _count_chromosome(chromosome, column, regions, low, high, counts, pool, nthreads,
+                      block_rows) -> None:
+    """Add the histogram of one chromosome's values of ``column`` to ``counts``."""
+    from ._close_data import open_block_reader, read_columns
+    from ._layout import continuous_chunk_rows
+    from .kernels.mask import chunk_blocks, intersect_regions
+    from .kernels.regions import gather_regions
+
+    bins = len(counts)
+    for supercontig, continuous in chromosome.itercontinuous():
+        dataset = continuous.dataset
+        nrows = int(dataset.shape[0])
+        if column >= dataset.shape[1] or nrows == 0:
+            continue
+        if regions is None:
+            starts = np.zeros(1, np.int64)
+            ends = np.full(1, nrows, np.int64)
+        else:
+            sc = (np.array([supercontig.start], np.int64),
+                  np.array([supercontig.start + nrows], np.int64))
+            starts, ends = intersect_regions(*regions[chromosome.name], *sc)
+            starts = starts - supercontig.start
+            ends = ends - supercontig.start
+            if not len(starts):
+                continue
+        b0, b1 = chunk_blocks(starts, ends, continuous_chunk_rows(dataset),
+                              nrows, block_rows)
+        reader = open_block_reader(dataset, pool, max(1, nthreads))
+        try:
+            for lo, hi in zip(b0.tolist(), b1.tolist()):
+                values = read_columns(reader, [column], lo, hi - lo)[0]
+                if regions is not None:
+                    i0 = int(np.searchsorted(ends, lo, side="right"))
+                    i1 = int(np.searchsorted(starts, hi, side="left"))
+                    values = gather_regions(values, starts[i0:i1] - lo,
+                                            ends[i0:i1] - lo)
+                values = values[np.isfinite(values)]
+                if len(values):
+                    counts += np.histogram(values, bins, range=(low, high))[0]
+        finally:
+            reader.close()
 
 
 def histogram_lines(counts, edges):

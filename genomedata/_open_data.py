@@ -16,7 +16,7 @@ import numpy as np
 from . import _layout
 from ._layout import ArchiveFiles
 from ._ui import UI, get_ui
-from ._util import GenomedataError
+from ._util import GenomedataError, UnsupportedError
 
 ADD_TRACK_VERSION_MESSAGE = ("Adding tracks is only supported for archives created with "
                              "Genomedata version 1.2.0 or later.")
@@ -149,7 +149,7 @@ def _check_archive(files, path, names, chunk_size) -> int:
         known.update(_layout.read_tracknames(root) or [])
         version = _layout.read_format_version(root)
         if version is not None and version < 1:
-            raise NotImplementedError(ADD_TRACK_VERSION_MESSAGE)
+            raise UnsupportedError(ADD_TRACK_VERSION_MESSAGE)
     for name in names:
         if name in known:
             raise GenomedataError(f"track {name!r} already exists in {path}")
@@ -159,9 +159,9 @@ def _check_archive(files, path, names, chunk_size) -> int:
         group = files.chromosome_group(chrom)
         version = chromosome_format_version(group)
         if version < 1:
-            raise NotImplementedError(ADD_TRACK_VERSION_MESSAGE)
+            raise UnsupportedError(ADD_TRACK_VERSION_MESSAGE)
         if version > _layout.FORMAT_VERSION:
-            raise NotImplementedError(
+            raise UnsupportedError(
                 f"This archive has format version {version}, but the installed Genomedata "
                 f"software only supports format version {_layout.FORMAT_VERSION}")
         ntracks = len(_layout.read_tracknames(group.file["/"]) or [])

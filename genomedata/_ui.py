@@ -1,37 +1,65 @@
 """Messages and progress bars on stderr.
 
 Library functions take an optional ``ui`` (an instance of :class:`UI`); the commands create one
-from ``--quiet`` / ``--verbose``.  Progress bars are drawn only when stderr is a terminal.
+from ``--quiet`` / ``--verbose``.  Progress bars are drawn only when stderr is a terminal, and
+only while the UI is open::
+
+    ui = UI()
+    with ui:                      # one progress display, started and stopped here
+        load_data(archive, "dnase", "dnase.bedGraph", ui=ui)
+
+Whoever creates the UI opens it (the command dispatcher does, around the whole command); the
+library code it is handed, on any number of threads, only adds, advances and removes its own
+tasks (:meth:`UI.progress`), which is safe while the display is open.  Outside ``with ui:``
+tasks are counted nowhere and nothing is drawn.
+
+The tasks are also where an interrupted command stops: after :meth:`UI.interrupt` (the
+dispatcher calls it on Ctrl-C), the next ``advance`` of any task raises
+``KeyboardInterrupt``, at a point between two steps of the work, so the work is undone
+cleanly (a ``KeyboardInterrupt`` raised by Python's own handler can land in a finaliser,
+where Python ignores it, or in the middle of the clean-up itself).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 
 
 class _NullTask:
+    """A task that draws nothing (only stops an interrupted command)."""
+
+    def __init__(self, ui=None):
+        self._ui = ui
+
     def advance(self, amount=1):
-        pass
+        if self._ui is not None and self._ui.interrupted:
+            raise KeyboardInterrupt
 
     def update(self, **kwargs):
-        pass
+        self.advance(0)
 
 
-class _RichTask:
-    def __init__(self, progress, task_id):
-        self._progress = progress
+class _RichTask(_NullTask):
+    def __init__(self, ui, task_id):
+        super().__init__(ui)
         self._task_id = task_id
 
     def advance(self, amount=1):
-        self._progress.advance(self._task_id, amount)
+        super().advance(0)
+        with self._ui._lock:
+            self._ui._display.advance(self._task_id, amount)
 
     def update(self, **kwargs):
-        self._progress.update(self._task_id, **kwargs)
+        super().advance(0)
+        with self._ui._lock:
+            self._ui._display.update(self._task_id, **kwargs)
 
 
 class UI:
-    """Where messages and progress go.  ``verbosity``: 0 quiet, 1 normal, 2 verbose."""
+    """Where messages and progress go.  ``verbosity``: 0 quiet, 1 normal, 2 verbose.
+    ``progress``: draw progress bars (default: when ``stream`` is a terminal and not quiet)."""
 
     def __init__(self, verbosity: int = 1, stream=None, progress=None):
         self.verbosity = verbosity
@@ -39,15 +67,48 @@ class UI:
         if progress is None:
             progress = verbosity > 0 and _isatty(self.stream)
         self.show_progress = progress
-        self._progress = None
-        self._console = None
+        # one lock for the display and every task of it: worker threads share them
+        self._lock = threading.RLock()
+        self._display = None    # the rich Progress while the UI is open
+        self._opened = 0
+        self._tasks = 0         # progress tasks open now (drawn or not)
+        self.interrupted = False
+
+    # -- the display: opened and closed by the UI's owner (the command), once
+    def __enter__(self):
+        with self._lock:
+            self._opened += 1
+            if self._opened == 1 and self.show_progress:
+                self._display = _new_display(self._console())
+                self._display.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        with self._lock:
+            self._opened -= 1
+            if self._opened == 0 and self._display is not None:
+                display, self._display = self._display, None
+                display.stop()
+
+    # -- interruption
+    def interrupt(self) -> bool:
+        """Ask the work to stop at its next progress step.  Returns False when no task is
+        open to notice it (the caller must then stop the work itself)."""
+        with self._lock:
+            self.interrupted = True
+            return self._tasks > 0
+
+    def _console(self):
+        from rich.console import Console
+        return Console(file=self.stream)
 
     # -- messages
     def _print(self, text: str) -> None:
-        if self._progress is not None:
-            self._progress.console.print(text, markup=False, highlight=False)
-        else:
-            print(text, file=self.stream, flush=True)
+        with self._lock:
+            if self._display is not None:
+                self._display.console.print(text, markup=False, highlight=False, emoji=False)
+            else:
+                print(text, file=self.stream, flush=True)
 
     def info(self, text: str) -> None:
         if self.verbosity >= 1:
@@ -61,57 +122,95 @@ class UI:
         if self.verbosity >= 1:
             self._print(f"warning: {text}")
 
-    def table(self, title: str, columns, rows) -> None:
-        """A small table (rich when on a terminal, tab-separated text otherwise)."""
+    def table(self, title: str, columns, rows, notes=()) -> None:
+        """A small table (rich when on a terminal, tab-separated text otherwise); ``notes``
+        are lines printed under it."""
         if self.verbosity < 1:
             return
         if _isatty(self.stream):
-            from rich.console import Console
+            from rich import box
             from rich.table import Table
-            table = Table(title=title)
-            for column in columns:
-                table.add_column(column, justify="right" if column != columns[0] else "left")
+            table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left",
+                          pad_edge=False)
+            for index, column in enumerate(columns):
+                table.add_column(column, justify="left" if index == 0 else "right",
+                                 overflow="fold")
             for row in rows:
                 table.add_row(*[str(cell) for cell in row])
-            Console(file=self.stream).print(table)
+            with self._lock:
+                console = (self._display.console if self._display is not None
+                           else self._console())
+                console.print(table)
         else:
             self._print(title)
             self._print("\t".join(columns))
             for row in rows:
                 self._print("\t".join(str(cell) for cell in row))
+        for note in notes:
+            self._print(note)
 
     # -- progress
     @contextlib.contextmanager
     def progress(self, description: str, total=None, unit: str = "items"):
-        """A progress task: ``with ui.progress("writing", total=n) as task: task.advance()``."""
-        if not self.show_progress:
-            yield _NullTask()
-            return
-        from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress,
-                                   TextColumn, TimeElapsedColumn, TimeRemainingColumn,
-                                   TransferSpeedColumn)
-        columns = [TextColumn("[progress.description]{task.description}"), BarColumn()]
-        if unit == "bytes":
-            columns += [DownloadColumn(), TransferSpeedColumn()]
-        else:
-            columns += [MofNCompleteColumn()]
-        columns += [TimeElapsedColumn(), TimeRemainingColumn()]
-        if self._progress is None:
-            from rich.console import Console
-            self._progress = Progress(*columns, console=Console(file=self.stream),
-                                      transient=True)
-            self._progress.start()
-            owner = True
-        else:
-            owner = False
-        task_id = self._progress.add_task(description, total=total)
+        """A progress task: ``with ui.progress("writing", total=n) as task: task.advance()``.
+
+        Safe from any thread.  ``unit``: "bytes" shows sizes and a rate, anything else
+        counts items."""
+        with self._lock:
+            if self.interrupted:
+                raise KeyboardInterrupt
+            display = self._display
+            task_id = (display.add_task(description, total=total, unit=unit)
+                       if display is not None else None)
+            self._tasks += 1
         try:
-            yield _RichTask(self._progress, task_id)
+            yield _NullTask(self) if task_id is None else _RichTask(self, task_id)
         finally:
-            self._progress.remove_task(task_id)
-            if owner:
-                self._progress.stop()
-                self._progress = None
+            with self._lock:
+                self._tasks -= 1
+                if task_id is not None:
+                    display.remove_task(task_id)
+                    if display is self._display:
+                        display.refresh()   # not the finished task's last picture
+
+
+def _new_display(console):
+    """The one rich Progress of an open UI: its columns show bytes or counts per task."""
+    from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress,
+                               ProgressColumn, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn, TransferSpeedColumn)
+    from rich.text import Text
+
+    class AmountColumn(ProgressColumn):
+        """``12.5/40.0 MB`` for a task counting bytes, ``3/24`` for one counting items."""
+
+        def __init__(self):
+            super().__init__()
+            self.sizes = DownloadColumn()
+            self.counts = MofNCompleteColumn()
+
+        def render(self, task):
+            column = self.sizes if task.fields.get("unit") == "bytes" else self.counts
+            return column.render(task)
+
+    class SpeedColumn(ProgressColumn):
+        """The transfer rate of a task counting bytes (nothing for other tasks)."""
+
+        def __init__(self):
+            super().__init__()
+            self.speed = TransferSpeedColumn()
+
+        def render(self, task):
+            if task.fields.get("unit") != "bytes":
+                return Text("")
+            return self.speed.render(task)
+
+    # the display writes to stderr only: stdout stays the command's data
+    return Progress(TextColumn("{task.description}", style="progress.description", markup=False),
+                    BarColumn(),
+                    AmountColumn(), SpeedColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                    console=console, transient=True, redirect_stdout=False,
+                    redirect_stderr=False)
 
 
 def _isatty(stream) -> bool:

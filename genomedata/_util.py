@@ -31,6 +31,46 @@ class GenomedataError(Exception):
     """An error whose message is meant for the user as it is (no traceback)."""
 
 
+class GenomedataValueError(GenomedataError, ValueError):
+    """A value the user gave that cannot be used (a ``ValueError`` to API callers)."""
+
+
+class NotFoundError(GenomedataError, KeyError):
+    """A chromosome or track name the archive does not have (a ``KeyError`` to API callers,
+    as in genomedata 1.7); the message names those it has."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+class UnsupportedError(GenomedataError, NotImplementedError):
+    """Something this archive or file cannot do (a ``NotImplementedError`` to API callers)."""
+
+
+NAMES_SHOWN = 8   # names listed in a message about an unknown name
+
+
+def name_list(names, shown: int = NAMES_SHOWN) -> str:
+    """``a, b, c`` or, for a long list, its first ``shown`` names and how many more."""
+    names = [str(name) for name in names]
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f" and {len(names) - shown:,} more"
+
+
+def not_found(kind: str, name, names, where) -> NotFoundError:
+    """``Could not find KIND: NAME`` and the names ``where`` (an archive path) has."""
+    names = list(names)
+    if not names:
+        has = f"{where} has no {kind}s"
+        if kind == "continuous track":
+            has += " (add them with 'genomedata open-data')"
+    else:
+        plural = f"{kind}s" if len(names) != 1 else kind
+        has = f"{where} has {len(names):,} {plural}: {name_list(names)}"
+    return NotFoundError(f"Could not find {kind}: {name} ({has})")
+
+
 class InputError(GenomedataError, ValueError):
     """Malformed input, located at ``filename:line``."""
 

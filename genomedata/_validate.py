@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _layout
+from ._chromosome import dirty_parts
 
 ERROR = "error"
 WARNING = "warning"
@@ -47,8 +48,9 @@ class Finding:
 
 
 class _Checker:
-    def __init__(self, path):
+    def __init__(self, path, ui):
         self.path = path
+        self.ui = ui
         self.findings = []
 
     def add(self, problem, advice="", severity=ERROR):
@@ -162,8 +164,7 @@ class _Checker:
             except Exception:  # noqa: BLE001 - the type finding above says it
                 dirty = False
         if dirty:
-            self.add(f"{label} is dirty: it was modified after close-data",
-                     f"run 'genomedata close-data {self.path}'")
+            self.add(*dirty_parts(self.path, chrom))
 
         supercontigs = []
         for name in group:
@@ -300,9 +301,11 @@ def _looks_like_chromosome_file(root) -> bool:
     return _layout.ATTR_DIRTY in root.attrs and _layout.ATTR_END in root.attrs
 
 
-def validate(path) -> list:
-    """Check the archive at ``path``; returns the :class:`Finding` list (empty when clean)."""
-    checker = _Checker(os.fspath(path))
+def validate(path, ui=None) -> list:
+    """Check the archive at ``path``; returns the :class:`Finding` list (empty when clean).
+    ``ui``: where the progress over chromosomes goes (:class:`genomedata._ui.UI`)."""
+    from ._ui import get_ui
+    checker = _Checker(os.fspath(path), get_ui(ui))
     shown = os.fspath(path)
     expanded = _layout.expand_path(path)
     if not os.path.exists(expanded):
@@ -362,13 +365,16 @@ def _validate_file(checker, filename, shown):
             checker.add(f"{shown} has no chromosomes",
                         "load sequence into it with 'genomedata load-seq'")
         results = {}
-        for chrom in chromosomes:
-            group = root[chrom]
-            if not isinstance(group, h5py.Group):
-                checker.add(f"{shown}: '{chrom}' at the top level is not a chromosome group",
-                            f"remove it (h5py: del file[{'/' + chrom!r}])")
-                continue
-            results[chrom] = checker.check_chromosome(group, chrom, len(names), version, "")
+        with checker.ui.progress("checking chromosomes", total=len(chromosomes)) as task:
+            for chrom in chromosomes:
+                group = root[chrom]
+                task.advance()
+                if not isinstance(group, h5py.Group):
+                    checker.add(f"{shown}: '{chrom}' at the top level is not a chromosome "
+                                "group", f"remove it (h5py: del file[{'/' + chrom!r}])")
+                    continue
+                results[chrom] = checker.check_chromosome(group, chrom, len(names), version,
+                                                          "")
         _check_empty_tracks(checker, names, results)
 
 
@@ -382,26 +388,28 @@ def _validate_directory(checker, directory, shown):
     first_file = None
     versions = {}
     results = {}
-    for filename in files:
-        base = os.path.basename(filename)
-        chrom = _layout.chromosome_name_from_filename(filename)
-        handle = _open(checker, filename, os.path.join(shown, base))
-        if handle is None:
-            continue
-        with handle:
-            root = handle["/"]
-            version, names = checker.check_root(root, f"chromosome file {base}")
-            versions[base] = 0 if version is None else version
-            if first_names is None:
-                first_names, first_file = names, base
-            elif names != first_names:
-                checker.add(f"chromosome file {base} lists the tracks {names} but "
-                            f"{first_file} lists {first_names}",
-                            "every chromosome file of a directory archive must list the same "
-                            "tracks in the same order; rebuild the archive with "
-                            "'genomedata load'")
-            results[chrom] = checker.check_chromosome(root, chrom, len(names), version,
-                                                      f" ({base})")
+    with checker.ui.progress("checking chromosome files", total=len(files)) as task:
+        for filename in files:
+            task.advance()
+            base = os.path.basename(filename)
+            chrom = _layout.chromosome_name_from_filename(filename)
+            handle = _open(checker, filename, os.path.join(shown, base))
+            if handle is None:
+                continue
+            with handle:
+                root = handle["/"]
+                version, names = checker.check_root(root, f"chromosome file {base}")
+                versions[base] = 0 if version is None else version
+                if first_names is None:
+                    first_names, first_file = names, base
+                elif names != first_names:
+                    checker.add(f"chromosome file {base} lists the tracks {names} but "
+                                f"{first_file} lists {first_names}",
+                                "every chromosome file of a directory archive must list the "
+                                "same tracks in the same order; rebuild the archive with "
+                                "'genomedata load'")
+                results[chrom] = checker.check_chromosome(root, chrom, len(names), version,
+                                                          f" ({base})")
     distinct = sorted(set(versions.values()))
     if len(distinct) > 1:
         checker.add(f"the chromosome files of {shown} have different format versions "

@@ -511,13 +511,14 @@ def test_dirty_lifecycle(writable):
     assert _dirty_on_disk(writable, "chrA")
     assert not _dirty_on_disk(writable, "chrB")
     if writable.is_dir():
-        with pytest.raises(Chromosome.ChromosomeDirtyError, match="genomedata-close-data"):
+        with pytest.raises(Chromosome.ChromosomeDirtyError,
+                           match=f"chromosome chrA.*run 'genomedata close-data {writable}'"):
             Genome(writable)
     else:
         with Genome(writable) as genome:
             genome["chrB"]
             with pytest.raises(Chromosome.ChromosomeDirtyError,
-                               match="has been modified"):
+                               match="was modified after close-data .chromosome chrA."):
                 genome["chrA"]
 
 

@@ -33,9 +33,15 @@ def test_load_seq_open_close_info_contigs(tmp_path, mode):
     run("load-seq", mode, archive, str(REFDATA / "chr1.short.fa"),
         str(REFDATA / "chrY.short.fa.gz"))
     run("open-data", archive, "--tracknames", "a", "b")
-    # the archive is dirty until close-data: readers refuse it with one clear line
-    dirty = run("info", "contigs", archive, ok=False)
-    assert dirty.returncode == 1 and len(dirty.stderr.strip().splitlines()) == 1
+    # the archive is dirty until close-data: info answers (coordinates do not change) with
+    # a one-line warning, readers of values refuse it with the same line
+    dirty = run("info", "contigs", archive)
+    assert dirty.stdout == "chr1\t0\t24950\nchrY\t0\t24950\n"
+    assert len(dirty.stderr.strip().splitlines()) == 1
+    assert f"run 'genomedata close-data {archive}' first" in dirty.stderr
+    refused = run("query", archive, "a", "chr1", "0", "10", ok=False)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().endswith(dirty.stderr.strip().partition("warning: ")[2])
     run("close-data", archive)
     out = run("info", "contigs", archive).stdout
     assert out == "chr1\t0\t24950\nchrY\t0\t24950\n"
@@ -82,3 +88,42 @@ def test_unknown_failure_is_one_line_and_debug_shows_traceback(tmp_path):
         f"genomedata info: error: Could not find Genomedata archive: {missing}"]
     proc = run("info", "contigs", missing, "--debug", ok=False)
     assert "Traceback" in proc.stderr
+
+
+def test_an_unexpected_exception_is_an_internal_error(monkeypatch, capsys, tmp_path):
+    """A failure nobody wrote a message for is said to be one, with its type and text, and
+    --debug shows where it came from; never a bare 'error: 0'."""
+    import genomedata.commands.info as info
+    from genomedata.commands.main import main
+
+    def broken(args, ui):
+        raise AttributeError("'NoneType' object has no attribute 'remove_task'")
+
+    monkeypatch.setattr(info, "run", broken)
+    assert main(["info", "sizes", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        "genomedata info: internal error (AttributeError: 'NoneType' object has no attribute "
+        "'remove_task'); rerun with --debug for the traceback\n")
+
+    def lookup(args, ui):
+        return {}[0]
+
+    monkeypatch.setattr(info, "run", lookup)
+    assert main(["info", "sizes", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == ("genomedata info: internal error (KeyError: 0); rerun "
+                                       "with --debug for the traceback\n")
+    with pytest.raises(KeyError):
+        main(["info", "sizes", str(tmp_path), "--debug"])
+
+
+def test_reference_program_names_print_their_own_usage():
+    exe = alias("genomedata-hardmask")
+    if exe is None:
+        pytest.skip("console scripts not installed (pip install -e .)")
+    proc = subprocess.run(exe + ["--help"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("usage: genomedata-hardmask [-h]"), proc.stdout
+    proc = subprocess.run(exe, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: genomedata-hardmask [-h]"), proc.stderr
+    assert "genomedata-hardmask: error: the following arguments are required" in proc.stderr

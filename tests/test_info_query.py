@@ -43,14 +43,25 @@ def test_info_without_tracks(make_archive, capsys):
     assert capsys.readouterr().out == "[]\n"
 
 
-def test_info_dirty_archive_fails_cleanly(make_archive, capsys):
-    path = make_archive({"chr1": [(0, 10)]}, tracknames=["a"], closed=False)
-    assert main(["info", "sizes", str(path)]) == 1
+@pytest.mark.parametrize("kind", ["file", "directory"])
+def test_info_answers_on_an_archive_not_closed(make_archive, capsys, kind):
+    """Names and coordinates do not depend on close-data: info answers, and warns with the
+    message every reader gives."""
+    path = make_archive({"chr1": [(0, 10)], "chr2": [(0, 5)]}, tracknames=["a"],
+                        closed=False, kind=kind)
+    assert main(["info", "sizes", str(path)]) == 0
     captured = capsys.readouterr()
-    assert captured.out == ""
-    err = captured.err.strip()
-    assert err.startswith("genomedata info: error: Chromosome has been modified")
-    assert "close-data" in err and "\n" not in err
+    assert captured.out == "chr1\t10\nchr2\t5\n"
+    assert captured.err == (f"warning: {path} was modified after close-data (chromosome "
+                            f"chr1), so its statistics are out of date; run 'genomedata "
+                            f"close-data {path}' first\n")
+    assert main(["info", "tracknames", str(path)]) == 0
+    assert capsys.readouterr().out == "['a']\n"
+    # readers of values refuse it with the same sentence
+    assert main(["query", str(path), "a", "chr1", "0", "2"]) == 1
+    assert capsys.readouterr().err == (
+        f"genomedata query: error: {path} was modified after close-data (chromosome chr1), "
+        f"so its statistics are out of date; run 'genomedata close-data {path}' first\n")
 
 
 def test_info_missing_archive(tmp_path, capsys):
@@ -86,8 +97,8 @@ def test_query_outside_warns_on_stderr(refdata, capsys):
 @pytest.mark.parametrize("args, message", [
     (["nope", "chr1", "0", "5"], "Could not find continuous track: nope"),
     (["primate", "chrZ", "0", "5"], "Could not find chromosome: chrZ"),
-    (["primate", "chr1", "9", "5"], "Start index can be at most the end index"),
-    (["primate", "chr1", "-1", "5"], "Negative"),
+    (["primate", "chr1", "9", "5"], "END 5 is before BEGIN 9"),
+    (["primate", "chr1", "-1", "5"], "BEGIN is -1: coordinates start at 0"),
 ])
 def test_query_errors(refdata, capsys, args, message):
     assert main(["query", str(refdata / "v1.genomedata"), *args]) == 1

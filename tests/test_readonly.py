@@ -162,15 +162,20 @@ def test_dirty_archive_refused_and_unchanged(dirty_archive, capsys):
     before = _state(home)
     with pytest.raises(Chromosome.ChromosomeDirtyError):
         _read_everything(path)
-    for command in (["info", "sizes", str(path)],
-                    ["query", str(path), "dnase", "chr1", "0", "10"],
-                    ["histogram", str(path), "dnase"]):
+    message = (f"{path} was modified after close-data (chromosome chr1), so its statistics "
+               f"are out of date; run 'genomedata close-data {path}' first\n")
+    for command in (["query", str(path), "dnase", "chr1", "0", "10"],
+                    ["histogram", str(path), "dnase"],
+                    ["export", str(path), "dnase", str(home / "dnase.bedGraph")],
+                    ["report", str(path)]):
         assert main(command) == 1
-        err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "error:" in err
-    main(["validate", str(path)])       # reports the dirty chromosomes; changes nothing
-    main(["report", str(path)])
-    capsys.readouterr()
+        assert capsys.readouterr().err == f"genomedata {command[0]}: error: {message}"
+    assert not (home / "dnase.bedGraph").exists()
+    # info reads names and coordinates only, which close-data does not change
+    assert main(["info", "sizes", str(path)]) == 0
+    assert capsys.readouterr().err == f"warning: {message}"
+    assert main(["validate", str(path)]) == 1    # reports the dirty chromosomes
+    assert f"error: {message}" in capsys.readouterr().out
     assert _state(home) == before
 
 

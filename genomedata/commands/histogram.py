@@ -22,6 +22,6 @@ def run(args, ui) -> int:
 
     from .._maintenance import histogram, histogram_lines
     counts, edges = histogram(args.gdarchive, args.trackname, args.bins,
-                              include_coords=args.include_coords)
+                              include_coords=args.include_coords, ui=ui)
     sys.stdout.write("".join(line + "\n" for line in histogram_lines(counts, edges)))
     return 0

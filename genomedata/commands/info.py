@@ -4,7 +4,8 @@ from __future__ import annotations
 
 HELP = ("Print information about a Genomedata archive: its track names (as a Python list), "
         "its supercontigs (CHROM START END per line) or its chromosome sizes (CHROM SIZE, "
-        "longest first).")
+        "longest first).  It answers on an archive not closed with close-data too (none of "
+        "this changes there), with a warning.")
 
 COMMANDS = ("tracknames", "tracknames_continuous", "contigs", "sizes")
 
@@ -35,8 +36,16 @@ def lines(genome, command: str):
 
 
 def run(args, ui) -> int:
+    from .._chromosome import dirty_message
     from .._genome import Genome
-    with Genome(args.gdarchive) as genome:
+    from .._layout import read_dirty
+    dirty = None
+    with Genome(args.gdarchive, _dirty_ok=True) as genome:
         for line in lines(genome, args.info_command):
             print(line)
+        if genome.__class__ is Genome:
+            dirty = next((chromosome.name for chromosome in genome
+                          if read_dirty(chromosome.h5group)), None)
+    if dirty is not None:
+        ui.warn(dirty_message(args.gdarchive, dirty))
     return 0

@@ -9,8 +9,10 @@ into this dispatcher.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
 
 # subcommand -> module (genomedata.commands.<module>)
@@ -85,39 +87,72 @@ def build_parser(only=None, prog=None) -> argparse.ArgumentParser:
         sub = subparsers.add_parser(name, help=SUMMARIES[name], description=module.HELP,
                                     parents=[common],
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-        sub.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-        module.add_arguments(sub)
-        sub.set_defaults(_module=module)
+        _add_command(sub, name, module)
     return parser
 
 
-def _fail(message: str, command: str | None) -> int:
+def build_program_parser(command: str, program: str) -> argparse.ArgumentParser:
+    """The parser of a genomedata 1.7 program name (``genomedata-hardmask``): one command,
+    its own usage line."""
+    module = importlib.import_module(f"genomedata.commands.{COMMANDS[command]}")
+    parser = argparse.ArgumentParser(prog=program, description=module.HELP,
+                                     parents=[_common_options()],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_command(parser, command, module)
+    return parser
+
+
+def _add_command(parser, name, module) -> None:
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    module.add_arguments(parser)
+    parser.set_defaults(_module=module, command=name)
+
+
+INTERRUPTED = 130   # exit status after Ctrl-C (128 + SIGINT), as shells report it
+
+
+def _fail(message: str, command: str | None, status: int = 1) -> int:
     prefix = f"genomedata {command}" if command else "genomedata"
-    print(f"{prefix}: error: {message}", file=sys.stderr, flush=True)
-    return 1
+    print(f"{prefix}: {message}", file=sys.stderr, flush=True)
+    return status
 
 
-def _error_message(exc: BaseException) -> str:
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _error_message(exc: BaseException):
+    """``error: ...`` for a failure the user can act on (the message is written for them),
+    else ``internal error (Type: message)``: a bug, or a condition nobody foresaw."""
     from .._util import GenomedataError
     if isinstance(exc, GenomedataError):
-        return str(exc)
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
-    if isinstance(exc, OSError) and exc.strerror and exc.filename:
-        return f"{exc.filename}: {exc.strerror}"
-    text = str(exc) or exc.__class__.__name__
-    return text.splitlines()[0] if text else exc.__class__.__name__
+        return f"error: {exc}"
+    if isinstance(exc, OSError):
+        if exc.strerror and exc.filename:
+            return f"error: {exc.filename}: {exc.strerror}"
+        return f"error: {_first_line(str(exc)) or exc.__class__.__name__}"
+    if isinstance(exc, MemoryError):
+        return "error: not enough memory"
+    detail = _first_line(str(exc))
+    what = f"{exc.__class__.__name__}: {detail}" if detail else exc.__class__.__name__
+    return f"internal error ({what}); rerun with --debug for the traceback"
 
 
 def main(argv=None, prog=None) -> int:
+    """Run one command line; returns the exit status.  ``prog``: the genomedata 1.7 program
+    name when run through one (``argv`` then starts with its subcommand)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = next((a for a in argv if not a.startswith("-")), None)
-    only = command if command in COMMANDS else None
-    parser = build_parser(only=only, prog=prog)
-    if not argv:
-        parser.print_help(sys.stderr)
-        return 1
-    args = parser.parse_args(argv)
+    if prog is not None and argv and argv[0] in COMMANDS:
+        parser = build_program_parser(argv[0], prog)
+        args = parser.parse_args(argv[1:])
+    else:
+        command = next((a for a in argv if not a.startswith("-")), None)
+        only = command if command in COMMANDS else None
+        parser = build_parser(only=only, prog=prog)
+        if not argv:
+            parser.print_help(sys.stderr)
+            return 1
+        args = parser.parse_args(argv)
     if getattr(args, "_module", None) is None:
         parser.print_help(sys.stderr)
         return 1
@@ -127,11 +162,14 @@ def main(argv=None, prog=None) -> int:
     ui = UI(verbosity=verbosity)
     debug = args.debug or bool(os.environ.get("GENOMEDATA_DEBUG"))
     try:
-        status = args._module.run(args, ui)
+        # the command owns the one progress display of its run: every thread of the work
+        # reports into it, and it stops when the command ends
+        with ui, _interruptible(ui):
+            status = args._module.run(args, ui)
     except KeyboardInterrupt:
         if debug:
             raise
-        return _fail("interrupted", args.command)
+        return _fail("interrupted (nothing was changed)", args.command, INTERRUPTED)
     except BrokenPipeError:
         # the reader of stdout went away (e.g. `| head`): not an error for the user
         try:
@@ -142,7 +180,29 @@ def main(argv=None, prog=None) -> int:
         if debug:
             raise
         return _fail(_error_message(exc), args.command)
+    if ui.interrupted:
+        return _fail("interrupted after the work was done (its result is kept)",
+                     args.command, INTERRUPTED)
     return int(status or 0)
+
+
+@contextlib.contextmanager
+def _interruptible(ui):
+    """Ctrl-C (SIGINT) during the command: the work stops at its next progress step (see
+    genomedata._ui); with no progress task open, or at a second Ctrl-C, at once."""
+    def on_sigint(signum, frame):
+        if ui.interrupted or not ui.interrupt():
+            raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:   # not the main thread: Python's own handler stays
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _command_process() -> None:

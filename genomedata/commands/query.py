@@ -22,18 +22,20 @@ def run(args, ui) -> int:
     import warnings
 
     from .._genome import Genome
-    from .._util import OverlapWarning
+    from .._util import GenomedataError, OverlapWarning
 
+    if args.begin < 0:
+        raise GenomedataError(f"BEGIN is {args.begin}: coordinates start at 0")
+    if args.end < args.begin:
+        raise GenomedataError(f"END {args.end} is before BEGIN {args.begin}")
     with Genome(args.gdarchive) as genome:
         column = genome.index_continuous(args.trackname)
         chromosome = genome[args.chrom]
         out = sys.stdout
         shown = set()
         # read and print a block at a time: memory stays bounded for any region
-        # (an empty or reversed region is read once: the API says what is wrong with it)
-        blocks = ([(start, min(args.end, start + QUERY_BLOCK))
-                   for start in range(args.begin, args.end, QUERY_BLOCK)]
-                  if args.end > args.begin else [(args.begin, args.end)])
+        blocks = [(start, min(args.end, start + QUERY_BLOCK))
+                  for start in range(args.begin, args.end, QUERY_BLOCK)]
         for start, stop in blocks:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", OverlapWarning)

@@ -15,7 +15,7 @@ def add_arguments(parser) -> None:
 
 def run(args, ui) -> int:
     from .._validate import validate
-    findings = validate(args.gdarchive)
+    findings = validate(args.gdarchive, ui=ui)
     for finding in findings:
         print(f"{finding.severity}: {finding}")
     if findings:
