@@ -1072,8 +1072,11 @@ class Chromosome:
         >>> with Genome(example_archive) as genome:
         ...     list(genome["chr2"])
         [<Supercontig 'supercontig_0', [0:30000]>, <Supercontig 'supercontig_1', [130000:150000]>]
+
+        As in genomedata 1.7, ``iter()`` of a closed chromosome returns an iterator; its
+        first ``next()`` raises :class:`ClosedError`.
         """
-        return iter(list(self._index.supercontigs))
+        yield from list(self._index.supercontigs)
 
     def itercontinuous(self):
         """``(supercontig, continuous)`` pairs in start order, skipping supercontigs without

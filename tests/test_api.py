@@ -166,6 +166,17 @@ def test_no_context_and_reopen(archive):
         chra[0:10]
 
 
+def test_iter_of_a_closed_chromosome_fails_at_next_only(archive):
+    """genomedata 1.7.4's own test_no_context calls ``next(iter(chromosome))`` inside
+    ``assertRaises``: ``iter()`` must return an iterator, only ``next()`` raises."""
+    genome = Genome(archive)
+    chromosome = genome["chrA"]
+    genome.close()
+    iterator = iter(chromosome)
+    with pytest.raises(ClosedError, match="closed"):
+        next(iterator)
+
+
 def test_bad_mode_and_missing(tmp_path, archive):
     with pytest.raises(ValueError, match="invalid mode"):
         Genome(archive, "x")
