@@ -1278,21 +1278,46 @@ class Chromosome:
             out[:rows, :cols] = dataset[row:row + rows, col:col + cols]
 
     # -- writing
+    def _gap_around(self, position) -> str:
+        """Where ``position`` (outside every supercontig) lies, in words."""
+        index = self._index
+        i = int(np.searchsorted(index.starts, position, side="right"))
+        before = index.supercontigs[i - 1] if i else None
+        after = index.supercontigs[i] if i < len(index.supercontigs) else None
+        if before is not None and after is not None:
+            return (f"the gap between supercontigs [{before.start}, {before.end}) and "
+                    f"[{after.start}, {after.end})")
+        if after is not None:
+            return f"the stretch before the first supercontig [{after.start}, {after.end})"
+        if before is not None:
+            return f"the stretch after the last supercontig [{before.start}, {before.end})"
+        return "a chromosome without supercontigs"
+
     def _check_region_inside_supercontigs(self, supercontigs, start, end):
+        """A write must lie inside supercontigs: an archive stores no values in the gaps
+        between them (runs of N in the sequence), nor before the first or after the last."""
         where = f"{self._name} {start} {end}"
+        nothing = "an archive stores no values there (nothing written)"
         if not supercontigs:
-            raise ValueError(f"{where} sequence does not overlap any supercontig (nothing "
-                             "written)")
+            raise GenomedataValueError(
+                f"{where} sequence does not overlap any supercontig: it lies in "
+                f"{self._gap_around(start)}; {nothing}")
         for previous, current in zip(supercontigs, supercontigs[1:]):
             if current.start > previous.end:
-                raise ValueError(f"{where} sequence overlaps gaps in supercontigs (nothing "
-                                 "written)")
+                raise GenomedataValueError(
+                    f"{where} sequence overlaps gaps in supercontigs: bases {previous.end} to "
+                    f"{current.start} lie in {self._gap_around(previous.end)}; {nothing}; "
+                    "write the parts inside supercontigs one by one")
         if start < supercontigs[0].start:
-            raise ValueError(f"{where} sequence overlaps before beginning of earliest "
-                             "supercontig (nothing written)")
-        if end > max(sc.end for sc in supercontigs):
-            raise ValueError(f"{where} sequence overlaps after end of furthest supercontig "
-                             "(nothing written)")
+            raise GenomedataValueError(
+                f"{where} sequence overlaps before beginning of earliest supercontig: bases "
+                f"{start} to {supercontigs[0].start} lie in {self._gap_around(start)}; "
+                f"{nothing}")
+        last = max(sc.end for sc in supercontigs)
+        if end > last:
+            raise GenomedataValueError(
+                f"{where} sequence overlaps after end of furthest supercontig: bases {last} "
+                f"to {end} lie in {self._gap_around(last)}; {nothing}")
 
     def __setitem__(self, key, value):
         """Write track values (archive opened with mode "r+"); the range must lie inside

@@ -595,17 +595,25 @@ def test_writes(rw, writable):
     np.testing.assert_array_equal(_reopen_values(writable), model)
 
 
+NOTHING = r"an archive stores no values there \(nothing written\)"
+
+
 @pytest.mark.parametrize("key, message", [
-    (slice(100, 150), "chrA 100 150 sequence does not overlap any supercontig "
-                      r"\(nothing written\)"),
-    (120, "chrA 120 121 sequence does not overlap any supercontig"),
-    (slice(90, 160), r"chrA 90 160 sequence overlaps gaps in supercontigs \(nothing "
-                     r"written\)"),
+    (slice(100, 150), r"chrA 100 150 sequence does not overlap any supercontig: it lies in the "
+                      r"gap between supercontigs \[0, 100\) and \[150, 300\); " + NOTHING),
+    (120, "chrA 120 121 sequence does not overlap any supercontig: it lies in the gap between "
+          r"supercontigs \[0, 100\) and \[150, 300\)"),
+    (slice(90, 160), r"chrA 90 160 sequence overlaps gaps in supercontigs: bases 100 to 150 lie "
+                     r"in the gap between supercontigs \[0, 100\) and \[150, 300\); " + NOTHING
+                     + "; write the parts inside supercontigs one by one"),
     (slice(140, 160), r"chrA 140 160 sequence overlaps before beginning of earliest "
-                      r"supercontig \(nothing written\)"),
-    (slice(440, 460), r"chrA 440 460 sequence overlaps after end of furthest supercontig "
-                      r"\(nothing written\)"),
-    (slice(490, 510), "does not overlap any supercontig"),
+                      r"supercontig: bases 140 to 150 lie in the gap between supercontigs "
+                      r"\[0, 100\) and \[150, 300\); " + NOTHING),
+    (slice(440, 460), r"chrA 440 460 sequence overlaps after end of furthest supercontig: bases "
+                      r"450 to 460 lie in the stretch after the last supercontig \[400, 450\); "
+                      + NOTHING),
+    (slice(490, 510), r"does not overlap any supercontig: it lies in the stretch after the last "
+                      r"supercontig \[400, 450\)"),
     (100000, "does not overlap any supercontig"),
 ])
 def test_write_errors(rw, writable, key, message):
