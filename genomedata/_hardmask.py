@@ -556,6 +556,25 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
     return summary
 
 
+def write_regions(summary: HardmaskSummary, stream) -> None:
+    """The regions a (dry) run masks, as BED lines (``chrom start end``) on the binary
+    ``stream``, chromosome by chromosome.
+
+    >>> import io, os
+    >>> summary = hardmask_data(example_archive, os.path.join(example_data, "peaks.bed"),
+    ...                         dry_run=True)
+    >>> out = io.BytesIO()
+    >>> write_regions(summary, out)
+    >>> print(out.getvalue().decode().splitlines()[0])
+    chr1	1869	2307
+    """
+    from .kernels.mask import format_bed3
+    for chrom, mask in summary.chromosomes.items():
+        name = np.frombuffer(chrom.encode("ascii"), dtype=np.uint8)
+        stream.write(format_bed3(name, mask.starts, mask.ends).tobytes())
+    stream.flush()
+
+
 def _mask_chromosome(group, columns, chrom_mask, pool, nthreads, block_rows) -> int:
     changed = 0
     starts, ends = chrom_mask.starts, chrom_mask.ends

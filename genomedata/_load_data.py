@@ -37,7 +37,7 @@ class LoadSummary:
     bases_past_end: int = 0      # bases past the last supercontig (dropped)
     bases_masked: int = 0        # bases removed by the mask file
     unknown_chromosomes: dict = field(default_factory=dict)  # name -> data lines skipped
-    seconds: float = 0.0
+    seconds: float = 0.0         # reading and loading, leaving out compiling kernels
     input_bytes: int = 0
 
     @property
@@ -241,10 +241,22 @@ def _restore_masked(buffer, regions, saved) -> int:
 # ------------------------------------------------------------------------------------------------
 # inputs
 
+def _stopwatch():
+    """A function returning the seconds since this call, leaving out the time spent compiling
+    kernels meanwhile (the first run after installing: see genomedata._jit)."""
+    from ._jit import compile_seconds
+    began, compiled = time.perf_counter(), compile_seconds()
+    return lambda: (time.perf_counter() - began) - (compile_seconds() - compiled)
+
+
 class _TextSource:
+    """A text input (bedGraph, WIG; gzip or not), read and checked when opened; ``seconds``
+    that took (without compiling kernels)."""
+
     def __init__(self, path, ui):
         from ._input import describe, open_signal
         from ._textinput import parse_signal
+        elapsed = _stopwatch()
         self.name = describe(path)
         with ui.progress(f"reading {os.path.basename(self.name)}", unit="bytes",
                          total=None if path in (None, "-") else os.path.getsize(path)) as task:
@@ -256,6 +268,7 @@ class _TextSource:
             self.buffer.close()
             raise
         self.nbytes = self.buffer.nbytes
+        self.seconds = elapsed()
 
     def chromosomes(self):
         return list(self.parsed.chromosomes())
@@ -285,6 +298,7 @@ class _BigWigSource:
         if self.bw is None or not self.bw.isBigWig():
             raise GenomedataError(f"{self.name}: not a readable bigWig file")
         self.sizes = dict(self.bw.chroms())
+        self.seconds = 0.0   # read while loading
 
     def chromosomes(self):
         return list(self.sizes)
@@ -358,9 +372,9 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
     """
     from ._ui import UI
     ui = get_ui(ui) if not verbose or ui is not None else UI(verbosity=2)
-    began = time.perf_counter()
     own_source = source is None
     source = source if source is not None else open_source(datafile, ui)
+    elapsed = _stopwatch()
     summary = LoadSummary(trackname=trackname, source=source.name,
                           input_bytes=source.nbytes)
     try:
@@ -396,7 +410,8 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
     finally:
         if own_source:
             source.close()
-    summary.seconds = time.perf_counter() - began
+    # reading the input, and loading it, without compiling kernels (the first run)
+    summary.seconds = source.seconds + elapsed()
     return summary
 
 

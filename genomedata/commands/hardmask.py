@@ -33,18 +33,8 @@ def add_arguments(parser) -> None:
                         help="change nothing; print what would be masked")
 
 
-def _write_regions(summary, stream) -> None:
-    import numpy as np
-
-    from ..kernels.mask import format_bed3
-    for chrom, mask in summary.chromosomes.items():
-        name = np.frombuffer(chrom.encode("ascii"), dtype=np.uint8)
-        stream.write(format_bed3(name, mask.starts, mask.ends).tobytes())
-    stream.flush()
-
-
 def run(args, ui) -> int:
-    from .._hardmask import hardmask_data, parse_hardmask_option
+    from .._hardmask import hardmask_data, parse_hardmask_option, write_regions
 
     option = parse_hardmask_option(args.hardmask) if args.hardmask is not None else None
     summary = hardmask_data(args.gdarchive, args.maskfile, args.tracknames, option,
@@ -54,7 +44,7 @@ def run(args, ui) -> int:
     rows.append(("total", f"{summary.regions:,}", f"{summary.bases:,}"))
     tracks = ", ".join(summary.tracks) or "none"
     if args.dry_run:
-        _write_regions(summary, sys.stdout.buffer)
+        write_regions(summary, sys.stdout.buffer)
         ui.table(f"Dry run (nothing changed): would mask these bases in tracks {tracks}",
                  ["chromosome", "regions", "bases"], rows)
     else:

@@ -30,6 +30,7 @@ COMMANDS = {
     "report": "report",
     "validate": "validate",
     "export": "export",
+    "compile": "compile",
 }
 
 # one-line help shown by ``genomedata --help`` without importing the modules
@@ -48,6 +49,7 @@ SUMMARIES = {
     "report": "print the mean and variance of every track",
     "validate": "check an archive and explain its problems (exit 1 if any)",
     "export": "write one track to a bigWig or bedGraph file",
+    "compile": "compile the numba kernels now (else the first command does, once)",
 }
 
 
@@ -110,6 +112,10 @@ def _add_command(parser, name, module) -> None:
 
 INTERRUPTED = 130   # exit status after Ctrl-C (128 + SIGINT), as shells report it
 
+COMPILING = ("compiling genomedata's numba kernels for this computer: this first run takes "
+             "{} longer (once: the compiled code is cached; 'genomedata compile' does it "
+             "ahead of time)")
+
 
 def _fail(message: str, command: str | None, status: int = 1) -> int:
     prefix = f"genomedata {command}" if command else "genomedata"
@@ -157,9 +163,13 @@ def main(argv=None, prog=None) -> int:
         parser.print_help(sys.stderr)
         return 1
 
+    from .. import _jit
     from .._ui import UI
     verbosity = 0 if args.quiet else (2 if args.verbose else 1)
     ui = UI(verbosity=verbosity)
+    if args.command != "compile":
+        _jit.on_first_compile(lambda: ui.info(COMPILING.format(_jit.USUAL_TIME)))
+    compiled_before = _jit.compile_seconds()
     debug = args.debug or bool(os.environ.get("GENOMEDATA_DEBUG"))
     try:
         # the command owns the one progress display of its run: every thread of the work
@@ -180,9 +190,15 @@ def main(argv=None, prog=None) -> int:
         if debug:
             raise
         return _fail(_error_message(exc), args.command)
+    finally:
+        _jit.on_first_compile(None)
     if ui.interrupted:
         return _fail("interrupted after the work was done (its result is kept)",
                      args.command, INTERRUPTED)
+    compiling = _jit.compile_seconds() - compiled_before
+    if compiling >= 1 and args.command != "compile":
+        ui.info(f"(compiling the kernels took {compiling:.0f} s of this run, once: they are "
+                "cached now)")
     return int(status or 0)
 
 

@@ -3,7 +3,8 @@ objects), compiled with ``cache=True, nogil=True``.  Imported only by code that 
 
 Compiled kernels are cached in ``$XDG_CACHE_HOME/genomedata/numba`` (``~/.cache/...``), not
 inside the installed package, unless ``NUMBA_CACHE_DIR`` is set: a cache written into
-site-packages would outlive an uninstall and shadow a later (editable) install.
+site-packages would outlive an uninstall and shadow a later (editable) install.  Importing
+this package also starts ``genomedata._jit``'s watch over compilations.
 """
 
 import os
@@ -16,3 +17,7 @@ def _cache_dir() -> str:
 
 if "numba" not in __import__("sys").modules:
     os.environ.setdefault("NUMBA_CACHE_DIR", _cache_dir())
+
+from .._jit import install as _watch_compilations  # noqa: E402  (after NUMBA_CACHE_DIR)
+
+_watch_compilations()
