@@ -1,6 +1,10 @@
-"""Signal input as one ``uint8`` buffer for the parser kernels.
+"""What an input is, and signal input as one ``uint8`` buffer for the parser kernels.
 
-A plain file is memory-mapped.  Gzip input (detected by its magic bytes) and standard input are
+Every input is recognised by its first bytes (:func:`sniff`), never by its name: gzip is
+decompressed, other compressions and binary formats get a message saying what the input is
+and what is accepted (:func:`check_text`).
+
+A plain signal file is memory-mapped.  Gzip input and standard input (gzip or not) are
 decompressed / copied once into a spool file in the temporary directory, which is then mapped:
 the parsers check the whole input before anything is written, and fill chromosome by
 chromosome afterwards, so they need random access to all of it.
@@ -15,10 +19,117 @@ import tempfile
 
 import numpy as np
 
-from ._layout import is_bigwig_file
 from ._util import GZIP_MAGIC, GenomedataError
 
 SPOOL_BLOCK = 16 << 20
+SNIFF_BYTES = 1 << 16     # bytes read to tell what an input is
+
+# (first bytes, kind); bigWig and bigBed magic numbers in either byte order
+_MAGIC = ((GZIP_MAGIC, "gzip"), (b"\x89HDF\r\n\x1a\n", "hdf5"), (b"\xfd7zXZ\x00", "xz"),
+          (b"\x28\xb5\x2f\xfd", "zstd"), (b"PK\x03\x04", "zip"),
+          (b"\x26\xfc\x8f\x88", "bigwig"), (b"\x88\x8f\xfc\x26", "bigwig"),
+          (b"\xeb\xf2\x89\x87", "bigbed"), (b"\x87\x89\xf2\xeb", "bigbed"))
+KIND_NAMES = {"gzip": "gzip-compressed", "bzip2": "bzip2-compressed", "xz": "xz-compressed",
+              "zstd": "zstd-compressed", "zip": "a zip archive", "hdf5": "an HDF5 file",
+              "bigwig": "a bigWig file", "bigbed": "a bigBed file", "empty": "empty"}
+# how to turn what genomedata does not read into what it reads
+_DECOMPRESS = {"bzip2": "bunzip2 -k", "xz": "unxz -k", "zstd": "unzstd", "zip": "unzip"}
+
+
+def sniff(head: bytes) -> str:
+    """What an input whose first bytes are ``head`` is: ``"gzip"``, ``"bzip2"``, ``"xz"``,
+    ``"zstd"``, ``"zip"``, ``"hdf5"``, ``"bigwig"``, ``"bigbed"``, ``"empty"`` or ``"text"``
+    (anything else)."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[:3] == b"BZh" and head[3:4].isdigit():
+        return "bzip2"
+    return "text" if head else "empty"
+
+
+def check_text(kind: str, name: str, accepted: str) -> None:
+    """Refuse an input that :func:`sniff` found to be neither text nor gzip (the callers
+    handle those, and bigWig where it is accepted): say what it is and what ``accepted``
+    (e.g. "signal text (WIG, bedGraph), gzip or bigWig") is."""
+    stdin = name == "<stdin>"
+    what = "standard input" if stdin else name
+    if kind in _DECOMPRESS:
+        fix = (f"pipe it through '{_DECOMPRESS[kind].split()[0]} -c'" if stdin else
+               f"decompress it first ('{_DECOMPRESS[kind]} {name}') or compress it with gzip")
+        raise GenomedataError(f"{what} is {KIND_NAMES[kind]}; genomedata reads {accepted}: "
+                              f"{fix}")
+    if kind == "bigwig" and stdin:
+        raise GenomedataError("standard input is a bigWig file; a bigWig file is read by its "
+                              "name (it needs random access): give the file name instead of "
+                              "'-'")
+    if kind in ("hdf5", "bigwig", "bigbed"):
+        archive = " (a Genomedata archive?)" if kind == "hdf5" else ""
+        raise GenomedataError(f"{what} is {KIND_NAMES[kind]}{archive}, not {accepted}")
+
+
+def gzip_error(name: str, exc: BaseException) -> GenomedataError:
+    """The message for gzip data that cannot be decompressed."""
+    if isinstance(exc, EOFError):
+        return GenomedataError(f"{name}: the gzip data ends early: the file is truncated (was "
+                               "its download or copy interrupted?)")
+    return GenomedataError(f"{name}: the gzip data is damaged ({exc})")
+
+
+def _first_line_kind(line: bytes, track: bool) -> str:
+    words = line.split()
+    if line.startswith(b">"):
+        return "a FASTA file"
+    if words[0] in (b"fixedStep", b"variableStep"):
+        return "a WIG file"
+    digits = [word.isdigit() for word in words]
+    if len(line.split(b"\t")) in (8, 9) and len(words) >= 8 and digits[1:4] == [True] * 3:
+        return "an AGP file"
+    if len(words) == 2 and digits[1]:
+        return "a chromosome sizes file"
+    if len(words) >= 3 and digits[1] and digits[2]:
+        return "a bedGraph file" if len(words) == 4 else "a BED file"
+    return "a text file"
+
+
+def text_kind(head: bytes) -> str:
+    """What text beginning with ``head`` looks like: "a FASTA file", "a WIG file", "a bedGraph
+    file", "a BED file", "a chromosome sizes file", "an AGP file" or "a text file"."""
+    track = False
+    for line in head.split(b"\n")[:-1] or [head]:
+        line = line.strip()
+        if not line or line.startswith((b"#", b"browser")):
+            continue
+        if line.startswith(b"track"):
+            track = True
+            continue
+        return _first_line_kind(line, track)
+    return "a text file"
+
+
+def describe_content(path) -> str:
+    """What the file at ``path`` holds, for a message: "it is empty", "it looks like a
+    bedGraph file", "it is a bigWig file", "it holds gzip-compressed FASTA" ..."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        return f"it cannot be read: {exc.strerror or exc}"
+    kind = sniff(head)
+    if kind == "empty":
+        return "it is empty"
+    if kind == "gzip":
+        import zlib
+        try:
+            inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, SNIFF_BYTES)
+        except zlib.error:
+            return "it is gzip-compressed"
+        found = text_kind(inner) if sniff(inner) == "text" else "a text file"
+        return f"it is a gzip-compressed {found.split(' ', 1)[1]}"
+    if kind != "text":
+        return f"it is {KIND_NAMES[kind]}"
+    found = text_kind(head)
+    return "it is a text file" if found == "a text file" else f"it looks like {found}"
 
 
 class SignalBuffer:
@@ -77,7 +188,7 @@ def _map_file(handle) -> tuple[np.ndarray, list, object]:
     return data, [mapped.close], mapped
 
 
-def _spool(stream, name: str, task) -> SignalBuffer:
+def _spool(stream, name: str, task, compressed=False) -> SignalBuffer:
     spool = tempfile.TemporaryFile(prefix="genomedata-spool-")
     try:
         while True:
@@ -89,17 +200,46 @@ def _spool(stream, name: str, task) -> SignalBuffer:
         spool.flush()
     except (OSError, EOFError) as exc:
         spool.close()
+        if compressed:
+            raise gzip_error(name, exc) from None
         raise GenomedataError(f"{name}: cannot read input: {exc}") from None
+    except BaseException:
+        spool.close()
+        raise
     data, closers, mapped = _map_file(spool)
     return SignalBuffer(name, data, closers + [spool.close], mapped)
+
+
+class _Joined:
+    """A stream's first bytes, already read to see what it is, then the rest of it."""
+
+    def __init__(self, head: bytes, stream):
+        self.head = head
+        self.stream = stream
+
+    def read(self, n=-1):
+        if self.head:
+            block, self.head = (self.head, b"") if n < 0 or n >= len(self.head) else \
+                (self.head[:n], self.head[n:])
+            return block
+        return self.stream.read(n)
+
+    def readinto(self, buffer):
+        block = self.read(len(buffer))
+        buffer[:len(block)] = block
+        return len(block)
 
 
 def describe(path) -> str:
     return "<stdin>" if path in (None, "-") else os.fspath(path)
 
 
+SIGNAL = "WIG, bedGraph or BED text (plain or gzip) and bigWig files"
+
+
 def input_kind(path) -> str:
-    """``"bigwig"``, ``"gzip"``, ``"stdin"`` or ``"text"``."""
+    """``"bigwig"``, ``"gzip"``, ``"stdin"`` or ``"text"`` (an empty file is text); anything
+    else (other compressions, HDF5, bigBed) is refused with a message saying what it is."""
     if path in (None, "-"):
         return "stdin"
     path = os.fspath(path)
@@ -107,10 +247,12 @@ def input_kind(path) -> str:
         raise GenomedataError(f"{path}: no such file")
     if os.path.isdir(path):
         raise GenomedataError(f"{path}: is a directory, not a signal file")
-    if is_bigwig_file(path):
-        return "bigwig"
     with open(path, "rb") as handle:
-        return "gzip" if handle.read(2) == GZIP_MAGIC else "text"
+        kind = sniff(handle.read(8))
+    if kind in ("bigwig", "gzip"):
+        return kind
+    check_text(kind, path, SIGNAL)
+    return "text"
 
 
 def open_signal(path, task=None) -> SignalBuffer:
@@ -120,7 +262,15 @@ def open_signal(path, task=None) -> SignalBuffer:
     kind = input_kind(path)
     name = describe(path)
     if kind == "stdin":
-        return _spool(sys.stdin.buffer, name, task)
+        stream = sys.stdin.buffer
+        head = stream.read(8)
+        kind = sniff(head)
+        if kind == "gzip":      # recognised by its first bytes, as a gzip file is
+            from isal import igzip
+            return _spool(igzip.IGzipFile(fileobj=_Joined(head, stream), mode="rb"), name,
+                          task, compressed=True)
+        check_text(kind, name, SIGNAL)
+        return _spool(_Joined(head, stream), name, task)
     if kind == "gzip":
         from isal import igzip
         with open(path, "rb") as raw:
@@ -138,7 +288,7 @@ def open_signal(path, task=None) -> SignalBuffer:
                     return block
 
             stream = igzip.IGzipFile(fileobj=raw, mode="rb")
-            buffer = _spool(_Counting(), name, _NoAdvance())
+            buffer = _spool(_Counting(), name, _NoAdvance(), compressed=True)
             task.update(completed=total)
             return buffer
     if kind == "bigwig":

@@ -16,7 +16,9 @@ or sequence) and are read line by line.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
+import zlib
 from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
@@ -82,14 +84,20 @@ def _name(raw: str, filename, line, rename: Rename | None, registry: NameRegistr
 # ------------------------------------------------------------------------------------------------
 # Text lines of the small formats
 
+SEQUENCE_INPUT = "FASTA, AGP, sizes and assembly-report text (plain or gzip)"
+
+
 @contextlib.contextmanager
 def _open_binary(filename):
     """``open_input_binary`` that also closes the file under a gzip stream (GzipFile leaves
-    a file object it was given open)."""
-    handle = open_input_binary(filename)
+    a file object it was given open), and names the file when its gzip data cannot be read."""
+    from ._input import gzip_error
+    handle = open_input_binary(filename, SEQUENCE_INPUT)
     raw = getattr(handle, "fileobj", None)
     try:
         yield handle
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise gzip_error(os.fspath(filename), exc) from None
     finally:
         handle.close()
         if raw is not None:
@@ -418,6 +426,21 @@ def iter_fasta_records(filenames, buffer: SequenceBuffer, rename: Rename | None 
         yield from _FastaFile(filename, buffer, rename, registry, progress, block_size).records()
 
 
+# what a sequence file that is not FASTA looks like -> the option that reads it
+_OTHER_SEQUENCE_INPUTS = {"a chromosome sizes file": "--sizes", "an AGP file": "--assembly"}
+
+
+def _not_fasta_hint(filename) -> str:
+    """For text that is not FASTA: what it looks like and the option that reads it."""
+    from ._input import SNIFF_BYTES, text_kind
+    with _open_binary(filename) as handle:
+        found = text_kind(handle.read(SNIFF_BYTES))
+    option = _OTHER_SEQUENCE_INPUTS.get(found)
+    if option is None:
+        return ""
+    return f"; it looks like {found}, not FASTA: add {option} to read it as one"
+
+
 class _FastaFile:
     def __init__(self, filename, buffer, rename, registry, progress, block_size):
         self.filename = filename
@@ -454,7 +477,7 @@ class _FastaFile:
             if index >= 0:
                 line += k.count_byte(segment[:index], k.NEWLINE)
                 raise InputError(self.filename, line, "sequence data before the first '>' "
-                                 "definition line")
+                                 "definition line" + _not_fasta_hint(self.filename))
             return
         if segment.max() >= 128:
             index = k.find_non_ascii(segment)

@@ -96,8 +96,10 @@ def is_gzip_file(path) -> bool:
         return handle.read(2) == GZIP_MAGIC
 
 
-def open_input_binary(path):
-    """Open an input file for reading bytes, decompressing gzip (detected by magic bytes)."""
+def open_input_binary(path, accepted="text (plain or gzip)"):
+    """Open an input file for reading bytes, decompressing gzip (detected by magic bytes);
+    other compressions and binary formats are refused with a message saying what they are and
+    what is ``accepted``."""
     if path in (None, "-"):
         return sys.stdin.buffer
     try:
@@ -108,9 +110,16 @@ def open_input_binary(path):
         raise GenomedataError(f"{path}: is a directory, not a file") from None
     except PermissionError:
         raise GenomedataError(f"{path}: permission denied") from None
-    if handle.peek(2)[:2] == GZIP_MAGIC:
+    from ._input import check_text, sniff
+    kind = sniff(handle.peek(8)[:8])
+    if kind == "gzip":
         handle.close()
         return gzip.open(path, "rb")  # owns (and closes) its file
+    try:
+        check_text(kind, os.fspath(path), accepted)
+    except GenomedataError:
+        handle.close()
+        raise
     return handle
 
 
