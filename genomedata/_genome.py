@@ -147,6 +147,8 @@ class Genome:
         try:
             try:
                 roots = self._files.roots()
+            except GenomedataError:
+                raise
             except OSError as exc:
                 raise OSError(f"Could not open Genomedata archive {self._path}: "
                               f"{exc}") from None

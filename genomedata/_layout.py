@@ -107,15 +107,79 @@ def is_bigwig_file(path) -> bool:
     return BIGWIG_MAGIC in (struct.unpack("<I", head)[0], struct.unpack(">I", head)[0])
 
 
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def is_hdf5_file(path) -> bool:
+    """Whether the file holds HDF5's signature where HDF5 looks for it: at byte 0, 512, 1024,
+    2048 ... (after a user block).  Read from the bytes, without opening the file with HDF5
+    (which a writer's file lock would refuse)."""
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            offset = 0
+            while offset + len(HDF5_SIGNATURE) <= size:
+                handle.seek(offset)
+                if handle.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                    return True
+                offset = 512 if offset == 0 else offset * 2
+    except OSError:
+        return False
+    return False
+
+
+def not_an_archive_parts(path) -> tuple[str, str]:
+    """(what is wrong, what to do) for a file that is no Genomedata archive: it says what the
+    file looks like (empty, a bedGraph file, ...)."""
+    from ._input import describe_content
+    return (f"{path} is not a Genomedata archive ({describe_content(path)})",
+            "give an archive: a directory or an HDF5 file made by 'genomedata load' or "
+            "'load-seq'")
+
+
+def not_an_archive(path):
+    """The error for a file that is no Genomedata archive (see not_an_archive_parts)."""
+    return _errors().NotAnArchiveError("; ".join(not_an_archive_parts(path)))
+
+
+def is_chromosome_file(root) -> bool:
+    """A file whose root is a chromosome (supercontig groups or chromosome attributes at the
+    root): one file of a directory archive, not an archive by itself."""
+    if any(is_supercontig_group(name) for name in root):
+        return True
+    return ATTR_DIRTY in root.attrs and ATTR_END in root.attrs
+
+
+def chromosome_file_parts(path) -> tuple[str, str]:
+    """(what is wrong, what to do) for one ``<chrom>.genomedata`` file of a directory
+    archive given where an archive is expected: give the directory."""
+    directory = os.path.dirname(os.fspath(path)) or "."
+    chrom = chromosome_name_from_filename(path) or os.path.basename(os.fspath(path))
+    return (f"{path} is the file of chromosome {chrom} in the directory archive {directory}, "
+            "not an archive by itself", f"give the directory: {directory}")
+
+
+def chromosome_file_error(path):
+    """The error for a chromosome file given as an archive (see chromosome_file_parts)."""
+    return _errors().NotAnArchiveError("; ".join(chromosome_file_parts(path)))
+
+
 def archive_kind(path) -> str:
-    """Return ``"directory"``, ``"file"`` or ``"bigwig"`` for an existing archive path."""
+    """Return ``"directory"``, ``"file"`` or ``"bigwig"`` for an existing archive path; a
+    file that is neither HDF5 nor bigWig is refused (:func:`not_an_archive`)."""
     resolved = os.path.realpath(expand_path(path))
     if not os.path.exists(resolved):
         raise OSError(f"Could not find Genomedata archive: {path}")
     if os.path.isdir(resolved):
         return "directory"
     if os.path.isfile(resolved):
-        return "bigwig" if is_bigwig_file(resolved) else "file"
+        if is_bigwig_file(resolved):
+            return "bigwig"
+        if not is_hdf5_file(resolved):
+            from . import _journal
+            if not _journal.pending(resolved):   # else a write did not finish: undone later
+                raise not_an_archive(path)
+        return "file"
     raise _errors().GenomedataValueError(f"Genomedata archive must be file or directory: "
                                          f"{path}")
 
@@ -549,6 +613,7 @@ class ArchiveFiles:
         self.journal = journal and mode != "r"
         self._transaction = None
         self._open_lock = threading.Lock()   # loaders share one ArchiveFiles across threads
+        self._checked = False    # a single file is checked once to be an archive
 
     # -- files
     def _open(self, filename):
@@ -569,7 +634,13 @@ class ArchiveFiles:
 
     def single_file(self):
         assert self.kind == "file"
-        return self._open(self.path)
+        handle = self._open(self.path)
+        if not self._checked:
+            if is_chromosome_file(handle["/"]):
+                self.close(abort=True)
+                raise chromosome_file_error(self.path)
+            self._checked = True
+        return handle
 
     def chromosome_names(self) -> list[str]:
         if self.kind == "directory":

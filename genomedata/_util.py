@@ -43,6 +43,14 @@ class NotFoundError(GenomedataError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class NotAnArchiveError(GenomedataError, OSError):
+    """A path that is not a Genomedata archive (an ``OSError`` to API callers, as the HDF5
+    error it replaces)."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
 class UnsupportedError(GenomedataError, NotImplementedError):
     """Something this archive or file cannot do (a ``NotImplementedError`` to API callers)."""
 

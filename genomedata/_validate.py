@@ -30,6 +30,7 @@ import numpy as np
 
 from . import _layout
 from ._chromosome import dirty_parts
+from ._util import NotAnArchiveError
 
 ERROR = "error"
 WARNING = "warning"
@@ -293,14 +294,6 @@ def _list(names):
     return ", ".join(names)
 
 
-def _looks_like_chromosome_file(root) -> bool:
-    """A file whose root is a chromosome (supercontig groups or chromosome attributes at the
-    root): one file of a directory archive."""
-    if any(_layout.is_supercontig_group(name) for name in root):
-        return True
-    return _layout.ATTR_DIRTY in root.attrs and _layout.ATTR_END in root.attrs
-
-
 def validate(path, ui=None) -> list:
     """Check the archive at ``path``; returns the :class:`Finding` list (empty when clean).
     ``ui``: where the progress over chromosomes goes (:class:`genomedata._ui.UI`)."""
@@ -313,6 +306,9 @@ def validate(path, ui=None) -> list:
         return checker.findings
     try:
         kind = _layout.archive_kind(expanded)
+    except NotAnArchiveError:
+        checker.add(*_layout.not_an_archive_parts(shown))
+        return checker.findings
     except (OSError, ValueError) as exc:
         checker.add(str(exc), "give a directory archive or a single-file archive")
         return checker.findings
@@ -344,12 +340,8 @@ def _validate_file(checker, filename, shown):
         return
     with handle:
         root = handle["/"]
-        if _looks_like_chromosome_file(root):
-            directory = os.path.dirname(os.path.abspath(shown)) or "."
-            chrom = _layout.chromosome_name_from_filename(filename) or os.path.basename(shown)
-            checker.add(f"{shown} is the file of chromosome {chrom} inside a directory "
-                        "archive, not an archive by itself",
-                        f"give the directory instead: {directory}")
+        if _layout.is_chromosome_file(root):
+            checker.add(*_layout.chromosome_file_parts(shown))
             return
         version, names = checker.check_root(root, shown)
         if version is None:

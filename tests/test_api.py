@@ -184,7 +184,7 @@ def test_bad_mode_and_missing(tmp_path, archive):
         Genome(tmp_path / "missing")
     bad = tmp_path / "bad"
     bad.write_bytes(b"not hdf5 at all")
-    with pytest.raises(OSError, match="Could not open Genomedata archive"):
+    with pytest.raises(OSError, match=r"bad is not a Genomedata archive \(it is a text file\)"):
         Genome(bad)
 
 

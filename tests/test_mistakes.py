@@ -186,3 +186,46 @@ def test_sizes_file_given_to_load_seq_without_sizes(tmp_path, capsys):
             "definition line; it looks like a chromosome sizes file, not FASTA: add --sizes "
             "to read it as one\n"))
     assert os.listdir(tmp_path) == ["hg38.chrom.sizes"]
+
+
+# ------------------------------------------------------------------------------------------------
+# what is given as the archive
+
+def test_one_chromosome_file_of_a_directory_archive(built, tmp_path, capsys):
+    archive = tmp_path / "dir.genomedata"
+    shutil.copytree(built["dir"], archive)
+    one = archive / "chr1.genomedata"
+    before = file_hashes(archive)
+    message = (f"{one} is the file of chromosome chr1 in the directory archive {archive}, not "
+               f"an archive by itself; give the directory: {archive}\n")
+    for command in (["close-data", one], ["info", "contigs", one],
+                    ["query", one, "dnase", "chr1", "0", "5"],
+                    ["open-data", one, "--tracknames", "x"],
+                    ["load-data", one, "dnase", DNASE], ["erase-data", one, "--trackname",
+                                                         "dnase"],
+                    ["hardmask", os.path.join(EXAMPLES, "peaks.bed"), one]):
+        status, err = run(capsys, *command)
+        assert (status, err) == (1, f"genomedata {command[0]}: error: {message}"), command
+    assert file_hashes(archive) == before
+    assert sorted(os.listdir(archive)) == ["chr1.genomedata", "chr2.genomedata"]
+
+
+@pytest.mark.parametrize("name, content, looks", [
+    ("signal.bedGraph", "chr1\t0\t10\t1.5\n", "it looks like a bedGraph file"),
+    ("genome.fa", ">chr1\nACGT\n", "it looks like a FASTA file"),
+    ("empty.genomedata", "", "it is empty"),
+    ("peaks.bed.gz", "chr1\t5\t10\tpeak\t3\n", "it is a gzip-compressed BED file"),
+])
+def test_something_that_is_not_an_archive(tmp_path, capsys, name, content, looks):
+    path = write(tmp_path / name, content, gzip.compress if name.endswith(".gz") else None)
+    before = file_hashes(path)
+    for command in (["info", "tracknames", path], ["close-data", path],
+                    ["open-data", path, "--tracknames", "x"], ["load-data", path, "x", DNASE],
+                    ["validate", path]):
+        status, err = run(capsys, *command)
+        assert status == 1
+        if command[0] != "validate":
+            assert err == (f"genomedata {command[0]}: error: {path} is not a Genomedata "
+                           f"archive ({looks}); {NOT_AN_ARCHIVE}\n")
+    assert file_hashes(path) == before       # an empty file stays empty: no HDF5 in it
+    assert sorted(os.listdir(tmp_path)) == [name]

@@ -104,8 +104,9 @@ def test_path_to_one_chromosome_file(make_archive, capsys):
     one = os.path.join(path, "chr1.genomedata")
     text, findings = findings_text(one)
     assert len(findings) == 1
-    assert "chromosome chr1 inside a directory archive" in text
-    assert f"give the directory instead: {path}" in text
+    # the message every command gives for this mistake
+    assert text == (f"{one} is the file of chromosome chr1 in the directory archive {path}, "
+                    f"not an archive by itself; give the directory: {path}")
     assert cli("validate", one) == 1
 
 
@@ -182,6 +183,8 @@ def test_not_an_archive(tmp_path, refdata, capsys):
     assert "without chromosome files" in str(validate(empty)[0])
     junk = tmp_path / "junk"
     junk.write_text("hello")
-    assert "cannot be opened as HDF5" in str(validate(junk)[0])
+    assert str(validate(junk)[0]) == (
+        f"{junk} is not a Genomedata archive (it is a text file); give an archive: a "
+        "directory or an HDF5 file made by 'genomedata load' or 'load-seq'")
     assert cli("validate", str(junk)) == 1
     assert "Traceback" not in capsys.readouterr().err
