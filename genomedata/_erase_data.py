@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _layout
 from ._ui import UI, get_ui
-from ._util import GenomedataError, UnsupportedError
+from ._util import GenomedataError, UnsupportedError, not_found
 
 BLOCK_ROWS = 1 << 20  # rows of NaN handed to the chunk writer at a time
 
@@ -108,9 +108,7 @@ def _check_names(files, names, path) -> dict:
         tracknames = _layout.read_tracknames(root) or []
         missing = [name for name in names if name not in tracknames]
         if missing:
-            where = f" ({root.file.filename})" if files.kind == "directory" else ""
-            raise GenomedataError(f"track {missing[0]!r} is not in {path}{where}; its tracks: "
-                                  f"{', '.join(tracknames) or 'none'}")
+            raise not_found("continuous track", missing[0], tracknames, path)
         these = {name: tracknames.index(name) for name in names}
         if columns is None:
             columns = these

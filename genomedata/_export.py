@@ -37,7 +37,7 @@ import numpy as np
 
 from . import _layout
 from ._ui import get_ui
-from ._util import GenomedataError
+from ._util import GenomedataError, not_found
 
 BLOCK_ROWS = 4_000_000
 FORMATS = ("bigwig", "bedgraph", "bedgraph.gz")
@@ -126,12 +126,12 @@ def _selection(genome, chroms, regions):
             wanted[name] = [(0, sizes[name])]
     for name in chroms or ():
         if name not in sizes:
-            raise GenomedataError(f"Could not find chromosome: {name}")
+            raise not_found("chromosome", name, names, genome.filename)
         wanted.setdefault(name, []).append((0, sizes[name]))
     for region in regions or ():
         name, start, stop = _region_tuple(region)
         if name not in sizes:
-            raise GenomedataError(f"Could not find chromosome: {name}")
+            raise not_found("chromosome", name, names, genome.filename)
         if start < 0 or stop <= start:
             raise GenomedataError(f"region {name}:{start}-{stop} is empty or negative "
                                   "(0-based, half-open: START < END)")
@@ -392,12 +392,7 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
 
     summary = ExportSummary(output=output, fmt=fmt)
     with Genome(gdfilename) as genome:
-        try:
-            col = genome.index_continuous(trackname)
-        except KeyError:
-            names = ", ".join(genome.tracknames_continuous) or "none"
-            raise GenomedataError(f"track {trackname!r} is not in {gdfilename} (tracks: "
-                                  f"{names})") from None
+        col = genome.index_continuous(trackname)
         selection, sizes = _selection(genome, chroms, regions)
         from ._binned import covered_bases, iter_track_blocks
         total = sum(covered_bases(genome[name], start, stop)

@@ -44,7 +44,7 @@ import numpy as np
 
 from . import _layout
 from ._ui import UI, get_ui
-from ._util import GenomedataError, InputError, UnsupportedError
+from ._util import GenomedataError, InputError, UnsupportedError, not_found
 
 WIG_SUFFIXES = (".wig", ".wg", ".wigfix", ".wigvar")
 BLOCK_ROWS = 1 << 20  # rows per column read and rewritten at a time
@@ -370,8 +370,7 @@ def _select_tracks(all_tracks, track_names, path):
     names = list(track_names)
     missing = [name for name in names if name not in all_tracks]
     if missing:
-        raise GenomedataError(f"track {missing[0]!r} is not in {path} (its tracks: "
-                              f"{', '.join(all_tracks) or 'none'})")
+        raise not_found("continuous track", missing[0], all_tracks, path)
     unique = list(dict.fromkeys(names))
     return unique, [all_tracks.index(name) for name in unique]
 

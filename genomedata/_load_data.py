@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _layout
 from ._ui import get_ui
-from ._util import GenomedataError
+from ._util import GenomedataError, GenomedataValueError, not_found
 
 BIGWIG_BLOCK = 1 << 22
 
@@ -36,13 +36,14 @@ class LoadSummary:
     bases_in_gaps: int = 0       # bases that fell between supercontigs (dropped)
     bases_past_end: int = 0      # bases past the last supercontig (dropped)
     bases_masked: int = 0        # bases removed by the mask file
-    unknown_chromosomes: dict = field(default_factory=dict)  # name -> data lines skipped
+    # input chromosomes the archive lacks -> data lines skipped (None for bigWig)
+    unknown_chromosomes: dict = field(default_factory=dict)
     seconds: float = 0.0         # reading and loading, leaving out compiling kernels
     input_bytes: int = 0
 
     @property
     def lines_skipped(self) -> int:
-        return int(sum(self.unknown_chromosomes.values()))
+        return int(sum(n for n in self.unknown_chromosomes.values() if n))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -51,13 +52,14 @@ class LoadSummary:
 class _TrackTarget:
     """One track column in every supercontig of an archive opened for writing."""
 
-    def __init__(self, archive: _layout.ArchiveFiles, trackname: str, chunk_size=None):
+    def __init__(self, archive: _layout.ArchiveFiles, trackname: str, chunk_size=None,
+                 shown=None):
         self.archive = archive
         names = archive.tracknames() or []
         if trackname not in names:
-            raise GenomedataError(
-                f"track {trackname!r} is not in the archive (open it first with "
-                f"'genomedata open-data {archive.path} --trackname {trackname}')")
+            raise not_found("continuous track", trackname, names, shown or archive.path,
+                            f"add it with 'genomedata open-data {shown or archive.path} "
+                            f"--trackname {trackname}' first")
         self.column = names.index(trackname)
         self.trackname = trackname
         self.chunk_size = chunk_size
@@ -117,13 +119,18 @@ def _column_stored(ds, column: int) -> bool:
                for row in range(0, ds.shape[0], rows))
 
 
-def _prefill(buffer, supercontigs, bounds, column, pool=None) -> None:
-    """The track's stored values into ``buffer`` (a new track has none: nothing is read)."""
+def _prefill(buffer, supercontigs, bounds, column, pool=None) -> bool:
+    """The track's stored values into ``buffer`` (a new track has none: nothing is read).
+    Returns whether the track holds stored values there."""
+    stored = False
     for sc, (start, end) in zip(supercontigs, bounds):
         ds = sc[_layout.CONTINUOUS]
-        if end > start and (_column_stored(ds, column)
-                            or not _layout.continuous_fill_is_nan(ds)):
-            _read_column(ds, column, buffer[start:end], pool)
+        if end > start:
+            here = _column_stored(ds, column)
+            stored = stored or here
+            if here or not _layout.continuous_fill_is_nan(ds):
+                _read_column(ds, column, buffer[start:end], pool)
+    return stored
 
 
 def _read_column(ds, column, out, pool) -> None:
@@ -273,8 +280,9 @@ class _TextSource:
     def chromosomes(self):
         return list(self.parsed.chromosomes())
 
-    def lines_of(self, chrom) -> int:
-        return int(self.parsed.lines_of(chrom))
+    def with_data(self) -> dict:
+        """{chromosome with data lines: their number}, in input order."""
+        return {name: n for name, n in self.parsed.lines_by_chromosome().items() if n}
 
     def fill(self, chrom, buffer, progress=None):
         counters = self.parsed.fill_chromosome(chrom, buffer, progress,
@@ -303,8 +311,18 @@ class _BigWigSource:
     def chromosomes(self):
         return list(self.sizes)
 
-    def lines_of(self, chrom) -> int:
-        return 0
+    def with_data(self) -> dict:
+        """{chromosome with data: None} (a bigWig file may list chromosomes it has no data
+        on; its zoom levels tell cheaply which ones have some)."""
+        found = {}
+        for chrom, size in self.sizes.items():
+            try:
+                covered = self.bw.stats(chrom, 0, int(size), type="coverage")
+            except RuntimeError:
+                covered = None
+            if covered and covered[0]:
+                found[chrom] = None
+        return found
 
     def fill(self, chrom, buffer, progress=None):
         """Copy the bigWig's values over the buffer where it has data (``progress`` is
@@ -331,6 +349,88 @@ class _BigWigSource:
         self.bw.close()
 
 
+# ------------------------------------------------------------------------------------------------
+# chromosome names of the input and of the archive
+
+CHR_PREFIX = ("add", "remove")
+
+
+def chromosome_renamer(chr_prefix=None):
+    """Input chromosome name -> archive chromosome name.  ``"add"``: ``1`` -> ``chr1`` (and
+    Ensembl's ``MT`` -> ``chrM``); ``"remove"``: ``chr1`` -> ``1`` (``chrM`` -> ``MT``);
+    None: as they are."""
+    if chr_prefix is None:
+        return lambda name: name
+    if chr_prefix == "add":
+        return lambda name: name if name.startswith("chr") else (
+            "chrM" if name == "MT" else "chr" + name)
+    if chr_prefix == "remove":
+        return lambda name: name[3:] if name.startswith("chr") and name != "chrM" else (
+            "MT" if name == "chrM" else name)
+    raise GenomedataValueError(f"chr_prefix must be one of {', '.join(CHR_PREFIX)} or None, "
+                               f"not {chr_prefix!r}")
+
+
+HINT_NAMES = 10_000   # names tried with and without 'chr' (a mismatch is systematic)
+
+
+def _rename_hint(names, archive_names) -> str:
+    """The --chr-prefix that would make ``names`` match the archive's, said as advice."""
+    import itertools
+    for option, example in (("add", "1 as chr1 and MT as chrM"),
+                            ("remove", "chr1 as 1 and chrM as MT")):
+        rename = chromosome_renamer(option)
+        if any(rename(name) in archive_names for name in itertools.islice(names, HINT_NAMES)):
+            return (f"the names differ by the 'chr' prefix: give --chr-prefix {option} to "
+                    f"read {example}")
+    return ""
+
+
+def _lines(count) -> str:
+    return f"{count:,} data line{'s' if count != 1 else ''}"
+
+
+def match_chromosomes(source, archive, archive_names, trackname, rename, allow_empty, ui,
+                      summary) -> dict:
+    """{input chromosome: archive chromosome} of the input's chromosomes with data that the
+    archive has.  An input without data, or whose chromosomes the archive has none of, is an
+    error (unless ``allow_empty``: then the track stays as it is); some unknown chromosomes
+    are a warning with the counts (``summary.unknown_chromosomes``)."""
+    from ._util import name_list
+    with_data = source.with_data()
+    if not with_data:
+        if allow_empty:
+            return {}
+        raise GenomedataError(
+            f"{source.name} has no data (it is empty, or holds only header or comment "
+            f"lines): nothing to load into track {trackname!r}; check the file, or give "
+            "--allow-empty to leave the track empty on purpose")
+    matched = {name: renamed for name, renamed in zip(with_data, map(rename, with_data))
+               if renamed in archive_names}
+    unknown = {name: n for name, n in with_data.items() if name not in matched}
+    summary.unknown_chromosomes = unknown
+    if not matched:
+        if allow_empty:
+            return {}
+        hint = _rename_hint(unknown, archive_names)
+        hint = (f"{hint}, or --allow-empty to leave the track empty on purpose" if hint else
+                f"was {source.name} made for another genome assembly? (--allow-empty leaves "
+                "the track empty on purpose)")
+        raise GenomedataError(
+            f"none of the chromosomes of {source.name} is in {archive}: the input has "
+            f"{len(unknown):,} ({name_list(unknown)}), the archive {len(archive_names):,} "
+            f"({name_list(sorted(archive_names))}); {hint}")
+    if unknown:
+        counts = [n for n in unknown.values() if n is not None]
+        what = f"{_lines(sum(counts))} on" if counts else "the data of"
+        hint = _rename_hint(unknown, archive_names)
+        ui.warn(f"{source.name}: {what} {len(unknown):,} chromosome"
+                f"{'s' if len(unknown) != 1 else ''} that {archive} does not have "
+                f"{'were' if counts and sum(counts) != 1 else 'was'} skipped: "
+                f"{name_list(unknown)}" + (f" ({hint})" if hint else ""))
+    return matched
+
+
 def open_source(path, ui):
     from ._input import input_kind
     if input_kind(path) == "bigwig":
@@ -342,13 +442,19 @@ def open_source(path, ui):
 # the library function
 
 def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False, *,
-              chunk_size=None, ui=None, pool=None, archive=None, source=None,
-              statistics=None) -> LoadSummary:
+              chunk_size=None, chr_prefix=None, allow_empty=False, ui=None, pool=None,
+              archive=None, source=None, statistics=None, shown=None) -> LoadSummary:
     """Load ``datafile`` (WIG, bedGraph, BED3+1 or bigWig; gzip allowed; standard input when
     None or "-") into track ``trackname`` of archive ``gdfilename``.
 
     ``maskfile``: BED regions whose input data is not loaded.  ``chunk_size``: if given, must
-    equal the archive's chunk height.  Returns a :class:`LoadSummary`.
+    equal the archive's chunk height.  ``chr_prefix``: ``"add"`` or ``"remove"`` the ``chr``
+    of the input's chromosome names to match the archive's (:func:`chromosome_renamer`).
+    Returns a :class:`LoadSummary`.
+
+    An input without data, or none of whose chromosomes are in the archive, is an error
+    (nothing is written) unless ``allow_empty``; data on some chromosomes the archive lacks
+    is skipped with a warning.
 
     The track must exist (:func:`~genomedata._open_data.open_data`).  Values already in the
     track stay where the input has none; run :func:`~genomedata._close_data.close_data`
@@ -356,7 +462,8 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
 
     ``statistics``: a :class:`~genomedata._close_data.StatisticsCollector` that is given
     every loaded chromosome's final values (``genomedata load`` then needs no close-data
-    pass over a new archive).
+    pass over a new archive).  ``shown``: the archive's name in messages (``genomedata
+    load`` builds it under another name).
 
     >>> import os
     >>> from genomedata import close_data, load_data, open_data
@@ -383,19 +490,29 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
         try:
             mask = (read_mask_regions(maskfile, _extents(archive)) if maskfile is not None
                     else {})
-            target = _TrackTarget(archive, trackname, chunk_size)
-            chromosomes = source.chromosomes()
-            if not chromosomes:
-                ui.warn(f"{source.name}: no data lines; nothing loaded")
-            target.check(chromosomes)  # every archive-side problem before the first write
+            target = _TrackTarget(archive, trackname, chunk_size, shown or gdfilename)
+            chromosomes = match_chromosomes(
+                source, shown or gdfilename, set(archive.chromosome_names()), trackname,
+                chromosome_renamer(chr_prefix), allow_empty, ui, summary)
+            for chrom in summary.unknown_chromosomes:
+                ui.verbose(f" {trackname} {chrom}: not in the archive, skipped")
+            target.check(chromosomes.values())  # archive-side problems before any write
             own_pool = pool is None
             pool = pool if pool is not None else ThreadPoolExecutor(_default_threads())
+            warned = []
+
+            def overwriting():
+                # values loaded before this call (not by an earlier file of one `load`)
+                if own_archive and not warned:
+                    warned.append(True)
+                    ui.warn(overwrite_message(shown or gdfilename, trackname, source.name))
+
             try:
                 buffers = _Buffers()
                 with ui.progress(f"loading {trackname}", total=len(chromosomes)) as task:
-                    for chrom in chromosomes:
-                        _load_chromosome(source, target, chrom, mask.get(chrom), summary,
-                                         pool, ui, buffers, statistics)
+                    for chrom, name in chromosomes.items():
+                        _load_chromosome(source, target, chrom, name, mask.get(name),
+                                         summary, pool, ui, buffers, statistics, overwriting)
                         task.advance()
             finally:
                 if own_pool:
@@ -451,22 +568,27 @@ def _fill_while_writing(source, chrom, buffer, writer):
     return outcome["result"]
 
 
-def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui,
-                     buffers=None, statistics=None) -> None:
-    if not target.archive.has_chromosome(chrom):
-        skipped = source.lines_of(chrom)
-        summary.unknown_chromosomes[chrom] = skipped
-        ui.verbose(f" {chrom}: not in the archive, {skipped} lines skipped")
-        return
-    supercontigs, bounds = target.chromosome_layout(chrom)
+def overwrite_message(archive, trackname, source) -> str:
+    """The warning for loading into a track that already holds values."""
+    return (f"track {trackname!r} of {archive} already holds values: the values of {source} "
+            "are written over them where it has data, and the old values stay everywhere "
+            f"else; to replace the track, run 'genomedata erase-data {archive} --trackname "
+            f"{trackname}' before load-data")
+
+
+def _load_chromosome(source, target, chrom, name, mask_regions, summary, pool, ui,
+                     buffers=None, statistics=None, on_stored=None) -> None:
+    """Load the input's chromosome ``chrom`` into the archive's chromosome ``name``."""
+    supercontigs, bounds = target.chromosome_layout(name)
     if not len(bounds):
         return
     extent = int(bounds[:, 1].max())
     buffer = (buffers or _Buffers()).nan_filled(extent)
-    _prefill(buffer, supercontigs, bounds, target.column, pool)
+    if _prefill(buffer, supercontigs, bounds, target.column, pool) and on_stored is not None:
+        on_stored()
     saved = _save_masked(buffer, mask_regions) if mask_regions is not None else None
     # the statistics no longer hold: dirty until close-data
-    _layout.write_dirty(target.archive.chromosome_group(chrom), True)
+    _layout.write_dirty(target.archive.chromosome_group(name), True)
     from .kernels.chunks import count_not_nan
     writer = _ChromosomeWriter(buffer, supercontigs, bounds, target.column, pool)
     try:
@@ -482,11 +604,13 @@ def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui,
         summary.bases_in_gaps += _count_in_gaps(buffer, bounds)
         inside = sum(int(count_not_nan(buffer[s:e])) for s, e in bounds)
         summary.bases += inside
-        ui.verbose(f" {chrom}: {values} values, {inside} bases with data")
+        shown = chrom if chrom == name else f"{chrom} (as {name})"
+        ui.verbose(f" {target.trackname} {shown}: {values:,} values, {inside:,} bases with "
+                   "data")
         if statistics is not None:
             # while the pool compresses the last chunks
             dataset = supercontigs[0][_layout.CONTINUOUS]
-            statistics.add_column(chrom, target.column, buffer, bounds, int(dataset.shape[1]),
+            statistics.add_column(name, target.column, buffer, bounds, int(dataset.shape[1]),
                                   _layout.continuous_chunk_rows(dataset))
     except BaseException:
         writer.close(write=False)

@@ -103,6 +103,7 @@ def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type
         rename = report.translator(chromosome_name_style)
 
     path = expand_path(gdfilename)
+    check_folder(gdfilename)
     state = _target_state(path)
     if state == "exists":
         _check_replaceable(gdfilename, path, overwrite)
@@ -211,6 +212,18 @@ def _total_size(filenames) -> int:
     return sum(os.path.getsize(name) for name in filenames)
 
 
+def check_folder(gdfilename) -> None:
+    """The folder an archive is created in must exist: a typo in its name must not leave new
+    folders behind (nothing is created here but the archive)."""
+    folder = os.path.dirname(expand_path(gdfilename))
+    if folder and not os.path.isdir(folder):
+        shown = os.path.dirname(os.fspath(gdfilename))
+        if os.path.exists(folder):
+            raise GenomedataError(f"cannot create {gdfilename}: {shown} is not a folder")
+        raise GenomedataError(f"cannot create {gdfilename}: the folder {shown} does not "
+                              "exist; create it first")
+
+
 def _target_state(path) -> str:
     """``"absent"``, ``"empty_dir"`` (an existing empty directory) or ``"exists"``."""
     if not os.path.lexists(path):
@@ -264,7 +277,6 @@ class _Builder:
         self.kind = kind
         self.created: list[str] = []
         self.archive = None
-        self.made_dirs: list[str] = []
         self.direct = state == "empty_dir" and kind == "directory"
         self.build_path = path if self.direct else self._sibling("partial")
 
@@ -273,14 +285,6 @@ class _Builder:
         return os.path.join(parent, f".{base}.{tag}-{os.getpid()}-{secrets.token_hex(4)}")
 
     def start(self):
-        parent = os.path.dirname(self.build_path)
-        missing = []
-        while parent and not os.path.exists(parent):
-            missing.append(parent)
-            parent = os.path.dirname(parent)
-        for directory in reversed(missing):
-            os.mkdir(directory)
-            self.made_dirs.append(directory)
         self.archive = create_archive(self.build_path, self.kind)
         return self.archive
 
@@ -317,8 +321,3 @@ class _Builder:
                     pass
         else:
             _remove(self.build_path)
-            for directory in reversed(self.made_dirs):
-                try:
-                    os.rmdir(directory)
-                except OSError:
-                    break

@@ -136,6 +136,15 @@ class ParsedSignal:
         """Number of data lines in the whole input."""
         return int(self.segments[:, self._kp.SEG_NLINES].sum())
 
+    def lines_by_chromosome(self) -> dict[str, int]:
+        """{chromosome: its number of data lines}, counted in one pass over the segments
+        (an input may name hundreds of thousands of chromosomes)."""
+        kp = self._kp
+        counts = np.bincount(self.segments[:, kp.SEG_CHROM],
+                             weights=self.segments[:, kp.SEG_NLINES],
+                             minlength=len(self._names))
+        return dict(zip(self._names, counts.astype(np.int64).tolist()))
+
     def lines_of(self, chrom: str) -> int:
         """Number of data lines of ``chrom`` (0 for a chromosome not in the input)."""
         idx = self._by_chrom.get(chrom)

@@ -66,17 +66,17 @@ def name_list(names, shown: int = NAMES_SHOWN) -> str:
     return ", ".join(names[:shown]) + f" and {len(names) - shown:,} more"
 
 
-def not_found(kind: str, name, names, where) -> NotFoundError:
-    """``Could not find KIND: NAME`` and the names ``where`` (an archive path) has."""
+def not_found(kind: str, name, names, where, advice: str = "") -> NotFoundError:
+    """``Could not find KIND: NAME`` and the names ``where`` (an archive path) has; then
+    ``advice`` if any."""
     names = list(names)
     if not names:
         has = f"{where} has no {kind}s"
-        if kind == "continuous track":
-            has += " (add them with 'genomedata open-data')"
     else:
         plural = f"{kind}s" if len(names) != 1 else kind
         has = f"{where} has {len(names):,} {plural}: {name_list(names)}"
-    return NotFoundError(f"Could not find {kind}: {name} ({has})")
+    return NotFoundError(f"Could not find {kind}: {name} ({has})"
+                         + (f"; {advice}" if advice else ""))
 
 
 class InputError(GenomedataError, ValueError):

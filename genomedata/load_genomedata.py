@@ -16,7 +16,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 from . import _layout
-from ._load_seq import _check_replaceable, _target_state
+from ._load_seq import _check_replaceable, _target_state, check_folder
 from ._ui import get_ui
 from ._util import GenomedataError
 
@@ -32,7 +32,7 @@ def _group_tracks(tracks):
 def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile_type="fasta",
                   chunk_size=None, assembly_report_file=None,
                   chromosome_name_style="UCSC-style-name", maskfilename=None, *,
-                  overwrite=False, jobs=None, ui=None):
+                  overwrite=False, jobs=None, chr_prefix=None, allow_empty=False, ui=None):
     """Like :func:`load_genomedata`; returns the list of per-input ``LoadSummary``."""
     from ._close_data import StatisticsCollector, close_data
     from ._load_data import load_data, open_source
@@ -44,6 +44,7 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
     tracks = list(tracks or [])
     if not seqfilenames:
         raise GenomedataError("No sequence files specified.")
+    check_folder(gdfilename)
     for name, filename in tracks:
         if filename not in (None, "-") and not os.path.exists(filename):
             raise GenomedataError(f"Could not find track file: {filename}")
@@ -77,8 +78,11 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
                 # every value passes through memory once: the statistics are computed there,
                 # and the new archive is not read back by close-data
                 statistics = StatisticsCollector()
-                summaries = _load_tracks(build, tracks, grouped, sources, maskfilename,
-                                         threads, ui, load_data, statistics)
+                options = dict(maskfile=maskfilename, chr_prefix=chr_prefix,
+                               allow_empty=allow_empty, statistics=statistics,
+                               shown=gdfilename)
+                summaries = _load_tracks(build, tracks, grouped, sources, threads, ui,
+                                         load_data, options)
                 with _layout.ArchiveFiles(build, "r+", journal=False) as files:
                     statistics.write(files, ui=ui)
             else:
@@ -93,8 +97,7 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
     return summaries
 
 
-def _load_tracks(gdfilename, tracks, grouped, sources, maskfilename, threads, ui, load_data,
-                 statistics=None):
+def _load_tracks(gdfilename, tracks, grouped, sources, threads, ui, load_data, options):
     # a new archive under a temporary name: no undo journal needed
     archive = _layout.ArchiveFiles(gdfilename, "r+", journal=False)
     indexes = {}
@@ -104,9 +107,8 @@ def _load_tracks(gdfilename, tracks, grouped, sources, maskfilename, threads, ui
 
     def one_track(name):
         for index in indexes[name]:
-            summaries[index] = load_data(gdfilename, name, maskfile=maskfilename, ui=ui,
-                                         pool=pool, archive=archive, source=sources[index],
-                                         statistics=statistics)
+            summaries[index] = load_data(gdfilename, name, ui=ui, pool=pool, archive=archive,
+                                         source=sources[index], **options)
 
     try:
         with ThreadPoolExecutor(threads) as pool, \
@@ -158,7 +160,8 @@ def _remove(path) -> None:
 def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
                     seqfile_type="fasta", chunk_size=None, assembly_report_file=None,
                     chromosome_name_style="UCSC-style-name", maskfilename=None, verbose=False,
-                    *, overwrite=False, jobs=None, ui=None):
+                    *, overwrite=False, jobs=None, chr_prefix=None, allow_empty=False,
+                    ui=None):
     """Create archive ``gdfilename`` from sequence files and ``tracks`` = [(name, file), ...].
 
     ``mode``: "dir", "file" or None (directory for fewer than 100 sequences).  ``seqfile_type``:
@@ -169,7 +172,8 @@ def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
     (several files for one name load in order, later values winning), compute the
     statistics.  Every track file is checked before the archive is created; if anything
     fails, nothing is left behind.  An existing ``gdfilename`` is an error unless
-    ``overwrite=True``.  ``jobs``: threads (default: every core).
+    ``overwrite=True``.  ``jobs``: threads (default: every core).  ``chr_prefix`` and
+    ``allow_empty``: as for :func:`~genomedata._load_data.load_data`, for every track.
 
     >>> import os
     >>> from genomedata.load_genomedata import load_genomedata
@@ -186,5 +190,6 @@ def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
         ui = UI(verbosity=2)
     build_archive(gdfilename, tracks, seqfilenames, mode, seqfile_type, chunk_size,
                   assembly_report_file, chromosome_name_style, maskfilename,
-                  overwrite=overwrite, jobs=jobs, ui=ui)
+                  overwrite=overwrite, jobs=jobs, chr_prefix=chr_prefix,
+                  allow_empty=allow_empty, ui=ui)
     return gdfilename

@@ -339,7 +339,7 @@ def test_parse_region():
     ({"regions": ["chrZ:0-10"]}, "Could not find chromosome: chrZ"),
     ({"regions": ["chr1:10-10"]}, "empty or negative"),
     ({"regions": ["chr1:-5-10"]}, "CHROM:START-END"),
-    ({"trackname": "nope"}, "track 'nope' is not in"),
+    ({"trackname": "nope"}, "Could not find continuous track: nope"),
     ({"fmt": "wig"}, "unknown output format"),
 ])
 def test_selection_errors(source, tmp_path, kwargs, message):
@@ -387,7 +387,7 @@ def test_cli(source, tmp_path, capsys):
     assert len(err) == 1 and "already exists" in err[0] and err[0].startswith("genomedata export")
     assert main(["export", str(path), "steps", str(out), "--overwrite", "--quiet"]) == 0
     assert main(["export", str(path), "nope", str(tmp_path / "n.bw")]) == 1
-    assert "track 'nope'" in capsys.readouterr().err
+    assert "Could not find continuous track: nope" in capsys.readouterr().err
 
 
 def test_cli_stdout(source, capsys):

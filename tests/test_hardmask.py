@@ -283,7 +283,7 @@ def test_unknown_track_changes_nothing(make_archive, tmp_path, capsys):
                        {"chr1": np.ones((100, 1), dtype=np.float32)}, ["t"])
     before = file_hashes(path)
     mask = write_bed(tmp_path / "m.bed", [("chr1", 0, 10)])
-    with pytest.raises(GenomedataError, match="track 'nope' is not in"):
+    with pytest.raises(GenomedataError, match="Could not find continuous track: nope"):
         hardmask_data(path, mask, ["nope"])
     assert cli("hardmask", str(mask), str(path), "-t", "nope") == 1
     assert cli("hardmask", str(mask), str(path), "--hardmask", "lx0.5") == 1

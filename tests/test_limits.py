@@ -193,8 +193,11 @@ def test_empty_signal_file_loads_nothing_and_changes_nothing(tmp_path, capsys, t
     before = _fingerprint(archive)
     empty = _write(tmp_path / "empty.bg", text)
     capsys.readouterr()
-    assert main(["load-data", str(archive), "t", str(empty)]) == 0
-    assert f"warning: {empty}: no data lines; nothing loaded" in capsys.readouterr().err
+    # a mistake unless asked for (tests/test_mistakes.py); on purpose, nothing changes
+    assert main(["load-data", str(archive), "t", str(empty)]) == 1
+    assert f"error: {empty} has no data" in capsys.readouterr().err
+    assert _fingerprint(archive) == before
+    assert main(["load-data", "--allow-empty", str(archive), "t", str(empty)]) == 0
     assert _fingerprint(archive) == before     # still clean, values as they were
     with Genome(str(archive)) as genome:
         assert genome["chrA"][0:11, "t"].tolist()[9:] == [2.0, pytest.approx(np.nan,
@@ -352,7 +355,8 @@ def test_one_step_load_with_odd_names_and_empty_track(tmp_path):
     signal = _write(tmp_path / "s.bg", f"{ODD_NAMES[1]}\t0\t4\t3\n")
     empty = _write(tmp_path / "e.bg", "")
     archive = tmp_path / "built.genomedata"
-    load_genomedata(str(archive), [("s", str(signal)), ("e", str(empty))], [str(fasta)])
+    load_genomedata(str(archive), [("s", str(signal)), ("e", str(empty))], [str(fasta)],
+                    allow_empty=True)
     with Genome(str(archive)) as genome:
         assert genome.num_datapoints.tolist() == [4, 0]
         assert genome[ODD_NAMES[1]][0:5, "s"].tolist()[:4] == [3.0] * 4

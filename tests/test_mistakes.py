@@ -229,3 +229,181 @@ def test_something_that_is_not_an_archive(tmp_path, capsys, name, content, looks
                            f"archive ({looks}); {NOT_AN_ARCHIVE}\n")
     assert file_hashes(path) == before       # an empty file stays empty: no HDF5 in it
     assert sorted(os.listdir(tmp_path)) == [name]
+
+
+# ------------------------------------------------------------------------------------------------
+# inputs on other chromosome names, inputs without values
+
+def test_input_named_1_for_an_archive_named_chr1(archive, tmp_path, capsys):
+    signal = without_chr(tmp_path)
+    run(capsys, "open-data", archive, "--tracknames", "new")
+    before = file_hashes(archive)
+    status, err = run(capsys, "load-data", archive, "new", signal)
+    assert status == 1
+    assert err == (
+        f"genomedata load-data: error: none of the chromosomes of {signal} is in {archive}: "
+        "the input has 2 (1, 2), the archive 2 (chr1, chr2); the names differ by the 'chr' "
+        "prefix: give --chr-prefix add to read 1 as chr1 and MT as chrM, or --allow-empty to "
+        "leave the track empty on purpose\n")
+    assert file_hashes(archive) == before
+    # the fix the message suggests
+    assert run(capsys, "load-data", "--chr-prefix", "add", archive, "new", signal)[0] == 0
+    assert run(capsys, "close-data", archive)[0] == 0
+    with Genome(archive) as genome:
+        np.testing.assert_array_equal(genome["chr1"][272:275, "new"], [10.5] * 3)
+        assert genome.num_datapoints.tolist() == [16000, 45922, 45922]
+
+
+def test_load_with_names_without_chr_creates_nothing(tmp_path, capsys):
+    signal = without_chr(tmp_path)
+    target = tmp_path / "new.genomedata"
+    status, err = run(capsys, "load", "-s", FASTA[0], "-t", f"dnase={signal}", target)
+    assert status == 1
+    assert err == (
+        f"genomedata load: error: none of the chromosomes of {signal} is in {target}: the "
+        "input has 2 (1, 2), the archive 1 (chr1); the names differ by the 'chr' prefix: give "
+        "--chr-prefix add to read 1 as chr1 and MT as chrM, or --allow-empty to leave the "
+        "track empty on purpose\n")
+    assert sorted(os.listdir(tmp_path)) == ["nochr.bedGraph"]
+
+
+def test_input_named_chr1_for_an_archive_named_1(tmp_path, capsys):
+    sizes = write(tmp_path / "ensembl.sizes", "1\t60000\nMT\t16569\n")
+    archive = tmp_path / "ensembl.genomedata"
+    status, err = run(capsys, "load", "--sizes", "-s", sizes, "-t", f"dnase={DNASE}", archive)
+    assert status == 1
+    assert err.endswith("the names differ by the 'chr' prefix: give --chr-prefix remove to "
+                        "read chr1 as 1 and chrM as MT, or --allow-empty to leave the track "
+                        "empty on purpose\n")
+    assert not archive.exists()
+    status, err = run(capsys, "load", "--sizes", "-s", sizes, "-t", f"dnase={DNASE}",
+                      "--chr-prefix", "remove", archive)
+    assert status == 0
+    # chr2 is not in this archive: a warning with the count, the rest loads
+    assert f"warning: {DNASE}: 129 data lines on 1 chromosome that {archive} does not have " \
+           "were skipped: chr2\n" in err
+    with Genome(archive) as genome:
+        assert genome.num_datapoints.tolist() == [25993]
+
+
+def test_input_for_another_assembly(archive, tmp_path, capsys):
+    signal = write(tmp_path / "scaffolds.bedGraph",
+                   "".join(f"scaffold_{i}\t0\t10\t1.5\n" for i in range(12)))
+    before = file_hashes(archive)
+    status, err = run(capsys, "load-data", archive, "dnase", signal)
+    assert status == 1
+    assert err == (
+        f"genomedata load-data: error: none of the chromosomes of {signal} is in {archive}: "
+        "the input has 12 (scaffold_0, scaffold_1, scaffold_2, scaffold_3, scaffold_4, "
+        "scaffold_5, scaffold_6, scaffold_7 and 4 more), the archive 2 (chr1, chr2); was "
+        f"{signal} made for another genome assembly? (--allow-empty leaves the track empty on "
+        "purpose)\n")
+    assert file_hashes(archive) == before
+
+
+@pytest.mark.parametrize("text", ["", "track type=bedGraph name=x\n# no data\n\n"])
+def test_input_without_values(archive, tmp_path, capsys, text):
+    signal = write(tmp_path / "empty.bedGraph", text)
+    run(capsys, "open-data", archive, "--tracknames", "new")
+    before = file_hashes(archive)
+    status, err = run(capsys, "load-data", archive, "new", signal)
+    assert status == 1
+    assert err == (f"genomedata load-data: error: {signal} has no data (it is empty, or holds "
+                   "only header or comment lines): nothing to load into track 'new'; check "
+                   "the file, or give --allow-empty to leave the track empty on purpose\n")
+    assert file_hashes(archive) == before
+    # on purpose: the track stays empty, the archive as it was
+    assert run(capsys, "load-data", "--allow-empty", archive, "new", signal)[0] == 0
+    assert file_hashes(archive) == before
+    target = tmp_path / "built.genomedata"
+    status, err = run(capsys, "load", "-s", FASTA[0], "-t", f"new={signal}", target)
+    assert status == 1 and "has no data" in err and not target.exists()
+
+
+def test_some_lines_on_other_chromosomes_are_a_warning(archive, tmp_path, capsys):
+    signal = write(tmp_path / "extra.bedGraph", open(DNASE).read()
+                   + "chrUn_1\t0\t10\t1\nchrUn_1\t10\t20\t1\nchr9\t5\t6\t2\n")
+    run(capsys, "open-data", archive, "--tracknames", "new")
+    status, err = run(capsys, "load-data", archive, "new", signal)
+    assert status == 0
+    assert f"warning: {signal}: 3 data lines on 2 chromosomes that {archive} does not have " \
+           "were skipped: chrUn_1, chr9\n" in err
+    run(capsys, "close-data", archive)
+    with Genome(archive) as genome:
+        assert genome.num_datapoints.tolist() == [16000, 45922, 45922]
+
+
+# ------------------------------------------------------------------------------------------------
+# names
+
+def test_unknown_chromosome_or_track_lists_the_names(archive, tmp_path, capsys):
+    before = file_hashes(archive)
+    tracks = f"({archive} has 2 continuous tracks: conservation, dnase)"
+    chromosomes = f"({archive} has 2 chromosomes: chr1, chr2)"
+    for command, message in [
+            (["query", archive, "dnase", "1", "0", "5"],
+             f"Could not find chromosome: 1 {chromosomes}"),
+            (["export", "--chrom", "chrX", archive, "dnase", tmp_path / "x.bedGraph"],
+             f"Could not find chromosome: chrX {chromosomes}"),
+            (["query", archive, "DNase", "chr1", "0", "5"],
+             f"Could not find continuous track: DNase {tracks}"),
+            (["histogram", archive, "mappability"],
+             f"Could not find continuous track: mappability {tracks}"),
+            (["export", archive, "phyloP", tmp_path / "x.bw"],
+             f"Could not find continuous track: phyloP {tracks}"),
+            (["erase-data", archive, "--trackname", "dnase2"],
+             f"Could not find continuous track: dnase2 {tracks}"),
+            (["hardmask", os.path.join(EXAMPLES, "peaks.bed"), archive, "-t", "dnase2"],
+             f"Could not find continuous track: dnase2 {tracks}"),
+            (["load-data", archive, "dnase2", DNASE],
+             f"Could not find continuous track: dnase2 {tracks}; add it with 'genomedata "
+             f"open-data {archive} --trackname dnase2' first")]:
+        status, err = run(capsys, *command)
+        assert (status, err) == (1, f"genomedata {command[0]}: error: {message}\n"), command
+    assert file_hashes(archive) == before
+    assert sorted(os.listdir(tmp_path)) == ["example.genomedata"]
+
+
+def test_many_names_are_cut_to_the_first_few(tmp_path, capsys):
+    sizes = write(tmp_path / "g.sizes", "".join(f"chr{i}\t100\n" for i in range(1, 26)))
+    archive = tmp_path / "g.genomedata"
+    assert run(capsys, "load-seq", "--sizes", archive, sizes)[0] == 0
+    run(capsys, "close-data", archive)
+    with Genome(archive) as genome, pytest.raises(KeyError) as info:
+        genome["1"]
+    assert str(info.value) == (f"Could not find chromosome: 1 ({archive} has 25 chromosomes: "
+                               "chr1, chr10, chr11, chr12, chr13, chr14, chr15, chr16 and 17 "
+                               "more)")
+
+
+# ------------------------------------------------------------------------------------------------
+# writing
+
+def test_load_data_over_values_warns(archive, tmp_path, capsys):
+    extra = write(tmp_path / "extra.bedGraph", "chr1\t0\t100\t7\n")
+    status, err = run(capsys, "load-data", archive, "dnase", extra)
+    assert status == 0
+    assert err.startswith(
+        f"warning: track 'dnase' of {archive} already holds values: the values of {extra} "
+        "are written over them where it has data, and the old values stay everywhere else; "
+        f"to replace the track, run 'genomedata erase-data {archive} --trackname dnase' "
+        "before load-data\n")
+    run(capsys, "close-data", archive)
+    with Genome(archive) as genome:
+        np.testing.assert_array_equal(genome["chr1"][98:101, "dnase"], [7, 7, np.nan])
+        np.testing.assert_array_equal(genome["chr1"][272:274, "dnase"], [10.5, 10.5])
+    # into a new track: no warning
+    run(capsys, "open-data", archive, "--tracknames", "fresh")
+    status, err = run(capsys, "load-data", archive, "fresh", extra)
+    assert status == 0 and "warning" not in err
+
+
+def test_load_into_a_folder_that_does_not_exist(tmp_path, capsys):
+    target = tmp_path / "results" / "dnase.genomedata"
+    for argv in (["load", "-s", FASTA[0], "-t", f"dnase={DNASE}", target],
+                 ["load-seq", target, FASTA[0]]):
+        status, err = run(capsys, *argv)
+        assert (status, err) == (1, f"genomedata {argv[0]}: error: cannot create {target}: "
+                                    f"the folder {target.parent} does not exist; create it "
+                                    "first\n")
+    assert os.listdir(tmp_path) == []

@@ -36,6 +36,8 @@ def add_arguments(parser):
                         help="threads for compression (default: all cores)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace ARCHIVE if it exists")
+    from .load_data import add_name_options
+    add_name_options(parser)
 
 
 def parse_track(text):
@@ -54,7 +56,8 @@ def run(args, ui):
     summaries = build_archive(
         args.gdarchive, tracks, expand_globs(args.sequence), args.mode,
         args.seqfile_type or "fasta", args.chunk_size, args.assembly_report,
-        args.name_style, args.maskfile, overwrite=args.overwrite, jobs=args.jobs, ui=ui)
+        args.name_style, args.maskfile, overwrite=args.overwrite, jobs=args.jobs,
+        chr_prefix=args.chr_prefix, allow_empty=args.allow_empty, ui=ui)
     show(ui, summaries)
     ui.info(f"Genomedata archive created: {args.gdarchive}")
     return 0

@@ -16,12 +16,25 @@ def add_arguments(parser):
     parser.add_argument("-c", "--chunk-size", type=int, metavar="N",
                         help="accepted for compatibility: must equal the archive's chunk "
                              "height (set by open-data --chunk-size)")
+    add_name_options(parser)
+
+
+def add_name_options(parser):
+    """--chr-prefix and --allow-empty (load-data and load)."""
+    parser.add_argument("--chr-prefix", choices=("add", "remove"),
+                        help="add or remove the 'chr' of the input's chromosome names to "
+                             "match the archive's: 'add' reads 1 as chr1 (and MT as chrM), "
+                             "'remove' reads chr1 as 1 (chrM as MT)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="accept an input without data on the archive's chromosomes "
+                             "(the track stays as it is) instead of failing")
 
 
 def run(args, ui):
     from .._load_data import load_data
     from ._summary import show
     summary = load_data(args.gdarchive, args.trackname, args.file, maskfile=args.maskfile,
-                        chunk_size=args.chunk_size, ui=ui)
+                        chunk_size=args.chunk_size, chr_prefix=args.chr_prefix,
+                        allow_empty=args.allow_empty, ui=ui)
     show(ui, [summary])
     return 0
