@@ -131,7 +131,7 @@ class UI:
             from rich import box
             from rich.table import Table
             table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left",
-                          pad_edge=False)
+                          pad_edge=False, collapse_padding=True)
             for index, column in enumerate(columns):
                 table.add_column(column, justify="left" if index == 0 else "right",
                                  overflow="fold")
