@@ -117,19 +117,31 @@ class ParsedSignal:
         from .kernels import parse as kp
         self._kp = kp
         seg_chrom = segments[:, kp.SEG_CHROM]
-        order = np.argsort(seg_chrom, kind="stable")
-        bounds = np.searchsorted(seg_chrom[order], np.arange(len(self._names) + 1))
-        self._by_chrom = {name: order[bounds[i]:bounds[i + 1]]
-                          for i, name in enumerate(self._names)}
+        # segments grouped by chromosome, in file order within each (an input may name
+        # hundreds of thousands of chromosomes: no Python object per chromosome here)
+        self._order = np.argsort(seg_chrom, kind="stable")
+        self._bounds = np.searchsorted(seg_chrom[self._order],
+                                       np.arange(len(self._names) + 1))
+        self._ids = None
 
     def chromosomes(self) -> list[str]:
         """Chromosome names in order of first appearance (including WIG headers without
         data lines)."""
         return list(self._names)
 
+    def _segments_of(self, chrom: str):
+        """int64 array of the segment indices of ``chrom`` in file order (None for a
+        chromosome not in the input)."""
+        if self._ids is None:
+            self._ids = {name: i for i, name in enumerate(self._names)}
+        i = self._ids.get(chrom)
+        if i is None:
+            return None
+        return self._order[self._bounds[i]:self._bounds[i + 1]]
+
     def segments_by_chrom(self) -> dict[str, np.ndarray]:
         """{chromosome: int64 array of its segment indices, in file order}."""
-        return dict(self._by_chrom)
+        return {name: self._segments_of(name) for name in self._names}
 
     @property
     def nlines(self) -> int:
@@ -147,7 +159,7 @@ class ParsedSignal:
 
     def lines_of(self, chrom: str) -> int:
         """Number of data lines of ``chrom`` (0 for a chromosome not in the input)."""
-        idx = self._by_chrom.get(chrom)
+        idx = self._segments_of(chrom)
         if idx is None:
             return 0
         return int(self.segments[idx, self._kp.SEG_NLINES].sum())
@@ -156,7 +168,7 @@ class ParsedSignal:
         """(smallest 0-based start, largest end) of the non-empty intervals of ``chrom``;
         (0, 0) when it has none."""
         kp = self._kp
-        idx = self._by_chrom.get(chrom)
+        idx = self._segments_of(chrom)
         if idx is None or len(idx) == 0:
             return 0, 0
         lo = int(self.segments[idx, kp.SEG_MIN_START].min())
@@ -183,7 +195,9 @@ class ParsedSignal:
         kp = self._kp
         if not isinstance(buffer, np.ndarray) or buffer.dtype != np.float32 or buffer.ndim != 1:
             raise TypeError("buffer must be a one-dimensional float32 numpy array")
-        idx = self._by_chrom[chrom]
+        idx = self._segments_of(chrom)
+        if idx is None:
+            raise KeyError(chrom)
         segs = self.segments
         lowest = None
         if len(idx):
@@ -323,6 +337,25 @@ def _cut(arr: np.ndarray, nominal: int):
     return _window_end(arr, nominal, 0), False
 
 
+def _names_at(arr: np.ndarray, chroms: np.ndarray) -> list:
+    """The names at ``(offset, length)`` rows of ``chroms`` in ``arr``, decoded from ASCII
+    all at once (a name that is not ASCII stays ``bytes``): an input may name hundreds of
+    thousands of chromosomes.  A name never holds a newline: it separates them here."""
+    if not len(chroms):
+        return []
+    offsets, lengths = chroms[:, 0], chroms[:, 1]
+    ends = np.cumsum(lengths + 1)              # each name and a newline after it
+    gather = np.repeat(offsets - (ends - lengths - 1), lengths + 1) + np.arange(ends[-1])
+    blob = arr[np.minimum(gather, arr.shape[0] - 1)]
+    blob[ends - 1] = 10
+    text = blob.tobytes()
+    try:
+        return text.decode("ascii").split("\n")[:-1]
+    except UnicodeDecodeError:
+        raw = text.split(b"\n")[:-1]
+        return [name.decode("ascii") if name.isascii() else name for name in raw]
+
+
 def parse_signal(buf, filename, release=None, window: int = WINDOW,
                  threads=None) -> ParsedSignal:
     """Check the whole signal text ``buf`` (bytes-like or uint8 array) and return its
@@ -384,17 +417,13 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
                              error_message(arr, status, err_off, err_info))
         for segments, chroms, hard in windows:
             local = np.zeros(len(chroms), dtype=np.int64)
-            for k, (off, length) in enumerate(chroms.tolist()):
-                raw = bytes(arr[off:off + length])
-                try:
-                    name = raw.decode("ascii")
-                except UnicodeDecodeError:
-                    bad_name = bad_name or (off, raw)
+            for k, name in enumerate(_names_at(arr, chroms)):
+                if isinstance(name, bytes):     # not ASCII
+                    bad_name = bad_name or (int(chroms[k, 0]), name)
                     continue
-                if name not in ids:
-                    ids[name] = len(names)
+                local[k] = ids.setdefault(name, len(ids))
+                if local[k] == len(names):
                     names.append(name)
-                local[k] = ids[name]
             if len(segments):
                 segments[:, kp.SEG_CHROM] = local[segments[:, kp.SEG_CHROM]]
                 segments[:, kp.SEG_HARD_FIRST] += nhard
