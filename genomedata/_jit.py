@@ -24,8 +24,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-# What the first-run notice says; measured on two cores with an empty NUMBA_CACHE_DIR:
-# `genomedata compile` 75-80 s, `genomedata load` of the README's example 45 s.
+# What the first-run notice says; measured on two (shared) cores with an empty
+# NUMBA_CACHE_DIR: `genomedata compile` 70-73 s, the README's `genomedata load` 45-50 s of
+# compiling, `genomedata load-seq` of a FASTA file 2 s.
 USUAL_TIME = "up to about a minute"
 
 _lock = threading.Lock()
