@@ -165,6 +165,20 @@ def test_step_by_step_commands_at_a_terminal(workdir):
         assert genome["chr1"][1000, "conservation"] == np.float32(0.788)
 
 
+def test_commands_printing_results_draw_no_display(workdir):
+    """query, info and report write their results to stdout, which shares the terminal:
+    no display, not even an empty one (its cursor controls would land among the lines)."""
+    from genomedata.load_genomedata import load_genomedata
+    archive = workdir / "printing.genomedata"
+    load_genomedata(str(archive), [("conservation", str(workdir / TRACK_FILES["conservation"]))],
+                    [str(workdir / name) for name in SEQUENCES[1::2]])
+    status, output = run_at_terminal(["query", archive.name, "conservation", "chr1", "1000",
+                                      "1003"], workdir)
+    assert status == 0 and output == b"0.788\r\n-3.159\r\n2.31\r\n", output
+    status, output = run_at_terminal(["info", "tracknames", archive.name], workdir)
+    assert status == 0 and output == b"['conservation']\r\n", output
+
+
 def test_quiet_draws_nothing(workdir):
     archive = workdir / "quiet.genomedata"
     status, output = run_at_terminal(["load", "-q", *SEQUENCES, "-t",

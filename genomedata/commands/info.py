@@ -7,6 +7,8 @@ HELP = ("Print information about a Genomedata archive: its track names (as a Pyt
         "longest first).  It answers on an archive not closed with close-data too (none of "
         "this changes there), with a warning.")
 
+DRAWS_PROGRESS = False   # results on stdout, no long step
+
 COMMANDS = ("tracknames", "tracknames_continuous", "contigs", "sizes")
 
 

@@ -1,7 +1,9 @@
 """The ``genomedata`` dispatcher: one entry point, one module per subcommand.
 
 Each subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and
-``run(args, ui)``.  Modules are imported only when their subcommand runs (or for ``--help``), so
+``run(args, ui)``; one that prints its results on stdout and has no step worth a progress bar
+sets ``DRAWS_PROGRESS = False`` (the display would write cursor controls to a terminal that
+stdout shares).  Modules are imported only when their subcommand runs (or for ``--help``), so
 ``genomedata info`` never imports numba.  The reference's ``genomedata-*`` programs are aliases
 into this dispatcher.
 """
@@ -166,7 +168,8 @@ def main(argv=None, prog=None) -> int:
     from .. import _jit
     from .._ui import UI
     verbosity = 0 if args.quiet else (2 if args.verbose else 1)
-    ui = UI(verbosity=verbosity)
+    ui = UI(verbosity=verbosity,
+            progress=None if getattr(args._module, "DRAWS_PROGRESS", True) else False)
     if args.command != "compile":
         _jit.on_first_compile(lambda: ui.info(COMPILING.format(_jit.USUAL_TIME)))
     compiled_before = _jit.compile_seconds()

@@ -5,6 +5,8 @@ from __future__ import annotations
 HELP = ("Print the values of one track over CHROM:BEGIN-END (0-based, half-open), one value "
         "per line; nan where there is no data.")
 
+DRAWS_PROGRESS = False   # results on stdout, no long step
+
 
 QUERY_BLOCK = 1 << 20   # bases read at a time
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 HELP = ("Print the mean and variance of every track, from the statistics of close-data, as "
         "tab-separated rows: 'measurement' and the track names, then 'mean' and 'var'.")
 
+DRAWS_PROGRESS = False   # results on stdout, no long step
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("gdarchive", metavar="ARCHIVE", help="Genomedata archive (closed)")
