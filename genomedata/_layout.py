@@ -659,12 +659,15 @@ def _close_writers() -> None:
             pass
 
 
-def create_archive(path, kind: str, locking=None) -> ArchiveFiles:
+def create_archive(path, kind: str, locking=None, journal: bool = True) -> ArchiveFiles:
     """Create an empty archive of ``kind`` ("file" or "directory") at ``path``.
 
     An existing empty directory is fine for a directory archive; anything else existing at
     ``path`` is refused (callers remove it first when the user asked to overwrite).
+    ``journal=False``: the returned archive is written without undo journal (an archive
+    being built under a temporary name needs none).
     """
+    from . import _journal
     path = expand_path(path)
     if kind == "directory":
         if os.path.exists(path):
@@ -678,9 +681,55 @@ def create_archive(path, kind: str, locking=None) -> ArchiveFiles:
         handle = open_h5(path, "w-", locking)
         init_file_root(handle, chromosome_group=False)
         handle.close()
+        _journal.clear_stale(path)   # a journal of a file that had this name before
     else:
         raise ValueError(f"unknown archive kind {kind!r}")
-    return ArchiveFiles(path, mode="r+", locking=locking, kind=kind)
+    return ArchiveFiles(path, mode="r+", locking=locking, kind=kind, journal=journal)
+
+
+# An archive being built carries a marker until it is complete: a file ``.genomedata-incomplete``
+# in a directory archive, the root attribute ``genomedata_incomplete`` in a single file.  Only a
+# marker can tell that chromosomes are missing: nothing else records which ones there should be.
+INCOMPLETE_MARKER = ".genomedata-incomplete"
+ATTR_INCOMPLETE = "genomedata_incomplete"
+
+
+def mark_incomplete(files: ArchiveFiles) -> None:
+    """Mark a new, empty archive as being built (fails if a marker exists: another command is
+    building it)."""
+    from ._journal import create_exclusive
+    if files.kind == "directory":
+        os.close(create_exclusive(os.path.join(files.path, INCOMPLETE_MARKER)))
+    else:
+        write_int64_attr(files.single_file()["/"], ATTR_INCOMPLETE, 1)
+
+
+def clear_incomplete(path, kind: str) -> None:
+    """Remove the marker of an archive whose build is complete (its files are closed)."""
+    path = expand_path(path)
+    if kind == "directory":
+        try:
+            os.unlink(os.path.join(path, INCOMPLETE_MARKER))
+        except FileNotFoundError:
+            pass
+    else:
+        with open_h5(path, "r+") as handle:
+            _delete_attr(handle["/"], ATTR_INCOMPLETE)
+
+
+def incomplete_marker(path, root=None) -> bool:
+    """Whether the archive at ``path`` (``root``: its open single file's root) carries the
+    marker of a build that did not finish."""
+    if root is not None:
+        return ATTR_INCOMPLETE in root.attrs
+    return os.path.lexists(os.path.join(expand_path(path), INCOMPLETE_MARKER))
+
+
+def is_own_name(name: str) -> bool:
+    """Whether an entry of an archive's folder is a file this package writes there: a chromosome
+    file, an undo journal, its inode link or commit marker, the incomplete marker."""
+    from ._journal import is_own_name as journal_file
+    return name.endswith(SUFFIX) or name == INCOMPLETE_MARKER or journal_file(name)
 
 
 # ------------------------------------------------------------------------------------------------

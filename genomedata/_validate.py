@@ -6,6 +6,8 @@ Checks:
 
 * the path: exists, is an archive (not a bigWig file, not one ``<chrom>.genomedata`` file
   inside a directory archive), a directory archive has chromosome files;
+* the marker of a build that did not finish (``genomedata._layout.mark_incomplete``): only it
+  can tell that chromosomes are missing;
 * format version: present, an integer, not newer than this software supports, the same in
   every chromosome file; version 0 archives are readable but cannot take new tracks;
 * track names: fixed-length strings (genomedata 1.7.4 cannot read variable-length ones), no
@@ -319,10 +321,18 @@ def validate(path) -> list:
         return checker.findings
 
     if kind == "directory":
+        if _layout.incomplete_marker(expanded):
+            _incomplete(checker, shown)
         _validate_directory(checker, expanded, shown)
     else:
         _validate_file(checker, expanded, shown)
     return checker.findings
+
+
+def _incomplete(checker, shown):
+    checker.add(f"{shown} is incomplete: the command that built it did not finish, so "
+                "chromosomes (or tracks) may be missing",
+                f"build it again (genomedata load-seq or load with --overwrite {shown})")
 
 
 def _open(checker, filename, shown):
@@ -341,6 +351,8 @@ def _validate_file(checker, filename, shown):
         return
     with handle:
         root = handle["/"]
+        if _layout.incomplete_marker(filename, root):
+            _incomplete(checker, shown)
         if _looks_like_chromosome_file(root):
             directory = os.path.dirname(os.path.abspath(shown)) or "."
             chrom = _layout.chromosome_name_from_filename(filename) or os.path.basename(shown)

@@ -41,6 +41,7 @@ from genomedata._hardmask import hardmask_data
 from genomedata._load_data import load_data
 from genomedata._load_seq import load_seq
 from genomedata._open_data import open_data
+from genomedata._util import GenomedataError
 from genomedata.load_genomedata import load_genomedata
 
 REPO = Path(__file__).resolve().parents[1]
@@ -488,3 +489,120 @@ def test_journal_undoes_any_writes(size, seed, ops, end):
             _journal.recover_file(path)
             assert Path(path).read_bytes() == original
         assert os.listdir(directory) == ["file.h5"]
+
+
+# ------------------------------------------------------------------------------------------------
+# which file a journal belongs to
+
+def _leave_journal(path) -> None:
+    """A writer killed after its first overwrite: its journal (and inode link) stay."""
+    transaction = _journal.Transaction()
+    handle = _journal.JournaledFile(str(path), transaction)
+    handle.seek(0)
+    handle.write(b"\xff" * 4096)
+    transaction.files.clear()
+    handle.release()
+
+
+def _build(workload, out, overwrite=False):
+    load_genomedata(str(out), [("old", str(workload["inputs"]["old"]))],
+                    [str(workload["sizes"])], mode="file", seqfile_type="sizes",
+                    chunk_size=CHUNK_ROWS, overwrite=overwrite)
+
+
+@pytest.mark.parametrize("how", ["rm", "overwrite", "h5py"])
+def test_stale_journal_is_never_applied_to_a_new_file(workload, tmp_path, how):
+    """A journal left by a killed writer, then a new archive at the same path (``rm`` and
+    ``load``, ``load --overwrite``, or a file another program creates there): the new file is
+    read, written and left as it is -- the old journal is not applied to it."""
+    import h5py
+
+    work = _copy(workload["bases"]["file"], tmp_path / "work.genomedata")
+    _leave_journal(work)
+    assert _journal.pending(str(work))
+    if how == "rm":
+        work.unlink()
+        _build(workload, work)
+    elif how == "overwrite":
+        _build(workload, work, overwrite=True)
+    else:
+        work.unlink()
+        with h5py.File(work, "w") as handle:
+            handle.attrs["x"] = 1
+        before = work.read_bytes()
+        assert not _journal.pending(str(work))
+        _journal.recover_file(str(work))
+        assert work.read_bytes() == before
+        assert sorted(os.listdir(tmp_path)) == ["work.genomedata"]
+        return
+    # the new archive belongs to nobody's journal: read, then written, it stays correct
+    assert not _journal.pending(str(work))
+    assert sorted(os.listdir(tmp_path)) == ["work.genomedata"]
+    state, read = _read_only_state(work)
+    assert state == "ok" and _same(read["old"], workload["models"]["old"])
+    close_data(str(work))
+    assert _read_only_state(work)[0] == "ok"
+
+
+def test_journal_found_through_symbolic_links(workload, tmp_path):
+    """Killed while writing through a symbolic link: readers through the real path (and
+    through another link) refuse the file, and a writer through any path undoes it."""
+    work = _copy(workload["bases"]["file"], tmp_path / "work.genomedata")
+    before = _fingerprint(work)
+    (tmp_path / "links").mkdir()
+    link = tmp_path / "links" / "a.genomedata"
+    link.symlink_to(work)
+    other = tmp_path / "other"
+    other.symlink_to(tmp_path)        # a linked folder
+    _leave_journal(link)
+    for path in (work, link, other / "work.genomedata"):
+        assert _journal.pending(str(path))
+        assert _read_only_state(path)[0] == "refused"
+    _open_for_writing(other / "work.genomedata")
+    assert _fingerprint(work) == before
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]
+    assert os.listdir(tmp_path / "links") == ["a.genomedata"]
+
+
+def test_journal_keeps_the_inode_of_its_file(workload, tmp_path):
+    """While a journal exists, a second name holds its file's inode, so no new file can get
+    that inode number and be mistaken for the journal's file."""
+    work = _copy(workload["bases"]["file"], tmp_path / "work.genomedata")
+    _leave_journal(work)
+    link = Path(_journal.link_path(str(work)))
+    assert os.path.samefile(link, work) and work.stat().st_nlink == 2
+    inode = work.stat().st_ino
+    work.unlink()
+    for index in range(20):   # new files get new inode numbers while the old one is held
+        (tmp_path / f"new{index}").write_bytes(b"x")
+        assert (tmp_path / f"new{index}").stat().st_ino != inode
+    assert link.stat().st_ino == inode
+
+
+def test_journal_and_commit_marker_never_follow_planted_links(workload, tmp_path):
+    """Symbolic links planted at the journal's (predictable) name after the writer opened the
+    file, or at a commit marker's name, make the write fail instead of writing through them:
+    the file they point to is left as it was, and so is the archive."""
+    work = _copy(workload["bases"]["file"], tmp_path / "work.genomedata")
+    before = _fingerprint(work)
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    transaction = _journal.Transaction()
+    handle = _journal.JournaledFile(str(work), transaction)
+    Path(_journal.journal_path(str(work))).symlink_to(victim)
+    handle.seek(0)
+    with pytest.raises(GenomedataError, match="appeared while"):
+        handle.write(b"\xff" * 4096)
+    transaction.abort()
+    assert victim.read_bytes() == b"precious" and _fingerprint(work) == before
+    os.unlink(_journal.journal_path(str(work)))
+
+    transaction = _journal.Transaction()
+    handle = _journal.JournaledFile(str(work), transaction)
+    handle.seek(0)
+    handle.write(handle.read(4096))
+    marker = Path(_journal._marker_path(str(tmp_path), transaction.txid))
+    marker.symlink_to(tmp_path / "created-through-the-link")
+    with pytest.raises(FileExistsError):
+        transaction.commit()
+    assert not (tmp_path / "created-through-the-link").exists()

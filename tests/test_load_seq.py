@@ -597,6 +597,56 @@ def test_overwrite_refuses_non_archive(tmp_path):
     assert text_file.read_text() == "keep"
 
 
+@pytest.mark.parametrize("layout", ["hidden", "home", "hdf5", "empty_file", "mixed"])
+def test_overwrite_replaces_only_genomedata_files(tmp_path, capsys, layout):
+    """--overwrite replaces only what this package writes; a folder of hidden entries (a
+    repository, a home folder), another program's HDF5 file, an empty file or a folder mixing
+    chromosome files with anything else is refused and left as it was."""
+    from genomedata.load_genomedata import load_genomedata
+
+    fasta = write(tmp_path / "x.fa", b">x\nACGT\n")
+    target = tmp_path / "target"
+    if layout == "hidden":
+        (target / ".git" / "objects").mkdir(parents=True)
+        (target / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+        (target / ".env").write_text("SECRET=1\n")
+    elif layout == "home":
+        (target / ".ssh").mkdir(parents=True)
+        (target / ".ssh" / "id_ed25519").write_text("key\n")
+        (target / ".bashrc").write_text("export X=1\n")
+    elif layout == "hdf5":
+        with h5py.File(target, "w") as handle:
+            handle["weights"] = np.arange(10)
+    elif layout == "empty_file":
+        target.write_bytes(b"")
+    else:
+        load_seq(target, [fasta], mode="dir")
+        (target / "notes.txt").write_text("mine\n")
+    before = {p: (p.read_bytes() if p.is_file() else None) for p in sorted(tmp_path.rglob("*"))}
+    with pytest.raises(GenomedataError, match="is not a Genomedata archive; refusing"):
+        load_seq(target, [fasta], overwrite=True)
+    with pytest.raises(GenomedataError, match="is not a Genomedata archive; refusing"):
+        load_genomedata(str(target), [], [str(fasta)], overwrite=True)
+    assert main(["load-seq", "-q", "--overwrite", str(target), str(fasta)]) == 1
+    assert "is not a Genomedata archive" in capsys.readouterr().err
+    after = {p: (p.read_bytes() if p.is_file() else None) for p in sorted(tmp_path.rglob("*"))}
+    assert after == before
+
+
+def test_overwrite_replaces_an_archive_with_its_journal_files(tmp_path):
+    """A directory archive holding its own undo journals, inode links, commit markers and the
+    incomplete marker is still an archive to replace."""
+    fasta = write(tmp_path / "x.fa", b">x\nACGT\n")
+    target = tmp_path / "target"
+    load_seq(target, [fasta], mode="dir")
+    for name in (".x.genomedata.journal", ".x.genomedata.journal-inode",
+                 ".genomedata-commit-00ff", ".genomedata-incomplete"):
+        (target / name).write_bytes(b"")
+    new = write(tmp_path / "y.fa", b">y\nGG\n")
+    load_seq(target, [new], mode="dir", overwrite=True)
+    assert os.listdir(target) == ["y.genomedata"]
+
+
 def test_empty_directory(tmp_path):
     fasta = write(tmp_path / "x.fa", b">x\nA\n")
     out = tmp_path / "empty"
@@ -611,6 +661,154 @@ def test_empty_directory(tmp_path):
     assert out2.is_dir()
     load_seq(out2, [fasta], mode="file", overwrite=True)
     assert out2.is_file()
+
+
+def test_empty_directory_stays_empty_until_the_archive_is_complete(tmp_path, monkeypatch):
+    """load-seq into an existing empty directory builds beside it and renames the finished
+    archive over it: while it runs, the directory is untouched (so a kill leaves it as it was),
+    and the finished archive keeps the directory's permissions."""
+    from genomedata import _load_seq
+
+    fasta = write(tmp_path / "g.fa", b">a\nACGT\n>b\nGG\n>c\nT\n")
+    out = tmp_path / "empty"
+    out.mkdir()
+    os.chmod(out, 0o750)
+    seen = []
+    real = _load_seq.write_chromosome
+
+    def watching(archive, name, *args, **kwargs):
+        seen.append(os.listdir(out))
+        return real(archive, name, *args, **kwargs)
+
+    monkeypatch.setattr(_load_seq, "write_chromosome", watching)
+    load_seq(out, [fasta], mode="dir")
+    assert seen == [[], [], []]
+    assert sorted(os.listdir(out)) == ["a.genomedata", "b.genomedata", "c.genomedata"]
+    assert os.stat(out).st_mode & 0o777 == 0o750
+    assert sorted(os.listdir(tmp_path)) == ["empty", "g.fa"]
+
+
+def test_concurrent_loads_into_one_empty_directory(tmp_path, monkeypatch):
+    """Two load-seq runs into the same empty directory: the one that finishes first puts its
+    archive in place; the other fails without touching it."""
+    from genomedata import _load_seq
+
+    first = write(tmp_path / "first.fa", b">a\nACGT\n>b\nGG\n")
+    second = write(tmp_path / "second.fa", b">a\nTTTT\n")
+    out = tmp_path / "empty"
+    out.mkdir()
+    real = _load_seq.write_chromosome
+    ran = []
+
+    def other_run_meanwhile(archive, name, *args, **kwargs):
+        if not ran:
+            ran.append(True)
+            monkeypatch.setattr(_load_seq, "write_chromosome", real)
+            load_seq(out, [second], mode="dir")       # runs to completion in between
+        return real(archive, name, *args, **kwargs)
+
+    monkeypatch.setattr(_load_seq, "write_chromosome", other_run_meanwhile)
+    with pytest.raises(GenomedataError, match="changed while loading"):
+        load_seq(out, [first], mode="dir")
+    assert read_archive(out) == {"a": {"start": 0, "end": 4, "dirty": 1,
+                                       "supercontigs": [(0, 4, b"TTTT")]}}
+    assert sorted(os.listdir(tmp_path)) == ["empty", "first.fa", "second.fa"]
+
+
+def test_in_place_build_under_the_incomplete_marker(tmp_path, monkeypatch, capsys):
+    """Where the finished archive cannot be renamed over the empty directory (a mount point, a
+    parent that cannot be written), it is built in place under a marker: a second run fails
+    at once, an interrupted build is reported by validate and refused without --overwrite."""
+    from genomedata import _load_seq
+    from genomedata._validate import validate
+
+    monkeypatch.setattr(_load_seq, "_can_rename_over", lambda path: False)
+    fasta = write(tmp_path / "g.fa", b">a\nACGT\n>b\nGG\n")
+    out = tmp_path / "mount"
+    out.mkdir()
+    real = _load_seq.write_chromosome
+    calls = []
+
+    def interrupted(archive, name, *args, **kwargs):
+        calls.append(name)
+        if len(calls) == 1:
+            with pytest.raises(GenomedataError, match=r"incomplete archive \(a load into it is "
+                               r"running, or did not finish\)"):
+                load_seq(out, [fasta], mode="dir")
+        if len(calls) == 2:
+            raise KeyboardInterrupt     # as a kill would, after the first chromosome
+        return real(archive, name, *args, **kwargs)
+
+    monkeypatch.setattr(_load_seq, "write_chromosome", interrupted)
+    monkeypatch.setattr(_load_seq._Builder, "abandon", lambda self: None)   # killed: no cleanup
+    with pytest.raises(KeyboardInterrupt):
+        load_seq(out, [fasta], mode="dir")
+    assert sorted(os.listdir(out)) == [".genomedata-incomplete", "a.genomedata"]
+    assert any("is incomplete" in finding.problem for finding in validate(out))
+    monkeypatch.setattr(_load_seq, "write_chromosome", real)
+    with pytest.raises(GenomedataError, match="is an incomplete archive"):
+        load_seq(out, [fasta], mode="dir")
+    load_seq(out, [fasta], mode="dir", overwrite=True)
+    assert sorted(read_archive(out)) == ["a", "b"]
+    assert validate(out) == [] or not any("incomplete" in f.problem for f in validate(out))
+
+
+@pytest.mark.parametrize("mode", ["dir", "file"])
+def test_validate_reports_only_a_marked_archive_incomplete(tmp_path, mode):
+    """An archive missing chromosomes looks complete; only the marker of an unfinished build
+    makes validate say it is incomplete."""
+    from genomedata import _layout
+    from genomedata._close_data import close_data
+    from genomedata._validate import validate
+
+    fasta = write(tmp_path / "g.fa", b">a\nACGT\n")
+    out = tmp_path / "archive"
+    load_seq(out, [fasta], mode=mode)
+    close_data(out)
+    assert validate(out) == []
+    if mode == "dir":
+        (out / _layout.INCOMPLETE_MARKER).write_bytes(b"")
+    else:
+        with h5py.File(out, "r+") as handle:
+            handle.attrs[_layout.ATTR_INCOMPLETE] = 1
+    problems = [finding.problem for finding in validate(out)]
+    assert problems == [f"{out} is incomplete: the command that built it did not finish, so "
+                        "chromosomes (or tracks) may be missing"]
+
+
+@pytest.mark.parametrize("mode", ["dir", "file"])
+def test_stale_partial_archives_are_cleaned(tmp_path, mode):
+    """A partial archive left beside ARCHIVE by a killed load (its process gone) is removed by
+    the next load of ARCHIVE; one of a process still running is left alone."""
+    import subprocess
+    import sys
+
+    from genomedata._load_seq import _hostname
+    from genomedata.load_genomedata import load_genomedata
+
+    fasta = write(tmp_path / "g.fa", b">a\nACGT\n")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = int(gone.stdout)
+    stale = tmp_path / f".out.partial-{_hostname()}-{dead}-0a1b2c3d"
+    live = tmp_path / f".out.partial-{_hostname()}-{os.getpid()}-0a1b2c3d"
+    other_host = tmp_path / f".out.partial-elsewhere-{dead}-0a1b2c3d"
+    for path in (stale, live, other_host):
+        if mode == "dir":
+            path.mkdir()
+            (path / "a.genomedata").write_bytes(b"x")
+        else:
+            path.write_bytes(b"x")
+    (tmp_path / f".{stale.name}.journal").write_bytes(b"x")
+    load_seq(tmp_path / "out", [fasta], mode=mode)
+    assert sorted(os.listdir(tmp_path)) == sorted(["g.fa", "out", live.name, other_host.name])
+    (tmp_path / stale.name).write_bytes(b"x")
+    load_genomedata(str(tmp_path / "out2"), [], [str(fasta)])   # load cleans its own
+    assert (tmp_path / stale.name).exists()
+    stale2 = tmp_path / f".out2.partial-{_hostname()}-{dead}-00000000"
+    stale2.write_bytes(b"x")
+    load_genomedata(str(tmp_path / "out2"), [], [str(fasta)], overwrite=True)
+    assert not stale2.exists()
 
 
 def test_missing_parent_directories_created_and_removed(tmp_path):
