@@ -565,7 +565,7 @@ def _mask_chromosome(group, columns, chrom_mask, pool, nthreads, block_rows) -> 
         i1 = int(np.searchsorted(starts, sc_end, side="left"))
         if i1 <= i0:
             continue
-        dataset = supercontig.get(_layout.CONTINUOUS)
+        dataset = _layout.continuous_of(supercontig, sc_end - sc_start)
         if dataset is None:  # no track was ever opened here: nothing to mask
             continue
         local_starts = np.clip(starts[i0:i1], sc_start, sc_end) - sc_start

@@ -23,6 +23,12 @@ from ._ui import get_ui
 from ._util import GenomedataError
 
 BIGWIG_BLOCK = 1 << 22
+# A chromosome is filled in one float32 buffer from position 0 to its last supercontig's end.
+# Supercontigs that cover less than 1/SPARSE_FACTOR of a buffer of more than SPARSE_ROWS
+# positions (a supercontig far from 0: no sequence or assembly loads that way) are refused
+# instead of allocating gigabytes for little data.
+SPARSE_ROWS = 1 << 26
+SPARSE_FACTOR = 8
 
 
 @dataclass
@@ -68,12 +74,20 @@ class _TrackTarget:
         supercontigs = _layout.supercontig_groups(group)
         bounds = np.array([_layout.supercontig_bounds(sc) for sc in supercontigs],
                           dtype=np.int64).reshape(-1, 2)
-        for sc in supercontigs:
-            if _layout.CONTINUOUS not in sc:
+        for sc, (start, end) in zip(supercontigs, bounds.tolist()):
+            ds = _layout.continuous_of(sc, end - start)
+            if ds is None:
                 raise GenomedataError(
                     f"chromosome {chrom} has no track data arrays; run 'genomedata open-data' "
                     "before loading data")
-            ds = sc[_layout.CONTINUOUS]
+            _layout.check_filters(ds, write=True)
+        extent = int(bounds[:, 1].max()) if len(bounds) else 0
+        covered = int((bounds[:, 1] - bounds[:, 0]).sum())
+        if extent > SPARSE_ROWS and extent > SPARSE_FACTOR * covered:
+            raise GenomedataError(
+                f"chromosome {chrom}: its supercontigs cover only {covered} of the {extent} "
+                "bases up to its last supercontig's end, and loading fills a float32 buffer "
+                f"over all of them ({extent * 4 / 2 ** 30:.1f} GiB); refused")
             if self.column >= ds.shape[1]:
                 raise GenomedataError(f"chromosome {chrom} lacks a column for track "
                                       f"{self.trackname!r}; the archive is inconsistent")
@@ -120,7 +134,7 @@ def _column_stored(ds, column: int) -> bool:
 def _prefill(buffer, supercontigs, bounds, column, pool=None) -> None:
     """The track's stored values into ``buffer`` (a new track has none: nothing is read)."""
     for sc, (start, end) in zip(supercontigs, bounds):
-        ds = sc[_layout.CONTINUOUS]
+        ds = _layout.continuous_of(sc, int(end - start))
         if end > start and (_column_stored(ds, column)
                             or not _layout.continuous_fill_is_nan(ds)):
             _read_column(ds, column, buffer[start:end], pool)
@@ -180,7 +194,8 @@ class _ChromosomeWriter:
         try:
             for sc, (start, end) in zip(supercontigs, bounds):
                 if end > start:
-                    writer = ChunkWriter(sc[_layout.CONTINUOUS], pool=pool)
+                    writer = ChunkWriter(_layout.continuous_of(sc, int(end - start)),
+                                         pool=pool)
                     self.parts.append([writer, int(start), int(end), int(start)])
         except BaseException:
             self.close(write=False)
@@ -470,7 +485,7 @@ def _load_chromosome(source, target, chrom, mask_regions, summary, pool, ui,
         ui.verbose(f" {chrom}: {values} values, {inside} bases with data")
         if statistics is not None:
             # while the pool compresses the last chunks
-            dataset = supercontigs[0][_layout.CONTINUOUS]
+            dataset = _layout.continuous_of(supercontigs[0])
             statistics.add_column(chrom, target.column, buffer, bounds, int(dataset.shape[1]),
                                   _layout.continuous_chunk_rows(dataset))
     except BaseException:

@@ -125,7 +125,7 @@ def open_data(gdfilename, tracknames, verbose=False, *, chunk_size=None, ui=None
                 # the file's track list already holds the new names
                 target = len(_layout.read_tracknames(group.file["/"]))
                 for supercontig in _layout.supercontig_groups(group):
-                    dataset = supercontig.get(_layout.CONTINUOUS)
+                    dataset = _layout.continuous_of(supercontig)
                     if dataset is None:
                         start, end = _layout.supercontig_bounds(supercontig)
                         dataset = _layout.create_continuous(supercontig, end - start, 0,
@@ -166,9 +166,10 @@ def _check_archive(files, path, names, chunk_size) -> int:
                 f"software only supports format version {_layout.FORMAT_VERSION}")
         ntracks = len(_layout.read_tracknames(group.file["/"]) or [])
         for supercontig in _layout.supercontig_groups(group):
-            dataset = supercontig.get(_layout.CONTINUOUS)
+            dataset = _layout.continuous_of(supercontig)
             if dataset is None:
                 continue
+            _layout.check_filters(dataset, write=True)
             if dataset.ndim != 2 or dataset.chunks is None or dataset.maxshape[1] is not None:
                 raise GenomedataError(f"{dataset.name} in {path} cannot grow by a track column")
             if dataset.shape[1] > ntracks:

@@ -31,6 +31,11 @@ class GenomedataError(Exception):
     """An error whose message is meant for the user as it is (no traceback)."""
 
 
+class ArchiveFormatError(GenomedataError):
+    """An archive file that is not laid out as Genomedata lays it out (names the object and what
+    is wrong with it)."""
+
+
 class InputError(GenomedataError, ValueError):
     """Malformed input, located at ``filename:line``."""
 
