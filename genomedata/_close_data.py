@@ -634,26 +634,55 @@ def close_data(gdfilename, verbose=False, *, ui=None, min_gap: int = MIN_GAP_LEN
     """
     if ui is None:
         ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)
-    nthreads = default_threads() if threads is None else max(0, int(threads))
     path = os.fspath(gdfilename)
     with ArchiveFiles(path, "r+") as files:
-        chromosomes = files.chromosome_names()
-        pool = (ThreadPoolExecutor(nthreads, thread_name_prefix="close-data")
-                if nthreads else None)
-        try:
-            with ui.progress("computing statistics", total=len(chromosomes),
-                             unit="chromosomes") as task:
-                for chrom in chromosomes:
-                    group = files.chromosome_group(chrom)
-                    check_format_version(group)
-                    ui.verbose(f"writing metadata for {chrom}")
-                    tracknames = _layout.read_tracknames(group.file["/"])
-                    write_chromosome_metadata(group, tracknames, ui=ui, min_gap=min_gap,
-                                              block_rows=block_rows,
-                                              block_tracks=block_tracks, pool=pool,
-                                              nthreads=max(1, nthreads),
-                                              raw_chunks=raw_chunks)
-                    task.advance()
-        finally:
-            if pool is not None:
-                pool.shutdown()
+        check_closable(files)
+        close_files(files, ui=ui, min_gap=min_gap, block_rows=block_rows,
+                    block_tracks=block_tracks, threads=threads, raw_chunks=raw_chunks)
+
+
+def check_closable(files: ArchiveFiles) -> None:
+    """Everything close-data refuses, found before it writes anything: a format version newer
+    than ours, track data it cannot read (see ``_layout.continuous_of``: other shapes, data
+    outside the file, a filter this HDF5 lacks) or with more columns than track names."""
+    for chrom in files.chromosome_names():
+        group = files.chromosome_group(chrom)
+        check_format_version(group)
+        ntracks = len(_layout.read_tracknames(group.file["/"]) or ())
+        for supercontig in _layout.supercontig_groups(group):
+            dataset = _layout.continuous_of(supercontig)
+            if dataset is None or not ntracks:
+                continue
+            _layout.check_filters(dataset)
+            if dataset.shape[1] > ntracks:
+                raise GenomedataError(
+                    f"{_layout.describe(dataset)} has {dataset.shape[1]} track columns but the "
+                    f"archive lists only {ntracks} track names")
+
+
+def close_files(files: ArchiveFiles, *, ui=None, min_gap: int = MIN_GAP_LEN, block_rows=None,
+                block_tracks=None, threads=None, raw_chunks: bool = True) -> None:
+    """close-data on an archive open for writing (its writes join the caller's transaction:
+    ``hardmask`` masks and closes in one)."""
+    ui = get_ui(ui)
+    nthreads = default_threads() if threads is None else max(0, int(threads))
+    chromosomes = files.chromosome_names()
+    pool = (ThreadPoolExecutor(nthreads, thread_name_prefix="close-data")
+            if nthreads else None)
+    try:
+        with ui.progress("computing statistics", total=len(chromosomes),
+                         unit="chromosomes") as task:
+            for chrom in chromosomes:
+                group = files.chromosome_group(chrom)
+                check_format_version(group)
+                ui.verbose(f"writing metadata for {chrom}")
+                tracknames = _layout.read_tracknames(group.file["/"])
+                write_chromosome_metadata(group, tracknames, ui=ui, min_gap=min_gap,
+                                          block_rows=block_rows,
+                                          block_tracks=block_tracks, pool=pool,
+                                          nthreads=max(1, nthreads),
+                                          raw_chunks=raw_chunks)
+                task.advance()
+    finally:
+        if pool is not None:
+            pool.shutdown()

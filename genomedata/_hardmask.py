@@ -30,7 +30,10 @@ Masking works per supercontig: the chunk rows that some region touches are read 
 track (decoded on every core), a kernel writes NaN over all regions in them, and the chunks
 are written back through the chunk writer.  ``dry_run`` only reads the archive's layout
 (opened read-only: not one byte changes) and reports what would be masked.  Unless
-``keep_archive_open``, close-data runs at the end.
+``keep_archive_open``, close-data runs at the end, in the same transaction as the masking:
+everything that could stop either (format version, track data it cannot read or write,
+track names that do not match the columns) is checked before the first write, and a command
+interrupted at any moment leaves the archive as it was (``genomedata._journal``).
 """
 
 from __future__ import annotations
@@ -529,31 +532,57 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
         summary.seconds = time.perf_counter() - began
         return summary
 
+    # everything that could stop the work is checked before the first write
+    with _layout.ArchiveFiles(path, "r") as files:
+        _check_archive(files, columns, close=not keep_archive_open)
+
+    # masking and the statistics are one transaction: interrupted, nothing changes
+    from ._close_data import close_files
     nthreads = _default_threads() if threads is None else max(0, int(threads))
     pool = ThreadPoolExecutor(nthreads, thread_name_prefix="hardmask") if nthreads else None
     try:
-        with _layout.ArchiveFiles(path, "r+") as files, \
-                ui.progress("masking", total=len(summary.chromosomes),
-                            unit="chromosomes") as task:
-            for chrom, chrom_mask in summary.chromosomes.items():
-                ui.verbose(f"masking {chrom}: {chrom_mask.regions} regions, "
-                           f"{chrom_mask.bases} bases")
-                group = files.chromosome_group(chrom)
-                _layout.write_dirty(group, True)
-                if tracks:
-                    summary.values_masked += _mask_chromosome(
-                        group, columns, chrom_mask, pool, max(1, nthreads), block_rows)
-                task.advance()
+        with _layout.ArchiveFiles(path, "r+") as files:
+            with ui.progress("masking", total=len(summary.chromosomes),
+                             unit="chromosomes") as task:
+                for chrom, chrom_mask in summary.chromosomes.items():
+                    ui.verbose(f"masking {chrom}: {chrom_mask.regions} regions, "
+                               f"{chrom_mask.bases} bases")
+                    group = files.chromosome_group(chrom)
+                    _layout.write_dirty(group, True)
+                    if tracks:
+                        summary.values_masked += _mask_chromosome(
+                            group, columns, chrom_mask, pool, max(1, nthreads), block_rows)
+                    task.advance()
+            if not keep_archive_open:
+                close_files(files, ui=ui, threads=threads)
     finally:
         if pool is not None:
             pool.shutdown()
-
-    if not keep_archive_open:
-        from ._close_data import close_data
-        close_data(path, ui=ui, threads=threads)
-        summary.closed = True
+    summary.closed = not keep_archive_open
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def _check_archive(files, columns, close: bool) -> None:
+    """Refuse, before anything is written, an archive hardmask cannot finish on: a format
+    version newer than ours, track data it cannot read or write (``_layout.continuous_of``,
+    ``_layout.check_filters``) or without a column for a selected track, and (``close``)
+    whatever close-data refuses."""
+    from ._close_data import check_closable, check_format_version
+    for chrom in files.chromosome_names():
+        group = files.chromosome_group(chrom)
+        check_format_version(group)
+        for supercontig in _layout.supercontig_groups(group):
+            dataset = _layout.continuous_of(supercontig)
+            if dataset is None:
+                continue
+            _layout.check_filters(dataset, write=True)
+            if columns and max(columns) >= dataset.shape[1]:
+                raise GenomedataError(f"{_layout.describe(dataset)} has {dataset.shape[1]} "
+                                      "track columns, fewer than the archive's track names; "
+                                      "run 'genomedata validate' for details")
+    if close:
+        check_closable(files)
 
 
 def _mask_chromosome(group, columns, chrom_mask, pool, nthreads, block_rows) -> int:

@@ -364,29 +364,99 @@ def test_killed_load(workload, tmp_path, mode, seed):
 
 
 # ------------------------------------------------------------------------------------------------
-# hardmask (masks, then runs close-data)
+# hardmask (masks and computes the statistics in one transaction)
 
 @pytest.mark.parametrize("kind", ["file", "directory"])
 @pytest.mark.parametrize("seed", _seeds(3, 20))
 def test_killed_hardmask(workload, tmp_path, kind, seed):
+    """Killed at any moment, hardmask leaves the archive byte for byte as it was, or finished:
+    masked values with their statistics (clean) -- never masked values without them."""
     models = workload["models"]
     work = _copy(workload["bases"][kind], tmp_path / "work.genomedata")
     before = _fingerprint(work)
+    where = work if work.is_dir() else work.parent
     status = _kill_during(["hardmask", "-q", str(workload["mask"]), str(work), "-t", "new"],
-                          seed, window=2.5)
+                          seed, window=0.8,
+                          started=lambda: any(where.glob(".*" + _journal.JOURNAL_SUFFIX)))
     state, read = _read_only_state(work)
-    if state == "ok":
-        # before anything happened, or completely done
-        if status == 0 or _fingerprint(work) != before:
-            assert _same(read["new"], _masked(models["v1"]))
-        else:
-            assert _same(read["new"], models["v1"])
+    if state == "ok" and _fingerprint(work) == before:
+        assert status != 0 and _same(read["new"], models["v1"])
     _open_for_writing(work)
-    assert _same(_columns(work)["old"], models["old"])
+    if _fingerprint(work) != before:
+        # finished (perhaps killed on its way out): masked and closed
+        state, read = _read_only_state(work)
+        assert state == "ok" and _same(read["new"], _masked(models["v1"]))
+        assert _same(read["old"], models["old"])
+    else:
+        assert status != 0
     hardmask_data(str(work), str(workload["mask"]), ["new"])
     state, read = _read_only_state(work)
     assert state == "ok"
     assert _same(read["new"], _masked(models["v1"])) and _same(read["old"], models["old"])
+
+
+# ------------------------------------------------------------------------------------------------
+# load-seq (builds beside the target, renames it into place)
+
+@pytest.fixture(scope="module")
+def fasta_workload(tmp_path_factory):
+    """A FASTA file of 8 Mbp (8 records, gaps in some) and what load-seq makes of it."""
+    root = tmp_path_factory.mktemp("crash-seq")
+    rng = np.random.default_rng(5)
+    fasta = root / "genome.fa"
+    with open(fasta, "w") as out:
+        for index in range(8):
+            seq = rng.choice(list(b"ACGTacgt"), 1_000_000).astype(np.uint8).tobytes().decode()
+            if index % 2:
+                seq = seq[:400_000] + "N" * 150_000 + seq[550_000:]
+            out.write(f">chr{index}\n")
+            out.write("\n".join(seq[i:i + 60] for i in range(0, len(seq), 60)) + "\n")
+    expected = {}
+    for mode in ("file", "dir"):
+        load_seq(str(root / f"expected-{mode}"), [str(fasta)], True, mode)
+        expected[mode] = _sequence_archive(root / f"expected-{mode}")
+    return {"fasta": fasta, "expected": expected}
+
+
+def _sequence_archive(path: Path) -> dict:
+    """{chrom: (end, [(start, end, sha256 of seq)])} read through h5py."""
+    out = {}
+    with _layout.ArchiveFiles(str(path), "r") as files:
+        for chrom in files.chromosome_names():
+            group = files.chromosome_group(chrom)
+            out[chrom] = (_layout.read_int_attr(group, _layout.ATTR_END), [
+                (*_layout.supercontig_bounds(sc),
+                 hashlib.sha256(sc[_layout.SEQ][...].tobytes()).hexdigest())
+                for sc in _layout.supercontig_groups(group)])
+    return out
+
+
+@pytest.mark.parametrize("target,mode", [("empty_dir", "-d"), ("absent", "-d"),
+                                         ("absent", "-f")])
+@pytest.mark.parametrize("seed", _seeds(3, 20))
+def test_killed_load_seq(fasta_workload, tmp_path, target, mode, seed):
+    """Killed at any moment, load-seq leaves its target as it was (absent, or the empty
+    directory) or holding the complete archive; the next run cleans what the killed one left
+    beside it."""
+    out = tmp_path / "seq.genomedata"
+    if target == "empty_dir":
+        out.mkdir()
+    status = _kill_during(["load-seq", "-q", mode, str(out), str(fasta_workload["fasta"])],
+                          seed, window=0.15,     # (its writes take about 0.1 s)
+                          started=lambda: any(tmp_path.glob(".seq.genomedata.partial*"))
+                          or out.is_dir() and bool(os.listdir(out)))
+    expected = fasta_workload["expected"]["file" if mode == "-f" else "dir"]
+    if target == "empty_dir" and out.is_dir() and not os.listdir(out) or \
+            target == "absent" and not os.path.lexists(out):
+        assert status != 0     # as it was
+    else:
+        assert _sequence_archive(out) == expected
+    if status != 0:
+        load_seq(str(out), [str(fasta_workload["fasta"])], True,
+                 "file" if mode == "-f" else "dir", overwrite=os.path.lexists(out)
+                 and not (out.is_dir() and not os.listdir(out)))
+        assert _sequence_archive(out) == expected
+    assert os.listdir(tmp_path) == ["seq.genomedata"]
 
 
 # ------------------------------------------------------------------------------------------------
