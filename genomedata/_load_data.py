@@ -290,15 +290,10 @@ class _TextSource:
 
 class _BigWigSource:
     def __init__(self, path, ui):
-        import pyBigWig
+        from ._bigwig import open_bigwig
         self.name = os.fspath(path)
         self.nbytes = os.path.getsize(path)
-        try:
-            self.bw = pyBigWig.open(self.name)
-        except RuntimeError:
-            raise GenomedataError(f"{self.name}: not a readable bigWig file") from None
-        if self.bw is None or not self.bw.isBigWig():
-            raise GenomedataError(f"{self.name}: not a readable bigWig file")
+        self.bw = open_bigwig(self.name)
         self.sizes = dict(self.bw.chroms())
 
     def chromosomes(self):
