@@ -126,12 +126,12 @@ def _selection(genome, chroms, regions):
             wanted[name] = [(0, sizes[name])]
     for name in chroms or ():
         if name not in sizes:
-            raise GenomedataError(f"Could not find chromosome: {name}")
+            raise GenomedataError(f"Could not find chromosome: {_layout.shorten(name)}")
         wanted.setdefault(name, []).append((0, sizes[name]))
     for region in regions or ():
         name, start, stop = _region_tuple(region)
         if name not in sizes:
-            raise GenomedataError(f"Could not find chromosome: {name}")
+            raise GenomedataError(f"Could not find chromosome: {_layout.shorten(name)}")
         if start < 0 or stop <= start:
             raise GenomedataError(f"region {name}:{start}-{stop} is empty or negative "
                                   "(0-based, half-open: START < END)")

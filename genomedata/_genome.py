@@ -50,7 +50,7 @@ class _ChromosomeList:
         if chromosome is not None and chromosome.isopen:
             return chromosome
         if name not in self:
-            raise KeyError(f"Could not find chromosome: {name}")
+            raise KeyError(f"Could not find chromosome: {_layout.shorten(str(name))}")
         files = self._files
         chromosome = Chromosome(files.chromosome_group(name), name, self._mode,
                                 filename=files.filename_of(name),
@@ -377,6 +377,7 @@ class Genome:
         if trackname in names:
             raise ValueError(f"track {trackname} already exists")
         _layout.check_trackname(trackname)
+        _layout.check_tracknames_fit(names + [trackname])
         for root in self._files.roots():
             _layout.write_tracknames(root, (_layout.read_tracknames(root) or []) + [trackname])
         for chromosome in self:

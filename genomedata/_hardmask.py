@@ -524,7 +524,8 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
             summary.chromosomes[chrom] = ChromosomeMask(*pieces)
     if summary.unknown_chromosomes:
         names = sorted(summary.unknown_chromosomes)
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        shown = ", ".join(_layout.shorten(name, 40) for name in names[:5]) + (
+            f" and {len(names) - 5} more" if len(names) > 5 else "")
         ui.warn(f"{mask.name}: regions on chromosomes that {path} does not have were "
                 f"skipped ({shown})")
 

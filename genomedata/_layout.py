@@ -382,17 +382,54 @@ def read_tracknames(root):
     return names
 
 
+# ``tracknames`` is one HDF5 attribute of ntracks cells of max(32, longest name) bytes; HDF5
+# (with the earliest file format, as 1.7.4 reads it) holds at most about 64 KiB in one
+# attribute: 2046 tracks of up to 32 characters, fewer with longer names.
+MAX_TRACKNAMES_BYTES = 2046 * 32
+
+
 def check_trackname(name: str) -> bytes:
     if not name:
         raise ValueError("a track name cannot be empty")
     try:
         raw = name.encode(GENOMEDATA_ENCODING)
     except UnicodeEncodeError:
-        raise ValueError(f"track name {name!r} is not ASCII; Genomedata stores track names as "
-                         "ASCII") from None
-    if b"\0" in raw:
-        raise ValueError(f"track name {name!r} contains a NUL character")
+        raise ValueError(f"track name {shorten(name)!r} is not ASCII; Genomedata stores track "
+                         "names as ASCII") from None
+    control = next((c for c in name if ord(c) < 32 or ord(c) == 127), None)
+    if control is not None:
+        raise ValueError(f"track name {shorten(name)!r} contains a control character "
+                         f"({_CONTROL_NAMES.get(control, f'0x{ord(control):02x}')}); track "
+                         "names are printable text")
     return raw
+
+
+_CONTROL_NAMES = {"\0": "NUL", "\t": "TAB", "\n": "newline", "\r": "carriage return",
+                  "\x7f": "DEL"}
+
+
+def check_tracknames_fit(names) -> None:
+    """Refuse a list of track names the ``tracknames`` attribute cannot hold."""
+    names = list(names)
+    width = max([32] + [len(name) for name in names])
+    if width > MAX_TRACKNAMES_BYTES:
+        raise ValueError(f"a track name of {width} characters is longer than the "
+                         f"{MAX_TRACKNAMES_BYTES} bytes an archive's track list (one HDF5 "
+                         "attribute) can hold")
+    if len(names) * width > MAX_TRACKNAMES_BYTES:
+        shorter = (f", or {MAX_TRACKNAMES_BYTES // 32} with names of up to 32 characters"
+                   if width > 32 else "")
+        raise ValueError(f"{len(names)} track names of up to {width} characters take "
+                         f"{len(names) * width} bytes, more than the {MAX_TRACKNAMES_BYTES} an "
+                         "archive's track list (one HDF5 attribute) can hold: at most "
+                         f"{MAX_TRACKNAMES_BYTES // width} tracks with names this long"
+                         f"{shorter}")
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters for a message (a name can be megabytes long)."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 @_attr_writer
@@ -401,6 +438,7 @@ def write_tracknames(root, names) -> None:
     reference writes them (its C loader compares cells over the cell size)."""
     h5py = _h5py()
     raws = [check_trackname(name) for name in names]
+    check_tracknames_fit(names)
     size = max([32] + [len(raw) for raw in raws])
     _delete_attr(root, ATTR_TRACKNAMES)
     tid = _fixed_string_type(size, cset_utf8=False)
@@ -834,7 +872,7 @@ class ArchiveFiles:
     def chromosome_group(self, chrom: str):
         """The group of an existing chromosome (KeyError if there is none)."""
         if not self.has_chromosome(chrom):
-            raise KeyError(f"Could not find chromosome: {chrom}")
+            raise KeyError(f"Could not find chromosome: {shorten(chrom)}")
         if self.kind == "directory":
             return self._open(chromosome_filename(self.path, chrom))["/"]
         return self._chromosome_in_file(self.single_file(), chrom)
@@ -842,7 +880,7 @@ class ArchiveFiles:
     def create_chromosome(self, chrom: str, end: int):
         """Create a new chromosome (file or group) with its attributes; error if it exists."""
         if self.has_chromosome(chrom):
-            raise ValueError(f"chromosome {chrom} is defined twice")
+            raise ValueError(f"chromosome {shorten(chrom)} is defined twice")
         if self.kind == "directory":
             handle = open_h5(chromosome_filename(self.path, chrom), "w-", self.locking)
             self._files[chromosome_filename(self.path, chrom)] = handle

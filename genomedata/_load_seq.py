@@ -14,13 +14,13 @@ import stat
 
 from ._journal import pending
 from ._layout import (ATTR_FORMAT_VERSION, ATTR_INCOMPLETE, FILE_MODE_CHROMS, INCOMPLETE_MARKER,
-                      MIN_GAP_LEN, ArchiveFiles, clear_incomplete, create_archive, create_seq,
+                      MIN_GAP_LEN, SUFFIX, ArchiveFiles, clear_incomplete, create_archive, create_seq,
                       create_supercontig, expand_path, incomplete_marker, is_own_name,
-                      is_supercontig_group, mark_incomplete)
+                      is_supercontig_group, mark_incomplete, shorten)
 from ._seqinput import (NameRegistry, SequenceBuffer, count_fasta_records, iter_fasta_records,
                         read_agp, read_assembly_report, read_sizes)
 from ._ui import UI, get_ui
-from ._util import GenomedataError
+from ._util import GenomedataError, InputError
 from ._writer import write_seq
 
 SEQFILE_TYPES = ("fasta", "agp", "sizes")
@@ -175,6 +175,22 @@ def write_chromosome(archive, name, end, starts, ends, seq=None):
         group.file.close()   # one file per chromosome: do not keep thousands open
 
 
+def _check_file_name(archive, name, filename, line) -> None:
+    """In a directory archive a chromosome is a file ``<name>.genomedata``: a name too long for
+    a file name is an InputError at the line that defines it."""
+    if archive.kind != "directory":
+        return
+    try:
+        limit = os.pathconf(archive.path, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    length = len(os.fsencode(name + SUFFIX))
+    if length > limit:
+        raise InputError(filename, line, f"sequence name of {len(name)} characters is too "
+                         f"long for a chromosome file name in a directory archive (at most "
+                         f"{limit - len(SUFFIX)}); use a single-file archive (--file-mode)")
+
+
 def _write_fasta(archive, filenames, include_seq, rename, registry, ui, builder):
     from .kernels.seq import supercontig_bounds
     buffer = SequenceBuffer()
@@ -183,12 +199,13 @@ def _write_fasta(archive, filenames, include_seq, rename, registry, ui, builder)
                                          progress=task.advance,
                                          on_file=lambda name: ui.verbose(f"reading {name}")):
             if not record.length:
-                ui.warn(f"{record.filename}:{record.line}: sequence {record.name} is empty; "
+                ui.warn(f"{record.filename}:{record.line}: sequence {shorten(record.name)} is empty; "
                         "no chromosome created for it")
                 continue
             seq = buffer.view()
             starts, ends = supercontig_bounds(seq, MIN_GAP_LEN)
-            ui.verbose(f"{record.name}: {record.length} bases, {len(starts)} supercontigs")
+            ui.verbose(f"{shorten(record.name)}: {record.length} bases, {len(starts)} supercontigs")
+            _check_file_name(archive, record.name, record.filename, record.line)
             builder.created.append(record.name)
             write_chromosome(archive, record.name, record.length, starts, ends,
                              seq if include_seq else None)
@@ -199,9 +216,10 @@ def _write_specs(archive, specs, ui, builder):
     with ui.progress("creating chromosomes", total=len(specs), unit="items") as task:
         for spec in specs:
             if not spec.supercontigs:
-                ui.warn(f"{spec.filename}:{spec.line}: sequence {spec.name} has no bases; no "
+                ui.warn(f"{spec.filename}:{spec.line}: sequence {shorten(spec.name)} has no bases; no "
                         "chromosome created for it")
             else:
+                _check_file_name(archive, spec.name, spec.filename, spec.line)
                 builder.created.append(spec.name)
                 starts = [start for start, _ in spec.supercontigs]
                 ends = [end for _, end in spec.supercontigs]

@@ -38,10 +38,15 @@ def _check_names(tracknames) -> list[str]:
         except ValueError as err:
             raise GenomedataError(str(err)) from None
         if name in names:
-            raise GenomedataError(f"track name {name!r} is given more than once")
+            raise GenomedataError(f"track name {_layout.shorten(name)!r} is given more than "
+                                  "once")
         names.append(name)
     if not names:
         raise GenomedataError("no track name given")
+    try:
+        _layout.check_tracknames_fit(names)
+    except ValueError as err:
+        raise GenomedataError(str(err)) from None
     return names
 
 
@@ -146,7 +151,12 @@ def _check_archive(files, path, names, chunk_size) -> int:
                               "(genomedata load-seq)")
     known = set()
     for root in files.roots():
-        known.update(_layout.read_tracknames(root) or [])
+        existing = _layout.read_tracknames(root) or []
+        known.update(existing)
+        try:
+            _layout.check_tracknames_fit(existing + names)
+        except ValueError as err:
+            raise GenomedataError(str(err)) from None
         version = _layout.read_format_version(root)
         if version is not None and version < 1:
             raise NotImplementedError(ADD_TRACK_VERSION_MESSAGE)

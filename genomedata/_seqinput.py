@@ -21,7 +21,7 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from ._layout import clean_chromosome_name
+from ._layout import clean_chromosome_name, shorten
 from ._util import GenomedataError, InputError, open_input_binary
 
 BLOCK_SIZE = 1 << 24          # bytes of FASTA input read at a time
@@ -43,9 +43,9 @@ def check_chromosome_name(name: str, filename, line) -> str:
     if not name:
         raise InputError(filename, line, "empty sequence name")
     if not name.isascii() or not name.isprintable():
-        raise InputError(filename, line, f"sequence name {name!r} is not printable ASCII")
+        raise InputError(filename, line, f"sequence name {shorten(name)!r} is not printable ASCII")
     if "/" in name or name in (".", ".."):
-        raise InputError(filename, line, f"sequence name {name!r} cannot name a chromosome "
+        raise InputError(filename, line, f"sequence name {shorten(name)!r} cannot name a chromosome "
                          "(it contains '/' or is '.' or '..')")
     return name
 
@@ -59,7 +59,7 @@ class NameRegistry:
     def add(self, name: str, filename, line) -> None:
         previous = self._places.get(name)
         if previous is not None:
-            raise InputError(filename, line, f"chromosome {name} is defined twice: here and at "
+            raise InputError(filename, line, f"chromosome {shorten(name)} is defined twice: here and at "
                              f"{previous[0]}:{previous[1]}")
         self._places[name] = (os.fspath(filename), line)
 
@@ -187,7 +187,7 @@ def read_agp(filename, rename: Rename | None = None,
             obj = objects[raw_name] = {"name": name, "line": lineno, "regions": [],
                                        "last_beg": -1, "split": True}
         if beg < obj["last_beg"]:
-            raise InputError(filename, lineno, f"rows of {raw_name} are not in order of "
+            raise InputError(filename, lineno, f"rows of {shorten(raw_name)} are not in order of "
                              "position (this row begins before the previous one)")
         obj["last_beg"] = beg
         if is_gap:
@@ -258,10 +258,10 @@ class AssemblyReport:
             raise GenomedataError(self._style_message(style))
         position = self._position.get(name)
         if position is None:
-            raise InputError(filename, line, f"Cannot find {name} in assembly report")
+            raise InputError(filename, line, f"Cannot find {shorten(name)} in assembly report")
         value = self._values[style][position]
         if value in NOT_AVAILABLE:
-            raise InputError(filename, line, f"{name} has no {style} in assembly report "
+            raise InputError(filename, line, f"{shorten(name)} has no {style} in assembly report "
                              f"{self.filename}")
         return value
 

@@ -49,6 +49,9 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
     if maskfilename is not None and not os.path.exists(maskfilename):
         raise GenomedataError(f"Could not find mask file: {maskfilename}")
     grouped = _group_tracks(tracks)
+    if grouped:
+        from ._open_data import _check_names
+        _check_names(list(grouped))   # names the archive can hold, before anything is made
     threads = jobs or default_threads()
 
     # 1. open and check every input before anything is created

@@ -10,7 +10,8 @@ def show(ui, summaries) -> None:
     for s in summaries:
         skipped = []
         if s.unknown_chromosomes:
-            names = ", ".join(sorted(s.unknown_chromosomes)[:3])
+            from .._layout import shorten
+            names = ", ".join(shorten(name, 40) for name in sorted(s.unknown_chromosomes)[:3])
             more = "" if len(s.unknown_chromosomes) <= 3 else ", ..."
             skipped.append(f"{_count(s.lines_skipped)} lines on chromosomes not in the "
                            f"archive ({names}{more})")
