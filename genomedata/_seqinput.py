@@ -338,6 +338,15 @@ class SequenceBuffer:
         return self.array[:self.length]
 
 
+def _byte_name(byte: int) -> str:
+    names = {0: "a NUL byte", 9: "a TAB", 32: "a space"}
+    if byte in names:
+        return names[byte]
+    if 33 <= byte < 127:
+        return f"the character {chr(byte)!r}"
+    return f"the byte 0x{byte:02x}"
+
+
 class FastaRecord(NamedTuple):
     """A complete FASTA record; its sequence is ``buffer.view()`` until the next record."""
     name: str
@@ -406,10 +415,12 @@ def iter_fasta_records(filenames, buffer: SequenceBuffer, rename: Rename | None 
 
     A record starts at a line beginning with ``>``; its name is the first whitespace-delimited
     word of that line (then ``rename`` and whitespace cleaning).  Sequence lines are joined
-    without their line ends (LF or CRLF) and without blanks at the end of a line; any other
-    character is kept, case included.  A record with no sequence is yielded with length 0 (the
-    caller decides what to do with it).  Errors: sequence text before the first ``>`` of a
-    file, a byte outside ASCII, a definition line without a name, a name defined twice.
+    without their line ends (LF or CRLF) and without blanks at the end of a line; the letters
+    (IUPAC codes) and ``-`` are kept as they are, case included.  A record with no sequence is
+    yielded with length 0 (the caller decides what to do with it).  Errors: sequence text
+    before the first ``>`` of a file, a byte outside ASCII, any other byte in a sequence line
+    (NUL, a digit, a blank inside the line...), a definition line without a name, a name
+    defined twice.
     """
     for filename in filenames:
         filename = os.fspath(filename)
@@ -460,12 +471,18 @@ class _FastaFile:
             index = k.find_non_ascii(segment)
             line += k.count_byte(segment[:index], k.NEWLINE)
             raise InputError(self.filename, line, f"non-ASCII byte 0x{int(segment[index]):02x} "
-                             f"in the sequence of {self.name}")
+                             f"in the sequence of {shorten(self.name)}")
+        index = k.find_non_sequence(segment)
+        if index >= 0:
+            line += k.count_byte(segment[:index], k.NEWLINE)
+            raise InputError(self.filename, line, f"{_byte_name(int(segment[index]))} in the "
+                             f"sequence of {shorten(self.name)}: sequence lines hold letters "
+                             "(IUPAC codes) and '-' only")
         buffer = self.buffer
         buffer.reserve(segment.shape[0])
         buffer.length = k.compact_sequence(segment, buffer.array, buffer.length)
         if buffer.length > MAX_COORDINATE:
-            raise InputError(self.filename, self.line, f"sequence {self.name} is longer than "
+            raise InputError(self.filename, self.line, f"sequence {shorten(self.name)} is longer than "
                              f"{MAX_COORDINATE} bases, the archive's limit")
 
     def _record(self) -> FastaRecord:

@@ -303,14 +303,29 @@ def test_random_gaps_match_model(tmp_path):
 def test_fasta_names_crlf_case_multiple_files(tmp_path):
     a = write(tmp_path / "a.fa", b">chr1 Homo sapiens chromosome 1\r\nACGTacgt\r\nNNnn\r\nAC\r\n"
               b">chr2\tdescription\r\nggcc  \r\n\r\nTT\r\n")
-    b = write(tmp_path / "b.fa.gz", b"\n>chr3\nA\n;not a comment\n>chr4", compress=True)
+    b = write(tmp_path / "b.fa.gz", b"\n>chr3\nA\nrYkM-\n>chr4", compress=True)
     out = tmp_path / "archive"
     load_seq(out, [a, b])
     archive = read_archive(out)
     assert sorted(archive) == ["chr1", "chr2", "chr3"]
     assert archive["chr1"]["supercontigs"] == [(0, 14, b"ACGTacgtNNnnAC")]
     assert archive["chr2"]["supercontigs"] == [(0, 6, b"ggccTT")]
-    assert archive["chr3"]["supercontigs"] == [(0, 15, b"A;not a comment")]
+    assert archive["chr3"]["supercontigs"] == [(0, 6, b"ArYkM-")]
+
+
+@pytest.mark.parametrize("line,what", [
+    (b";not a comment", "the character ';'"), (b"ACGT ACGT", "a space"),
+    (b"AC\tGT", "a TAB"), (b"AC\0GT", "a NUL byte"), (b"ACGT1234", "the character '1'"),
+    (b"AC.GT", "the character '.'")])
+def test_fasta_bytes_that_are_not_sequence_are_refused(tmp_path, line, what):
+    """NUL, blanks inside a line, digits, punctuation: not bases -- refused with FILE:LINE
+    instead of being stored as bases."""
+    fasta = write(tmp_path / "x.fa", b">chr1\nACGT  \nAC\r\n" + line + b"\nGG\n")
+    with pytest.raises(InputError) as info:
+        load_seq(tmp_path / "archive", [fasta])
+    assert str(info.value) == (f"{fasta}:4: {what} in the sequence of chr1: sequence lines "
+                               "hold letters (IUPAC codes) and '-' only")
+    assert sorted(os.listdir(tmp_path)) == ["x.fa"]
 
 
 def test_empty_record_warns_and_later_records_load(tmp_path):
@@ -373,21 +388,27 @@ def test_count_fasta_records_stops_at_limit(tmp_path):
 # -- streaming: a block-size-independent parser, checked against a line-by-line model
 
 def model_fasta(data: bytes):
+    """The records, or ("error", line) at the first sequence line holding anything but
+    letters and '-' once its CRs and trailing blanks are gone."""
     records, name, seq = [], None, []
-    for line in data.split(b"\n"):
+    for number, line in enumerate(data.split(b"\n"), 1):
         if line.startswith(b">"):
             if name is not None:
                 records.append((name, b"".join(seq)))
             name, seq = line[1:].split()[0].decode(), []
         elif name is not None:
-            seq.append(line.replace(b"\r", b"").rstrip(b" \t"))
+            line = line.replace(b"\r", b"").rstrip(b" \t")
+            if not re.fullmatch(rb"[A-Za-z-]*", line):
+                return "error", number
+            seq.append(line)
     if name is not None:
         records.append((name, b"".join(seq)))
     return records
 
 
 fasta_lines = st.lists(
-    st.tuples(st.sampled_from([b"ACGT", b"nnNN", b"acg t", b"A" * 70, b"", b"  ", b"GT\t"]),
+    st.tuples(st.sampled_from([b"ACGT", b"nnNN", b"A" * 70, b"", b"  ", b"GT\t", b"AC-gt",
+                               b"acg t", b"A1", b"\0"]),
               st.sampled_from([b"\n", b"\r\n"])),
     max_size=8)
 
@@ -409,10 +430,14 @@ def test_fasta_stream_matches_model(records, final_newline, block_size, leading_
     got = []
     with tempfile.TemporaryDirectory() as directory:
         fasta = write(Path(directory) / "mem.fa", data)
-        for record in iter_fasta_records([fasta], buffer, registry=NameRegistry(),
-                                         block_size=block_size):
-            got.append((record.name, buffer.view().tobytes()))
-            assert record.length == len(got[-1][1])
+        try:
+            for record in iter_fasta_records([fasta], buffer, registry=NameRegistry(),
+                                             block_size=block_size):
+                got.append((record.name, buffer.view().tobytes()))
+                assert record.length == len(got[-1][1])
+        except InputError as exc:
+            assert "sequence lines hold letters (IUPAC codes) and '-' only" in exc.message
+            got = ("error", exc.line)
     assert got == model_fasta(data)
 
 
