@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _layout
+from ._textinput import DECIMAL as _NUMBER   # the number grammar of every text input
 from ._ui import UI, get_ui
 from ._util import GenomedataError, InputError
 
@@ -61,7 +62,6 @@ class HardmaskOptionError(GenomedataError, ValueError):
 # the filter option
 
 _OPTION = re.compile(r"\s*([A-Za-z]+)\s*(.*?)\s*")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _OPERATOR_WORDS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 _UFUNCS = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
            "eq": np.equal, "ne": np.not_equal}

@@ -108,10 +108,13 @@ def _text_lines(filename) -> Iterator[tuple[int, str]]:
 
 
 def _parse_int(text: str, what: str, filename, line, minimum: int = 0) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise InputError(filename, line, f"{what} {text!r} is not an integer") from None
+    """A whole number in the grammar of every text input (digits only:
+    ``_textinput.UNSIGNED_INTEGER``) between ``minimum`` and the archive's coordinates."""
+    from ._textinput import UNSIGNED_INTEGER
+    if not UNSIGNED_INTEGER.fullmatch(text):
+        raise InputError(filename, line, f"{what} {shorten(text, 40)!r} is not an integer "
+                         "(digits 0-9 only)")
+    value = int(text)
     if value < minimum:
         raise InputError(filename, line, f"{what} {value} is less than {minimum}")
     if value > MAX_COORDINATE:

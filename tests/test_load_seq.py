@@ -509,7 +509,8 @@ BAD_INPUTS = [
      "sequence name 'chr/1' cannot name a chromosome (it contains '/' or is '.' or '..')"),
     ("agp", b"# c\nchr1\t1\t10\t1\tW\tA.1\t1\t10\t+\nchr1\t11\t20\t2\tW\tA.2\t1\t10\n", 3,
      "expected 9 TAB-separated columns, found 8"),
-    ("agp", b"chr1\t1\tten\t1\tW\tA.1\t1\t10\t+\n", 1, "object_end 'ten' is not an integer"),
+    ("agp", b"chr1\t1\tten\t1\tW\tA.1\t1\t10\t+\n", 1,
+     "object_end 'ten' is not an integer (digits 0-9 only)"),
     ("agp", b"chr1\t1\t10\t1\tW\tA.1\t1\t10\t+\n\nchr1\t11\t20\t2\tW\tA.2\t1\t10\t+\n", 2,
      "blank line among AGP rows"),
     ("agp", b"chr1 1 10 1 W A.1 1 10 +\n", 1, "expected 9 TAB-separated columns, found 1"),
@@ -517,10 +518,11 @@ BAD_INPUTS = [
      "rows of chr1 are not in order of position (this row begins before the previous one)"),
     ("agp", b"chr1\t1\t10\t1\tN\t10\tcontig\tmaybe\tna\n", 1,
      "linkage 'maybe' (column 8) is neither 'yes' nor 'no'"),
-    ("sizes", b"chr1 100\nchr2 abc\n", 2, "size 'abc' is not an integer"),
+    ("sizes", b"chr1 100\nchr2 abc\n", 2, "size 'abc' is not an integer (digits 0-9 only)"),
     ("sizes", b"chr1 100\nchr2\n", 2, "expected a sequence name and its size"),
     ("sizes", b"chr1 100\nchr1 200\n", 2, "chromosome chr1 is defined twice: here and at {path}:1"),
-    ("sizes", b"chr1 -5\n", 1, "size -5 is less than 0"),
+    ("sizes", b"chr1 -5\n", 1, "size '-5' is not an integer (digits 0-9 only)"),
+    ("sizes", b"chr1 1_000\n", 1, "size '1_000' is not an integer (digits 0-9 only)"),
     ("sizes", b"chr1 4294967296\n", 1,
      "size 4294967296 does not fit the archive's 32-bit coordinates"),
 ]
@@ -903,3 +905,56 @@ def test_command_existing_and_missing(tmp_path, capsys):
     assert main(["load-seq", str(tmp_path / "other"), missing]) == 1
     assert capsys.readouterr().err == f"genomedata load-seq: error: {missing}: no such file\n"
     assert not (tmp_path / "other").exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# One number grammar for every text input
+
+INTEGER_TOKENS = ["100", "007", "+100", "-5", "1_000", "1,000", "5.", "5.0", "1e3", "0x10",
+                  "\u0663"]
+DECIMAL_TOKENS = ["2", "-2.5", "+100", "5.", ".5", "5.e3", "-1E-3", "1_000", "1,5", ".",
+                  "e3", "0x10", "\u0663", "5e", "--1"]
+
+
+def _accepts(function) -> bool:
+    try:
+        function()
+    except (GenomedataError, ValueError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize("token", INTEGER_TOKENS)
+def test_integers_read_alike_in_sizes_agp_and_signal(tmp_path, token):
+    """A sizes file, an AGP file and a signal file's coordinates take the same integers:
+    ASCII digits only (the sizes file took '+100' and '1_000', which the signal parser
+    refuses)."""
+    from genomedata._seqinput import read_agp, read_sizes
+    from genomedata._textinput import parse_signal
+
+    sizes = write(tmp_path / "g.sizes", f"chr1\t{token}\n".encode())
+    agp = write(tmp_path / "g.agp", f"chr1\t1\t{token}\t1\tW\tA\t1\t{token}\t+\n".encode())
+    outcomes = {
+        "sizes": _accepts(lambda: read_sizes(sizes)),
+        "agp": _accepts(lambda: read_agp(agp)),
+        "bedGraph": _accepts(lambda: parse_signal(f"chr1\t0\t{token}\t1\n".encode(), "s")),
+        "fixedStep": _accepts(lambda: parse_signal(
+            f"fixedStep chrom=chr1 start={token}\n1\n".encode(), "s")),
+    }
+    assert len(set(outcomes.values())) == 1, outcomes
+    assert outcomes["sizes"] == bool(re.fullmatch("[0-9]+", token))
+
+
+@pytest.mark.parametrize("token", DECIMAL_TOKENS)
+def test_decimals_read_alike_in_signal_masks_and_filters(tmp_path, token):
+    """Signal values, BED mask scores and --hardmask thresholds take the same decimals."""
+    from genomedata._hardmask import parse_hardmask_option, read_mask_file
+    from genomedata._textinput import parse_signal
+
+    mask = write(tmp_path / "m.bed", f"chr1\t0\t10\tx\t{token}\n".encode())
+    outcomes = {
+        "signal": _accepts(lambda: parse_signal(f"chr1\t0\t10\t{token}\n".encode(), "s")),
+        "mask score": _accepts(lambda: read_mask_file(mask, "lt1")),
+        "--hardmask": _accepts(lambda: parse_hardmask_option(f"lt{token}")),
+    }
+    assert len(set(outcomes.values())) == 1, outcomes
