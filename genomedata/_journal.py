@@ -190,7 +190,7 @@ def create_exclusive(path, mode: int = 0o644) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, mode)
 
 
-def _fsync_directory(directory) -> None:
+def fsync_directory(directory) -> None:
     try:
         fd = os.open(directory or ".", os.O_RDONLY | _CLOEXEC)
     except OSError:
@@ -533,7 +533,7 @@ class JournaledFile:
             os.close(fd)
             _forget(self.real)
             raise
-        _fsync_directory(os.path.dirname(self.journal))
+        fsync_directory(os.path.dirname(self.journal))
         self.journal_fd = fd
 
     def _save(self, lo: int, hi: int) -> None:

@@ -391,9 +391,11 @@ def install(build, path, display, state, overwrite) -> None:
         clear_stale(path)
         return
     _check_replaceable(display, path, overwrite)
+    _sync_tree(build)   # the new archive is on disk before the old one goes
     if not os.path.isdir(build) and not (os.path.isdir(path) and not os.path.islink(path)):
         os.replace(build, path)     # a file over a file: atomic
         clear_stale(path)
+        _sync_directory(os.path.dirname(path))
         return
     backup = sibling(path, "old")
     os.rename(path, backup)
@@ -403,7 +405,27 @@ def install(build, path, display, state, overwrite) -> None:
         os.rename(backup, path)
         raise
     clear_stale(path)
+    _sync_directory(os.path.dirname(path))
     _remove(backup)
+
+
+def _sync_tree(path) -> None:
+    """fsync an archive (a file, or a directory and its files) built under a temporary name."""
+    files = ([os.path.join(path, name) for name in os.listdir(path)]
+             if os.path.isdir(path) else [path])
+    for filename in files:
+        fd = os.open(filename, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    if os.path.isdir(path):
+        _sync_directory(path)
+
+
+def _sync_directory(directory) -> None:
+    from ._journal import fsync_directory
+    fsync_directory(directory or ".")
 
 
 def _can_rename_over(path) -> bool:
