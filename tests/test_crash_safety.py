@@ -11,6 +11,13 @@ archive, kills it at a random moment of its run (seeded), and then checks:
 * the track loaded by earlier, successful commands still holds its values;
 * running the step again gives the correct result.
 
+For ``hardmask`` and ``load-seq`` the stricter property holds: killed, the archive (or the
+target path) is byte for byte what it was, or the finished result -- never a state between.
+
+Then the journal itself: it undoes any sequence of writes, it is applied only to the file it
+belongs to (not to a new archive at the same path, whatever the path it is opened by), and it
+never writes through a symbolic link planted at its name.
+
 ``pytest -m fuzz tests/test_crash_safety.py`` kills many more times: more seeds, and an
 archive with 100 times more chunks, where HDF5 writes metadata back in mid-write.
 """
