@@ -434,18 +434,16 @@ class _ColumnChunkReader:
     the output (no temporary array).  Used only for float32 little-endian datasets whose
     filters are shuffle and/or deflate; anything else is read through HDF5."""
 
-    __slots__ = ("dataset", "key", "chunk_rows", "shuffle", "deflate", "fill", "cache",
-                 "_decompress")
+    __slots__ = ("dataset", "key", "chunk_rows", "pipeline", "last_chunk", "fill", "cache")
 
-    def __init__(self, dataset, key, cache, filters):
+    def __init__(self, dataset, key, cache, pipeline):
         self.dataset = dataset
         self.key = key
         self.chunk_rows = int(dataset.chunks[0])
-        self.shuffle, self.deflate = filters
+        self.pipeline = pipeline
+        self.last_chunk = (int(dataset.shape[0]) - 1) // self.chunk_rows
         self.fill = dataset.fillvalue
         self.cache = cache
-        from isal import isal_zlib
-        self._decompress = isal_zlib.decompress
 
     @classmethod
     def create(cls, dataset, key, cache):
@@ -455,11 +453,7 @@ class _ColumnChunkReader:
         pipeline = _layout.chunk_pipeline(dataset)
         if pipeline is None:
             return None
-        try:
-            # the filters' bits in a chunk's filter mask, 0 when absent
-            return cls(dataset, key, cache, (pipeline.shuffle_bit, pipeline.deflate_bit))
-        except ImportError:
-            return None
+        return cls(dataset, key, cache, pipeline)
 
     def _chunk(self, column, k):
         """The chunk's values as a 1-D float32 array, or its byte planes ``(4, rows)`` when
@@ -479,10 +473,13 @@ class _ColumnChunkReader:
                 raise
             self.cache.put(cache_key, _NOT_STORED)
             return None
-        if self.deflate and not mask & self.deflate:
-            raw = self._decompress(raw)
+        raw, shuffled = _layout.unfilter_chunk(
+            raw, mask, self.pipeline, 4 * self.chunk_rows,
+            k == self.last_chunk and self.dataset.shape[0] % self.chunk_rows != 0,
+            lambda: (f"the chunk at row {coord[0]}, column {column} of "
+                     f"{_layout.describe(self.dataset)}"))
         buf = np.frombuffer(raw, dtype=np.uint8)
-        if self.shuffle and not mask & self.shuffle:
+        if shuffled:
             planes = buf.reshape(4, -1)
         else:
             planes = buf.view("<f4")
@@ -631,7 +628,7 @@ class Supercontig:
          [ 0.818  5.35 ]]
         """
         if self._continuous is None:
-            dataset = self._dataset(_layout.CONTINUOUS)
+            dataset = _layout.continuous_of(self.h5group, self.end - self.start)
             if dataset is None:
                 raise MissingContinuousData(
                     f"{self.name} has no continuous data (no track was opened with "
@@ -652,7 +649,7 @@ class Supercontig:
         b'gCgagGtCTg'
         """
         if self._seq is None:
-            dataset = self._dataset(_layout.SEQ)
+            dataset = _layout.seq_of(self.h5group, self.end - self.start)
             if dataset is None:
                 where = f" of {self._chromosome.name}" if self._chromosome is not None else ""
                 raise MissingSequenceData(
@@ -690,7 +687,8 @@ class _Index:
         self.supercontigs = [Supercontig(group, chromosome) for group in groups]
         self.starts = np.array([sc.start for sc in self.supercontigs], dtype=np.int64)
         self.ends = np.array([sc.end for sc in self.supercontigs], dtype=np.int64)
-        self.datasets = [group.get(_layout.CONTINUOUS) for group in groups]
+        self.datasets = [_layout.continuous_of(sc.h5group, sc.end - sc.start)
+                         for sc in self.supercontigs]
         cache = chromosome._chunk_cache
         self.readers = [None if ds is None else _ColumnChunkReader.create(ds, i, cache)
                         for i, ds in enumerate(self.datasets)]

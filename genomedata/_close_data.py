@@ -179,14 +179,6 @@ class _H5pyReader:
 # positions are asked from HDF5 and their bytes read with pread, inflated (ISA-L, or zlib) and
 # unshuffled on every core.  Anything else goes through h5py (_H5pyReader).
 
-def _inflate_function():
-    try:
-        from isal.isal_zlib import decompress
-    except ImportError:  # pragma: no cover - isal is a dependency; zlib decodes the same data
-        from zlib import decompress
-    return decompress
-
-
 class _RawChunkReader:
     """Reads blocks by decoding the dataset's chunks itself, in parallel on ``pool``.
 
@@ -195,15 +187,12 @@ class _RawChunkReader:
     calling into HDF5, so they never wait for the GIL behind h5py's lock.
     """
 
-    SHUFFLE = "shuffle"
-    DEFLATE = "deflate"
-
     @classmethod
     def open(cls, dataset, pool, nthreads):
         """A reader for ``dataset``, or None when its layout needs HDF5's own decoding."""
         import h5py
 
-        if pool is None or not hasattr(os, "pread"):
+        if not hasattr(os, "pread"):
             return None
         if dataset.chunks is None or len(dataset.chunks) != 2 or dataset.chunks[1] != 1:
             return None
@@ -220,15 +209,13 @@ class _RawChunkReader:
         dcpl = dataset.id.get_create_plist()
         if dcpl.get_layout() != h5py.h5d.CHUNKED:
             return None
-        filters = _layout.chunk_pipeline(dataset)
-        if filters is None:
+        pipeline = _layout.chunk_pipeline(dataset)
+        if pipeline is None:
             return None
-        pipeline = ([cls.SHUFFLE] if filters.shuffle else []) + \
-            ([cls.DEFLATE] if filters.level is not None else [])
-        if pipeline == [cls.SHUFFLE]:
+        if pipeline.shuffle and pipeline.level is None:
             # HDF5 may store partial edge chunks unfiltered (a creation option h5py cannot
-            # query); with deflate in the pipeline such a chunk fails to inflate and goes to
-            # HDF5, but shuffle alone would be undone silently on unshuffled bytes
+            # query); with deflate in the pipeline such a chunk fails to inflate and is taken
+            # as it is, but shuffle alone would be undone silently on unshuffled bytes
             return None
         handle.flush()  # chunks written through another handle of this file reach the disk
         index = cls._chunk_index(dataset)
@@ -238,7 +225,7 @@ class _RawChunkReader:
             fd = os.open(handle.filename, os.O_RDONLY)
         except OSError:
             return None
-        return cls(dataset, pool, nthreads, tuple(pipeline), index, fd)
+        return cls(dataset, pool, nthreads, pipeline, index, fd)
 
     @staticmethod
     def _chunk_index(dataset):
@@ -276,13 +263,16 @@ class _RawChunkReader:
         self.fill = np.float32(dataset.fillvalue)
         self.fd = fd
         self.chunk_rows = int(dataset.chunks[0])
-        self.inflate = _inflate_function()
+        self.partial_edge = int(dataset.shape[0]) % self.chunk_rows != 0
 
     def submit(self, block, buffer):
         """Start decoding ``block`` into ``buffer``; returns the futures to wait for."""
         chunk_rows = self.chunk_rows
         chunks = range(block.row0 // chunk_rows, -(-(block.row0 + block.nrows) // chunk_rows))
         items = [(col, chunk) for col in range(block.col0, block.col1) for chunk in chunks]
+        if self.pool is None:
+            self._decode(block, items, buffer)
+            return []
         ntasks = min(len(items), 4 * self.nthreads)
         per_task = -(-len(items) // ntasks)
         return [self.pool.submit(self._decode, block, items[i:i + per_task], buffer)
@@ -309,29 +299,23 @@ class _RawChunkReader:
             size = int(self.sizes[chunk, col])
             mask = int(self.masks[chunk, col])
             data = os.pread(self.fd, size, offset)
-            shuffled = False
-            if len(data) == size:
-                for index in range(len(self.pipeline) - 1, -1, -1):
-                    if mask >> index & 1:
-                        continue  # this filter was skipped for this chunk
-                    if self.pipeline[index] == self.DEFLATE:
-                        try:
-                            data = self.inflate(data)
-                        except Exception:  # noqa: BLE001 - HDF5 decodes or reports it
-                            data = b""
-                            break
-                    else:
-                        shuffled = True
-            if len(data) != nbytes:
-                # not what the layout promises: let HDF5 decode (or report) this chunk
-                self.dataset.read_direct(buffer, np.s_[lo:lo + count, col],
-                                         np.s_[row, dest0:dest0 + count])
-                continue
+            if len(data) != size:
+                raise _layout.format_error(
+                    f"{self._where(chunk, col)} lies past the end of the file (a truncated "
+                    "file)")
+            data, shuffled = _layout.unfilter_chunk(
+                data, mask, self.pipeline, nbytes,
+                self.partial_edge and chunk == self.offsets.shape[0] - 1,
+                lambda: self._where(chunk, col))
             if shuffled:
                 unshuffle_into(np.frombuffer(data, dtype=np.uint8), chunk_rows, 4, src0, count,
                                dest.view(np.uint8))
             else:
                 dest[:] = np.frombuffer(data, dtype="<f4", count=count, offset=4 * src0)
+
+    def _where(self, chunk, col) -> str:
+        return (f"the chunk at row {chunk * self.chunk_rows}, column {col} of "
+                f"{_layout.describe(self.dataset)}")
 
     def close(self):
         os.close(self.fd)
@@ -340,7 +324,7 @@ class _RawChunkReader:
 def open_block_reader(dataset, pool, nthreads):
     """A reader of blocks of ``dataset``: chunks decoded on ``pool`` by
     :class:`_RawChunkReader` when their layout allows, else by HDF5.  Close it after use."""
-    reader = _RawChunkReader.open(dataset, pool, nthreads) if pool is not None else None
+    reader = _RawChunkReader.open(dataset, pool, nthreads)
     return reader if reader is not None else _H5pyReader(dataset, pool)
 
 
@@ -473,7 +457,7 @@ def write_chromosome_metadata(group, tracknames, *, ui=None, min_gap: int = MIN_
         name = _name_of(supercontig)
         ui.verbose(f" scanning {name}")
         start, end = _layout.supercontig_bounds(supercontig)
-        dataset = supercontig.get(_layout.CONTINUOUS)
+        dataset = _layout.continuous_of(supercontig, end - start)
         if dataset is None:  # never opened for data: no data (the reference crashed)
             scans.append(SupercontigScan(start, end - start, name=name))
             continue
@@ -593,8 +577,7 @@ class StatisticsCollector:
             scans = []
             for index, supercontig in enumerate(supercontigs):
                 start, end = _layout.supercontig_bounds(supercontig)
-                dataset = supercontig.get(_layout.CONTINUOUS)
-                length = int(dataset.shape[0]) if dataset is not None else end - start
+                length = end - start
                 scans.append(merge_presence([found[index] for found in per_column.values()],
                                             start, length, self.min_gap,
                                             _name_of(supercontig)))
@@ -651,26 +634,55 @@ def close_data(gdfilename, verbose=False, *, ui=None, min_gap: int = MIN_GAP_LEN
     """
     if ui is None:
         ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)
-    nthreads = default_threads() if threads is None else max(0, int(threads))
     path = os.fspath(gdfilename)
     with ArchiveFiles(path, "r+") as files:
-        chromosomes = files.chromosome_names()
-        pool = (ThreadPoolExecutor(nthreads, thread_name_prefix="close-data")
-                if nthreads else None)
-        try:
-            with ui.progress("computing statistics", total=len(chromosomes),
-                             unit="chromosomes") as task:
-                for chrom in chromosomes:
-                    group = files.chromosome_group(chrom)
-                    check_format_version(group)
-                    ui.verbose(f"writing metadata for {chrom}")
-                    tracknames = _layout.read_tracknames(group.file["/"])
-                    write_chromosome_metadata(group, tracknames, ui=ui, min_gap=min_gap,
-                                              block_rows=block_rows,
-                                              block_tracks=block_tracks, pool=pool,
-                                              nthreads=max(1, nthreads),
-                                              raw_chunks=raw_chunks)
-                    task.advance()
-        finally:
-            if pool is not None:
-                pool.shutdown()
+        check_closable(files)
+        close_files(files, ui=ui, min_gap=min_gap, block_rows=block_rows,
+                    block_tracks=block_tracks, threads=threads, raw_chunks=raw_chunks)
+
+
+def check_closable(files: ArchiveFiles) -> None:
+    """Everything close-data refuses, found before it writes anything: a format version newer
+    than ours, track data it cannot read (see ``_layout.continuous_of``: other shapes, data
+    outside the file, a filter this HDF5 lacks) or with more columns than track names."""
+    for chrom in files.chromosome_names():
+        group = files.chromosome_group(chrom)
+        check_format_version(group)
+        ntracks = len(_layout.read_tracknames(group.file["/"]) or ())
+        for supercontig in _layout.supercontig_groups(group):
+            dataset = _layout.continuous_of(supercontig)
+            if dataset is None or not ntracks:
+                continue
+            _layout.check_filters(dataset)
+            if dataset.shape[1] > ntracks:
+                raise GenomedataError(
+                    f"{_layout.describe(dataset)} has {dataset.shape[1]} track columns but the "
+                    f"archive lists only {ntracks} track names")
+
+
+def close_files(files: ArchiveFiles, *, ui=None, min_gap: int = MIN_GAP_LEN, block_rows=None,
+                block_tracks=None, threads=None, raw_chunks: bool = True) -> None:
+    """close-data on an archive open for writing (its writes join the caller's transaction:
+    ``hardmask`` masks and closes in one)."""
+    ui = get_ui(ui)
+    nthreads = default_threads() if threads is None else max(0, int(threads))
+    chromosomes = files.chromosome_names()
+    pool = (ThreadPoolExecutor(nthreads, thread_name_prefix="close-data")
+            if nthreads else None)
+    try:
+        with ui.progress("computing statistics", total=len(chromosomes),
+                         unit="chromosomes") as task:
+            for chrom in chromosomes:
+                group = files.chromosome_group(chrom)
+                check_format_version(group)
+                ui.verbose(f"writing metadata for {chrom}")
+                tracknames = _layout.read_tracknames(group.file["/"])
+                write_chromosome_metadata(group, tracknames, ui=ui, min_gap=min_gap,
+                                          block_rows=block_rows,
+                                          block_tracks=block_tracks, pool=pool,
+                                          nthreads=max(1, nthreads),
+                                          raw_chunks=raw_chunks)
+                task.advance()
+    finally:
+        if pool is not None:
+            pool.shutdown()

@@ -168,7 +168,7 @@ def erase_data(gdfilename, trackname, verbose=False, *, ui=None, threads=None):
                     group = files.chromosome_group(chrom)
                     _layout.write_dirty(group, True)
                     for supercontig in _layout.supercontig_groups(group):
-                        dataset = supercontig.get(_layout.CONTINUOUS)
+                        dataset = _layout.continuous_of(supercontig)
                         if dataset is None:
                             continue
                         for name in names:

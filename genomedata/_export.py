@@ -337,8 +337,24 @@ class _RunMerger:
 # The library function
 
 def _temporary_name(output: str) -> str:
+    """A name for the output while it is written: inside a new private folder (``mkdtemp``:
+    created exclusively, mode 0700) beside ``output``, so that nothing planted at a predictable
+    name -- a symbolic link in a shared folder -- can redirect the write."""
+    import tempfile
     directory, base = os.path.split(os.path.abspath(output))
-    return os.path.join(directory, f".{base}.{os.getpid()}.part")
+    folder = tempfile.mkdtemp(prefix=f".{base}.", suffix=".part", dir=directory)
+    return os.path.join(folder, base)
+
+
+def _discard_temporary(target: str) -> None:
+    try:
+        os.remove(target)
+    except FileNotFoundError:
+        pass
+    try:
+        os.rmdir(os.path.dirname(target))
+    except OSError:
+        pass
 
 
 def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=None,
@@ -349,7 +365,7 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
     ``chroms``: chromosome names; ``regions``: ``"CHROM:START-END"`` strings (0-based,
     half-open) or ``(chrom, start, end)`` tuples; together they limit the export (union).
     An existing ``output`` is an error unless ``overwrite``.  The file is written under a
-    temporary name and renamed when complete.  Returns an :class:`ExportSummary`.
+    temporary name (in a private folder beside it) and renamed when complete.  Returns an :class:`ExportSummary`.
 
     >>> output = scratch_dir() + "/conservation.bedGraph"
     >>> summary = export_track(example_archive, "conservation", output,
@@ -419,9 +435,10 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
                 writer.close()
             if target != output:
                 os.replace(target, output)
+                _discard_temporary(target)
         except BaseException:
-            if target != output and os.path.exists(target):
-                os.remove(target)
+            if target != output:
+                _discard_temporary(target)
             raise
     ui.verbose(f"{output}: {summary.intervals} intervals covering {summary.bases} bases "
                f"of {len(summary.chromosomes)} chromosomes")

@@ -383,6 +383,7 @@ class Genome:
         if trackname in names:
             raise GenomedataValueError(f"track {trackname} already exists")
         _layout.check_trackname(trackname)
+        _layout.check_tracknames_fit(names + [trackname])
         for root in self._files.roots():
             _layout.write_tracknames(root, (_layout.read_tracknames(root) or []) + [trackname])
         for chromosome in self:

@@ -30,7 +30,10 @@ Masking works per supercontig: the chunk rows that some region touches are read 
 track (decoded on every core), a kernel writes NaN over all regions in them, and the chunks
 are written back through the chunk writer.  ``dry_run`` only reads the archive's layout
 (opened read-only: not one byte changes) and reports what would be masked.  Unless
-``keep_archive_open``, close-data runs at the end.
+``keep_archive_open``, close-data runs at the end, in the same transaction as the masking:
+everything that could stop either (format version, track data it cannot read or write,
+track names that do not match the columns) is checked before the first write, and a command
+interrupted at any moment leaves the archive as it was (``genomedata._journal``).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _layout
+from ._textinput import DECIMAL as _NUMBER   # the number grammar of every text input
 from ._ui import UI, get_ui
 from ._util import GenomedataError, InputError, UnsupportedError, not_found
 
@@ -58,7 +62,6 @@ class HardmaskOptionError(GenomedataError, ValueError):
 # the filter option
 
 _OPTION = re.compile(r"\s*([A-Za-z]+)\s*(.*?)\s*")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _OPERATOR_WORDS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 _UFUNCS = {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
            "eq": np.equal, "ne": np.not_equal}
@@ -520,7 +523,8 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
             summary.chromosomes[chrom] = ChromosomeMask(*pieces)
     if summary.unknown_chromosomes:
         names = sorted(summary.unknown_chromosomes)
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        shown = ", ".join(_layout.shorten(name, 40) for name in names[:5]) + (
+            f" and {len(names) - 5} more" if len(names) > 5 else "")
         ui.warn(f"{mask.name}: regions on chromosomes that {path} does not have were "
                 f"skipped ({shown})")
 
@@ -528,29 +532,33 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
         summary.seconds = time.perf_counter() - began
         return summary
 
+    # everything that could stop the work is checked before the first write
+    with _layout.ArchiveFiles(path, "r") as files:
+        _check_archive(files, columns, close=not keep_archive_open)
+
+    # masking and the statistics are one transaction: interrupted, nothing changes
+    from ._close_data import close_files
     nthreads = _default_threads() if threads is None else max(0, int(threads))
     pool = ThreadPoolExecutor(nthreads, thread_name_prefix="hardmask") if nthreads else None
     try:
-        with _layout.ArchiveFiles(path, "r+") as files, \
-                ui.progress("masking", total=len(summary.chromosomes),
-                            unit="chromosomes") as task:
-            for chrom, chrom_mask in summary.chromosomes.items():
-                ui.verbose(f"masking {chrom}: {chrom_mask.regions} regions, "
-                           f"{chrom_mask.bases} bases")
-                group = files.chromosome_group(chrom)
-                _layout.write_dirty(group, True)
-                if tracks:
-                    summary.values_masked += _mask_chromosome(
-                        group, columns, chrom_mask, pool, max(1, nthreads), block_rows)
-                task.advance()
+        with _layout.ArchiveFiles(path, "r+") as files:
+            with ui.progress("masking", total=len(summary.chromosomes),
+                             unit="chromosomes") as task:
+                for chrom, chrom_mask in summary.chromosomes.items():
+                    ui.verbose(f"masking {chrom}: {chrom_mask.regions} regions, "
+                               f"{chrom_mask.bases} bases")
+                    group = files.chromosome_group(chrom)
+                    _layout.write_dirty(group, True)
+                    if tracks:
+                        summary.values_masked += _mask_chromosome(
+                            group, columns, chrom_mask, pool, max(1, nthreads), block_rows)
+                    task.advance()
+            if not keep_archive_open:
+                close_files(files, ui=ui, threads=threads)
     finally:
         if pool is not None:
             pool.shutdown()
-
-    if not keep_archive_open:
-        from ._close_data import close_data
-        close_data(path, ui=ui, threads=threads)
-        summary.closed = True
+    summary.closed = not keep_archive_open
     summary.seconds = time.perf_counter() - began
     return summary
 
@@ -572,6 +580,26 @@ def write_regions(summary: HardmaskSummary, stream) -> None:
         name = np.frombuffer(chrom.encode("ascii"), dtype=np.uint8)
         stream.write(format_bed3(name, mask.starts, mask.ends).tobytes())
     stream.flush()
+def _check_archive(files, columns, close: bool) -> None:
+    """Refuse, before anything is written, an archive hardmask cannot finish on: a format
+    version newer than ours, track data it cannot read or write (``_layout.continuous_of``,
+    ``_layout.check_filters``) or without a column for a selected track, and (``close``)
+    whatever close-data refuses."""
+    from ._close_data import check_closable, check_format_version
+    for chrom in files.chromosome_names():
+        group = files.chromosome_group(chrom)
+        check_format_version(group)
+        for supercontig in _layout.supercontig_groups(group):
+            dataset = _layout.continuous_of(supercontig)
+            if dataset is None:
+                continue
+            _layout.check_filters(dataset, write=True)
+            if columns and max(columns) >= dataset.shape[1]:
+                raise GenomedataError(f"{_layout.describe(dataset)} has {dataset.shape[1]} "
+                                      "track columns, fewer than the archive's track names; "
+                                      "run 'genomedata validate' for details")
+    if close:
+        check_closable(files)
 
 
 def _mask_chromosome(group, columns, chrom_mask, pool, nthreads, block_rows) -> int:
@@ -583,7 +611,7 @@ def _mask_chromosome(group, columns, chrom_mask, pool, nthreads, block_rows) -> 
         i1 = int(np.searchsorted(starts, sc_end, side="left"))
         if i1 <= i0:
             continue
-        dataset = supercontig.get(_layout.CONTINUOUS)
+        dataset = _layout.continuous_of(supercontig, sc_end - sc_start)
         if dataset is None:  # no track was ever opened here: nothing to mask
             continue
         local_starts = np.clip(starts[i0:i1], sc_start, sc_end) - sc_start

@@ -193,8 +193,27 @@ def chromosome_name_from_filename(filename) -> str:
 
 
 def chromosome_files(dirname) -> list[str]:
-    """Chromosome files of a directory archive, in the reference's order (sorted by path)."""
-    return sorted(str(p) for p in Path(dirname).glob("*" + SUFFIX))
+    """Chromosome files of a directory archive, in the reference's order (sorted by path).
+    Anything named like one that is not a regular file (a FIFO, a device, a folder) is an
+    :class:`ArchiveFormatError`: opening it could hang or read what is not an archive."""
+    files = sorted(str(p) for p in Path(dirname).glob("*" + SUFFIX))
+    for filename in files:
+        check_regular_file(filename)
+    return files
+
+
+def check_regular_file(path) -> None:
+    """Refuse a path that is not a regular file (symbolic links followed)."""
+    import stat
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return   # (reported by whatever opens it)
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a directory" if stat.S_ISDIR(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise format_error(f"{path} is {kind}, not an HDF5 file of an archive")
 
 
 def clean_chromosome_name(name: str) -> str:
@@ -218,6 +237,8 @@ def open_h5(path, mode="r", locking=None, rdcc_nbytes=None, transaction=None):
     """
     from . import _journal
     h5py = _h5py()
+    if "w" not in mode:
+        check_regular_file(path)
     kwargs = {}
     if rdcc_nbytes is not None:
         kwargs["rdcc_nbytes"] = rdcc_nbytes
@@ -301,11 +322,56 @@ def write_string_attr(obj, name: str, value: str, *, utf8: bool = False, null_sp
         aid.write(np.array(raw, dtype=f"S{max(1, len(raw))}"), mtype=tid)
 
 
+def format_error(message: str):
+    """An :class:`~genomedata._util.ArchiveFormatError` (imported late: ``_util`` imports this
+    module)."""
+    from ._util import ArchiveFormatError
+    return ArchiveFormatError(message)
+
+
+def describe(obj) -> str:
+    """An HDF5 object as messages name it: ``/chr1/supercontig_0 in FILE``."""
+    try:
+        return f"{obj.name} in {obj.file.filename}"
+    except Exception:  # noqa: BLE001 - an object that cannot even say where it is
+        return repr(obj)
+
+
+def _scalar_int(obj, name: str) -> int:
+    """The value of a one-element integer attribute (an integral float is accepted too)."""
+    try:
+        value = np.asarray(obj.attrs[name])
+    except Exception as exc:  # noqa: BLE001 - an attribute HDF5 or h5py cannot read
+        raise format_error(f"attribute '{name}' of {describe(obj)} cannot be read ({exc})") \
+            from None
+    if value.size != 1 or value.dtype.kind not in "iuf":
+        raise format_error(f"attribute '{name}' of {describe(obj)} is not a whole number "
+                           f"(type {value.dtype}, shape {value.shape})")
+    item = value.reshape(-1)[0]
+    if value.dtype.kind == "f":
+        if not np.isfinite(item) or item != np.floor(item):
+            raise format_error(f"attribute '{name}' of {describe(obj)} is {item}, not a whole "
+                               "number")
+    return int(item)
+
+
 def read_int_attr(obj, name: str, default=None):
-    """Read an integer attribute of any width or signedness as a Python int."""
+    """Read an integer attribute of any width or signedness as a Python int (an
+    :class:`ArchiveFormatError` if it is not one number)."""
     if name not in obj.attrs:
         return default
-    return int(np.asarray(obj.attrs[name]).item())
+    return _scalar_int(obj, name)
+
+
+def read_coordinate(obj, name: str) -> int:
+    """A ``start``/``end`` attribute: a whole number in [0, 2**32) (the format's uint32)."""
+    if name not in obj.attrs:
+        raise format_error(f"{describe(obj)} has no '{name}' attribute")
+    value = _scalar_int(obj, name)
+    if not 0 <= value < 2 ** 32:
+        raise format_error(f"attribute '{name}' of {describe(obj)} is {value}, outside the "
+                           "format's coordinates 0 to 4294967295")
+    return value
 
 
 def read_raw_attr(obj, name: str, default=None):
@@ -331,7 +397,11 @@ def read_dirty(group) -> bool:
     value = read_raw_attr(group, ATTR_DIRTY)
     if value is None:
         return False
-    return bool(np.asarray(value).astype(np.uint8).any())
+    value = np.asarray(value)
+    if value.dtype.kind not in "biuf" or value.size > 1:
+        raise format_error(f"attribute '{ATTR_DIRTY}' of {describe(group)} is not a flag "
+                           f"(type {value.dtype}, shape {value.shape})")
+    return bool(value.astype(bool).any())
 
 
 @_attr_writer
@@ -358,14 +428,36 @@ def read_tracknames(root):
     """Track names stored on a file root, or None when no track was ever opened."""
     if ATTR_TRACKNAMES not in root.attrs:
         return None
-    raw = np.atleast_1d(np.asarray(root.attrs[ATTR_TRACKNAMES]))
+    try:
+        raw = np.atleast_1d(np.asarray(root.attrs[ATTR_TRACKNAMES]))
+    except Exception as exc:  # noqa: BLE001 - an attribute HDF5 or h5py cannot read
+        raise format_error(f"the track names of {root.file.filename} cannot be read ({exc})") \
+            from None
+    if raw.ndim != 1 or raw.dtype.kind not in "SUO":
+        raise format_error(f"the track names of {root.file.filename} are not a list of strings "
+                           f"(type {raw.dtype}, shape {raw.shape})")
     names = []
     for item in raw:
         if isinstance(item, bytes):
-            names.append(item.rstrip(b"\0").decode(GENOMEDATA_ENCODING))
+            try:
+                names.append(item.rstrip(b"\0").decode(GENOMEDATA_ENCODING))
+            except UnicodeDecodeError:
+                raise format_error(f"the track names of {root.file.filename} are not ASCII "
+                                   f"(track {len(names) + 1})") from None
+        elif isinstance(item, str):
+            if not item.isascii():
+                raise format_error(f"the track names of {root.file.filename} are not ASCII "
+                                   f"(track {len(names) + 1})")
+            names.append(item)
         else:
-            names.append(str(item))
+            raise format_error(f"the track names of {root.file.filename} are not strings")
     return names
+
+
+# ``tracknames`` is one HDF5 attribute of ntracks cells of max(32, longest name) bytes; HDF5
+# (with the earliest file format, as 1.7.4 reads it) holds at most about 64 KiB in one
+# attribute: 2046 tracks of up to 32 characters, fewer with longer names.
+MAX_TRACKNAMES_BYTES = 2046 * 32
 
 
 def check_trackname(name: str) -> bytes:
@@ -374,11 +466,43 @@ def check_trackname(name: str) -> bytes:
     try:
         raw = name.encode(GENOMEDATA_ENCODING)
     except UnicodeEncodeError:
-        raise _errors().GenomedataValueError(f"track name {name!r} is not ASCII; Genomedata "
-                                             "stores track names as ASCII") from None
-    if b"\0" in raw:
-        raise _errors().GenomedataValueError(f"track name {name!r} contains a NUL character")
+        raise _errors().GenomedataValueError(f"track name {shorten(name)!r} is not ASCII; "
+                                             "Genomedata stores track names as ASCII") from None
+    control = next((c for c in name if ord(c) < 32 or ord(c) == 127), None)
+    if control is not None:
+        raise _errors().GenomedataValueError(
+            f"track name {shorten(name)!r} contains a control character "
+            f"({_CONTROL_NAMES.get(control, f'0x{ord(control):02x}')}); track names are "
+            "printable text")
     return raw
+
+
+_CONTROL_NAMES = {"\0": "NUL", "\t": "TAB", "\n": "newline", "\r": "carriage return",
+                  "\x7f": "DEL"}
+
+
+def check_tracknames_fit(names) -> None:
+    """Refuse a list of track names the ``tracknames`` attribute cannot hold."""
+    names = list(names)
+    width = max([32] + [len(name) for name in names])
+    if width > MAX_TRACKNAMES_BYTES:
+        raise ValueError(f"a track name of {width} characters is longer than the "
+                         f"{MAX_TRACKNAMES_BYTES} bytes an archive's track list (one HDF5 "
+                         "attribute) can hold")
+    if len(names) * width > MAX_TRACKNAMES_BYTES:
+        shorter = (f", or {MAX_TRACKNAMES_BYTES // 32} with names of up to 32 characters"
+                   if width > 32 else "")
+        raise ValueError(f"{len(names)} track names of up to {width} characters take "
+                         f"{len(names) * width} bytes, more than the {MAX_TRACKNAMES_BYTES} an "
+                         "archive's track list (one HDF5 attribute) can hold: at most "
+                         f"{MAX_TRACKNAMES_BYTES // width} tracks with names this long"
+                         f"{shorter}")
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters for a message (a name can be megabytes long)."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 @_attr_writer
@@ -387,6 +511,7 @@ def write_tracknames(root, names) -> None:
     reference writes them (its C loader compares cells over the cell size)."""
     h5py = _h5py()
     raws = [check_trackname(name) for name in names]
+    check_tracknames_fit(names)
     size = max([32] + [len(raw) for raw in raws])
     _delete_attr(root, ATTR_TRACKNAMES)
     tid = _fixed_string_type(size, cset_utf8=False)
@@ -453,15 +578,131 @@ def is_supercontig_group(name: str) -> bool:
     return name.startswith(SUPERCONTIG_PREFIX)
 
 
+def _hard_child(group, name: str, what: str):
+    """The child ``name`` of ``group`` reached by an ordinary (hard) link: an archive never
+    links to another file (an external link) or elsewhere in itself (a soft link)."""
+    h5py = _h5py()
+    link = group.get(name, getlink=True)
+    if isinstance(link, h5py.ExternalLink):
+        raise format_error(f"{what} '{name}' of {describe(group)} is an external link to "
+                           f"{link.filename}; archives never refer to other files")
+    if isinstance(link, h5py.SoftLink):
+        raise format_error(f"{what} '{name}' of {describe(group)} is a link to {link.path}, "
+                           "not an object of its own")
+    return group.get(name)
+
+
 def supercontig_groups(chromosome_group):
-    """Supercontig groups of a chromosome, ordered by their ``start`` attribute."""
-    groups = [chromosome_group[name] for name in chromosome_group
-              if is_supercontig_group(name)]
-    return sorted(groups, key=lambda g: read_int_attr(g, ATTR_START))
+    """Supercontig groups of a chromosome, ordered by their ``start`` attribute (checked: groups,
+    with whole-number bounds in order, not overlapping).  Other children are left out
+    (``validate`` reports them)."""
+    h5py = _h5py()
+    groups = []
+    for name in chromosome_group:
+        if not is_supercontig_group(name):
+            continue
+        child = _hard_child(chromosome_group, name, "supercontig")
+        if not isinstance(child, h5py.Group):
+            raise format_error(f"{describe(child)} is a dataset where a supercontig group "
+                               "belongs")
+        groups.append((supercontig_bounds(child), child))
+    groups.sort(key=lambda item: item[0])
+    for (bounds0, group0), (bounds1, group1) in zip(groups, groups[1:]):
+        if bounds1[0] < bounds0[1]:
+            raise format_error(f"supercontigs {group0.name} [{bounds0[0]}, {bounds0[1]}) and "
+                               f"{group1.name} [{bounds1[0]}, {bounds1[1]}) in "
+                               f"{group0.file.filename} overlap")
+    return [group for _, group in groups]
 
 
 def supercontig_bounds(group) -> tuple[int, int]:
-    return read_int_attr(group, ATTR_START), read_int_attr(group, ATTR_END)
+    """``(start, end)`` of a supercontig: whole numbers, ``start <= end``."""
+    start = read_coordinate(group, ATTR_START)
+    end = read_coordinate(group, ATTR_END)
+    if end < start:
+        raise format_error(f"{describe(group)} ends ({end}) before it starts ({start})")
+    return start, end
+
+
+def _check_storage(dataset) -> None:
+    """Refuse data stored outside the archive's file: HDF5 external storage (raw data in other
+    files, which writes would overwrite) and virtual datasets (data mapped from other
+    datasets or files)."""
+    h5py = _h5py()
+    dcpl = dataset.id.get_create_plist()
+    if dcpl.get_layout() == h5py.h5d.VIRTUAL:
+        raise format_error(f"{describe(dataset)} is a virtual dataset (its data are mapped from "
+                           "other datasets or files); archives keep their data in their own "
+                           "files")
+    if dcpl.get_external_count():
+        name = dcpl.get_external(0)[0]
+        name = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
+        raise format_error(f"{describe(dataset)} stores its data in the external file {name}; "
+                           "archives keep their data in their own files")
+
+
+def _checked_dataset(group, name: str, what: str):
+    h5py = _h5py()
+    if name not in group:
+        return None
+    dataset = _hard_child(group, name, what)
+    if not isinstance(dataset, h5py.Dataset):
+        raise format_error(f"{describe(dataset)} is a group where the {what} dataset belongs")
+    _check_storage(dataset)
+    return dataset
+
+
+def continuous_of(supercontig, length=None):
+    """The supercontig's ``continuous`` dataset (None when no track was ever opened), checked:
+    a dataset of numbers with two dimensions (bases, tracks) stored in the archive's file, with
+    one row per base of the supercontig (``length``, default from its bounds)."""
+    dataset = _checked_dataset(supercontig, CONTINUOUS, "track data")
+    if dataset is None:
+        return None
+    if dataset.ndim != 2:
+        raise format_error(f"{describe(dataset)} has shape {dataset.shape}, not (bases, tracks)")
+    if dataset.dtype.kind != "f":
+        raise format_error(f"{describe(dataset)} holds {dataset.dtype}, not float32 values")
+    if length is None:
+        start, end = supercontig_bounds(supercontig)
+        length = end - start
+    if dataset.shape[0] != length:
+        raise format_error(f"{describe(dataset)} has {dataset.shape[0]} rows for a supercontig "
+                           f"of {length} bases")
+    return dataset
+
+
+def seq_of(supercontig, length=None):
+    """The supercontig's ``seq`` dataset (None when it has none), checked like
+    :func:`continuous_of`: one byte per base."""
+    dataset = _checked_dataset(supercontig, SEQ, "sequence")
+    if dataset is None:
+        return None
+    if length is None:
+        start, end = supercontig_bounds(supercontig)
+        length = end - start
+    if dataset.ndim != 1 or dataset.dtype.itemsize != 1 or dataset.dtype.kind not in "iu" \
+            or dataset.shape[0] != length:
+        raise format_error(f"{describe(dataset)} is not {length} bases of sequence (shape "
+                           f"{dataset.shape}, type {dataset.dtype})")
+    return dataset
+
+
+def check_filters(dataset, write: bool = False) -> None:
+    """Refuse a dataset whose chunks pass through an HDF5 filter that this HDF5 cannot decode
+    (or, with ``write``, encode) -- before anything is read or written."""
+    h5py = _h5py()
+    dcpl = dataset.id.get_create_plist()
+    for index in range(dcpl.get_nfilters()):
+        code, _flags, _values, name = dcpl.get_filter(index)
+        need = h5py.h5z.FILTER_CONFIG_DECODE_ENABLED
+        if write:
+            need |= h5py.h5z.FILTER_CONFIG_ENCODE_ENABLED
+        if not h5py.h5z.filter_avail(code) or (h5py.h5z.get_filter_info(code) & need) != need:
+            label = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
+            raise format_error(f"{describe(dataset)} is compressed with HDF5 filter {code} "
+                               f"({label or 'unnamed'}), which this HDF5 cannot "
+                               f"{'encode' if write else 'decode'}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -563,6 +804,47 @@ class ChunkPipeline:
         return f"ChunkPipeline(shuffle={self.shuffle}, level={self.level})"
 
 
+def inflate_chunk(data, nbytes: int, where) -> bytes:
+    """Inflate one deflated chunk that must hold exactly ``nbytes`` bytes, never producing more
+    than ``nbytes + 1`` (a "decompression bomb" is refused, not inflated); ``where()`` names the
+    chunk for the :class:`ArchiveFormatError` of a chunk that is corrupt or the wrong size."""
+    try:
+        from isal.isal_zlib import decompressobj
+    except ImportError:  # pragma: no cover - isal is a dependency; zlib decodes the same data
+        from zlib import decompressobj
+    inflater = decompressobj()
+    try:
+        out = inflater.decompress(data, nbytes + 1)
+    except Exception as exc:  # noqa: BLE001 - IsalError / zlib.error: a damaged chunk
+        raise format_error(f"{where()} is corrupt: it cannot be inflated ({exc})") from None
+    if len(out) > nbytes or (len(out) == nbytes and inflater.unconsumed_tail):
+        raise format_error(f"{where()} inflates to more than the {nbytes} bytes of a chunk; "
+                           "refused (a damaged or hostile file)")
+    if len(out) < nbytes:
+        raise format_error(f"{where()} is corrupt: it inflates to {len(out)} bytes, not the "
+                           f"{nbytes} of a chunk")
+    return out
+
+
+def unfilter_chunk(raw, mask: int, pipeline, nbytes: int, edge: bool, where):
+    """The bytes of one stored chunk with its deflate undone, and whether they are still
+    shuffled: ``(data, shuffled)``, ``len(data) == nbytes`` (else an
+    :class:`ArchiveFormatError` naming the chunk, ``where()``).  ``mask``: the chunk's filter
+    mask; ``pipeline``: the dataset's :class:`ChunkPipeline`; ``edge``: the chunk is a partial
+    edge chunk, which HDF5 may store unfiltered (a creation option h5py cannot query)."""
+    data = raw
+    try:
+        if pipeline.level is not None and not mask & pipeline.deflate_bit:
+            data = inflate_chunk(raw, nbytes, where)
+    except Exception:
+        if not (edge and len(raw) == nbytes):
+            raise
+        return raw, False
+    if len(data) != nbytes:
+        raise format_error(f"{where()} holds {len(data)} bytes, not the {nbytes} of a chunk")
+    return data, bool(pipeline.shuffle and not mask & pipeline.shuffle_bit)
+
+
 def chunk_pipeline(dataset):
     """The :class:`ChunkPipeline` of a chunked dataset, or None when its filters are anything
     else (other filters, another order, a shuffle of another element size): HDF5 must then
@@ -645,7 +927,19 @@ class ArchiveFiles:
     def chromosome_names(self) -> list[str]:
         if self.kind == "directory":
             return [chromosome_name_from_filename(f) for f in chromosome_files(self.path)]
-        return sorted(self.single_file().keys())
+        root = self.single_file()
+        names = sorted(root.keys())
+        for name in names:
+            self._chromosome_in_file(root, name)
+        return names
+
+    @staticmethod
+    def _chromosome_in_file(root, name):
+        group = _hard_child(root, name, "chromosome")
+        if not isinstance(group, _h5py().Group):
+            raise format_error(f"{describe(group)} is a dataset where a chromosome group "
+                               "belongs")
+        return group
 
     def filename_of(self, chrom: str) -> str:
         if self.kind == "directory":
@@ -663,12 +957,12 @@ class ArchiveFiles:
             raise _errors().not_found("chromosome", chrom, self.chromosome_names(), self.path)
         if self.kind == "directory":
             return self._open(chromosome_filename(self.path, chrom))["/"]
-        return self.single_file()[chrom]
+        return self._chromosome_in_file(self.single_file(), chrom)
 
     def create_chromosome(self, chrom: str, end: int):
         """Create a new chromosome (file or group) with its attributes; error if it exists."""
         if self.has_chromosome(chrom):
-            raise _errors().GenomedataValueError(f"chromosome {chrom} is defined twice")
+            raise _errors().GenomedataValueError(f"chromosome {shorten(chrom)} is defined twice")
         if self.kind == "directory":
             handle = open_h5(chromosome_filename(self.path, chrom), "w-", self.locking)
             self._files[chromosome_filename(self.path, chrom)] = handle
@@ -740,12 +1034,15 @@ def _close_writers() -> None:
             pass
 
 
-def create_archive(path, kind: str, locking=None) -> ArchiveFiles:
+def create_archive(path, kind: str, locking=None, journal: bool = True) -> ArchiveFiles:
     """Create an empty archive of ``kind`` ("file" or "directory") at ``path``.
 
     An existing empty directory is fine for a directory archive; anything else existing at
     ``path`` is refused (callers remove it first when the user asked to overwrite).
+    ``journal=False``: the returned archive is written without undo journal (an archive
+    being built under a temporary name needs none).
     """
+    from . import _journal
     path = expand_path(path)
     if kind == "directory":
         if os.path.exists(path):
@@ -759,9 +1056,55 @@ def create_archive(path, kind: str, locking=None) -> ArchiveFiles:
         handle = open_h5(path, "w-", locking)
         init_file_root(handle, chromosome_group=False)
         handle.close()
+        _journal.clear_stale(path)   # a journal of a file that had this name before
     else:
         raise ValueError(f"unknown archive kind {kind!r}")
-    return ArchiveFiles(path, mode="r+", locking=locking, kind=kind)
+    return ArchiveFiles(path, mode="r+", locking=locking, kind=kind, journal=journal)
+
+
+# An archive being built carries a marker until it is complete: a file ``.genomedata-incomplete``
+# in a directory archive, the root attribute ``genomedata_incomplete`` in a single file.  Only a
+# marker can tell that chromosomes are missing: nothing else records which ones there should be.
+INCOMPLETE_MARKER = ".genomedata-incomplete"
+ATTR_INCOMPLETE = "genomedata_incomplete"
+
+
+def mark_incomplete(files: ArchiveFiles) -> None:
+    """Mark a new, empty archive as being built (fails if a marker exists: another command is
+    building it)."""
+    from ._journal import create_exclusive
+    if files.kind == "directory":
+        os.close(create_exclusive(os.path.join(files.path, INCOMPLETE_MARKER)))
+    else:
+        write_int64_attr(files.single_file()["/"], ATTR_INCOMPLETE, 1)
+
+
+def clear_incomplete(path, kind: str) -> None:
+    """Remove the marker of an archive whose build is complete (its files are closed)."""
+    path = expand_path(path)
+    if kind == "directory":
+        try:
+            os.unlink(os.path.join(path, INCOMPLETE_MARKER))
+        except FileNotFoundError:
+            pass
+    else:
+        with open_h5(path, "r+") as handle:
+            _delete_attr(handle["/"], ATTR_INCOMPLETE)
+
+
+def incomplete_marker(path, root=None) -> bool:
+    """Whether the archive at ``path`` (``root``: its open single file's root) carries the
+    marker of a build that did not finish."""
+    if root is not None:
+        return ATTR_INCOMPLETE in root.attrs
+    return os.path.lexists(os.path.join(expand_path(path), INCOMPLETE_MARKER))
+
+
+def is_own_name(name: str) -> bool:
+    """Whether an entry of an archive's folder is a file this package writes there: a chromosome
+    file, an undo journal, its inode link or commit marker, the incomplete marker."""
+    from ._journal import is_own_name as journal_file
+    return name.endswith(SUFFIX) or name == INCOMPLETE_MARKER or journal_file(name)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -23,6 +23,12 @@ from ._ui import get_ui
 from ._util import GenomedataError, GenomedataValueError, not_found
 
 BIGWIG_BLOCK = 1 << 22
+# A chromosome is filled in one float32 buffer from position 0 to its last supercontig's end.
+# Supercontigs that cover less than 1/SPARSE_FACTOR of a buffer of more than SPARSE_ROWS
+# positions (a supercontig far from 0: no sequence or assembly loads that way) are refused
+# instead of allocating gigabytes for little data.
+SPARSE_ROWS = 1 << 26
+SPARSE_FACTOR = 8
 
 
 @dataclass
@@ -70,12 +76,20 @@ class _TrackTarget:
         supercontigs = _layout.supercontig_groups(group)
         bounds = np.array([_layout.supercontig_bounds(sc) for sc in supercontigs],
                           dtype=np.int64).reshape(-1, 2)
-        for sc in supercontigs:
-            if _layout.CONTINUOUS not in sc:
+        for sc, (start, end) in zip(supercontigs, bounds.tolist()):
+            ds = _layout.continuous_of(sc, end - start)
+            if ds is None:
                 raise GenomedataError(
                     f"chromosome {chrom} has no track data arrays; run 'genomedata open-data' "
                     "before loading data")
-            ds = sc[_layout.CONTINUOUS]
+            _layout.check_filters(ds, write=True)
+        extent = int(bounds[:, 1].max()) if len(bounds) else 0
+        covered = int((bounds[:, 1] - bounds[:, 0]).sum())
+        if extent > SPARSE_ROWS and extent > SPARSE_FACTOR * covered:
+            raise GenomedataError(
+                f"chromosome {chrom}: its supercontigs cover only {covered} of the {extent} "
+                "bases up to its last supercontig's end, and loading fills a float32 buffer "
+                f"over all of them ({extent * 4 / 2 ** 30:.1f} GiB); refused")
             if self.column >= ds.shape[1]:
                 raise GenomedataError(f"chromosome {chrom} lacks a column for track "
                                       f"{self.trackname!r}; the archive is inconsistent")
@@ -124,7 +138,7 @@ def _prefill(buffer, supercontigs, bounds, column, pool=None) -> bool:
     Returns whether the track holds stored values there."""
     stored = False
     for sc, (start, end) in zip(supercontigs, bounds):
-        ds = sc[_layout.CONTINUOUS]
+        ds = _layout.continuous_of(sc, int(end - start))
         if end > start:
             here = _column_stored(ds, column)
             stored = stored or here
@@ -187,7 +201,8 @@ class _ChromosomeWriter:
         try:
             for sc, (start, end) in zip(supercontigs, bounds):
                 if end > start:
-                    writer = ChunkWriter(sc[_layout.CONTINUOUS], pool=pool)
+                    writer = ChunkWriter(_layout.continuous_of(sc, int(end - start)),
+                                         pool=pool)
                     self.parts.append([writer, int(start), int(end), int(start)])
         except BaseException:
             self.close(write=False)
@@ -296,15 +311,10 @@ class _TextSource:
 
 class _BigWigSource:
     def __init__(self, path, ui):
-        import pyBigWig
+        from ._bigwig import open_bigwig
         self.name = os.fspath(path)
         self.nbytes = os.path.getsize(path)
-        try:
-            self.bw = pyBigWig.open(self.name)
-        except RuntimeError:
-            raise GenomedataError(f"{self.name}: not a readable bigWig file") from None
-        if self.bw is None or not self.bw.isBigWig():
-            raise GenomedataError(f"{self.name}: not a readable bigWig file")
+        self.bw = open_bigwig(self.name)
         self.sizes = dict(self.bw.chroms())
         self.seconds = 0.0   # read while loading
 
@@ -609,7 +619,7 @@ def _load_chromosome(source, target, chrom, name, mask_regions, summary, pool, u
                    "data")
         if statistics is not None:
             # while the pool compresses the last chunks
-            dataset = supercontigs[0][_layout.CONTINUOUS]
+            dataset = _layout.continuous_of(supercontigs[0])
             statistics.add_column(name, target.column, buffer, bounds, int(dataset.shape[1]),
                                   _layout.continuous_chunk_rows(dataset))
     except BaseException:

@@ -38,10 +38,15 @@ def _check_names(tracknames) -> list[str]:
         except ValueError as err:
             raise GenomedataError(str(err)) from None
         if name in names:
-            raise GenomedataError(f"track name {name!r} is given more than once")
+            raise GenomedataError(f"track name {_layout.shorten(name)!r} is given more than "
+                                  "once")
         names.append(name)
     if not names:
         raise GenomedataError("no track name given")
+    try:
+        _layout.check_tracknames_fit(names)
+    except ValueError as err:
+        raise GenomedataError(str(err)) from None
     return names
 
 
@@ -125,7 +130,7 @@ def open_data(gdfilename, tracknames, verbose=False, *, chunk_size=None, ui=None
                 # the file's track list already holds the new names
                 target = len(_layout.read_tracknames(group.file["/"]))
                 for supercontig in _layout.supercontig_groups(group):
-                    dataset = supercontig.get(_layout.CONTINUOUS)
+                    dataset = _layout.continuous_of(supercontig)
                     if dataset is None:
                         start, end = _layout.supercontig_bounds(supercontig)
                         dataset = _layout.create_continuous(supercontig, end - start, 0,
@@ -146,7 +151,12 @@ def _check_archive(files, path, names, chunk_size) -> int:
                               "(genomedata load-seq)")
     known = set()
     for root in files.roots():
-        known.update(_layout.read_tracknames(root) or [])
+        existing = _layout.read_tracknames(root) or []
+        known.update(existing)
+        try:
+            _layout.check_tracknames_fit(existing + names)
+        except ValueError as err:
+            raise GenomedataError(str(err)) from None
         version = _layout.read_format_version(root)
         if version is not None and version < 1:
             raise UnsupportedError(ADD_TRACK_VERSION_MESSAGE)
@@ -166,9 +176,10 @@ def _check_archive(files, path, names, chunk_size) -> int:
                 f"software only supports format version {_layout.FORMAT_VERSION}")
         ntracks = len(_layout.read_tracknames(group.file["/"]) or [])
         for supercontig in _layout.supercontig_groups(group):
-            dataset = supercontig.get(_layout.CONTINUOUS)
+            dataset = _layout.continuous_of(supercontig)
             if dataset is None:
                 continue
+            _layout.check_filters(dataset, write=True)
             if dataset.ndim != 2 or dataset.chunks is None or dataset.maxshape[1] is not None:
                 raise GenomedataError(f"{dataset.name} in {path} cannot grow by a track column")
             if dataset.shape[1] > ntracks:

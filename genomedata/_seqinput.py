@@ -23,7 +23,7 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from ._layout import clean_chromosome_name
+from ._layout import clean_chromosome_name, shorten
 from ._util import GenomedataError, InputError, open_input_binary
 
 BLOCK_SIZE = 1 << 24          # bytes of FASTA input read at a time
@@ -45,9 +45,9 @@ def check_chromosome_name(name: str, filename, line) -> str:
     if not name:
         raise InputError(filename, line, "empty sequence name")
     if not name.isascii() or not name.isprintable():
-        raise InputError(filename, line, f"sequence name {name!r} is not printable ASCII")
+        raise InputError(filename, line, f"sequence name {shorten(name)!r} is not printable ASCII")
     if "/" in name or name in (".", ".."):
-        raise InputError(filename, line, f"sequence name {name!r} cannot name a chromosome "
+        raise InputError(filename, line, f"sequence name {shorten(name)!r} cannot name a chromosome "
                          "(it contains '/' or is '.' or '..')")
     return name
 
@@ -61,7 +61,7 @@ class NameRegistry:
     def add(self, name: str, filename, line) -> None:
         previous = self._places.get(name)
         if previous is not None:
-            raise InputError(filename, line, f"chromosome {name} is defined twice: here and at "
+            raise InputError(filename, line, f"chromosome {shorten(name)} is defined twice: here and at "
                              f"{previous[0]}:{previous[1]}")
         self._places[name] = (os.fspath(filename), line)
 
@@ -116,10 +116,13 @@ def _text_lines(filename) -> Iterator[tuple[int, str]]:
 
 
 def _parse_int(text: str, what: str, filename, line, minimum: int = 0) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise InputError(filename, line, f"{what} {text!r} is not an integer") from None
+    """A whole number in the grammar of every text input (digits only:
+    ``_textinput.UNSIGNED_INTEGER``) between ``minimum`` and the archive's coordinates."""
+    from ._textinput import UNSIGNED_INTEGER
+    if not UNSIGNED_INTEGER.fullmatch(text):
+        raise InputError(filename, line, f"{what} {shorten(text, 40)!r} is not an integer "
+                         "(digits 0-9 only)")
+    value = int(text)
     if value < minimum:
         raise InputError(filename, line, f"{what} {value} is less than {minimum}")
     if value > MAX_COORDINATE:
@@ -195,7 +198,7 @@ def read_agp(filename, rename: Rename | None = None,
             obj = objects[raw_name] = {"name": name, "line": lineno, "regions": [],
                                        "last_beg": -1, "split": True}
         if beg < obj["last_beg"]:
-            raise InputError(filename, lineno, f"rows of {raw_name} are not in order of "
+            raise InputError(filename, lineno, f"rows of {shorten(raw_name)} are not in order of "
                              "position (this row begins before the previous one)")
         obj["last_beg"] = beg
         if is_gap:
@@ -266,10 +269,10 @@ class AssemblyReport:
             raise GenomedataError(self._style_message(style))
         position = self._position.get(name)
         if position is None:
-            raise InputError(filename, line, f"Cannot find {name} in assembly report")
+            raise InputError(filename, line, f"Cannot find {shorten(name)} in assembly report")
         value = self._values[style][position]
         if value in NOT_AVAILABLE:
-            raise InputError(filename, line, f"{name} has no {style} in assembly report "
+            raise InputError(filename, line, f"{shorten(name)} has no {style} in assembly report "
                              f"{self.filename}")
         return value
 
@@ -346,6 +349,15 @@ class SequenceBuffer:
         return self.array[:self.length]
 
 
+def _byte_name(byte: int) -> str:
+    names = {0: "a NUL byte", 9: "a TAB", 32: "a space"}
+    if byte in names:
+        return names[byte]
+    if 33 <= byte < 127:
+        return f"the character {chr(byte)!r}"
+    return f"the byte 0x{byte:02x}"
+
+
 class FastaRecord(NamedTuple):
     """A complete FASTA record; its sequence is ``buffer.view()`` until the next record."""
     name: str
@@ -414,10 +426,12 @@ def iter_fasta_records(filenames, buffer: SequenceBuffer, rename: Rename | None 
 
     A record starts at a line beginning with ``>``; its name is the first whitespace-delimited
     word of that line (then ``rename`` and whitespace cleaning).  Sequence lines are joined
-    without their line ends (LF or CRLF) and without blanks at the end of a line; any other
-    character is kept, case included.  A record with no sequence is yielded with length 0 (the
-    caller decides what to do with it).  Errors: sequence text before the first ``>`` of a
-    file, a byte outside ASCII, a definition line without a name, a name defined twice.
+    without their line ends (LF or CRLF) and without blanks at the end of a line; the letters
+    (IUPAC codes) and ``-`` are kept as they are, case included.  A record with no sequence is
+    yielded with length 0 (the caller decides what to do with it).  Errors: sequence text
+    before the first ``>`` of a file, a byte outside ASCII, any other byte in a sequence line
+    (NUL, a digit, a blank inside the line...), a definition line without a name, a name
+    defined twice.
     """
     for filename in filenames:
         filename = os.fspath(filename)
@@ -483,12 +497,18 @@ class _FastaFile:
             index = k.find_non_ascii(segment)
             line += k.count_byte(segment[:index], k.NEWLINE)
             raise InputError(self.filename, line, f"non-ASCII byte 0x{int(segment[index]):02x} "
-                             f"in the sequence of {self.name}")
+                             f"in the sequence of {shorten(self.name)}")
+        index = k.find_non_sequence(segment)
+        if index >= 0:
+            line += k.count_byte(segment[:index], k.NEWLINE)
+            raise InputError(self.filename, line, f"{_byte_name(int(segment[index]))} in the "
+                             f"sequence of {shorten(self.name)}: sequence lines hold letters "
+                             "(IUPAC codes) and '-' only")
         buffer = self.buffer
         buffer.reserve(segment.shape[0])
         buffer.length = k.compact_sequence(segment, buffer.array, buffer.length)
         if buffer.length > MAX_COORDINATE:
-            raise InputError(self.filename, self.line, f"sequence {self.name} is longer than "
+            raise InputError(self.filename, self.line, f"sequence {shorten(self.name)} is longer than "
                              f"{MAX_COORDINATE} bases, the archive's limit")
 
     def _record(self) -> FastaRecord:

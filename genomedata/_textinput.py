@@ -11,9 +11,20 @@ names, never over lines.  numba is imported only when ``parse_signal`` runs.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ._util import InputError
+
+# The grammar of numbers in every text input -- signal, mask and region files, sizes and AGP
+# files, --hardmask thresholds -- as the parser kernels read them (docs/inputs.md, "Numbers"):
+# integers are ASCII digits only (no sign, no "_" or "," separators, no decimal point, no
+# exponent); decimals have an optional sign, digits with an optional decimal point before or
+# after them ("5.", ".5"), and an optional exponent ("5.e3", "-1E-3").  Signal values and mask
+# scores may also be nan, inf or infinity, in any case.
+UNSIGNED_INTEGER = re.compile(r"[0-9]+")
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 _CHUNK = 1 << 24          # bytes per step when counting newlines before an error
 WINDOW = 1 << 25          # bytes of input scanned per kernel call

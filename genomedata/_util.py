@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from ._layout import GENOMEDATA_ENCODING  # noqa: F401  (public compatibility name)
+from ._layout import GENOMEDATA_ENCODING, shorten  # noqa: F401  (GENOMEDATA_ENCODING: public compatibility name)
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -60,7 +60,7 @@ NAMES_SHOWN = 8   # names listed in a message about an unknown name
 
 def name_list(names, shown: int = NAMES_SHOWN) -> str:
     """``a, b, c`` or, for a long list, its first ``shown`` names and how many more."""
-    names = [str(name) for name in names]
+    names = [shorten(name) for name in names]
     if len(names) <= shown:
         return ", ".join(names)
     return ", ".join(names[:shown]) + f" and {len(names) - shown:,} more"
@@ -75,8 +75,11 @@ def not_found(kind: str, name, names, where, advice: str = "") -> NotFoundError:
     else:
         plural = f"{kind}s" if len(names) != 1 else kind
         has = f"{where} has {len(names):,} {plural}: {name_list(names)}"
-    return NotFoundError(f"Could not find {kind}: {name} ({has})"
+    return NotFoundError(f"Could not find {kind}: {shorten(name)} ({has})"
                          + (f"; {advice}" if advice else ""))
+class ArchiveFormatError(GenomedataError):
+    """An archive file that is not laid out as Genomedata lays it out (names the object and what
+    is wrong with it)."""
 
 
 class InputError(GenomedataError, ValueError):

@@ -6,6 +6,8 @@ Checks:
 
 * the path: exists, is an archive (not a bigWig file, not one ``<chrom>.genomedata`` file
   inside a directory archive), a directory archive has chromosome files;
+* the marker of a build that did not finish (``genomedata._layout.mark_incomplete``): only it
+  can tell that chromosomes are missing;
 * format version: present, an integer, not newer than this software supports, the same in
   every chromosome file; version 0 archives are readable but cannot take new tracks;
 * track names: fixed-length strings (genomedata 1.7.4 cannot read variable-length ones), no
@@ -66,6 +68,15 @@ class _Checker:
         aid = obj.attrs.get_id(name)
         tid = aid.get_type()
         return tid.get_class(), tid, aid.shape
+
+    def coordinate_attr(self, obj, name, where):
+        """A ``start``/``end``: a whole number the format's uint32 coordinates hold."""
+        value = self.integer_attr(obj, name, where)
+        if value is not None and not 0 <= value < 2 ** 32:
+            self.add(f"{where}: '{name}' is {value}, outside the format's coordinates 0 to "
+                     "4294967295", "rebuild the archive with 'genomedata load'")
+            return None
+        return value
 
     def integer_attr(self, obj, name, where, required=True):
         """The integer value of a scalar integer attribute (None if absent or wrong)."""
@@ -143,8 +154,11 @@ class _Checker:
         label = f"chromosome {chrom}{where}"
         chrom_end = None
         if version is None or version >= 1:
-            self.integer_attr(group, _layout.ATTR_START, label)
-            chrom_end = self.integer_attr(group, _layout.ATTR_END, label)
+            chrom_start = self.coordinate_attr(group, _layout.ATTR_START, label)
+            chrom_end = self.coordinate_attr(group, _layout.ATTR_END, label)
+            if chrom_start not in (None, 0):
+                self.add(f"{label} starts at {chrom_start}; chromosomes start at 0",
+                         "rebuild the archive with 'genomedata load'")
 
         dirty = False
         info = self.attr_type(group, _layout.ATTR_DIRTY)
@@ -170,7 +184,14 @@ class _Checker:
         supercontigs = []
         for name in group:
             link = group.get(name, getlink=True)
-            child = group.get(name) if not isinstance(link, h5py.ExternalLink) else None
+            if isinstance(link, (h5py.ExternalLink, h5py.SoftLink)):
+                target = (f"an external link to {link.filename}"
+                          if isinstance(link, h5py.ExternalLink) else f"a link to {link.path}")
+                self.add(f"{label} contains '{name}', which is {target}; genomedata refuses "
+                         "to read or write an archive that refers outside its own objects",
+                         f"remove the link (h5py: del file[{(group.name.rstrip('/') + '/' + name)!r}])")
+                continue
+            child = group.get(name)
             if not _layout.is_supercontig_group(name) or not isinstance(child, h5py.Group):
                 node = child.name if child is not None else name
                 self.add(f"{label} contains '{name}', which is not a supercontig group; "
@@ -185,8 +206,8 @@ class _Checker:
         missing_chunks = []
         for sc in supercontigs:
             sc_label = f"{label} {os.path.basename(sc.name)}"
-            start = self.integer_attr(sc, _layout.ATTR_START, sc_label)
-            end = self.integer_attr(sc, _layout.ATTR_END, sc_label)
+            start = self.coordinate_attr(sc, _layout.ATTR_START, sc_label)
+            end = self.coordinate_attr(sc, _layout.ATTR_END, sc_label)
             if start is None or end is None:
                 continue
             if start >= end:
@@ -223,8 +244,36 @@ class _Checker:
             counts = self.check_statistics(group, label, ntracks)
         return dirty, counts
 
+    def outside_storage(self, sc, name, label) -> bool:
+        """Report a link or a dataset whose data lie outside the archive's file; True if so."""
+        import h5py
+        if name not in sc:
+            return False
+        link = sc.get(name, getlink=True)
+        if isinstance(link, (h5py.ExternalLink, h5py.SoftLink)):
+            target = (f"an external link to {link.filename}"
+                      if isinstance(link, h5py.ExternalLink) else f"a link to {link.path}")
+            self.add(f"{label}: '{name}' is {target}; genomedata refuses to read or write "
+                     "data outside the archive's own objects",
+                     "rebuild the archive with 'genomedata load'")
+            return True
+        dataset = sc.get(name)
+        if isinstance(dataset, h5py.Dataset):
+            try:
+                _layout._check_storage(dataset)
+            except Exception as exc:  # noqa: BLE001 - ArchiveFormatError, reported
+                self.add(f"{label}: {exc}; genomedata refuses to read or write it (a write "
+                         "would change the other file)",
+                         "rebuild the archive with 'genomedata load'")
+                return True
+        return False
+
     def check_datasets(self, sc, label, length, ntracks, missing_continuous):
         import h5py
+        outside = [self.outside_storage(sc, name, label)
+                   for name in (_layout.CONTINUOUS, _layout.SEQ)]
+        if any(outside):
+            return
         continuous = sc.get(_layout.CONTINUOUS)
         if continuous is None:
             if ntracks:
@@ -318,19 +367,30 @@ def validate(path, ui=None) -> list:
         return checker.findings
 
     if kind == "directory":
+        if _layout.incomplete_marker(expanded):
+            _incomplete(checker, shown)
         _validate_directory(checker, expanded, shown)
     else:
         _validate_file(checker, expanded, shown)
     return checker.findings
 
 
+def _incomplete(checker, shown):
+    checker.add(f"{shown} is incomplete: the command that built it did not finish, so "
+                "chromosomes (or tracks) may be missing",
+                f"build it again (genomedata load-seq or load with --overwrite {shown})")
+
+
 def _open(checker, filename, shown):
+    from ._util import GenomedataError
     try:
         return _layout.open_h5(filename, "r")
     except OSError as exc:
         checker.add(f"{shown} cannot be opened as HDF5 ({exc})",
                     "check that it is a Genomedata archive and not damaged")
-        return None
+    except GenomedataError as exc:   # not a regular file, an interrupted write, a lock
+        checker.add(str(exc), "check that it is a Genomedata archive and not in use")
+    return None
 
 
 def _validate_file(checker, filename, shown):
@@ -340,6 +400,8 @@ def _validate_file(checker, filename, shown):
         return
     with handle:
         root = handle["/"]
+        if _layout.incomplete_marker(filename, root):
+            _incomplete(checker, shown)
         if _layout.is_chromosome_file(root):
             checker.add(*_layout.chromosome_file_parts(shown))
             return
@@ -359,8 +421,17 @@ def _validate_file(checker, filename, shown):
         results = {}
         with checker.ui.progress("checking chromosomes", total=len(chromosomes)) as task:
             for chrom in chromosomes:
-                group = root[chrom]
                 task.advance()
+                link = root.get(chrom, getlink=True)
+                if isinstance(link, (h5py.ExternalLink, h5py.SoftLink)):
+                    target = (f"an external link to {link.filename}"
+                              if isinstance(link, h5py.ExternalLink)
+                              else f"a link to {link.path}")
+                    checker.add(f"{shown}: '{chrom}' at the top level is {target}; genomedata "
+                                "refuses to read or write an archive that refers outside its "
+                                "own objects", f"remove it (h5py: del file[{'/' + chrom!r}])")
+                    continue
+                group = root[chrom]
                 if not isinstance(group, h5py.Group):
                     checker.add(f"{shown}: '{chrom}' at the top level is not a chromosome "
                                 "group", f"remove it (h5py: del file[{'/' + chrom!r}])")
@@ -371,7 +442,12 @@ def _validate_file(checker, filename, shown):
 
 
 def _validate_directory(checker, directory, shown):
-    files = _layout.chromosome_files(directory)
+    from ._util import ArchiveFormatError
+    try:
+        files = _layout.chromosome_files(directory)
+    except ArchiveFormatError as exc:
+        checker.add(str(exc), f"remove it from {shown}: chromosome files are regular files")
+        return
     if not files:
         checker.add(f"{shown} is a directory without chromosome files "
                     f"(*{_layout.SUFFIX})", "build an archive with 'genomedata load'")

@@ -11,12 +11,11 @@ removed: a one-shot build either completes or leaves nothing behind.
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 from . import _layout
-from ._load_seq import _check_replaceable, _target_state, check_folder
+from ._load_seq import (_check_replaceable, _remove, _target_state, check_folder,
+                        clean_stale_partials, install, sibling)
 from ._ui import get_ui
 from ._util import GenomedataError
 
@@ -51,6 +50,9 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
     if maskfilename is not None and not os.path.exists(maskfilename):
         raise GenomedataError(f"Could not find mask file: {maskfilename}")
     grouped = _group_tracks(tracks)
+    if grouped:
+        from ._open_data import _check_names
+        _check_names(list(grouped))   # names the archive can hold, before anything is made
     threads = jobs or default_threads()
 
     # 1. open and check every input before anything is created
@@ -67,11 +69,14 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
         state = _target_state(path)
         if state == "exists":
             _check_replaceable(gdfilename, path, overwrite)
-        build = _sibling(path, "partial")
+        if os.path.isdir(os.path.dirname(path) or "."):
+            clean_stale_partials(path)
+        build = sibling(path, "partial")
         try:
             load_seq(build, seqfilenames, True, mode, seqfile_type=seqfile_type,
                      assembly_report_file=assembly_report_file,
-                     chromosome_name_style=chromosome_name_style, ui=ui)
+                     chromosome_name_style=chromosome_name_style, ui=ui, _in_place=True)
+            kind = "directory" if os.path.isdir(build) else "file"
             summaries = []
             if tracks:
                 open_data(build, list(grouped), chunk_size=chunk_size, ui=ui)
@@ -87,7 +92,10 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
                     statistics.write(files, ui=ui)
             else:
                 close_data(build, ui=ui)
-            _install(build, path, gdfilename, state, overwrite)
+            _layout.clear_incomplete(build, kind)
+            if state == "empty_dir" and kind == "file":
+                state = "exists"
+            install(build, path, gdfilename, state, overwrite)
         except BaseException:
             _remove(build)
             raise
@@ -118,43 +126,6 @@ def _load_tracks(gdfilename, tracks, grouped, sources, threads, ui, load_data, o
     finally:
         archive.close()
     return [summaries[index] for index in sorted(summaries)]
-
-
-def _sibling(path, tag) -> str:
-    parent, base = os.path.split(path)
-    return os.path.join(parent, f".{base}.{tag}-{os.getpid()}-{secrets.token_hex(4)}")
-
-
-def _install(build, path, display, state, overwrite) -> None:
-    """Rename the finished archive ``build`` to ``path`` (replacing what is there only as
-    ``load-seq`` would: an empty directory by a directory archive, anything else with
-    ``overwrite``)."""
-    if state == "empty_dir" and os.path.isdir(build):
-        os.rename(build, path)   # replaces the empty directory
-        return
-    if state == "absent":
-        if os.path.lexists(path):
-            raise GenomedataError(f"{display} appeared while loading; use --overwrite to "
-                                  "replace it")
-        os.rename(build, path)
-        return
-    _check_replaceable(display, path, overwrite)
-    backup = _sibling(path, "old")
-    os.rename(path, backup)
-    try:
-        os.rename(build, path)
-    except BaseException:
-        os.rename(backup, path)
-        raise
-    _remove(backup)
-
-
-def _remove(path) -> None:
-    path = _layout.expand_path(path)
-    if os.path.isdir(path):
-        shutil.rmtree(path, ignore_errors=True)
-    elif os.path.exists(path):
-        os.remove(path)
 
 
 def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -288,6 +289,45 @@ def test_not_a_bigwig_is_a_clean_error(tmp_path):
     path.write_bytes(b"\x26\xfc\x8f\x88" + b"\0" * 60)  # the magic, nothing else
     with pytest.raises(GenomedataError, match="not a readable bigWig"):
         open_bigwig(str(path))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "bad_index"])
+def test_damaged_bigwig_names_the_file(refdata, tmp_path, damage):
+    """A truncated bigWig, random bytes after the magic number, or a damaged index: every
+    command that reads it fails with one line naming the file and what is wrong -- libBigWig
+    itself crashed the process on some of them (a segmentation fault)."""
+    import subprocess
+    import struct
+    import sys
+
+    raw = (refdata / NAME).read_bytes()
+    path = tmp_path / "damaged.bw"
+    if damage == "truncated":
+        path.write_bytes(raw[:3000])
+    elif damage == "garbage":
+        path.write_bytes(raw[:4] + np.random.default_rng(3).bytes(5000))
+    else:
+        index = struct.unpack("<Q", raw[24:32])[0]
+        path.write_bytes(raw[:index] + b"\0\0\0\0" + raw[index + 4:])
+    sizes = tmp_path / "g.sizes"
+    sizes.write_text("chr1\t1000\n")
+    archive = tmp_path / "a.genomedata"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+    def run(*argv):
+        return subprocess.run([sys.executable, "-m", "genomedata", *map(str, argv)],
+                              capture_output=True, text=True, env=env, timeout=300)
+
+    assert run("load-seq", "-q", "--sizes", archive, sizes).returncode == 0
+    assert run("open-data", archive, "--tracknames", "t").returncode == 0
+    for argv in (["info", "contigs", path], ["query", path, "x", "chr1", "0", "5"],
+                 ["export", path, "x", tmp_path / "o.bedGraph"],
+                 ["load-data", archive, "t", path],
+                 ["load", "--sizes", "-s", sizes, "-t", f"t={path}", tmp_path / "b.gd"]):
+        done = run(*argv)
+        assert done.returncode == 1, (argv, done.returncode, done.stderr)
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert f"{path}: not a readable bigWig file: its " in done.stderr, done.stderr
 
 
 def test_import_does_not_load_pybigwig_or_numba():

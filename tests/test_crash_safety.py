@@ -11,6 +11,13 @@ archive, kills it at a random moment of its run (seeded), and then checks:
 * the track loaded by earlier, successful commands still holds its values;
 * running the step again gives the correct result.
 
+For ``hardmask`` and ``load-seq`` the stricter property holds: killed, the archive (or the
+target path) is byte for byte what it was, or the finished result -- never a state between.
+
+Then the journal itself: it undoes any sequence of writes, it is applied only to the file it
+belongs to (not to a new archive at the same path, whatever the path it is opened by), and it
+never writes through a symbolic link planted at its name.
+
 ``pytest -m fuzz tests/test_crash_safety.py`` kills many more times: more seeds, and an
 archive with 100 times more chunks, where HDF5 writes metadata back in mid-write.
 """
@@ -41,6 +48,7 @@ from genomedata._hardmask import hardmask_data
 from genomedata._load_data import load_data
 from genomedata._load_seq import load_seq
 from genomedata._open_data import open_data
+from genomedata._util import GenomedataError
 from genomedata.load_genomedata import load_genomedata
 
 REPO = Path(__file__).resolve().parents[1]
@@ -363,29 +371,99 @@ def test_killed_load(workload, tmp_path, mode, seed):
 
 
 # ------------------------------------------------------------------------------------------------
-# hardmask (masks, then runs close-data)
+# hardmask (masks and computes the statistics in one transaction)
 
 @pytest.mark.parametrize("kind", ["file", "directory"])
 @pytest.mark.parametrize("seed", _seeds(3, 20))
 def test_killed_hardmask(workload, tmp_path, kind, seed):
+    """Killed at any moment, hardmask leaves the archive byte for byte as it was, or finished:
+    masked values with their statistics (clean) -- never masked values without them."""
     models = workload["models"]
     work = _copy(workload["bases"][kind], tmp_path / "work.genomedata")
     before = _fingerprint(work)
+    where = work if work.is_dir() else work.parent
     status = _kill_during(["hardmask", "-q", str(workload["mask"]), str(work), "-t", "new"],
-                          seed, window=2.5)
+                          seed, window=0.8,
+                          started=lambda: any(where.glob(".*" + _journal.JOURNAL_SUFFIX)))
     state, read = _read_only_state(work)
-    if state == "ok":
-        # before anything happened, or completely done
-        if status == 0 or _fingerprint(work) != before:
-            assert _same(read["new"], _masked(models["v1"]))
-        else:
-            assert _same(read["new"], models["v1"])
+    if state == "ok" and _fingerprint(work) == before:
+        assert status != 0 and _same(read["new"], models["v1"])
     _open_for_writing(work)
-    assert _same(_columns(work)["old"], models["old"])
+    if _fingerprint(work) != before:
+        # finished (perhaps killed on its way out): masked and closed
+        state, read = _read_only_state(work)
+        assert state == "ok" and _same(read["new"], _masked(models["v1"]))
+        assert _same(read["old"], models["old"])
+    else:
+        assert status != 0
     hardmask_data(str(work), str(workload["mask"]), ["new"])
     state, read = _read_only_state(work)
     assert state == "ok"
     assert _same(read["new"], _masked(models["v1"])) and _same(read["old"], models["old"])
+
+
+# ------------------------------------------------------------------------------------------------
+# load-seq (builds beside the target, renames it into place)
+
+@pytest.fixture(scope="module")
+def fasta_workload(tmp_path_factory):
+    """A FASTA file of 8 Mbp (8 records, gaps in some) and what load-seq makes of it."""
+    root = tmp_path_factory.mktemp("crash-seq")
+    rng = np.random.default_rng(5)
+    fasta = root / "genome.fa"
+    with open(fasta, "w") as out:
+        for index in range(8):
+            seq = rng.choice(list(b"ACGTacgt"), 1_000_000).astype(np.uint8).tobytes().decode()
+            if index % 2:
+                seq = seq[:400_000] + "N" * 150_000 + seq[550_000:]
+            out.write(f">chr{index}\n")
+            out.write("\n".join(seq[i:i + 60] for i in range(0, len(seq), 60)) + "\n")
+    expected = {}
+    for mode in ("file", "dir"):
+        load_seq(str(root / f"expected-{mode}"), [str(fasta)], True, mode)
+        expected[mode] = _sequence_archive(root / f"expected-{mode}")
+    return {"fasta": fasta, "expected": expected}
+
+
+def _sequence_archive(path: Path) -> dict:
+    """{chrom: (end, [(start, end, sha256 of seq)])} read through h5py."""
+    out = {}
+    with _layout.ArchiveFiles(str(path), "r") as files:
+        for chrom in files.chromosome_names():
+            group = files.chromosome_group(chrom)
+            out[chrom] = (_layout.read_int_attr(group, _layout.ATTR_END), [
+                (*_layout.supercontig_bounds(sc),
+                 hashlib.sha256(sc[_layout.SEQ][...].tobytes()).hexdigest())
+                for sc in _layout.supercontig_groups(group)])
+    return out
+
+
+@pytest.mark.parametrize("target,mode", [("empty_dir", "-d"), ("absent", "-d"),
+                                         ("absent", "-f")])
+@pytest.mark.parametrize("seed", _seeds(3, 20))
+def test_killed_load_seq(fasta_workload, tmp_path, target, mode, seed):
+    """Killed at any moment, load-seq leaves its target as it was (absent, or the empty
+    directory) or holding the complete archive; the next run cleans what the killed one left
+    beside it."""
+    out = tmp_path / "seq.genomedata"
+    if target == "empty_dir":
+        out.mkdir()
+    status = _kill_during(["load-seq", "-q", mode, str(out), str(fasta_workload["fasta"])],
+                          seed, window=0.15,     # (its writes take about 0.1 s)
+                          started=lambda: any(tmp_path.glob(".seq.genomedata.partial*"))
+                          or out.is_dir() and bool(os.listdir(out)))
+    expected = fasta_workload["expected"]["file" if mode == "-f" else "dir"]
+    if target == "empty_dir" and out.is_dir() and not os.listdir(out) or \
+            target == "absent" and not os.path.lexists(out):
+        assert status != 0     # as it was
+    else:
+        assert _sequence_archive(out) == expected
+    if status != 0:
+        load_seq(str(out), [str(fasta_workload["fasta"])], True,
+                 "file" if mode == "-f" else "dir", overwrite=os.path.lexists(out)
+                 and not (out.is_dir() and not os.listdir(out)))
+        assert _sequence_archive(out) == expected
+    assert os.listdir(tmp_path) == ["seq.genomedata"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -488,3 +566,120 @@ def test_journal_undoes_any_writes(size, seed, ops, end):
             _journal.recover_file(path)
             assert Path(path).read_bytes() == original
         assert os.listdir(directory) == ["file.h5"]
+
+
+# ------------------------------------------------------------------------------------------------
+# which file a journal belongs to
+
+def _leave_journal(path) -> None:
+    """A writer killed after its first overwrite: its journal (and inode link) stay."""
+    transaction = _journal.Transaction()
+    handle = _journal.JournaledFile(str(path), transaction)
+    handle.seek(0)
+    handle.write(b"\xff" * 4096)
+    transaction.files.clear()
+    handle.release()
+
+
+def _build(workload, out, overwrite=False):
+    load_genomedata(str(out), [("old", str(workload["inputs"]["old"]))],
+                    [str(workload["sizes"])], mode="file", seqfile_type="sizes",
+                    chunk_size=CHUNK_ROWS, overwrite=overwrite)
+
+
+@pytest.mark.parametrize("how", ["rm", "overwrite", "h5py"])
+def test_stale_journal_is_never_applied_to_a_new_file(workload, tmp_path, how):
+    """A journal left by a killed writer, then a new archive at the same path (``rm`` and
+    ``load``, ``load --overwrite``, or a file another program creates there): the new file is
+    read, written and left as it is -- the old journal is not applied to it."""
+    import h5py
+
+    work = _copy(workload["bases"]["file"], tmp_path / "work.genomedata")
+    _leave_journal(work)
+    assert _journal.pending(str(work))
+    if how == "rm":
+        work.unlink()
+        _build(workload, work)
+    elif how == "overwrite":
+        _build(workload, work, overwrite=True)
+    else:
+        work.unlink()
+        with h5py.File(work, "w") as handle:
+            handle.attrs["x"] = 1
+        before = work.read_bytes()
+        assert not _journal.pending(str(work))
+        _journal.recover_file(str(work))
+        assert work.read_bytes() == before
+        assert sorted(os.listdir(tmp_path)) == ["work.genomedata"]
+        return
+    # the new archive belongs to nobody's journal: read, then written, it stays correct
+    assert not _journal.pending(str(work))
+    assert sorted(os.listdir(tmp_path)) == ["work.genomedata"]
+    state, read = _read_only_state(work)
+    assert state == "ok" and _same(read["old"], workload["models"]["old"])
+    close_data(str(work))
+    assert _read_only_state(work)[0] == "ok"
+
+
+def test_journal_found_through_symbolic_links(workload, tmp_path):
+    """Killed while writing through a symbolic link: readers through the real path (and
+    through another link) refuse the file, and a writer through any path undoes it."""
+    work = _copy(workload["bases"]["file"], tmp_path / "work.genomedata")
+    before = _fingerprint(work)
+    (tmp_path / "links").mkdir()
+    link = tmp_path / "links" / "a.genomedata"
+    link.symlink_to(work)
+    other = tmp_path / "other"
+    other.symlink_to(tmp_path)        # a linked folder
+    _leave_journal(link)
+    for path in (work, link, other / "work.genomedata"):
+        assert _journal.pending(str(path))
+        assert _read_only_state(path)[0] == "refused"
+    _open_for_writing(other / "work.genomedata")
+    assert _fingerprint(work) == before
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]
+    assert os.listdir(tmp_path / "links") == ["a.genomedata"]
+
+
+def test_journal_keeps_the_inode_of_its_file(workload, tmp_path):
+    """While a journal exists, a second name holds its file's inode, so no new file can get
+    that inode number and be mistaken for the journal's file."""
+    work = _copy(workload["bases"]["file"], tmp_path / "work.genomedata")
+    _leave_journal(work)
+    link = Path(_journal.link_path(str(work)))
+    assert os.path.samefile(link, work) and work.stat().st_nlink == 2
+    inode = work.stat().st_ino
+    work.unlink()
+    for index in range(20):   # new files get new inode numbers while the old one is held
+        (tmp_path / f"new{index}").write_bytes(b"x")
+        assert (tmp_path / f"new{index}").stat().st_ino != inode
+    assert link.stat().st_ino == inode
+
+
+def test_journal_and_commit_marker_never_follow_planted_links(workload, tmp_path):
+    """Symbolic links planted at the journal's (predictable) name after the writer opened the
+    file, or at a commit marker's name, make the write fail instead of writing through them:
+    the file they point to is left as it was, and so is the archive."""
+    work = _copy(workload["bases"]["file"], tmp_path / "work.genomedata")
+    before = _fingerprint(work)
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    transaction = _journal.Transaction()
+    handle = _journal.JournaledFile(str(work), transaction)
+    Path(_journal.journal_path(str(work))).symlink_to(victim)
+    handle.seek(0)
+    with pytest.raises(GenomedataError, match="appeared while"):
+        handle.write(b"\xff" * 4096)
+    transaction.abort()
+    assert victim.read_bytes() == b"precious" and _fingerprint(work) == before
+    os.unlink(_journal.journal_path(str(work)))
+
+    transaction = _journal.Transaction()
+    handle = _journal.JournaledFile(str(work), transaction)
+    handle.seek(0)
+    handle.write(handle.read(4096))
+    marker = Path(_journal._marker_path(str(tmp_path), transaction.txid))
+    marker.symlink_to(tmp_path / "created-through-the-link")
+    with pytest.raises(FileExistsError):
+        transaction.commit()
+    assert not (tmp_path / "created-through-the-link").exists()

@@ -371,6 +371,27 @@ def test_overwrite(source, tmp_path):
     assert pyBigWig.open(str(out)).chroms("chr10") == 9500
 
 
+@pytest.mark.parametrize("name", ["o.bw", "o.bedGraph", "o.bedGraph.gz"])
+def test_symbolic_link_at_a_temporary_name_is_not_followed(source, tmp_path, name):
+    """Symbolic links planted in the output's folder at the names a temporary file could get
+    (``.OUT.<pid>.part``, as any process can guess) do not redirect the write: the file they
+    point to is left as it was, and no temporary file is left behind."""
+    import os
+
+    path, _ = source
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    out = tmp_path / name
+    for planted in (f".{name}.{os.getpid()}.part", f".{name}.part"):
+        (tmp_path / planted).symlink_to(victim)
+    export_track(path, "signal", out, chroms=["chr10"])
+    assert victim.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [name, "victim", f".{name}.{os.getpid()}.part", f".{name}.part"])
+    assert export_track(path, "signal", str(tmp_path / f"again-{name}"),
+                        chroms=["chr10"]).intervals > 0
+
+
 # ------------------------------------------------------------------------------------------------
 # command line
 

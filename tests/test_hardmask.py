@@ -294,6 +294,85 @@ def test_unknown_track_changes_nothing(make_archive, tmp_path, capsys):
     assert file_hashes(path) == before
 
 
+def _add_unknown_filter_dataset(path, chrom, supercontig):
+    """Replace a supercontig's ``continuous`` by one whose chunks use HDF5 filter 32123, which
+    no HDF5 here has (stored chunks then cannot be decoded)."""
+    import h5py
+    with h5py.File(path, "r+") as handle:
+        group = handle[chrom][supercontig]
+        old = group[_layout.CONTINUOUS]
+        shape, values = old.shape, old[...]
+        del group[_layout.CONTINUOUS]
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_chunk((10, 1))
+        dcpl.set_filter(32123, h5py.h5z.FLAG_OPTIONAL, (1,))
+        dcpl.set_fill_value(np.array(np.nan, dtype=np.float32))
+        space = h5py.h5s.create_simple(shape, (shape[0], h5py.h5s.UNLIMITED))
+        dataset = h5py.Dataset(h5py.h5d.create(group.id, _layout.CONTINUOUS.encode(),
+                                                h5py.h5t.IEEE_F32LE, space, dcpl=dcpl))
+        for row in range(0, shape[0], 10):    # stored as if the filter had run
+            for col in range(shape[1]):
+                chunk = np.full(10, np.nan, dtype=np.float32)
+                part = values[row:row + 10, col]
+                chunk[:len(part)] = part
+                dataset.id.write_direct_chunk((row, col), chunk.tobytes(), 0)
+
+
+@pytest.mark.parametrize("problem", ["version", "columns", "filter"])
+def test_archive_problems_refused_before_anything_is_written(make_archive, tmp_path, problem):
+    """An archive hardmask (with its close-data) cannot finish on is refused before the first
+    write -- format version 2, more track columns than track names, a filter this HDF5 lacks
+    (in a chromosome the mask does not touch) -- and stays byte for byte as it was."""
+    import h5py
+    values = {"chr1": np.ones((100, 2), dtype=np.float32),
+              "chr2": np.ones((50, 2), dtype=np.float32)}
+    path = open_closed(make_archive, {"chr1": [(0, 100)], "chr2": [(0, 50)]}, values,
+                       ["a", "b"])
+    if problem == "version":
+        with h5py.File(path, "r+") as handle:
+            _layout.write_format_version(handle["/"], 2)
+        message = "format version 2"
+    elif problem == "columns":
+        with h5py.File(path, "r+") as handle:
+            _layout.write_tracknames(handle["/"], ["a"])
+        message = "2 track columns but the archive lists only 1"
+    else:
+        _add_unknown_filter_dataset(path, "chr2", "supercontig_0")
+        message = "filter 32123 .*cannot"
+    before = file_hashes(path)
+    mask = write_bed(tmp_path / "m.bed", [("chr1", 0, 10)])
+    with pytest.raises((GenomedataError, NotImplementedError), match=message):
+        hardmask_data(path, mask, ["a"])
+    assert file_hashes(path) == before
+
+
+def test_masking_and_statistics_are_one_transaction(make_archive, tmp_path, monkeypatch):
+    """Interrupted while the statistics are computed (after every value was masked), hardmask
+    leaves the archive byte for byte as it was."""
+    from genomedata import _close_data
+
+    values = {"chr1": np.ones((100, 1), dtype=np.float32),
+              "chr2": np.ones((50, 1), dtype=np.float32)}
+    path = open_closed(make_archive, {"chr1": [(0, 100)], "chr2": [(0, 50)]}, values, ["t"],
+                       kind="directory")
+    before = file_hashes(path)
+    real = _close_data.write_chromosome_metadata
+    calls = []
+
+    def interrupted(group, *args, **kwargs):
+        calls.append(group.name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(group, *args, **kwargs)
+
+    monkeypatch.setattr(_close_data, "write_chromosome_metadata", interrupted)
+    mask = write_bed(tmp_path / "m.bed", [("chr1", 0, 10), ("chr2", 0, 10)])
+    with pytest.raises(KeyboardInterrupt):
+        hardmask_data(path, mask)
+    assert len(calls) == 2
+    assert file_hashes(path) == before
+
+
 def test_python_predicates(make_archive, tmp_path):
     values = {"chr1": np.ones((100, 1), dtype=np.float32)}
     path = open_closed(make_archive, {"chr1": [(0, 100)]}, values, ["t"])

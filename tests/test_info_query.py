@@ -86,12 +86,19 @@ def test_query_values_format(make_archive, capsys):
     assert capsys.readouterr().out == "-2.0\n0.372\nnan\n1e-10\n3.0\ninf\n"
 
 
-def test_query_outside_warns_on_stderr(refdata, capsys):
-    assert main(["query", str(refdata / "v1.genomedata"), "primate", "chr1", "30000",
-                 "30002"]) == 0
+def test_query_outside_warns_on_stderr(refdata, make_archive, capsys):
+    path = make_archive({"chr1": [(0, 10), (20, 30)]}, tracknames=["t"],
+                        values={"chr1": np.ones((30, 1), dtype=np.float32)})
+    assert main(["query", str(path), "t", "chr1", "12", "14"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "nan\nnan\n"
     assert "does not overlap any supercontig" in captured.err
+    # past the chromosome's end (24950): nothing there to print
+    assert main(["query", str(refdata / "v1.genomedata"), "primate", "chr1", "30000",
+                 "30002"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "END 30002 is past the end of chr1 (24950 bases)" in captured.err
 
 
 @pytest.mark.parametrize("args, message", [
@@ -161,19 +168,26 @@ def test_command_process_skips_scipy(tmp_path):
 
 def test_query_reads_block_by_block(refdata, capsys, monkeypatch):
     """A long region is read and printed a block at a time (memory stays bounded): the output
-    is the same as one read, and a warning shows once."""
+    is the same as one read, and a warning shows once.  An END past the chromosome is clipped
+    to its end, with a warning."""
     from genomedata import Genome
     from genomedata.commands import query
 
     archive = str(refdata / "v1.genomedata")
     with Genome(archive) as genome:
         chromosome = genome["chr1"]
-        end = chromosome.end + 7
+        size = int(chromosome.end)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            expected = "".join(str(value) + "\n" for value in chromosome[0:end, "primate"])
+            expected = "".join(str(value) + "\n" for value in chromosome[0:size, "primate"])
     monkeypatch.setattr(query, "QUERY_BLOCK", 1000)
-    assert main(["query", archive, "primate", "chr1", "0", str(end)]) == 0
+    for end in (size, size + 7, 99999999999999999999):
+        assert main(["query", archive, "primate", "chr1", "0", str(end)]) == 0
+        captured = capsys.readouterr()
+        assert captured.out == expected and len(captured.out.splitlines()) == size
+        assert captured.err.count("spans more than one supercontig") <= 1
+        assert (f"END {end} is past the end of chr1 ({size} bases); values are printed up to "
+                f"{size}" in captured.err) == (end > size)
+    assert main(["query", archive, "primate", "chr1", str(size + 5), str(2 ** 70)]) == 0
     captured = capsys.readouterr()
-    assert captured.out == expected and len(captured.out.splitlines()) == end
-    assert captured.err.count("spans more than one supercontig") <= 1
+    assert captured.out == "" and "past the end" in captured.err

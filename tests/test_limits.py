@@ -360,3 +360,87 @@ def test_one_step_load_with_odd_names_and_empty_track(tmp_path):
     with Genome(str(archive)) as genome:
         assert genome.num_datapoints.tolist() == [4, 0]
         assert genome[ODD_NAMES[1]][0:5, "s"].tolist()[:4] == [3.0] * 4
+
+
+# ------------------------------------------------------------------------------------------------
+# names the format cannot hold
+
+@pytest.mark.parametrize("name", ["a\tb", "line\nbreak", "bell\x07", "nul\x00", "del\x7f"])
+def test_track_name_with_control_characters_refused(tmp_path, capsys, name):
+    """A TAB or newline in a track name breaks every table that lists tracks (report, info):
+    control characters are refused before anything is written."""
+    sizes = tmp_path / "g.sizes"
+    sizes.write_text("chrA\t100\n")
+    archive = tmp_path / "a.genomedata"
+    load_seq(str(archive), [str(sizes)], seqfile_type="sizes")
+    before = _fingerprint(archive)
+    with pytest.raises(GenomedataError, match="contains a control character"):
+        open_data(str(archive), [name])
+    assert main(["open-data", str(archive), "--tracknames", name]) == 1
+    assert "contains a control character" in _err_line(capsys)
+    with Genome(str(archive), "r+") as genome, pytest.raises(ValueError, match="control"):
+        genome.add_track_continuous(name)
+    assert _fingerprint(archive) == before
+
+
+@pytest.mark.parametrize("count,length", [(2100, 8), (1, 70_000), (300, 300)])
+def test_track_list_too_large_for_the_format(tmp_path, capsys, count, length):
+    """More than about 2,000 tracks, or names of 70,000 characters, do not fit the one HDF5
+    attribute that lists the tracks: a message saying so, before anything is written (HDF5's
+    own error was "object header message is too large")."""
+    sizes = tmp_path / "g.sizes"
+    sizes.write_text("chrA\t100\n")
+    archive = tmp_path / "a.genomedata"
+    load_seq(str(archive), [str(sizes)], seqfile_type="sizes")
+    before = _fingerprint(archive)
+    names = [f"{i:0{length}d}" for i in range(count)]
+    with pytest.raises(GenomedataError, match="can hold"):
+        open_data(str(archive), names)
+    assert _fingerprint(archive) == before
+    # one at a time, the limit is met when the list would outgrow the attribute
+    if count > 1:
+        fits = _layout.MAX_TRACKNAMES_BYTES // max(32, length)
+        open_data(str(archive), names[:fits])
+        with pytest.raises(GenomedataError, match="can hold"):
+            open_data(str(archive), names[fits:fits + 1])
+        close_data(str(archive))
+        with Genome(str(archive)) as genome:
+            assert genome.tracknames_continuous == names[:fits]
+    signal = tmp_path / "s.bg"
+    signal.write_text("chrA\t0\t10\t1\n")
+    out = tmp_path / "built.genomedata"
+    argv = ["load", "--sizes", "-s", str(sizes), str(out)]
+    for name in names[:count]:
+        argv[1:1] = ["-t", f"{name}={signal}"]
+    capsys.readouterr()
+    assert main(argv) == 1
+    assert "can hold" in _err_line(capsys)
+    assert not out.exists() and not list(tmp_path.glob(".built*"))
+
+
+def test_long_sequence_name_in_a_directory_archive(tmp_path, capsys):
+    """A chromosome of a directory archive is a file named after it: a 300-character name
+    cannot be one; the error names the line that defines it and says why."""
+    fasta = tmp_path / "long.fa"
+    fasta.write_text(">chr1\nACGT\n>" + "x" * 300 + " description\nACGT\n")
+    archive = tmp_path / "out.genomedata"
+    assert main(["load-seq", "-d", str(archive), str(fasta)]) == 1
+    assert _err_line(capsys) == (
+        f"genomedata load-seq: error: {fasta}:3: sequence name of 300 characters is too long "
+        "for a chromosome file name in a directory archive (at most 244); use a single-file "
+        "archive (--file-mode)\n")
+    assert os.listdir(tmp_path) == ["long.fa"]
+    assert main(["load-seq", "-q", "-f", str(archive), str(fasta)]) == 0
+
+
+def test_huge_names_are_cut_in_messages(tmp_path, capsys):
+    """A 50 MB sequence name is not echoed whole in a message: it is cut to 80 characters
+    and its length said."""
+    name = "c" * (50 * 2 ** 20)
+    fasta = tmp_path / "huge.fa"
+    fasta.write_text(f">{name}\nACGT\n>{name}\nAC\n")
+    assert main(["load-seq", "-f", str(tmp_path / "a.genomedata"), str(fasta)]) == 1
+    err = _err_line(capsys)
+    assert len(err) < 200 + 2 * len(str(fasta))
+    assert f"{fasta}:3: chromosome {'c' * 80}... ({len(name)} characters) is defined twice" \
+        in err

@@ -303,14 +303,29 @@ def test_random_gaps_match_model(tmp_path):
 def test_fasta_names_crlf_case_multiple_files(tmp_path):
     a = write(tmp_path / "a.fa", b">chr1 Homo sapiens chromosome 1\r\nACGTacgt\r\nNNnn\r\nAC\r\n"
               b">chr2\tdescription\r\nggcc  \r\n\r\nTT\r\n")
-    b = write(tmp_path / "b.fa.gz", b"\n>chr3\nA\n;not a comment\n>chr4", compress=True)
+    b = write(tmp_path / "b.fa.gz", b"\n>chr3\nA\nrYkM-\n>chr4", compress=True)
     out = tmp_path / "archive"
     load_seq(out, [a, b])
     archive = read_archive(out)
     assert sorted(archive) == ["chr1", "chr2", "chr3"]
     assert archive["chr1"]["supercontigs"] == [(0, 14, b"ACGTacgtNNnnAC")]
     assert archive["chr2"]["supercontigs"] == [(0, 6, b"ggccTT")]
-    assert archive["chr3"]["supercontigs"] == [(0, 15, b"A;not a comment")]
+    assert archive["chr3"]["supercontigs"] == [(0, 6, b"ArYkM-")]
+
+
+@pytest.mark.parametrize("line,what", [
+    (b";not a comment", "the character ';'"), (b"ACGT ACGT", "a space"),
+    (b"AC\tGT", "a TAB"), (b"AC\0GT", "a NUL byte"), (b"ACGT1234", "the character '1'"),
+    (b"AC.GT", "the character '.'")])
+def test_fasta_bytes_that_are_not_sequence_are_refused(tmp_path, line, what):
+    """NUL, blanks inside a line, digits, punctuation: not bases -- refused with FILE:LINE
+    instead of being stored as bases."""
+    fasta = write(tmp_path / "x.fa", b">chr1\nACGT  \nAC\r\n" + line + b"\nGG\n")
+    with pytest.raises(InputError) as info:
+        load_seq(tmp_path / "archive", [fasta])
+    assert str(info.value) == (f"{fasta}:4: {what} in the sequence of chr1: sequence lines "
+                               "hold letters (IUPAC codes) and '-' only")
+    assert sorted(os.listdir(tmp_path)) == ["x.fa"]
 
 
 def test_empty_record_warns_and_later_records_load(tmp_path):
@@ -373,21 +388,27 @@ def test_count_fasta_records_stops_at_limit(tmp_path):
 # -- streaming: a block-size-independent parser, checked against a line-by-line model
 
 def model_fasta(data: bytes):
+    """The records, or ("error", line) at the first sequence line holding anything but
+    letters and '-' once its CRs and trailing blanks are gone."""
     records, name, seq = [], None, []
-    for line in data.split(b"\n"):
+    for number, line in enumerate(data.split(b"\n"), 1):
         if line.startswith(b">"):
             if name is not None:
                 records.append((name, b"".join(seq)))
             name, seq = line[1:].split()[0].decode(), []
         elif name is not None:
-            seq.append(line.replace(b"\r", b"").rstrip(b" \t"))
+            line = line.replace(b"\r", b"").rstrip(b" \t")
+            if not re.fullmatch(rb"[A-Za-z-]*", line):
+                return "error", number
+            seq.append(line)
     if name is not None:
         records.append((name, b"".join(seq)))
     return records
 
 
 fasta_lines = st.lists(
-    st.tuples(st.sampled_from([b"ACGT", b"nnNN", b"acg t", b"A" * 70, b"", b"  ", b"GT\t"]),
+    st.tuples(st.sampled_from([b"ACGT", b"nnNN", b"A" * 70, b"", b"  ", b"GT\t", b"AC-gt",
+                               b"acg t", b"A1", b"\0"]),
               st.sampled_from([b"\n", b"\r\n"])),
     max_size=8)
 
@@ -409,10 +430,14 @@ def test_fasta_stream_matches_model(records, final_newline, block_size, leading_
     got = []
     with tempfile.TemporaryDirectory() as directory:
         fasta = write(Path(directory) / "mem.fa", data)
-        for record in iter_fasta_records([fasta], buffer, registry=NameRegistry(),
-                                         block_size=block_size):
-            got.append((record.name, buffer.view().tobytes()))
-            assert record.length == len(got[-1][1])
+        try:
+            for record in iter_fasta_records([fasta], buffer, registry=NameRegistry(),
+                                             block_size=block_size):
+                got.append((record.name, buffer.view().tobytes()))
+                assert record.length == len(got[-1][1])
+        except InputError as exc:
+            assert "sequence lines hold letters (IUPAC codes) and '-' only" in exc.message
+            got = ("error", exc.line)
     assert got == model_fasta(data)
 
 
@@ -484,7 +509,8 @@ BAD_INPUTS = [
      "sequence name 'chr/1' cannot name a chromosome (it contains '/' or is '.' or '..')"),
     ("agp", b"# c\nchr1\t1\t10\t1\tW\tA.1\t1\t10\t+\nchr1\t11\t20\t2\tW\tA.2\t1\t10\n", 3,
      "expected 9 TAB-separated columns, found 8"),
-    ("agp", b"chr1\t1\tten\t1\tW\tA.1\t1\t10\t+\n", 1, "object_end 'ten' is not an integer"),
+    ("agp", b"chr1\t1\tten\t1\tW\tA.1\t1\t10\t+\n", 1,
+     "object_end 'ten' is not an integer (digits 0-9 only)"),
     ("agp", b"chr1\t1\t10\t1\tW\tA.1\t1\t10\t+\n\nchr1\t11\t20\t2\tW\tA.2\t1\t10\t+\n", 2,
      "blank line among AGP rows"),
     ("agp", b"chr1 1 10 1 W A.1 1 10 +\n", 1, "expected 9 TAB-separated columns, found 1"),
@@ -492,10 +518,11 @@ BAD_INPUTS = [
      "rows of chr1 are not in order of position (this row begins before the previous one)"),
     ("agp", b"chr1\t1\t10\t1\tN\t10\tcontig\tmaybe\tna\n", 1,
      "linkage 'maybe' (column 8) is neither 'yes' nor 'no'"),
-    ("sizes", b"chr1 100\nchr2 abc\n", 2, "size 'abc' is not an integer"),
+    ("sizes", b"chr1 100\nchr2 abc\n", 2, "size 'abc' is not an integer (digits 0-9 only)"),
     ("sizes", b"chr1 100\nchr2\n", 2, "expected a sequence name and its size"),
     ("sizes", b"chr1 100\nchr1 200\n", 2, "chromosome chr1 is defined twice: here and at {path}:1"),
-    ("sizes", b"chr1 -5\n", 1, "size -5 is less than 0"),
+    ("sizes", b"chr1 -5\n", 1, "size '-5' is not an integer (digits 0-9 only)"),
+    ("sizes", b"chr1 1_000\n", 1, "size '1_000' is not an integer (digits 0-9 only)"),
     ("sizes", b"chr1 4294967296\n", 1,
      "size 4294967296 does not fit the archive's 32-bit coordinates"),
 ]
@@ -598,6 +625,56 @@ def test_overwrite_refuses_non_archive(tmp_path):
     assert text_file.read_text() == "keep"
 
 
+@pytest.mark.parametrize("layout", ["hidden", "home", "hdf5", "empty_file", "mixed"])
+def test_overwrite_replaces_only_genomedata_files(tmp_path, capsys, layout):
+    """--overwrite replaces only what this package writes; a folder of hidden entries (a
+    repository, a home folder), another program's HDF5 file, an empty file or a folder mixing
+    chromosome files with anything else is refused and left as it was."""
+    from genomedata.load_genomedata import load_genomedata
+
+    fasta = write(tmp_path / "x.fa", b">x\nACGT\n")
+    target = tmp_path / "target"
+    if layout == "hidden":
+        (target / ".git" / "objects").mkdir(parents=True)
+        (target / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+        (target / ".env").write_text("SECRET=1\n")
+    elif layout == "home":
+        (target / ".ssh").mkdir(parents=True)
+        (target / ".ssh" / "id_ed25519").write_text("key\n")
+        (target / ".bashrc").write_text("export X=1\n")
+    elif layout == "hdf5":
+        with h5py.File(target, "w") as handle:
+            handle["weights"] = np.arange(10)
+    elif layout == "empty_file":
+        target.write_bytes(b"")
+    else:
+        load_seq(target, [fasta], mode="dir")
+        (target / "notes.txt").write_text("mine\n")
+    before = {p: (p.read_bytes() if p.is_file() else None) for p in sorted(tmp_path.rglob("*"))}
+    with pytest.raises(GenomedataError, match="is not a Genomedata archive; refusing"):
+        load_seq(target, [fasta], overwrite=True)
+    with pytest.raises(GenomedataError, match="is not a Genomedata archive; refusing"):
+        load_genomedata(str(target), [], [str(fasta)], overwrite=True)
+    assert main(["load-seq", "-q", "--overwrite", str(target), str(fasta)]) == 1
+    assert "is not a Genomedata archive" in capsys.readouterr().err
+    after = {p: (p.read_bytes() if p.is_file() else None) for p in sorted(tmp_path.rglob("*"))}
+    assert after == before
+
+
+def test_overwrite_replaces_an_archive_with_its_journal_files(tmp_path):
+    """A directory archive holding its own undo journals, inode links, commit markers and the
+    incomplete marker is still an archive to replace."""
+    fasta = write(tmp_path / "x.fa", b">x\nACGT\n")
+    target = tmp_path / "target"
+    load_seq(target, [fasta], mode="dir")
+    for name in (".x.genomedata.journal", ".x.genomedata.journal-inode",
+                 ".genomedata-commit-00ff", ".genomedata-incomplete"):
+        (target / name).write_bytes(b"")
+    new = write(tmp_path / "y.fa", b">y\nGG\n")
+    load_seq(target, [new], mode="dir", overwrite=True)
+    assert os.listdir(target) == ["y.genomedata"]
+
+
 def test_empty_directory(tmp_path):
     fasta = write(tmp_path / "x.fa", b">x\nA\n")
     out = tmp_path / "empty"
@@ -612,6 +689,154 @@ def test_empty_directory(tmp_path):
     assert out2.is_dir()
     load_seq(out2, [fasta], mode="file", overwrite=True)
     assert out2.is_file()
+
+
+def test_empty_directory_stays_empty_until_the_archive_is_complete(tmp_path, monkeypatch):
+    """load-seq into an existing empty directory builds beside it and renames the finished
+    archive over it: while it runs, the directory is untouched (so a kill leaves it as it was),
+    and the finished archive keeps the directory's permissions."""
+    from genomedata import _load_seq
+
+    fasta = write(tmp_path / "g.fa", b">a\nACGT\n>b\nGG\n>c\nT\n")
+    out = tmp_path / "empty"
+    out.mkdir()
+    os.chmod(out, 0o750)
+    seen = []
+    real = _load_seq.write_chromosome
+
+    def watching(archive, name, *args, **kwargs):
+        seen.append(os.listdir(out))
+        return real(archive, name, *args, **kwargs)
+
+    monkeypatch.setattr(_load_seq, "write_chromosome", watching)
+    load_seq(out, [fasta], mode="dir")
+    assert seen == [[], [], []]
+    assert sorted(os.listdir(out)) == ["a.genomedata", "b.genomedata", "c.genomedata"]
+    assert os.stat(out).st_mode & 0o777 == 0o750
+    assert sorted(os.listdir(tmp_path)) == ["empty", "g.fa"]
+
+
+def test_concurrent_loads_into_one_empty_directory(tmp_path, monkeypatch):
+    """Two load-seq runs into the same empty directory: the one that finishes first puts its
+    archive in place; the other fails without touching it."""
+    from genomedata import _load_seq
+
+    first = write(tmp_path / "first.fa", b">a\nACGT\n>b\nGG\n")
+    second = write(tmp_path / "second.fa", b">a\nTTTT\n")
+    out = tmp_path / "empty"
+    out.mkdir()
+    real = _load_seq.write_chromosome
+    ran = []
+
+    def other_run_meanwhile(archive, name, *args, **kwargs):
+        if not ran:
+            ran.append(True)
+            monkeypatch.setattr(_load_seq, "write_chromosome", real)
+            load_seq(out, [second], mode="dir")       # runs to completion in between
+        return real(archive, name, *args, **kwargs)
+
+    monkeypatch.setattr(_load_seq, "write_chromosome", other_run_meanwhile)
+    with pytest.raises(GenomedataError, match="changed while loading"):
+        load_seq(out, [first], mode="dir")
+    assert read_archive(out) == {"a": {"start": 0, "end": 4, "dirty": 1,
+                                       "supercontigs": [(0, 4, b"TTTT")]}}
+    assert sorted(os.listdir(tmp_path)) == ["empty", "first.fa", "second.fa"]
+
+
+def test_in_place_build_under_the_incomplete_marker(tmp_path, monkeypatch, capsys):
+    """Where the finished archive cannot be renamed over the empty directory (a mount point, a
+    parent that cannot be written), it is built in place under a marker: a second run fails
+    at once, an interrupted build is reported by validate and refused without --overwrite."""
+    from genomedata import _load_seq
+    from genomedata._validate import validate
+
+    monkeypatch.setattr(_load_seq, "_can_rename_over", lambda path: False)
+    fasta = write(tmp_path / "g.fa", b">a\nACGT\n>b\nGG\n")
+    out = tmp_path / "mount"
+    out.mkdir()
+    real = _load_seq.write_chromosome
+    calls = []
+
+    def interrupted(archive, name, *args, **kwargs):
+        calls.append(name)
+        if len(calls) == 1:
+            with pytest.raises(GenomedataError, match=r"incomplete archive \(a load into it is "
+                               r"running, or did not finish\)"):
+                load_seq(out, [fasta], mode="dir")
+        if len(calls) == 2:
+            raise KeyboardInterrupt     # as a kill would, after the first chromosome
+        return real(archive, name, *args, **kwargs)
+
+    monkeypatch.setattr(_load_seq, "write_chromosome", interrupted)
+    monkeypatch.setattr(_load_seq._Builder, "abandon", lambda self: None)   # killed: no cleanup
+    with pytest.raises(KeyboardInterrupt):
+        load_seq(out, [fasta], mode="dir")
+    assert sorted(os.listdir(out)) == [".genomedata-incomplete", "a.genomedata"]
+    assert any("is incomplete" in finding.problem for finding in validate(out))
+    monkeypatch.setattr(_load_seq, "write_chromosome", real)
+    with pytest.raises(GenomedataError, match="is an incomplete archive"):
+        load_seq(out, [fasta], mode="dir")
+    load_seq(out, [fasta], mode="dir", overwrite=True)
+    assert sorted(read_archive(out)) == ["a", "b"]
+    assert validate(out) == [] or not any("incomplete" in f.problem for f in validate(out))
+
+
+@pytest.mark.parametrize("mode", ["dir", "file"])
+def test_validate_reports_only_a_marked_archive_incomplete(tmp_path, mode):
+    """An archive missing chromosomes looks complete; only the marker of an unfinished build
+    makes validate say it is incomplete."""
+    from genomedata import _layout
+    from genomedata._close_data import close_data
+    from genomedata._validate import validate
+
+    fasta = write(tmp_path / "g.fa", b">a\nACGT\n")
+    out = tmp_path / "archive"
+    load_seq(out, [fasta], mode=mode)
+    close_data(out)
+    assert validate(out) == []
+    if mode == "dir":
+        (out / _layout.INCOMPLETE_MARKER).write_bytes(b"")
+    else:
+        with h5py.File(out, "r+") as handle:
+            handle.attrs[_layout.ATTR_INCOMPLETE] = 1
+    problems = [finding.problem for finding in validate(out)]
+    assert problems == [f"{out} is incomplete: the command that built it did not finish, so "
+                        "chromosomes (or tracks) may be missing"]
+
+
+@pytest.mark.parametrize("mode", ["dir", "file"])
+def test_stale_partial_archives_are_cleaned(tmp_path, mode):
+    """A partial archive left beside ARCHIVE by a killed load (its process gone) is removed by
+    the next load of ARCHIVE; one of a process still running is left alone."""
+    import subprocess
+    import sys
+
+    from genomedata._load_seq import _hostname
+    from genomedata.load_genomedata import load_genomedata
+
+    fasta = write(tmp_path / "g.fa", b">a\nACGT\n")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = int(gone.stdout)
+    stale = tmp_path / f".out.partial-{_hostname()}-{dead}-0a1b2c3d"
+    live = tmp_path / f".out.partial-{_hostname()}-{os.getpid()}-0a1b2c3d"
+    other_host = tmp_path / f".out.partial-elsewhere-{dead}-0a1b2c3d"
+    for path in (stale, live, other_host):
+        if mode == "dir":
+            path.mkdir()
+            (path / "a.genomedata").write_bytes(b"x")
+        else:
+            path.write_bytes(b"x")
+    (tmp_path / f".{stale.name}.journal").write_bytes(b"x")
+    load_seq(tmp_path / "out", [fasta], mode=mode)
+    assert sorted(os.listdir(tmp_path)) == sorted(["g.fa", "out", live.name, other_host.name])
+    (tmp_path / stale.name).write_bytes(b"x")
+    load_genomedata(str(tmp_path / "out2"), [], [str(fasta)])   # load cleans its own
+    assert (tmp_path / stale.name).exists()
+    stale2 = tmp_path / f".out2.partial-{_hostname()}-{dead}-00000000"
+    stale2.write_bytes(b"x")
+    load_genomedata(str(tmp_path / "out2"), [], [str(fasta)], overwrite=True)
+    assert not stale2.exists()
 
 
 def test_public_import():
@@ -671,3 +896,56 @@ def test_command_existing_and_missing(tmp_path, capsys):
     assert main(["load-seq", str(tmp_path / "other"), missing]) == 1
     assert capsys.readouterr().err == f"genomedata load-seq: error: {missing}: no such file\n"
     assert not (tmp_path / "other").exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# One number grammar for every text input
+
+INTEGER_TOKENS = ["100", "007", "+100", "-5", "1_000", "1,000", "5.", "5.0", "1e3", "0x10",
+                  "\u0663"]
+DECIMAL_TOKENS = ["2", "-2.5", "+100", "5.", ".5", "5.e3", "-1E-3", "1_000", "1,5", ".",
+                  "e3", "0x10", "\u0663", "5e", "--1"]
+
+
+def _accepts(function) -> bool:
+    try:
+        function()
+    except (GenomedataError, ValueError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize("token", INTEGER_TOKENS)
+def test_integers_read_alike_in_sizes_agp_and_signal(tmp_path, token):
+    """A sizes file, an AGP file and a signal file's coordinates take the same integers:
+    ASCII digits only (the sizes file took '+100' and '1_000', which the signal parser
+    refuses)."""
+    from genomedata._seqinput import read_agp, read_sizes
+    from genomedata._textinput import parse_signal
+
+    sizes = write(tmp_path / "g.sizes", f"chr1\t{token}\n".encode())
+    agp = write(tmp_path / "g.agp", f"chr1\t1\t{token}\t1\tW\tA\t1\t{token}\t+\n".encode())
+    outcomes = {
+        "sizes": _accepts(lambda: read_sizes(sizes)),
+        "agp": _accepts(lambda: read_agp(agp)),
+        "bedGraph": _accepts(lambda: parse_signal(f"chr1\t0\t{token}\t1\n".encode(), "s")),
+        "fixedStep": _accepts(lambda: parse_signal(
+            f"fixedStep chrom=chr1 start={token}\n1\n".encode(), "s")),
+    }
+    assert len(set(outcomes.values())) == 1, outcomes
+    assert outcomes["sizes"] == bool(re.fullmatch("[0-9]+", token))
+
+
+@pytest.mark.parametrize("token", DECIMAL_TOKENS)
+def test_decimals_read_alike_in_signal_masks_and_filters(tmp_path, token):
+    """Signal values, BED mask scores and --hardmask thresholds take the same decimals."""
+    from genomedata._hardmask import parse_hardmask_option, read_mask_file
+    from genomedata._textinput import parse_signal
+
+    mask = write(tmp_path / "m.bed", f"chr1\t0\t10\tx\t{token}\n".encode())
+    outcomes = {
+        "signal": _accepts(lambda: parse_signal(f"chr1\t0\t10\t{token}\n".encode(), "s")),
+        "mask score": _accepts(lambda: read_mask_file(mask, "lt1")),
+        "--hardmask": _accepts(lambda: parse_hardmask_option(f"lt{token}")),
+    }
+    assert len(set(outcomes.values())) == 1, outcomes

@@ -191,3 +191,22 @@ def test_empty_buffers():
     assert k.rfind_non_blank(empty) == -1
     assert k.line_starts_with(empty, 62, True).tolist() == []
     assert k.compact_sequence(empty, empty, 0) == 0
+
+
+def model_non_sequence(data: bytes) -> int:
+    """First byte that is not a letter, '-', LF or CR, nor a blank that only blanks and CRs
+    follow up to the line's end (the end of the data counts as one); -1 if none."""
+    for match in re.finditer(rb"[^A-Za-z\-\n\r]", data):
+        if data[match.start()] in b" \t":
+            rest = re.match(rb"[ \t\r]*(\n|$)", data[match.start():])
+            if rest:
+                continue
+        return match.start()
+    return -1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"ACGT", b"n-", b" ", b"\t", b"\r", b"\n", b"0", b"\0",
+                                 b".", b"*", b"\xff", b"Zz"]), max_size=30).map(b"".join))
+def test_find_non_sequence_matches_model(data):
+    assert k.find_non_sequence(as_array(data)) == model_non_sequence(data)

@@ -188,3 +188,25 @@ def test_not_an_archive(tmp_path, refdata, capsys):
         "directory or an HDF5 file made by 'genomedata load' or 'load-seq'")
     assert cli("validate", str(junk)) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["file", "directory"])
+def test_coordinates_outside_the_format(make_archive, kind):
+    """A chromosome start of -1, an end of 2**40 or a supercontig end past 2**32 - 1 do not fit
+    the format's uint32 coordinates; a chromosome starting elsewhere than 0 is wrong too."""
+    path = clean_archive(make_archive, kind)
+    handle, group = open_chromosome(path, "chr1")
+    with handle:
+        del group.attrs[_layout.ATTR_START]
+        group.attrs[_layout.ATTR_START] = np.int64(-1)
+        del group.attrs[_layout.ATTR_END]
+        group.attrs[_layout.ATTR_END] = np.int64(2 ** 40)
+    handle, group = open_chromosome(path, "chr2")
+    with handle:
+        group.attrs[_layout.ATTR_START] = np.uint32(5)
+        group["supercontig_0"].attrs[_layout.ATTR_END] = np.int64(2 ** 32)
+    text, _ = findings_text(path)
+    assert "chromosome chr1" in text and "'start' is -1, outside the format's coordinates" in text
+    assert "'end' is 1099511627776, outside the format's coordinates 0 to 4294967295" in text
+    assert "chromosome chr2" in text and "starts at 5; chromosomes start at 0" in text
+    assert "supercontig_0: 'end' is 4294967296, outside" in text

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 HELP = ("Print the values of one track over CHROM:BEGIN-END (0-based, half-open), one value "
-        "per line; nan where there is no data.")
+        "per line; nan where there is no data. An END past the chromosome's end is clipped to "
+        "it (with a warning).")
 
 DRAWS_PROGRESS = False   # results on stdout, no long step
 
@@ -35,9 +36,16 @@ def run(args, ui) -> int:
         chromosome = genome[args.chrom]
         out = sys.stdout
         shown = set()
+        end = args.end
+        chrom_end = int(chromosome.end)
+        if end > chrom_end:
+            # nothing lies past the end: clipped, so that any END takes bounded time
+            ui.warn(f"END {end} is past the end of {args.chrom} ({chrom_end} bases); values "
+                    f"are printed up to {max(chrom_end, args.begin)}")
+            end = max(chrom_end, args.begin)
         # read and print a block at a time: memory stays bounded for any region
-        blocks = [(start, min(args.end, start + QUERY_BLOCK))
-                  for start in range(args.begin, args.end, QUERY_BLOCK)]
+        blocks = ((start, min(end, start + QUERY_BLOCK))
+                  for start in range(args.begin, end, QUERY_BLOCK))
         for start, stop in blocks:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", OverlapWarning)

@@ -57,6 +57,34 @@ def compact_sequence(src, dst, dst_start):
     return out
 
 
+DASH = 45           # "-"
+
+
+@njit(cache=True, nogil=True)
+def find_non_sequence(buf):
+    """Index of the first byte of FASTA sequence lines ``buf`` that is not a sequence
+    character -- a letter (IUPAC codes, any case) or ``-`` -- nor a line end (LF, CR) nor a
+    blank (space, TAB) that only blanks follow up to the line's end; -1 if there is none.
+    The end of ``buf`` counts as a line end."""
+    n = buf.shape[0]
+    i = 0
+    while i < n:
+        byte = buf[i]
+        letter = byte | 32
+        if (97 <= letter <= 122) or byte == DASH or byte == NEWLINE or byte == CARRIAGE_RETURN:
+            i += 1
+        elif byte == SPACE or byte == TAB:
+            j = i + 1
+            while j < n and (buf[j] == SPACE or buf[j] == TAB or buf[j] == CARRIAGE_RETURN):
+                j += 1
+            if j < n and buf[j] != NEWLINE:
+                return i
+            i = j
+        else:
+            return i
+    return -1
+
+
 @njit(cache=True, nogil=True)
 def find_non_ascii(buf):
     """Index of the first byte >= 128 in ``buf``, or -1."""
