@@ -184,3 +184,17 @@ def test_quiet_draws_nothing(workdir):
     status, output = run_at_terminal(["load", "-q", *SEQUENCES, "-t",
                                       f"dnase={TRACK_FILES['dnase']}", archive.name], workdir)
     assert status == 0 and output == b"", output
+
+
+def test_numba_never_colours_the_terminal():
+    """With colorama installed, numba colours the messages of its typing (which it makes
+    while compiling, on a first run) and colorama then writes ESC[0m to a terminal stdout at
+    exit, even under --quiet.  The kernels package turns numba's colouring off."""
+    code = ("import genomedata.kernels\n"
+            "from numba.core import errors\n"
+            "print(type(errors.termcolor()).__name__)")
+    env = {k: v for k, v in os.environ.items()
+           if k != "NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "NOPColorScheme"

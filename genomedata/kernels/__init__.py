@@ -5,6 +5,10 @@ Compiled kernels are cached in ``$XDG_CACHE_HOME/genomedata/numba`` (``~/.cache/
 inside the installed package, unless ``NUMBA_CACHE_DIR`` is set: a cache written into
 site-packages would outlive an uninstall and shadow a later (editable) install.  Importing
 this package also starts ``genomedata._jit``'s watch over compilations.
+
+numba colours its internal typing messages with colorama when colorama is installed, and
+colorama then writes a terminal reset (ESC[0m) to standard output when the process exits,
+even from ``genomedata load -q``: the colouring is turned off before numba is imported.
 """
 
 import os
@@ -17,6 +21,7 @@ def _cache_dir() -> str:
 
 if "numba" not in __import__("sys").modules:
     os.environ.setdefault("NUMBA_CACHE_DIR", _cache_dir())
+    os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
 
 from .._jit import install as _watch_compilations  # noqa: E402  (after NUMBA_CACHE_DIR)
 
