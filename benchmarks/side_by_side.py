@@ -148,16 +148,7 @@ class Implementation:
     def hardmask(self, archive, mask, option):
         if self.is_reference:
             return self._ref("genomedata-hardmask", "--hardmask", option, mask, archive)
-        from genomedata.commands import main as dispatcher
-        if "hardmask" in dispatcher.COMMANDS:
-            return self._ours("hardmask", "-q", "--hardmask", option, mask, archive)
-        # the command module exists but is not in the dispatcher yet: run it the same way
-        runner = ("import argparse, sys; from genomedata.commands import hardmask as m; "
-                  "from genomedata._ui import UI; p = argparse.ArgumentParser(); "
-                  "m.add_arguments(p); sys.exit(m.run(p.parse_args(sys.argv[1:]), "
-                  "UI(verbosity=0)))")
-        return [self.python, "-c", runner, "--hardmask", option, str(mask), str(archive)], \
-            None, False
+        return self._ours("hardmask", "-q", "--hardmask", option, mask, archive)
 
     def export(self, archive, track, output):
         if self.is_reference:

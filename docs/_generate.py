@@ -248,7 +248,7 @@ def _nodes(path_file):
 
 
 def gen_constants(paths) -> str:
-    from genomedata import _layout
+    from genomedata import _layout, _sniff
     rows = []
     for name, meaning in (
             ("FORMAT_VERSION", "value of `genomedata_format_version` written"),
@@ -268,7 +268,7 @@ def gen_constants(paths) -> str:
             ("PYTABLES_FILTERS", "PyTables' packed `FILTERS` value: deflate level 1, "
                                  "zlib, shuffle"),
             ("BIGWIG_MAGIC", "first 4 bytes of a bigWig file (either byte order)")):
-        value = getattr(_layout, name)
+        value = getattr(_sniff if name == "BIGWIG_MAGIC" else _layout, name)
         if isinstance(value, np.dtype):
             text = f"`{value.name}`"
         elif name in ("PYTABLES_FILTERS", "BIGWIG_MAGIC"):

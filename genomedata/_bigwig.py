@@ -39,11 +39,11 @@ import os
 
 import numpy as np
 
-from . import _layout
+from . import _layout, _sniff
 from ._chromosome import (CONTINUOUS_DTYPE, Chromosome, ClosedError, Supercontig, _is_int,
                           _key_to_tuple, _split_key)
 from ._genome import Genome
-from ._util import GenomedataError, UnsupportedError, not_found
+from .errors import GenomedataError, UnsupportedError, not_found
 
 MSG_READ_ONLY = "bigWig files are read-only in Genomedata"
 _SCAN_WINDOW = 1 << 20  # bases per pyBigWig.intervals() call when looking for the data extent
@@ -78,7 +78,7 @@ def check_bigwig_file(path) -> None:
             if len(head) < 64:
                 raise ValueError(f"it ends after {len(head)} bytes, inside its 64-byte header")
             for order in "<>":
-                if struct.unpack(order + "I", head[:4])[0] == _layout.BIGWIG_MAGIC:
+                if struct.unpack(order + "I", head[:4])[0] == _sniff.BIGWIG_MAGIC:
                     break
             else:
                 raise ValueError("it does not start with the bigWig magic number")

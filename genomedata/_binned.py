@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._util import GenomedataError
+from .errors import GenomedataError
 
 STATS = ("mean", "min", "max", "sum", "coverage", "std")
 BLOCK_ROWS = 1 << 20

@@ -21,8 +21,9 @@ import h5py
 import numpy as np
 
 from . import _layout
-from ._util import (GenomedataDirtyWarning, GenomedataError, GenomedataValueError,
-                    OverlapWarning, not_found)
+from .errors import (ChromosomeDirtyError, ClosedError, GenomedataDirtyWarning,  # noqa: F401
+                     GenomedataValueError, MissingContinuousData, MissingSequenceData,
+                     MissingStatisticsError, OverlapWarning, dirty_message, not_found)
 
 CONTINUOUS_DTYPE = _layout.CONTINUOUS_DTYPE
 SEQ_DTYPE = _layout.SEQ_DTYPE
@@ -34,36 +35,6 @@ MSG_DIRTY_CLOSE = ("Closing Chromosome with modified data. Metadata needs to be 
                    "by calling genomedata-close-data on the Genomedata archive before "
                    "re-accessing it")
 MSG_NOT_WRITABLE = "Genomedata archive not opened for writing"
-
-
-def dirty_parts(archive, chrom=None) -> tuple[str, str]:
-    """(what is wrong, what to do) of :func:`dirty_message`."""
-    which = f" (chromosome {chrom})" if chrom else ""
-    return (f"{archive} was modified after close-data{which}, so its statistics are out of "
-            f"date", f"run 'genomedata close-data {archive}' first")
-
-
-def dirty_message(archive, chrom=None) -> str:
-    """The one message for an archive changed since close-data (the API and every command
-    say it): what is wrong and the command that fixes it."""
-    return "; ".join(dirty_parts(archive, chrom))
-
-
-class MissingContinuousData(Exception):
-    """Raised when a supercontig has no ``continuous`` dataset (no track was ever opened)."""
-
-
-class MissingSequenceData(GenomedataError, LookupError):
-    """Raised when sequence is read from a supercontig that has none (archive built from an
-    assembly (AGP) or a sizes file)."""
-
-
-class MissingStatisticsError(GenomedataError, AttributeError):
-    """Raised when track statistics are read from a chromosome that has none."""
-
-
-class ClosedError(GenomedataError, ValueError):
-    """Raised when a closed Genome or Chromosome is used."""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -719,20 +690,7 @@ class Chromosome:
     b'gCgagGtCTg'
     """
 
-    class ChromosomeDirtyError(GenomedataError):
-        """The chromosome was modified and not closed with genomedata close-data.
-
-        Raised when such an archive is opened read-only; run ``genomedata close-data`` on it
-        (or open it with mode ``"r+"``).
-
-        >>> path = writable_copy()
-        >>> with Genome(path, "r+") as genome:
-        ...     genome["chr1"][100, "dnase"] = 1.0
-        >>> Genome(path)
-        Traceback (most recent call last):
-        ...
-        genomedata._chromosome.Chromosome.ChromosomeDirtyError: ... was modified after close-data (chromosome chr1), ...; run 'genomedata close-data ...' first
-        """
+    ChromosomeDirtyError = ChromosomeDirtyError   # genomedata 1.7's name for it
 
     default_mode = "r"
 

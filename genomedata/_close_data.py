@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _layout
+from ._threads import default_threads
 from ._layout import MIN_GAP_LEN, ArchiveFiles
-from ._ui import UI, get_ui
-from ._util import GenomedataError, UnsupportedError
+from . import _progress
+from .errors import GenomedataError, UnsupportedError
 
 # upper bound of one block buffer (two are in use at a time: one read, one scanned)
 BLOCK_BYTES = 32 * 2 ** 20
@@ -437,14 +438,13 @@ def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int)
     _layout.write_dirty(group, False)
 
 
-def write_chromosome_metadata(group, tracknames, *, ui=None, min_gap: int = MIN_GAP_LEN,
+def write_chromosome_metadata(group, tracknames, *, min_gap: int = MIN_GAP_LEN,
                               block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
                               raw_chunks: bool = True):
     """close-data for one chromosome group: statistics, chunk bounds, ``dirty = False``.
 
     Returns the :class:`TrackStats` (``None`` when the archive has no tracks).
     """
-    ui = get_ui(ui)
     ntracks = len(tracknames or ())
     if ntracks == 0:
         _layout.write_dirty(group, False)
@@ -455,7 +455,7 @@ def write_chromosome_metadata(group, tracknames, *, ui=None, min_gap: int = MIN_
     scans = []
     for supercontig in supercontigs:
         name = _name_of(supercontig)
-        ui.verbose(f" scanning {name}")
+        _progress.verbose(f" scanning {name}")
         start, end = _layout.supercontig_bounds(supercontig)
         dataset = _layout.continuous_of(supercontig, end - start)
         if dataset is None:  # never opened for data: no data (the reference crashed)
@@ -553,10 +553,9 @@ class StatisticsCollector:
             scans.append((None, None, []) if last < 0 else (first, last, gaps))
         self._columns[(chrom, int(column))] = (stats, scans)
 
-    def write(self, files: ArchiveFiles, ui=None) -> None:
+    def write(self, files: ArchiveFiles) -> None:
         """Every chromosome's statistics and chunk bounds (tracks without values on a
         chromosome get close-data's values for no data)."""
-        ui = get_ui(ui)
         ntracks = len(files.tracknames() or ())
         for chrom in files.chromosome_names():
             group = files.chromosome_group(chrom)
@@ -581,15 +580,8 @@ class StatisticsCollector:
                 scans.append(merge_presence([found[index] for found in per_column.values()],
                                             start, length, self.min_gap,
                                             _name_of(supercontig)))
-            ui.verbose(f"writing metadata for {chrom}")
+            _progress.verbose(f"writing metadata for {chrom}")
             _write_metadata(group, supercontigs, scans, stats, self.min_gap)
-
-
-def default_threads() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def check_format_version(group) -> int:
@@ -607,12 +599,14 @@ def check_format_version(group) -> int:
     return version
 
 
-def close_data(gdfilename, verbose=False, *, ui=None, min_gap: int = MIN_GAP_LEN,
+@_progress.verbose_argument
+def close_data(gdfilename, verbose=False, *, min_gap: int = MIN_GAP_LEN,
                block_rows=None, block_tracks=None, threads=None, raw_chunks: bool = True):
     """Compute the statistics and data chunks of every chromosome and mark it clean.
 
     ``gdfilename``: a directory or single-file archive (str or Path).  ``verbose`` prints the
-    reference's progress lines on stderr when no ``ui`` is given.
+    reference's progress lines on stderr (unless a reporter is current: see
+    ``genomedata._progress``).
 
     Tuning and testing knobs: ``threads`` (default: every available core; 0 reads, decodes and
     scans in the calling thread only), ``block_rows``/``block_tracks`` (block size),
@@ -632,12 +626,10 @@ def close_data(gdfilename, verbose=False, *, ui=None, min_gap: int = MIN_GAP_LEN
     ...     print(genome["chr1"].num_datapoints)
     [ 5000 26003]
     """
-    if ui is None:
-        ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)
     path = os.fspath(gdfilename)
     with ArchiveFiles(path, "r+") as files:
         check_closable(files)
-        close_files(files, ui=ui, min_gap=min_gap, block_rows=block_rows,
+        close_files(files, min_gap=min_gap, block_rows=block_rows,
                     block_tracks=block_tracks, threads=threads, raw_chunks=raw_chunks)
 
 
@@ -660,24 +652,23 @@ def check_closable(files: ArchiveFiles) -> None:
                     f"archive lists only {ntracks} track names")
 
 
-def close_files(files: ArchiveFiles, *, ui=None, min_gap: int = MIN_GAP_LEN, block_rows=None,
+def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=None,
                 block_tracks=None, threads=None, raw_chunks: bool = True) -> None:
     """close-data on an archive open for writing (its writes join the caller's transaction:
     ``hardmask`` masks and closes in one)."""
-    ui = get_ui(ui)
     nthreads = default_threads() if threads is None else max(0, int(threads))
     chromosomes = files.chromosome_names()
     pool = (ThreadPoolExecutor(nthreads, thread_name_prefix="close-data")
             if nthreads else None)
     try:
-        with ui.progress("computing statistics", total=len(chromosomes),
+        with _progress.task("computing statistics", total=len(chromosomes),
                          unit="chromosomes") as task:
             for chrom in chromosomes:
                 group = files.chromosome_group(chrom)
                 check_format_version(group)
-                ui.verbose(f"writing metadata for {chrom}")
+                _progress.verbose(f"writing metadata for {chrom}")
                 tracknames = _layout.read_tracknames(group.file["/"])
-                write_chromosome_metadata(group, tracknames, ui=ui, min_gap=min_gap,
+                write_chromosome_metadata(group, tracknames, min_gap=min_gap,
                                           block_rows=block_rows,
                                           block_tracks=block_tracks, pool=pool,
                                           nthreads=max(1, nthreads),

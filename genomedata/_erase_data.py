@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _layout
-from ._ui import UI, get_ui
-from ._util import GenomedataError, UnsupportedError, not_found
+from . import _progress
+from .errors import GenomedataError, UnsupportedError, not_found
 
 BLOCK_ROWS = 1 << 20  # rows of NaN handed to the chunk writer at a time
 
@@ -120,7 +120,8 @@ def _check_names(files, names, path) -> dict:
     return columns
 
 
-def erase_data(gdfilename, trackname, verbose=False, *, ui=None, threads=None):
+@_progress.verbose_argument
+def erase_data(gdfilename, trackname, verbose=False, *, threads=None):
     """Write NaN over the track ``trackname`` (a name, or a list of names) in every
     chromosome of the archive ``gdfilename`` and mark the archive dirty (run close-data
     afterwards).  Returns an :class:`EraseSummary`.
@@ -141,8 +142,6 @@ def erase_data(gdfilename, trackname, verbose=False, *, ui=None, threads=None):
     ...     print(genome.tracknames_continuous, genome.num_datapoints)
     ['conservation', 'dnase'] [16000     0]
     """
-    if ui is None:
-        ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)
     names = [trackname] if isinstance(trackname, str) else list(trackname)
     if not names:
         raise GenomedataError("no track name given")
@@ -155,15 +154,15 @@ def erase_data(gdfilename, trackname, verbose=False, *, ui=None, threads=None):
     names = list(dict.fromkeys(names))
     summary = EraseSummary(tracks=names, columns={name: 0 for name in names})
 
-    from ._writer import default_threads
+    from ._threads import default_threads
     nthreads = default_threads() if threads is None else max(0, int(threads))
     pool = ThreadPoolExecutor(nthreads, thread_name_prefix="erase") if nthreads else None
     try:
         with _layout.ArchiveFiles(path, "r+") as files:
             chromosomes = files.chromosome_names()
             for name in names:
-                ui.verbose(f"Erasing data for track: {name}.")
-            with ui.progress("erasing", total=len(chromosomes), unit="chromosomes") as task:
+                _progress.verbose(f"Erasing data for track: {name}.")
+            with _progress.task("erasing", total=len(chromosomes), unit="chromosomes") as task:
                 for chrom in chromosomes:
                     group = files.chromosome_group(chrom)
                     _layout.write_dirty(group, True)
@@ -176,10 +175,10 @@ def erase_data(gdfilename, trackname, verbose=False, *, ui=None, threads=None):
                                                                      pool)
                             summary.columns[name] += 1
                     summary.chromosomes += 1
-                    ui.verbose(f" erased {chrom}")
+                    _progress.verbose(f" erased {chrom}")
                     task.advance()
     finally:
         if pool is not None:
             pool.shutdown()
-    ui.verbose("done")
+    _progress.verbose("done")
     return summary

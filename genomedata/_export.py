@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _layout
-from ._ui import get_ui
-from ._util import GenomedataError, not_found
+from . import _progress
+from .errors import GenomedataError, not_found
 
 BLOCK_ROWS = 4_000_000
 FORMATS = ("bigwig", "bedgraph", "bedgraph.gz")
@@ -358,7 +358,7 @@ def _discard_temporary(target: str) -> None:
 
 
 def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=None,
-                 overwrite=False, ui=None) -> ExportSummary:
+                 overwrite=False) -> ExportSummary:
     """Write track ``trackname`` of archive (or bigWig) ``gdfilename`` to ``output``.
 
     ``fmt``: "bigwig", "bedgraph" or "bedgraph.gz" (default: from the output's name).
@@ -387,7 +387,6 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
     from ._genome import Genome
     from .kernels.runs import find_runs
 
-    ui = get_ui(ui)
     output = os.fspath(output)
     fmt = infer_format(output) if fmt is None else _check_format(fmt)
     if output == "-" and fmt != "bedgraph":
@@ -420,7 +419,7 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
             else:
                 writer = _BedGraphWriter(target, fmt == "bedgraph.gz")
             try:
-                with ui.progress(f"exporting {trackname}", total=total) as task:
+                with _progress.task(f"exporting {trackname}", total=total) as task:
                     for name, ranges in selection.items():
                         chromosome = genome[name]
                         merger = _RunMerger(writer, name, summary)
@@ -440,6 +439,6 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
             if target != output:
                 _discard_temporary(target)
             raise
-    ui.verbose(f"{output}: {summary.intervals} intervals covering {summary.bases} bases "
+    _progress.verbose(f"{output}: {summary.intervals} intervals covering {summary.bases} bases "
                f"of {len(summary.chromosomes)} chromosomes")
     return summary

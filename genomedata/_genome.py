@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _layout
 from ._chromosome import Chromosome, ClosedError, MissingStatisticsError, dirty_message
-from ._util import GenomedataError, GenomedataValueError, UnsupportedError, not_found
+from .errors import GenomedataError, GenomedataValueError, UnsupportedError, not_found
 
 FORMAT_VERSION = _layout.FORMAT_VERSION
 MODES = ("r", "r+", "a", "w")

@@ -46,16 +46,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _layout
+from ._threads import default_threads
 from ._textinput import DECIMAL as _NUMBER   # the number grammar of every text input
-from ._ui import UI, get_ui
-from ._util import GenomedataError, InputError, UnsupportedError, not_found
+from . import _progress
+from .errors import (GenomedataError, HardmaskOptionError, InputError, UnsupportedError,
+                     not_found, shorten)
 
 WIG_SUFFIXES = (".wig", ".wg", ".wigfix", ".wigvar")
 BLOCK_ROWS = 1 << 20  # rows per column read and rewritten at a time
-
-
-class HardmaskOptionError(GenomedataError, ValueError):
-    """A ``--hardmask`` option that is not an operator followed by a number."""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -112,7 +110,7 @@ def parse_hardmask_option(text) -> HardmaskFilter:
     >>> parse_hardmask_option("below 0.5")
     Traceback (most recent call last):
     ...
-    genomedata._hardmask.HardmaskOptionError: unknown operator 'below' in the --hardmask option ...
+    genomedata.errors.HardmaskOptionError: unknown operator 'below' in the --hardmask option ...
     """
     if not isinstance(text, str):
         raise HardmaskOptionError(f"the --hardmask option must be a string, not {text!r}")
@@ -276,20 +274,19 @@ def _read_wig(data, name, predicate, extents) -> MaskFile:
         del parsed  # the parser holds views of the mapped file
 
 
-def read_mask_file(path, hardmask_function=None, extents=None, *, ui=None) -> MaskFile:
+def read_mask_file(path, hardmask_function=None, extents=None) -> MaskFile:
     """Read a BED or WIG mask file: the merged regions passing ``hardmask_function`` (an
     option string like ``"lt0.5"``, a :class:`HardmaskFilter`, any predicate, or None for
     every region).  ``extents``: {chrom: end} of the archive; WIG chromosomes not in it are
     skipped (BED chromosomes are all returned)."""
     from ._input import describe, open_signal
 
-    ui = get_ui(ui)
     predicate = _as_filter(hardmask_function)
     path = os.fspath(path)
     name = describe(path)
     if os.path.isdir(path):
         raise GenomedataError(f"{path}: is a directory, not a mask file")
-    with ui.progress(f"reading {os.path.basename(name)}", unit="bytes",
+    with _progress.task(f"reading {os.path.basename(name)}", unit="bytes",
                      total=os.path.getsize(path) if os.path.exists(path) else None) as task:
         buffer = open_signal(path, task)
     try:
@@ -449,14 +446,9 @@ def mask_dataset(dataset, columns, starts, ends, pool=None, nthreads=1,
     return changed
 
 
-def _default_threads() -> int:
-    from ._writer import default_threads
-    return default_threads()
-
-
+@_progress.verbose_argument
 def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_function=None,
-                  verbose=False, keep_archive_open=False, dry_run=False, *, ui=None,
-                  threads=None, block_rows: int = BLOCK_ROWS) -> HardmaskSummary:
+                  verbose=False, keep_archive_open=False, dry_run=False, *, threads=None, block_rows: int = BLOCK_ROWS) -> HardmaskSummary:
     """Mask (write NaN over) the regions of ``hardmask_filename`` (BED or WIG) in the tracks
     ``track_names`` (default: all) of the archive ``gd_filename``.
 
@@ -490,8 +482,6 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
 
     from .kernels.mask import intersect_regions
 
-    if ui is None:
-        ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)
     began = time.perf_counter()
     predicate = _as_filter(hardmask_function)
     path = os.fspath(gd_filename)
@@ -505,12 +495,12 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
         tracks, columns = _select_tracks(all_tracks, track_names, path)
         layout = _supercontig_layout(files)
     if track_names is None:
-        ui.verbose(f"All tracks selected for masking: {tracks}")
+        _progress.verbose(f"All tracks selected for masking: {tracks}")
     else:
-        ui.verbose(f"Tracks for masking: {tracks}")
+        _progress.verbose(f"Tracks for masking: {tracks}")
 
     extents = {chrom: int(ends.max()) if len(ends) else 0 for chrom, (_, ends) in layout.items()}
-    mask = read_mask_file(hardmask_filename, predicate, extents, ui=ui)
+    mask = read_mask_file(hardmask_filename, predicate, extents)
     summary = HardmaskSummary(maskfile=mask.name, kind=mask.kind, tracks=tracks,
                               filter=predicate, dry_run=dry_run)
     summary.unknown_chromosomes.update(mask.skipped)
@@ -523,9 +513,9 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
             summary.chromosomes[chrom] = ChromosomeMask(*pieces)
     if summary.unknown_chromosomes:
         names = sorted(summary.unknown_chromosomes)
-        shown = ", ".join(_layout.shorten(name, 40) for name in names[:5]) + (
+        shown = ", ".join(shorten(name, 40) for name in names[:5]) + (
             f" and {len(names) - 5} more" if len(names) > 5 else "")
-        ui.warn(f"{mask.name}: regions on chromosomes that {path} does not have were "
+        _progress.warn(f"{mask.name}: regions on chromosomes that {path} does not have were "
                 f"skipped ({shown})")
 
     if dry_run:
@@ -538,14 +528,14 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
 
     # masking and the statistics are one transaction: interrupted, nothing changes
     from ._close_data import close_files
-    nthreads = _default_threads() if threads is None else max(0, int(threads))
+    nthreads = default_threads() if threads is None else max(0, int(threads))
     pool = ThreadPoolExecutor(nthreads, thread_name_prefix="hardmask") if nthreads else None
     try:
         with _layout.ArchiveFiles(path, "r+") as files:
-            with ui.progress("masking", total=len(summary.chromosomes),
+            with _progress.task("masking", total=len(summary.chromosomes),
                              unit="chromosomes") as task:
                 for chrom, chrom_mask in summary.chromosomes.items():
-                    ui.verbose(f"masking {chrom}: {chrom_mask.regions} regions, "
+                    _progress.verbose(f"masking {chrom}: {chrom_mask.regions} regions, "
                                f"{chrom_mask.bases} bases")
                     group = files.chromosome_group(chrom)
                     _layout.write_dirty(group, True)
@@ -554,7 +544,7 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
                             group, columns, chrom_mask, pool, max(1, nthreads), block_rows)
                     task.advance()
             if not keep_archive_open:
-                close_files(files, ui=ui, threads=threads)
+                close_files(files, threads=threads)
     finally:
         if pool is not None:
             pool.shutdown()

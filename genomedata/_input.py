@@ -19,33 +19,12 @@ import tempfile
 
 import numpy as np
 
-from ._util import GZIP_MAGIC, GenomedataError
+from ._sniff import KIND_NAMES, sniff
+from .errors import GenomedataError
 
 SPOOL_BLOCK = 16 << 20
-SNIFF_BYTES = 1 << 16     # bytes read to tell what an input is
-
-# (first bytes, kind); bigWig and bigBed magic numbers in either byte order
-_MAGIC = ((GZIP_MAGIC, "gzip"), (b"\x89HDF\r\n\x1a\n", "hdf5"), (b"\xfd7zXZ\x00", "xz"),
-          (b"\x28\xb5\x2f\xfd", "zstd"), (b"PK\x03\x04", "zip"),
-          (b"\x26\xfc\x8f\x88", "bigwig"), (b"\x88\x8f\xfc\x26", "bigwig"),
-          (b"\xeb\xf2\x89\x87", "bigbed"), (b"\x87\x89\xf2\xeb", "bigbed"))
-KIND_NAMES = {"gzip": "gzip-compressed", "bzip2": "bzip2-compressed", "xz": "xz-compressed",
-              "zstd": "zstd-compressed", "zip": "a zip archive", "hdf5": "an HDF5 file",
-              "bigwig": "a bigWig file", "bigbed": "a bigBed file", "empty": "empty"}
 # how to turn what genomedata does not read into what it reads
 _DECOMPRESS = {"bzip2": "bunzip2 -k", "xz": "unxz -k", "zstd": "unzstd", "zip": "unzip"}
-
-
-def sniff(head: bytes) -> str:
-    """What an input whose first bytes are ``head`` is: ``"gzip"``, ``"bzip2"``, ``"xz"``,
-    ``"zstd"``, ``"zip"``, ``"hdf5"``, ``"bigwig"``, ``"bigbed"``, ``"empty"`` or ``"text"``
-    (anything else)."""
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    if head[:3] == b"BZh" and head[3:4].isdigit():
-        return "bzip2"
-    return "text" if head else "empty"
 
 
 def check_text(kind: str, name: str, accepted: str) -> None:
@@ -74,62 +53,6 @@ def gzip_error(name: str, exc: BaseException) -> GenomedataError:
         return GenomedataError(f"{name}: the gzip data ends early: the file is truncated (was "
                                "its download or copy interrupted?)")
     return GenomedataError(f"{name}: the gzip data is damaged ({exc})")
-
-
-def _first_line_kind(line: bytes, track: bool) -> str:
-    words = line.split()
-    if line.startswith(b">"):
-        return "a FASTA file"
-    if words[0] in (b"fixedStep", b"variableStep"):
-        return "a WIG file"
-    digits = [word.isdigit() for word in words]
-    if len(line.split(b"\t")) in (8, 9) and len(words) >= 8 and digits[1:4] == [True] * 3:
-        return "an AGP file"
-    if len(words) == 2 and digits[1]:
-        return "a chromosome sizes file"
-    if len(words) >= 3 and digits[1] and digits[2]:
-        return "a bedGraph file" if len(words) == 4 else "a BED file"
-    return "a text file"
-
-
-def text_kind(head: bytes) -> str:
-    """What text beginning with ``head`` looks like: "a FASTA file", "a WIG file", "a bedGraph
-    file", "a BED file", "a chromosome sizes file", "an AGP file" or "a text file"."""
-    track = False
-    for line in head.split(b"\n")[:-1] or [head]:
-        line = line.strip()
-        if not line or line.startswith((b"#", b"browser")):
-            continue
-        if line.startswith(b"track"):
-            track = True
-            continue
-        return _first_line_kind(line, track)
-    return "a text file"
-
-
-def describe_content(path) -> str:
-    """What the file at ``path`` holds, for a message: "it is empty", "it looks like a
-    bedGraph file", "it is a bigWig file", "it holds gzip-compressed FASTA" ..."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError as exc:
-        return f"it cannot be read: {exc.strerror or exc}"
-    kind = sniff(head)
-    if kind == "empty":
-        return "it is empty"
-    if kind == "gzip":
-        import zlib
-        try:
-            inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, SNIFF_BYTES)
-        except zlib.error:
-            return "it is gzip-compressed"
-        found = text_kind(inner) if sniff(inner) == "text" else "a text file"
-        return f"it is a gzip-compressed {found.split(' ', 1)[1]}"
-    if kind != "text":
-        return f"it is {KIND_NAMES[kind]}"
-    found = text_kind(head)
-    return "it is a text file" if found == "a text file" else f"it looks like {found}"
 
 
 class SignalBuffer:
@@ -257,8 +180,8 @@ def input_kind(path) -> str:
 
 def open_signal(path, task=None) -> SignalBuffer:
     """Map (or spool, then map) a text signal input.  ``task`` receives bytes progress."""
-    from ._ui import _NullTask
-    task = task or _NullTask()
+    from ._progress import NullTask
+    task = task or NullTask()
     kind = input_kind(path)
     name = describe(path)
     if kind == "stdin":
@@ -288,7 +211,7 @@ def open_signal(path, task=None) -> SignalBuffer:
                     return block
 
             stream = igzip.IGzipFile(fileobj=raw, mode="rb")
-            buffer = _spool(_Counting(), name, _NoAdvance(), compressed=True)
+            buffer = _spool(_Counting(), name, NullTask(), compressed=True)
             task.update(completed=total)
             return buffer
     if kind == "bigwig":
@@ -297,11 +220,3 @@ def open_signal(path, task=None) -> SignalBuffer:
     data, closers, mapped = _map_file(handle)
     task.advance(len(data))
     return SignalBuffer(name, data, closers + [handle.close], mapped)
-
-
-class _NoAdvance:
-    def advance(self, amount=1):
-        pass
-
-    def update(self, **kwargs):
-        pass

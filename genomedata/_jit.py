@@ -114,7 +114,7 @@ class CompileSummary:
     compiling: float
 
 
-def compile_kernels(ui=None) -> CompileSummary:
+def compile_kernels() -> CompileSummary:
     """Compile every kernel (or load it from the cache) by running each command's library
     code once on tiny generated inputs in a temporary folder, so that later commands start
     at once.
@@ -126,13 +126,13 @@ def compile_kernels(ui=None) -> CompileSummary:
     """
     import tempfile
 
-    from ._ui import get_ui
-    ui = get_ui(ui)
+    from . import _progress
+
     began = time.perf_counter()
     compiled_before = compile_seconds()
     with tempfile.TemporaryDirectory(prefix="genomedata-compile-") as folder:
         steps = _workload(folder)
-        with ui.progress("compiling kernels", total=len(steps)) as task:
+        with _progress.task("compiling kernels", total=len(steps)) as task:
             for step in steps:
                 step()
                 task.advance()
@@ -158,7 +158,7 @@ def _workload(folder):
     from ._maintenance import histogram, report
     from ._open_data import open_data
     from ._seqinput import SequenceBuffer, count_fasta_records, iter_fasta_records
-    from ._util import InputError
+    from .errors import InputError
     from ._validate import validate
     from .load_genomedata import build_archive
 

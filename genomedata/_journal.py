@@ -68,7 +68,7 @@ import errno
 import os
 import struct
 
-from ._util import GenomedataError
+from .errors import ArchiveLockedError, GenomedataError
 
 JOURNAL_SUFFIX = ".journal"
 LINK_SUFFIX = ".journal-inode"
@@ -78,14 +78,6 @@ _HEADER = struct.Struct("<Q16sQQB7x")  # original size, transaction id, device, 
 _RECORD = struct.Struct("<QQ")          # offset, length (then the old bytes)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-
-
-class ArchiveLockedError(GenomedataError):
-    """Another process holds the HDF5 file lock of an archive file."""
-
-
-class ArchiveInterruptedError(GenomedataError):
-    """A write to an archive file did not finish; it is undone by the next writer."""
 
 
 def _sidecar(path, suffix) -> str:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import functools
 import os
-import struct
 import threading
 from pathlib import Path
 
 import numpy as np
+
+from . import _sniff
+from .errors import (ArchiveFormatError, ArchiveInterruptedError, ArchiveLockedError,
+                     GenomedataValueError, NotAnArchiveError, not_found, shorten)
 
 FORMAT_VERSION = 1
 FILE_MODE_CHROMS = 100
@@ -51,7 +54,6 @@ PYTABLES_SYSTEM_ATTRS = ("CLASS", "VERSION", "TITLE", "FILTERS", "EXTDIM",
 DEFLATE_LEVEL = 1
 NAN_FLOAT32 = np.float32(np.nan)
 
-BIGWIG_MAGIC = 0x888FFC26
 
 # The attributes of a format-1 archive, with their HDF5 types, as this package writes them.
 # docs/format.md is generated from this table.
@@ -82,32 +84,12 @@ def _h5py():
     return h5py
 
 
-def _errors():
-    """``genomedata._util`` (which imports this module: imported when first needed)."""
-    from . import _util
-    return _util
-
-
 # ------------------------------------------------------------------------------------------------
 # Paths and archive kinds
 
 def expand_path(path) -> str:
     """Expand ``~`` and environment variables and normalise, as the reference does."""
     return os.path.normpath(os.path.expandvars(os.path.expanduser(os.fspath(path))))
-
-
-def is_bigwig_file(path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4)
-    except OSError:
-        return False
-    if len(head) < 4:
-        return False
-    return BIGWIG_MAGIC in (struct.unpack("<I", head)[0], struct.unpack(">I", head)[0])
-
-
-HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 def is_hdf5_file(path) -> bool:
@@ -118,9 +100,9 @@ def is_hdf5_file(path) -> bool:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             offset = 0
-            while offset + len(HDF5_SIGNATURE) <= size:
+            while offset + len(_sniff.HDF5_MAGIC) <= size:
                 handle.seek(offset)
-                if handle.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                if handle.read(len(_sniff.HDF5_MAGIC)) == _sniff.HDF5_MAGIC:
                     return True
                 offset = 512 if offset == 0 else offset * 2
     except OSError:
@@ -131,15 +113,14 @@ def is_hdf5_file(path) -> bool:
 def not_an_archive_parts(path) -> tuple[str, str]:
     """(what is wrong, what to do) for a file that is no Genomedata archive: it says what the
     file looks like (empty, a bedGraph file, ...)."""
-    from ._input import describe_content
-    return (f"{path} is not a Genomedata archive ({describe_content(path)})",
+    return (f"{path} is not a Genomedata archive ({_sniff.describe_content(path)})",
             "give an archive: a directory or an HDF5 file made by 'genomedata load' or "
             "'load-seq'")
 
 
 def not_an_archive(path):
     """The error for a file that is no Genomedata archive (see not_an_archive_parts)."""
-    return _errors().NotAnArchiveError("; ".join(not_an_archive_parts(path)))
+    return NotAnArchiveError("; ".join(not_an_archive_parts(path)))
 
 
 def is_chromosome_file(root) -> bool:
@@ -161,7 +142,7 @@ def chromosome_file_parts(path) -> tuple[str, str]:
 
 def chromosome_file_error(path):
     """The error for a chromosome file given as an archive (see chromosome_file_parts)."""
-    return _errors().NotAnArchiveError("; ".join(chromosome_file_parts(path)))
+    return NotAnArchiveError("; ".join(chromosome_file_parts(path)))
 
 
 def archive_kind(path) -> str:
@@ -173,15 +154,15 @@ def archive_kind(path) -> str:
     if os.path.isdir(resolved):
         return "directory"
     if os.path.isfile(resolved):
-        if is_bigwig_file(resolved):
+        if _sniff.file_kind(resolved) == "bigwig":
             return "bigwig"
         if not is_hdf5_file(resolved):
             from . import _journal
             if not _journal.pending(resolved):   # else a write did not finish: undone later
                 raise not_an_archive(path)
         return "file"
-    raise _errors().GenomedataValueError(f"Genomedata archive must be file or directory: "
-                                         f"{path}")
+    raise GenomedataValueError(f"Genomedata archive must be file or directory: "
+                               f"{path}")
 
 
 def chromosome_filename(dirname, chrom: str) -> str:
@@ -231,8 +212,8 @@ def open_h5(path, mode="r", locking=None, rdcc_nbytes=None, transaction=None):
 
     ``transaction`` (a ``_journal.Transaction``, mode "r+"): the file is written through an
     undo journal and its changes are committed or undone with the transaction.  A file
-    another process has locked raises ``_journal.ArchiveLockedError``; reading a file whose
-    last write did not finish raises ``_journal.ArchiveInterruptedError`` (opening it for
+    another process has locked raises ``ArchiveLockedError``; reading a file whose
+    last write did not finish raises ``ArchiveInterruptedError`` (opening it for
     writing undoes that write first).
     """
     from . import _journal
@@ -266,14 +247,14 @@ def open_h5(path, mode="r", locking=None, rdcc_nbytes=None, transaction=None):
         handle = h5py.File(path, mode, libver="earliest", **kwargs)
     except OSError as exc:
         if _journal.is_lock_error(exc):
-            raise _journal.ArchiveLockedError(
+            raise ArchiveLockedError(
                 _journal.locked_message(path, writing=mode != "r")) from None
         if mode == "r" and own_writer is None and _journal.pending(path):
-            raise _journal.ArchiveInterruptedError(_journal.interrupted_message(path)) from None
+            raise ArchiveInterruptedError(_journal.interrupted_message(path)) from None
         raise
     if mode == "r" and own_writer is None and _journal.pending(path):
         handle.close()
-        raise _journal.ArchiveInterruptedError(_journal.interrupted_message(path))
+        raise ArchiveInterruptedError(_journal.interrupted_message(path))
     return handle
 
 
@@ -322,10 +303,8 @@ def write_string_attr(obj, name: str, value: str, *, utf8: bool = False, null_sp
         aid.write(np.array(raw, dtype=f"S{max(1, len(raw))}"), mtype=tid)
 
 
-def format_error(message: str):
-    """An :class:`~genomedata._util.ArchiveFormatError` (imported late: ``_util`` imports this
-    module)."""
-    from ._util import ArchiveFormatError
+def format_error(message: str) -> ArchiveFormatError:
+    """The error for an archive object that is not laid out as the format says."""
     return ArchiveFormatError(message)
 
 
@@ -383,8 +362,8 @@ def read_raw_attr(obj, name: str, default=None):
 @_attr_writer
 def write_uint32_attr(obj, name: str, value: int) -> None:
     if not 0 <= int(value) < 2 ** 32:
-        raise _errors().GenomedataValueError(f"coordinate {value} does not fit the archive's "
-                                             "32-bit coordinates")
+        raise GenomedataValueError(f"coordinate {value} does not fit the archive's "
+                                   "32-bit coordinates")
     obj.attrs.create(name, np.uint32(value))
 
 
@@ -462,15 +441,15 @@ MAX_TRACKNAMES_BYTES = 2046 * 32
 
 def check_trackname(name: str) -> bytes:
     if not name:
-        raise _errors().GenomedataValueError("a track name cannot be empty")
+        raise GenomedataValueError("a track name cannot be empty")
     try:
         raw = name.encode(GENOMEDATA_ENCODING)
     except UnicodeEncodeError:
-        raise _errors().GenomedataValueError(f"track name {shorten(name)!r} is not ASCII; "
-                                             "Genomedata stores track names as ASCII") from None
+        raise GenomedataValueError(f"track name {shorten(name)!r} is not ASCII; "
+                                   "Genomedata stores track names as ASCII") from None
     control = next((c for c in name if ord(c) < 32 or ord(c) == 127), None)
     if control is not None:
-        raise _errors().GenomedataValueError(
+        raise GenomedataValueError(
             f"track name {shorten(name)!r} contains a control character "
             f"({_CONTROL_NAMES.get(control, f'0x{ord(control):02x}')}); track names are "
             "printable text")
@@ -497,12 +476,6 @@ def check_tracknames_fit(names) -> None:
                          "archive's track list (one HDF5 attribute) can hold: at most "
                          f"{MAX_TRACKNAMES_BYTES // width} tracks with names this long"
                          f"{shorter}")
-
-
-def shorten(text: str, limit: int = 80) -> str:
-    """``text`` cut to ``limit`` characters for a message (a name can be megabytes long)."""
-    text = str(text)
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 @_attr_writer
@@ -747,8 +720,8 @@ def create_continuous(supercontig_group, length: int, ntracks: int = 0,
     shape ``(max(L, chunk_rows), unlimited)``, shuffle + deflate 1, fill NaN (PyTables EArray
     extendable along the track dimension)."""
     if chunk_rows < 1 or chunk_rows > MAX_CHUNK_ROWS:
-        raise _errors().GenomedataValueError(f"the chunk size must be 1 to {MAX_CHUNK_ROWS} "
-                                             f"rows, not {chunk_rows}")
+        raise GenomedataValueError(f"the chunk size must be 1 to {MAX_CHUNK_ROWS} "
+                                   f"rows, not {chunk_rows}")
     dataset = supercontig_group.create_dataset(
         CONTINUOUS, shape=(length, ntracks), maxshape=(max(length, chunk_rows), None),
         chunks=(chunk_rows, 1), dtype=CONTINUOUS_DTYPE, shuffle=True, compression="gzip",
@@ -887,8 +860,8 @@ class ArchiveFiles:
         self.rdcc_nbytes = rdcc_nbytes
         self.kind = kind or archive_kind(self.path)
         if self.kind == "bigwig":
-            raise _errors().GenomedataValueError(f"{path} is a bigWig file, not a Genomedata "
-                                                 "archive")
+            raise GenomedataValueError(f"{path} is a bigWig file, not a Genomedata "
+                                       "archive")
         self._files = {}
         # writes go through undo journals: close() commits them, close(abort=True) or an
         # exception leaving a ``with`` block undoes them (genomedata._journal)
@@ -954,7 +927,7 @@ class ArchiveFiles:
     def chromosome_group(self, chrom: str):
         """The group of an existing chromosome (KeyError if there is none)."""
         if not self.has_chromosome(chrom):
-            raise _errors().not_found("chromosome", chrom, self.chromosome_names(), self.path)
+            raise not_found("chromosome", chrom, self.chromosome_names(), self.path)
         if self.kind == "directory":
             return self._open(chromosome_filename(self.path, chrom))["/"]
         return self._chromosome_in_file(self.single_file(), chrom)
@@ -962,7 +935,7 @@ class ArchiveFiles:
     def create_chromosome(self, chrom: str, end: int):
         """Create a new chromosome (file or group) with its attributes; error if it exists."""
         if self.has_chromosome(chrom):
-            raise _errors().GenomedataValueError(f"chromosome {shorten(chrom)} is defined twice")
+            raise GenomedataValueError(f"chromosome {shorten(chrom)} is defined twice")
         if self.kind == "directory":
             handle = open_h5(chromosome_filename(self.path, chrom), "w-", self.locking)
             self._files[chromosome_filename(self.path, chrom)] = handle

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _layout
-from ._ui import get_ui
-from ._util import GenomedataError, GenomedataValueError, not_found
+from ._threads import default_threads
+from . import _progress
+from .errors import GenomedataError, GenomedataValueError, not_found
 
 BIGWIG_BLOCK = 1 << 22
 # A chromosome is filled in one float32 buffer from position 0 to its last supercontig's end.
@@ -151,7 +152,7 @@ def _read_column(ds, column, out, pool) -> None:
     """Rows ``0 .. len(out) - 1`` of one column, decoded on ``pool`` (HDF5 fills and inflates
     a column one chunk at a time, ~160 MB/s)."""
     from ._close_data import open_block_reader, read_columns
-    reader = open_block_reader(ds, pool, _default_threads())
+    reader = open_block_reader(ds, pool, default_threads())
     try:
         read_columns(reader, [column], 0, len(out), out=[out])
     finally:
@@ -275,12 +276,12 @@ class _TextSource:
     """A text input (bedGraph, WIG; gzip or not), read and checked when opened; ``seconds``
     that took (without compiling kernels)."""
 
-    def __init__(self, path, ui):
+    def __init__(self, path):
         from ._input import describe, open_signal
         from ._textinput import parse_signal
         elapsed = _stopwatch()
         self.name = describe(path)
-        with ui.progress(f"reading {os.path.basename(self.name)}", unit="bytes",
+        with _progress.task(f"reading {os.path.basename(self.name)}", unit="bytes",
                          total=None if path in (None, "-") else os.path.getsize(path)) as task:
             self.buffer = open_signal(path, task)
         try:
@@ -301,7 +302,7 @@ class _TextSource:
 
     def fill(self, chrom, buffer, progress=None):
         counters = self.parsed.fill_chromosome(chrom, buffer, progress,
-                                               threads=min(2, _default_threads()))
+                                               threads=min(2, default_threads()))
         return int(counters[0]), int(counters[2])
 
     def close(self):
@@ -310,7 +311,7 @@ class _TextSource:
 
 
 class _BigWigSource:
-    def __init__(self, path, ui):
+    def __init__(self, path):
         from ._bigwig import open_bigwig
         self.name = os.fspath(path)
         self.nbytes = os.path.getsize(path)
@@ -400,13 +401,13 @@ def _lines(count) -> str:
     return f"{count:,} data line{'s' if count != 1 else ''}"
 
 
-def match_chromosomes(source, archive, archive_names, trackname, rename, allow_empty, ui,
+def match_chromosomes(source, archive, archive_names, trackname, rename, allow_empty,
                       summary) -> dict:
     """{input chromosome: archive chromosome} of the input's chromosomes with data that the
     archive has.  An input without data, or whose chromosomes the archive has none of, is an
     error (unless ``allow_empty``: then the track stays as it is); some unknown chromosomes
     are a warning with the counts (``summary.unknown_chromosomes``)."""
-    from ._util import name_list
+    from .errors import name_list
     with_data = source.with_data()
     if not with_data:
         if allow_empty:
@@ -434,25 +435,26 @@ def match_chromosomes(source, archive, archive_names, trackname, rename, allow_e
         counts = [n for n in unknown.values() if n is not None]
         what = f"{_lines(sum(counts))} on" if counts else "the data of"
         hint = _rename_hint(unknown, archive_names)
-        ui.warn(f"{source.name}: {what} {len(unknown):,} chromosome"
+        _progress.warn(f"{source.name}: {what} {len(unknown):,} chromosome"
                 f"{'s' if len(unknown) != 1 else ''} that {archive} does not have "
                 f"{'were' if counts and sum(counts) != 1 else 'was'} skipped: "
                 f"{name_list(unknown)}" + (f" ({hint})" if hint else ""))
     return matched
 
 
-def open_source(path, ui):
+def open_source(path):
     from ._input import input_kind
     if input_kind(path) == "bigwig":
-        return _BigWigSource(path, ui)
-    return _TextSource(path, ui)
+        return _BigWigSource(path)
+    return _TextSource(path)
 
 
 # ------------------------------------------------------------------------------------------------
 # the library function
 
+@_progress.verbose_argument
 def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False, *,
-              chunk_size=None, chr_prefix=None, allow_empty=False, ui=None, pool=None,
+              chunk_size=None, chr_prefix=None, allow_empty=False, pool=None,
               archive=None, source=None, statistics=None, shown=None) -> LoadSummary:
     """Load ``datafile`` (WIG, bedGraph, BED3+1 or bigWig; gzip allowed; standard input when
     None or "-") into track ``trackname`` of archive ``gdfilename``.
@@ -487,10 +489,8 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
     ...     print(genome["chr1"][1868:1871, "peaks"])
     [ nan 49.3 49.3]
     """
-    from ._ui import UI
-    ui = get_ui(ui) if not verbose or ui is not None else UI(verbosity=2)
     own_source = source is None
-    source = source if source is not None else open_source(datafile, ui)
+    source = source if source is not None else open_source(datafile)
     elapsed = _stopwatch()
     summary = LoadSummary(trackname=trackname, source=source.name,
                           input_bytes=source.nbytes)
@@ -503,26 +503,26 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
             target = _TrackTarget(archive, trackname, chunk_size, shown or gdfilename)
             chromosomes = match_chromosomes(
                 source, shown or gdfilename, set(archive.chromosome_names()), trackname,
-                chromosome_renamer(chr_prefix), allow_empty, ui, summary)
+                chromosome_renamer(chr_prefix), allow_empty, summary)
             for chrom in summary.unknown_chromosomes:
-                ui.verbose(f" {trackname} {chrom}: not in the archive, skipped")
+                _progress.verbose(f" {trackname} {chrom}: not in the archive, skipped")
             target.check(chromosomes.values())  # archive-side problems before any write
             own_pool = pool is None
-            pool = pool if pool is not None else ThreadPoolExecutor(_default_threads())
+            pool = pool if pool is not None else ThreadPoolExecutor(default_threads())
             warned = []
 
             def overwriting():
                 # values loaded before this call (not by an earlier file of one `load`)
                 if own_archive and not warned:
                     warned.append(True)
-                    ui.warn(overwrite_message(shown or gdfilename, trackname, source.name))
+                    _progress.warn(overwrite_message(shown or gdfilename, trackname, source.name))
 
             try:
                 buffers = _Buffers()
-                with ui.progress(f"loading {trackname}", total=len(chromosomes)) as task:
+                with _progress.task(f"loading {trackname}", total=len(chromosomes)) as task:
                     for chrom, name in chromosomes.items():
                         _load_chromosome(source, target, chrom, name, mask.get(name),
-                                         summary, pool, ui, buffers, statistics, overwriting)
+                                         summary, pool, buffers, statistics, overwriting)
                         task.advance()
             finally:
                 if own_pool:
@@ -540,11 +540,6 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
     # reading the input, and loading it, without compiling kernels (the first run)
     summary.seconds = source.seconds + elapsed()
     return summary
-
-
-def _default_threads() -> int:
-    from ._writer import default_threads
-    return default_threads()
 
 
 def _fill_while_writing(source, chrom, buffer, writer):
@@ -586,7 +581,7 @@ def overwrite_message(archive, trackname, source) -> str:
             f"{trackname}' before load-data")
 
 
-def _load_chromosome(source, target, chrom, name, mask_regions, summary, pool, ui,
+def _load_chromosome(source, target, chrom, name, mask_regions, summary, pool,
                      buffers=None, statistics=None, on_stored=None) -> None:
     """Load the input's chromosome ``chrom`` into the archive's chromosome ``name``."""
     supercontigs, bounds = target.chromosome_layout(name)
@@ -615,7 +610,7 @@ def _load_chromosome(source, target, chrom, name, mask_regions, summary, pool, u
         inside = sum(int(count_not_nan(buffer[s:e])) for s, e in bounds)
         summary.bases += inside
         shown = chrom if chrom == name else f"{chrom} (as {name})"
-        ui.verbose(f" {target.trackname} {shown}: {values:,} values, {inside:,} bases with "
+        _progress.verbose(f" {target.trackname} {shown}: {values:,} values, {inside:,} bases with "
                    "data")
         if statistics is not None:
             # while the pool compresses the last chunks

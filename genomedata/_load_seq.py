@@ -19,8 +19,8 @@ from ._layout import (ATTR_FORMAT_VERSION, ATTR_INCOMPLETE, FILE_MODE_CHROMS, IN
                       is_supercontig_group, mark_incomplete, shorten)
 from ._seqinput import (NameRegistry, SequenceBuffer, count_fasta_records, iter_fasta_records,
                         read_agp, read_assembly_report, read_sizes)
-from ._ui import UI, get_ui
-from ._util import GenomedataError, InputError
+from . import _progress
+from .errors import GenomedataError, InputError
 from ._writer import write_seq
 
 SEQFILE_TYPES = ("fasta", "agp", "sizes")
@@ -28,9 +28,10 @@ MODES = {None: None, "dir": "directory", "directory": "directory", "file": "file
 DEFAULT_NAME_STYLE = "UCSC-style-name"
 
 
+@_progress.verbose_argument
 def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type="fasta",
              assembly_report_file=None, chromosome_name_style=DEFAULT_NAME_STYLE,
-             verbose=False, *, overwrite=False, ui=None, _in_place=False):
+             verbose=False, *, overwrite=False, _in_place=False):
     """Create the archive ``gdfilename`` with one chromosome per sequence of ``seqfilenames``.
 
     ``seqfile_type``:
@@ -58,7 +59,7 @@ def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type
     directory is used as it is for a directory archive.  The archive is built under a temporary
     name beside ``gdfilename`` and renamed into place when complete, so a failure (malformed
     input, interruption) leaves nothing half-written and leaves an archive being replaced as it
-    was.  Errors in the input are :class:`~genomedata._util.InputError` (``FILE:LINE: ...``).
+    was.  Errors in the input are :class:`~genomedata.errors.InputError` (``FILE:LINE: ...``).
 
     The archive is left dirty, ready for :func:`~genomedata._open_data.open_data`; run
     :func:`~genomedata._close_data.close_data` before reading it.
@@ -81,9 +82,6 @@ def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type
     >>> _ = open(sizes, "w").write("chrA 5000\\nchrB 3000\\n")
     >>> load_seq(scratch_dir() + "/sizes.genomedata", [sizes], seqfile_type="sizes")
     """
-    if ui is None and verbose:
-        ui = UI(verbosity=2)
-    ui = get_ui(ui)
 
     if isinstance(seqfilenames, (str, bytes, os.PathLike)):
         seqfilenames = [seqfilenames]
@@ -117,7 +115,7 @@ def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type
     specs = None
     if seqfile_type == "fasta":
         if kind is None:
-            with ui.progress("counting sequences", total=_total_size(filenames),
+            with _progress.task("counting sequences", total=_total_size(filenames),
                              unit="bytes") as task:
                 count = count_fasta_records(filenames, limit=FILE_MODE_CHROMS,
                                             progress=task.advance)
@@ -126,13 +124,13 @@ def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type
         reader = read_agp if seqfile_type == "agp" else read_sizes
         specs = []
         for filename in filenames:
-            ui.verbose(f"reading {filename}")
+            _progress.verbose(f"reading {filename}")
             specs.extend(reader(filename, rename, registry))
         count = len(specs)
         found = str(count)
     if kind is None:
         kind = "directory" if count < FILE_MODE_CHROMS else "file"
-        ui.verbose(f"no mode given: found {found} sequences, so using a "
+        _progress.verbose(f"no mode given: found {found} sequences, so using a "
                    f"{'directory' if kind == 'directory' else 'single-file'} archive")
 
     if state == "empty_dir" and kind == "file":
@@ -144,9 +142,9 @@ def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type
         archive = builder.start()
         try:
             if specs is not None:
-                _write_specs(archive, specs, ui, builder)
+                _write_specs(archive, specs, builder)
             else:
-                _write_fasta(archive, filenames, include_seq, rename, registry, ui, builder)
+                _write_fasta(archive, filenames, include_seq, rename, registry, builder)
         finally:
             archive.close()
         if not builder.created:
@@ -157,7 +155,7 @@ def load_seq(gdfilename, seqfilenames, include_seq=True, mode=None, seqfile_type
     except BaseException:
         builder.abandon()
         raise
-    ui.verbose(f"created {gdfilename} with {len(builder.created)} chromosomes")
+    _progress.verbose(f"created {gdfilename} with {len(builder.created)} chromosomes")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -192,20 +190,20 @@ def _check_file_name(archive, name, filename, line) -> None:
                          f"{limit - len(SUFFIX)}); use a single-file archive (--file-mode)")
 
 
-def _write_fasta(archive, filenames, include_seq, rename, registry, ui, builder):
+def _write_fasta(archive, filenames, include_seq, rename, registry, builder):
     from .kernels.seq import supercontig_bounds
     buffer = SequenceBuffer()
-    with ui.progress("loading sequence", total=_total_size(filenames), unit="bytes") as task:
+    with _progress.task("loading sequence", total=_total_size(filenames), unit="bytes") as task:
         for record in iter_fasta_records(filenames, buffer, rename=rename, registry=registry,
                                          progress=task.advance,
-                                         on_file=lambda name: ui.verbose(f"reading {name}")):
+                                         on_file=lambda name: _progress.verbose(f"reading {name}")):
             if not record.length:
-                ui.warn(f"{record.filename}:{record.line}: sequence {shorten(record.name)} is empty; "
+                _progress.warn(f"{record.filename}:{record.line}: sequence {shorten(record.name)} is empty; "
                         "no chromosome created for it")
                 continue
             seq = buffer.view()
             starts, ends = supercontig_bounds(seq, MIN_GAP_LEN)
-            ui.verbose(f"{shorten(record.name)}: {record.length} bases, {len(starts)} supercontigs")
+            _progress.verbose(f"{shorten(record.name)}: {record.length} bases, {len(starts)} supercontigs")
             _check_file_name(archive, record.name, record.filename, record.line)
             builder.created.append(record.name)
             write_chromosome(archive, record.name, record.length, starts, ends,
@@ -213,11 +211,11 @@ def _write_fasta(archive, filenames, include_seq, rename, registry, ui, builder)
             del seq
 
 
-def _write_specs(archive, specs, ui, builder):
-    with ui.progress("creating chromosomes", total=len(specs), unit="items") as task:
+def _write_specs(archive, specs, builder):
+    with _progress.task("creating chromosomes", total=len(specs), unit="items") as task:
         for spec in specs:
             if not spec.supercontigs:
-                ui.warn(f"{spec.filename}:{spec.line}: sequence {shorten(spec.name)} has no bases; no "
+                _progress.warn(f"{spec.filename}:{spec.line}: sequence {shorten(spec.name)} has no bases; no "
                         "chromosome created for it")
             else:
                 _check_file_name(archive, spec.name, spec.filename, spec.line)

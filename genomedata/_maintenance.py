@@ -20,14 +20,15 @@ import os
 
 import numpy as np
 
-from ._util import GenomedataError
+from . import _progress
+from .errors import GenomedataError
 
 BLOCK_ROWS = 1 << 22
 
 
 def _open_closed(gdfilename):
     """The archive opened read-only, refusing dirty chromosomes and missing statistics."""
-    from ._chromosome import MissingStatisticsError
+    from .errors import MissingStatisticsError
     from ._genome import Genome
 
     path = os.fspath(gdfilename)
@@ -70,7 +71,7 @@ def _include_regions(include_coords, extents) -> dict:
 
 
 def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=None,
-              block_rows: int = BLOCK_ROWS, ui=None):
+              block_rows: int = BLOCK_ROWS):
     """``(counts, edges)`` of the finite values of ``trackname`` over ``bins`` equal bins
     between the track's stored genome-wide minimum and maximum (see the module documentation).
     ``include_coords``: a BED file (or WIG: the bases with data); only bases inside its
@@ -84,7 +85,6 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
     from concurrent.futures import ThreadPoolExecutor
 
     from ._genome import Genome
-    from ._ui import get_ui
 
     try:
         bins = int(bins)
@@ -103,14 +103,14 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
         column, low, high = _track_range(genome, trackname)
         edges = np.histogram_bin_edges(np.zeros(0, np.float32), bins, range=(low, high))
         counts = np.zeros(bins, dtype=np.int64)
-        from ._writer import default_threads
+        from ._threads import default_threads
         nthreads = default_threads() if threads is None else max(0, int(threads))
         pool = ThreadPoolExecutor(nthreads, thread_name_prefix="histogram") if nthreads \
             else None
         chromosomes = [chromosome for chromosome in genome
                        if regions is None or chromosome.name in regions]
         try:
-            with get_ui(ui).progress(f"counting {trackname}", total=len(chromosomes),
+            with _progress.task(f"counting {trackname}", total=len(chromosomes),
                                      unit="chromosomes") as task:
                 for chromosome in chromosomes:
                     _count_chromosome(chromosome, column, regions, low, high, counts, pool,

@@ -15,8 +15,8 @@ import numpy as np
 
 from . import _layout
 from ._layout import ArchiveFiles
-from ._ui import UI, get_ui
-from ._util import GenomedataError, UnsupportedError
+from . import _progress
+from .errors import GenomedataError, UnsupportedError, shorten
 
 ADD_TRACK_VERSION_MESSAGE = ("Adding tracks is only supported for archives created with "
                              "Genomedata version 1.2.0 or later.")
@@ -38,7 +38,7 @@ def _check_names(tracknames) -> list[str]:
         except ValueError as err:
             raise GenomedataError(str(err)) from None
         if name in names:
-            raise GenomedataError(f"track name {_layout.shorten(name)!r} is given more than "
+            raise GenomedataError(f"track name {shorten(name)!r} is given more than "
                                   "once")
         names.append(name)
     if not names:
@@ -88,7 +88,8 @@ def _fill_new_columns_with_nan(dataset, col0: int, col1: int) -> None:
         dataset[row0:row1, col0:col1] = values[:row1 - row0]
 
 
-def open_data(gdfilename, tracknames, verbose=False, *, chunk_size=None, ui=None):
+@_progress.verbose_argument
+def open_data(gdfilename, tracknames, verbose=False, *, chunk_size=None):
     """Add the tracks ``tracknames`` (a list of names) to the archive ``gdfilename``.
 
     ``chunk_size``: rows per chunk of the ``continuous`` datasets that this call creates
@@ -107,8 +108,6 @@ def open_data(gdfilename, tracknames, verbose=False, *, chunk_size=None, ui=None
     ...     print(genome.tracknames_continuous)
     ['conservation', 'dnase', 'peaks', 'mappability']
     """
-    if ui is None:
-        ui = UI(verbosity=2, progress=False) if verbose else get_ui(None)
     names = _check_names(tracknames)
     chunk_size = _check_chunk_size(chunk_size)
     path = os.fspath(gdfilename)
@@ -121,9 +120,9 @@ def open_data(gdfilename, tracknames, verbose=False, *, chunk_size=None, ui=None
         for root in files.roots():
             _layout.write_tracknames(root, (_layout.read_tracknames(root) or []) + names)
         for name in names:
-            ui.verbose(f"adding track {name}")
+            _progress.verbose(f"adding track {name}")
         chromosomes = files.chromosome_names()
-        with ui.progress("adding tracks", total=len(chromosomes), unit="chromosomes") as task:
+        with _progress.task("adding tracks", total=len(chromosomes), unit="chromosomes") as task:
             for chrom in chromosomes:
                 group = files.chromosome_group(chrom)
                 _layout.write_dirty(group, True)

@@ -1,7 +1,7 @@
 """Readers of the inputs of ``load-seq``: FASTA, AGP, chromosome sizes and NCBI assembly reports.
 
 Every reader validates as it reads and reports malformed input as
-:class:`~genomedata._util.InputError` (``FILE:LINE: what is wrong``).  Gzip input is recognised by
+:class:`~genomedata.errors.InputError` (``FILE:LINE: what is wrong``).  Gzip input is recognised by
 its magic bytes.  Chromosome names pass through an optional ``rename(name, filename, line)``
 callable (the assembly-report translation), are cleaned of whitespace and are registered in a
 :class:`NameRegistry`, which refuses a name defined twice and names both places.
@@ -23,8 +23,9 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from ._layout import clean_chromosome_name, shorten
-from ._util import GenomedataError, InputError, open_input_binary
+from ._layout import clean_chromosome_name
+from ._util import open_input_binary
+from .errors import GenomedataError, InputError, shorten
 
 BLOCK_SIZE = 1 << 24          # bytes of FASTA input read at a time
 MAX_COORDINATE = 2 ** 32 - 1  # archives store coordinates as uint32
@@ -446,7 +447,7 @@ _OTHER_SEQUENCE_INPUTS = {"a chromosome sizes file": "--sizes", "an AGP file": "
 
 def _not_fasta_hint(filename) -> str:
     """For text that is not FASTA: what it looks like and the option that reads it."""
-    from ._input import SNIFF_BYTES, text_kind
+    from ._sniff import SNIFF_BYTES, text_kind
     with _open_binary(filename) as handle:
         found = text_kind(handle.read(SNIFF_BYTES))
     option = _OTHER_SEQUENCE_INPUTS.get(found)

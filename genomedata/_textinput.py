@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from ._util import InputError
+from .errors import InputError
 
 # The grammar of numbers in every text input -- signal, mask and region files, sizes and AGP
 # files, --hardmask thresholds -- as the parser kernels read them (docs/inputs.md, "Numbers"):
@@ -390,7 +390,7 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
     n = arr.shape[0]
     window = max(1, int(window))
     if threads is None:
-        from ._writer import default_threads
+        from ._threads import default_threads
         threads = default_threads()
     parts = [(0, True)]
     if threads > 1 and n >= PARALLEL_MIN:

@@ -30,9 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _layout
-from ._chromosome import dirty_parts
-from ._util import NotAnArchiveError
+from . import _layout, _progress
+from .errors import NotAnArchiveError, dirty_parts
 
 ERROR = "error"
 WARNING = "warning"
@@ -51,9 +50,8 @@ class Finding:
 
 
 class _Checker:
-    def __init__(self, path, ui):
+    def __init__(self, path):
         self.path = path
-        self.ui = ui
         self.findings = []
 
     def add(self, problem, advice="", severity=ERROR):
@@ -343,11 +341,9 @@ def _list(names):
     return ", ".join(names)
 
 
-def validate(path, ui=None) -> list:
-    """Check the archive at ``path``; returns the :class:`Finding` list (empty when clean).
-    ``ui``: where the progress over chromosomes goes (:class:`genomedata._ui.UI`)."""
-    from ._ui import get_ui
-    checker = _Checker(os.fspath(path), get_ui(ui))
+def validate(path) -> list:
+    """Check the archive at ``path``; returns the :class:`Finding` list (empty when clean)."""
+    checker = _Checker(os.fspath(path))
     shown = os.fspath(path)
     expanded = _layout.expand_path(path)
     if not os.path.exists(expanded):
@@ -382,7 +378,7 @@ def _incomplete(checker, shown):
 
 
 def _open(checker, filename, shown):
-    from ._util import GenomedataError
+    from .errors import GenomedataError
     try:
         return _layout.open_h5(filename, "r")
     except OSError as exc:
@@ -419,7 +415,7 @@ def _validate_file(checker, filename, shown):
             checker.add(f"{shown} has no chromosomes",
                         "load sequence into it with 'genomedata load-seq'")
         results = {}
-        with checker.ui.progress("checking chromosomes", total=len(chromosomes)) as task:
+        with _progress.task("checking chromosomes", total=len(chromosomes)) as task:
             for chrom in chromosomes:
                 task.advance()
                 link = root.get(chrom, getlink=True)
@@ -442,7 +438,7 @@ def _validate_file(checker, filename, shown):
 
 
 def _validate_directory(checker, directory, shown):
-    from ._util import ArchiveFormatError
+    from .errors import ArchiveFormatError
     try:
         files = _layout.chromosome_files(directory)
     except ArchiveFormatError as exc:
@@ -456,7 +452,7 @@ def _validate_directory(checker, directory, shown):
     first_file = None
     versions = {}
     results = {}
-    with checker.ui.progress("checking chromosome files", total=len(files)) as task:
+    with _progress.task("checking chromosome files", total=len(files)) as task:
         for filename in files:
             task.advance()
             base = os.path.basename(filename)

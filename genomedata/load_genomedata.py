@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from . import _layout
 from ._load_seq import (_check_replaceable, _remove, _target_state, check_folder,
                         clean_stale_partials, install, sibling)
-from ._ui import get_ui
-from ._util import GenomedataError
+from . import _progress
+from .errors import GenomedataError
 
 
 def _group_tracks(tracks):
@@ -31,15 +31,14 @@ def _group_tracks(tracks):
 def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile_type="fasta",
                   chunk_size=None, assembly_report_file=None,
                   chromosome_name_style="UCSC-style-name", maskfilename=None, *,
-                  overwrite=False, jobs=None, chr_prefix=None, allow_empty=False, ui=None):
+                  overwrite=False, jobs=None, chr_prefix=None, allow_empty=False):
     """Like :func:`load_genomedata`; returns the list of per-input ``LoadSummary``."""
     from ._close_data import StatisticsCollector, close_data
     from ._load_data import load_data, open_source
     from ._load_seq import load_seq
     from ._open_data import open_data
-    from ._writer import default_threads
+    from ._threads import default_threads
 
-    ui = get_ui(ui)
     tracks = list(tracks or [])
     if not seqfilenames:
         raise GenomedataError("No sequence files specified.")
@@ -59,7 +58,7 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
     sources = {}
     try:
         with ThreadPoolExecutor(min(threads, max(1, len(tracks)))) as pool:
-            futures = [(index, pool.submit(open_source, filename, ui))
+            futures = [(index, pool.submit(open_source, filename))
                        for index, (_, filename) in enumerate(tracks)]
             for index, future in futures:
                 sources[index] = future.result()
@@ -75,23 +74,23 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
         try:
             load_seq(build, seqfilenames, True, mode, seqfile_type=seqfile_type,
                      assembly_report_file=assembly_report_file,
-                     chromosome_name_style=chromosome_name_style, ui=ui, _in_place=True)
+                     chromosome_name_style=chromosome_name_style, _in_place=True)
             kind = "directory" if os.path.isdir(build) else "file"
             summaries = []
             if tracks:
-                open_data(build, list(grouped), chunk_size=chunk_size, ui=ui)
+                open_data(build, list(grouped), chunk_size=chunk_size)
                 # every value passes through memory once: the statistics are computed there,
                 # and the new archive is not read back by close-data
                 statistics = StatisticsCollector()
                 options = dict(maskfile=maskfilename, chr_prefix=chr_prefix,
                                allow_empty=allow_empty, statistics=statistics,
                                shown=gdfilename)
-                summaries = _load_tracks(build, tracks, grouped, sources, threads, ui,
+                summaries = _load_tracks(build, tracks, grouped, sources, threads,
                                          load_data, options)
                 with _layout.ArchiveFiles(build, "r+", journal=False) as files:
-                    statistics.write(files, ui=ui)
+                    statistics.write(files)
             else:
-                close_data(build, ui=ui)
+                close_data(build)
             _layout.clear_incomplete(build, kind)
             if state == "empty_dir" and kind == "file":
                 state = "exists"
@@ -105,7 +104,7 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
     return summaries
 
 
-def _load_tracks(gdfilename, tracks, grouped, sources, threads, ui, load_data, options):
+def _load_tracks(gdfilename, tracks, grouped, sources, threads, load_data, options):
     # a new archive under a temporary name: no undo journal needed
     archive = _layout.ArchiveFiles(gdfilename, "r+", journal=False)
     indexes = {}
@@ -115,7 +114,7 @@ def _load_tracks(gdfilename, tracks, grouped, sources, threads, ui, load_data, o
 
     def one_track(name):
         for index in indexes[name]:
-            summaries[index] = load_data(gdfilename, name, ui=ui, pool=pool, archive=archive,
+            summaries[index] = load_data(gdfilename, name, pool=pool, archive=archive,
                                          source=sources[index], **options)
 
     try:
@@ -128,11 +127,11 @@ def _load_tracks(gdfilename, tracks, grouped, sources, threads, ui, load_data, o
     return [summaries[index] for index in sorted(summaries)]
 
 
+@_progress.verbose_argument
 def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
                     seqfile_type="fasta", chunk_size=None, assembly_report_file=None,
                     chromosome_name_style="UCSC-style-name", maskfilename=None, verbose=False,
-                    *, overwrite=False, jobs=None, chr_prefix=None, allow_empty=False,
-                    ui=None):
+                    *, overwrite=False, jobs=None, chr_prefix=None, allow_empty=False):
     """Create archive ``gdfilename`` from sequence files and ``tracks`` = [(name, file), ...].
 
     ``mode``: "dir", "file" or None (directory for fewer than 100 sequences).  ``seqfile_type``:
@@ -156,11 +155,8 @@ def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
     ...     print(genome.tracknames_continuous, genome["chr1"][272:275, "dnase"])
     ['dnase'] [10.5 10.5 10.5]
     """
-    from ._ui import UI
-    if ui is None and verbose:
-        ui = UI(verbosity=2)
     build_archive(gdfilename, tracks, seqfilenames, mode, seqfile_type, chunk_size,
                   assembly_report_file, chromosome_name_style, maskfilename,
                   overwrite=overwrite, jobs=jobs, chr_prefix=chr_prefix,
-                  allow_empty=allow_empty, ui=ui)
+                  allow_empty=allow_empty)
     return gdfilename

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genomedata import Chromosome, Genome, Supercontig, _layout
+from genomedata import Chromosome, Genome, Supercontig, _layout, _sniff
 from genomedata._chromosome import (ClosedError, DatasetView, MissingContinuousData,
                                     MissingSequenceData, MissingStatisticsError)
 from genomedata._util import GenomedataDirtyWarning, OverlapWarning
@@ -190,7 +190,7 @@ def test_bad_mode_and_missing(tmp_path, archive):
 
 def test_bigwig_hook(tmp_path):
     path = tmp_path / "x.bw"
-    path.write_bytes(_layout.BIGWIG_MAGIC.to_bytes(4, "little") + b"\0" * 60)
+    path.write_bytes(_sniff.BIGWIG_MAGIC.to_bytes(4, "little") + b"\0" * 60)
     try:
         import genomedata._bigwig  # noqa: F401
     except ModuleNotFoundError:

@@ -96,7 +96,7 @@ def test_an_unexpected_exception_is_an_internal_error(monkeypatch, capsys, tmp_p
     import genomedata.commands.info as info
     from genomedata.commands.main import main
 
-    def broken(args, ui):
+    def broken(args):
         raise AttributeError("'NoneType' object has no attribute 'remove_task'")
 
     monkeypatch.setattr(info, "run", broken)
@@ -105,7 +105,7 @@ def test_an_unexpected_exception_is_an_internal_error(monkeypatch, capsys, tmp_p
         "genomedata info: internal error (AttributeError: 'NoneType' object has no attribute "
         "'remove_task'); rerun with --debug for the traceback\n")
 
-    def lookup(args, ui):
+    def lookup(args):
         return {}[0]
 
     monkeypatch.setattr(info, "run", lookup)

@@ -22,12 +22,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genomedata import Genome, _journal
+from genomedata import Genome
 from genomedata._close_data import close_data
 from genomedata._load_data import load_data
 from genomedata._open_data import open_data
 from genomedata._util import OverlapWarning
 from genomedata.commands.main import main
+from genomedata.errors import ArchiveLockedError
 
 REPO = Path(__file__).resolve().parents[1]
 SUPERCONTIGS = {"chr1": [(0, 200_000), (250_000, 300_000)], "chr2": [(0, 120_000)],
@@ -146,7 +147,7 @@ def held_for_writing(archive):
 
 def test_reader_refused_while_written(held_for_writing, capsys):
     path = held_for_writing
-    with pytest.raises(_journal.ArchiveLockedError) as info:
+    with pytest.raises(ArchiveLockedError) as info:
         Genome(str(path))
     message = str(info.value)
     assert "is being written by another process (HDF5 file lock)" in message
@@ -164,11 +165,11 @@ def test_second_writer_refused_while_written(held_for_writing, tmp_path, capsys)
     path = held_for_writing
     signal = tmp_path / "a.bedGraph"
     signal.write_text("chr1\t0\t100\t1.5\n")
-    with pytest.raises(_journal.ArchiveLockedError, match="another process"):
+    with pytest.raises(ArchiveLockedError, match="another process"):
         load_data(str(path), "a", str(signal))
-    with pytest.raises(_journal.ArchiveLockedError, match="another process"):
+    with pytest.raises(ArchiveLockedError, match="another process"):
         open_data(str(path), ["d"])
-    with pytest.raises(_journal.ArchiveLockedError, match="another process"):
+    with pytest.raises(ArchiveLockedError, match="another process"):
         Genome(str(path), "r+")
     for command in (["load-data", str(path), "a", str(signal)],
                     ["close-data", str(path)],
@@ -182,7 +183,7 @@ def test_second_writer_refused_while_written(held_for_writing, tmp_path, capsys)
 def test_the_held_write_lands_intact(archive):
     """After the refused attempts the first writer finishes normally."""
     holder = Holder(archive, "r+")
-    with pytest.raises(_journal.ArchiveLockedError):
+    with pytest.raises(ArchiveLockedError):
         Genome(str(archive))
     holder.release()
     close_data(str(archive))
@@ -199,7 +200,7 @@ def test_writer_refused_while_read(archive, tmp_path, capsys):
     try:
         signal = tmp_path / "a.bedGraph"
         signal.write_text("chr1\t0\t100\t1.5\n")
-        with pytest.raises(_journal.ArchiveLockedError, match="is open in another process"):
+        with pytest.raises(ArchiveLockedError, match="is open in another process"):
             load_data(str(archive), "a", str(signal))
         assert main(["close-data", str(archive)]) == 1
         assert "open in another process" in capsys.readouterr().err

@@ -50,6 +50,7 @@ from genomedata._load_seq import load_seq
 from genomedata._open_data import open_data
 from genomedata._util import GenomedataError
 from genomedata.load_genomedata import load_genomedata
+from genomedata.errors import ArchiveInterruptedError
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = {"chrA": 900_000, "chrB": 500_000, "chrC": 700}
@@ -183,7 +184,7 @@ def _read_only_state(path: Path):
                     out.setdefault(name, {})[chromosome.name] = values[:, column]
             genome.mins  # statistics read too
         return "ok", out
-    except (_journal.ArchiveInterruptedError, Chromosome.ChromosomeDirtyError) as exc:
+    except (ArchiveInterruptedError, Chromosome.ChromosomeDirtyError) as exc:
         assert len(str(exc).splitlines()) == 1
         return "refused", str(exc)
 
@@ -510,7 +511,7 @@ def test_interrupted_write_is_refused_then_undone(workload, tmp_path, capsys):
     handle.release()                     # "killed": neither committed nor undone
     assert _journal.pending(str(work))
 
-    with pytest.raises(_journal.ArchiveInterruptedError, match="did not finish"):
+    with pytest.raises(ArchiveInterruptedError, match="did not finish"):
         Genome(str(work))
     assert _fingerprint(work) != before
     capsys.readouterr()

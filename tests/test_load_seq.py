@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from genomedata._load_seq import load_seq
 from genomedata._seqinput import (NameRegistry, SequenceBuffer, count_fasta_records,
                                   iter_fasta_records, read_assembly_report)
-from genomedata._ui import UI
+from genomedata._progress import Reporter, reporting
 from genomedata._util import GenomedataError, InputError
 from genomedata.commands.main import main
 
@@ -82,8 +82,9 @@ def wrap(seq: bytes, width=60, newline=b"\n") -> bytes:
 
 
 def quiet_ui():
+    """A verbose reporter into a string (made current by ``with``), and the string."""
     stream = io.StringIO()
-    return UI(verbosity=2, stream=stream, progress=False), stream
+    return reporting(Reporter(verbosity=2, stream=stream, progress=False)), stream
 
 
 def attr_type(obj, name):
@@ -332,7 +333,8 @@ def test_empty_record_warns_and_later_records_load(tmp_path):
     fasta = write(tmp_path / "e.fa", b">a\nACGT\n>b\n>c\nGGGG\n>d\n\n")
     out = tmp_path / "archive"
     ui, stream = quiet_ui()
-    load_seq(out, [fasta], ui=ui)
+    with ui:
+        load_seq(out, [fasta])
     archive = read_archive(out)
     assert sorted(archive) == ["a", "c"]
     assert archive["c"]["supercontigs"] == [(0, 4, b"GGGG")]
@@ -351,7 +353,8 @@ def test_include_seq_false(tmp_path):
 def test_verbose_reports_mode(tmp_path):
     fasta = write(tmp_path / "x.fa", b">x\nACGT\n")
     ui, stream = quiet_ui()
-    load_seq(tmp_path / "archive", [fasta], ui=ui)
+    with ui:
+        load_seq(tmp_path / "archive", [fasta])
     text = stream.getvalue()
     assert "found 1 sequences, so using a directory archive" in text
     assert f"reading {fasta}" in text
@@ -487,7 +490,8 @@ def test_sizes(tmp_path):
                   b"chrE 0\n")
     out = tmp_path / "archive"
     ui, stream = quiet_ui()
-    load_seq(out, [sizes], seqfile_type="sizes", mode="file", ui=ui)
+    with ui:
+        load_seq(out, [sizes], seqfile_type="sizes", mode="file")
     archive = read_archive(out)
     assert sorted(archive) == ["chr1", "chr2"]
     assert archive["chr1"]["supercontigs"] == [(0, 1000, None)]

@@ -27,6 +27,7 @@ from genomedata._chromosome import Chromosome
 from genomedata._close_data import close_data
 from genomedata._util import OverlapWarning
 from genomedata.commands.main import main
+from genomedata.errors import ArchiveInterruptedError, ArchiveLockedError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -209,9 +210,9 @@ def test_interrupted_archive_refused_and_unchanged(closed_archive, capsys):
     transaction.files.clear()
     handle.release()     # killed: neither committed nor undone
     before = _state(home)
-    with pytest.raises(_journal.ArchiveInterruptedError):
+    with pytest.raises(ArchiveInterruptedError):
         _read_everything(path)
-    with pytest.raises(_journal.ArchiveInterruptedError):
+    with pytest.raises(ArchiveInterruptedError):
         _read_everything(path, locking=False)
     assert main(["info", "tracknames", str(path)]) == 1
     assert capsys.readouterr().err.count("\n") == 1
@@ -260,7 +261,7 @@ def locked_archive(tmp_path):
 
 def test_locked_archive_refused_with_locking(locked_archive):
     _, path = locked_archive
-    with pytest.raises(_journal.ArchiveLockedError, match="being written by another process"):
+    with pytest.raises(ArchiveLockedError, match="being written by another process"):
         Genome(str(path))
 
 

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from genomedata._ui import UI
+from genomedata._progress import Reporter, reporting
 from genomedata.commands._summary import input_names, shorten
 from genomedata.load_genomedata import build_archive
 
@@ -65,7 +65,8 @@ def test_table_fits_80_columns_with_one_meaning_per_column(loaded, monkeypatch):
     from genomedata.commands._summary import show
     monkeypatch.setenv("COLUMNS", "80")
     out = Terminal()
-    show(UI(stream=out, progress=False), loaded)
+    with reporting(Reporter(stream=out, progress=False)):
+        show(loaded)
     text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())     # colours
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= 80, text
@@ -87,7 +88,8 @@ def test_table_fits_80_columns_with_one_meaning_per_column(loaded, monkeypatch):
 def test_verbose_lines_name_their_track(loaded):
     from genomedata.commands._summary import show
     out = io.StringIO()
-    show(UI(verbosity=2, stream=out), loaded)
+    with reporting(Reporter(verbosity=2, stream=out)):
+        show(loaded)
     details = [line for line in out.getvalue().splitlines() if "values read" in line]
     assert [line.split(":")[0] for line in details] == [s.trackname for s in loaded]
     assert details[0].endswith("42,953 bases with data; not loaded: 0 bases in gaps between "

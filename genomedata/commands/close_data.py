@@ -13,8 +13,8 @@ def add_arguments(parser) -> None:
                         help="Genomedata archive (directory or single file)")
 
 
-def run(args, ui) -> int:
+def run(args) -> int:
     from .._close_data import close_data
 
-    close_data(args.gdarchive, ui=ui)
+    close_data(args.gdarchive)
     return 0

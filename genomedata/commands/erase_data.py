@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .. import _progress
+
 HELP = ("Erase tracks: write NaN ('no data') over every value of each named track in every "
         "chromosome.  The archive is then dirty: run close-data afterwards.  To replace a "
         "track, erase it, load the new data into it with load-data, then run close-data.")
@@ -14,10 +16,10 @@ def add_arguments(parser) -> None:
                         required=True, metavar="NAME", help="track(s) to erase")
 
 
-def run(args, ui) -> int:
+def run(args) -> int:
     from .._erase_data import erase_data
 
-    summary = erase_data(args.gdarchive, args.tracknames, ui=ui)
-    ui.info(f"erased {', '.join(summary.tracks)} in {summary.chromosomes} chromosome(s); "
+    summary = erase_data(args.gdarchive, args.tracknames)
+    _progress.info(f"erased {', '.join(summary.tracks)} in {summary.chromosomes} chromosome(s); "
             f"run 'genomedata close-data {args.gdarchive}' next")
     return 0

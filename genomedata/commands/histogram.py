@@ -17,11 +17,11 @@ def add_arguments(parser) -> None:
                         help="count only bases inside the regions of this BED file")
 
 
-def run(args, ui) -> int:
+def run(args) -> int:
     import sys
 
     from .._maintenance import histogram, histogram_lines
     counts, edges = histogram(args.gdarchive, args.trackname, args.bins,
-                              include_coords=args.include_coords, ui=ui)
+                              include_coords=args.include_coords)
     sys.stdout.write("".join(line + "\n" for line in histogram_lines(counts, edges)))
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .. import _progress
+
 HELP = ("Print information about a Genomedata archive: its track names (as a Python list), "
         "its supercontigs (CHROM START END per line) or its chromosome sizes (CHROM SIZE, "
         "longest first).  It answers on an archive not closed with close-data too (none of "
@@ -37,8 +39,8 @@ def lines(genome, command: str):
         raise ValueError(f"unknown info command: {command}")
 
 
-def run(args, ui) -> int:
-    from .._chromosome import dirty_message
+def run(args) -> int:
+    from ..errors import dirty_message
     from .._genome import Genome
     from .._layout import read_dirty
     dirty = None
@@ -49,5 +51,5 @@ def run(args, ui) -> int:
             dirty = next((chromosome.name for chromosome in genome
                           if read_dirty(chromosome.h5group)), None)
     if dirty is not None:
-        ui.warn(dirty_message(args.gdarchive, dirty))
+        _progress.warn(dirty_message(args.gdarchive, dirty))
     return 0

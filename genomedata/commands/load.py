@@ -1,3 +1,9 @@
+"""``genomedata load``: build an archive in one step."""
+
+from __future__ import annotations
+
+from .. import _progress
+
 HELP = """Build an archive in one step: load the sequence, open the tracks, load every track
 (concurrently, compressing on all cores) and compute the statistics from the values while
 they are in memory (the archive is not read back).
@@ -48,7 +54,7 @@ def parse_track(text):
     return name, filename
 
 
-def run(args, ui):
+def run(args):
     from .._util import expand_globs
     from ..load_genomedata import build_archive
     from ._summary import show
@@ -57,7 +63,7 @@ def run(args, ui):
         args.gdarchive, tracks, expand_globs(args.sequence), args.mode,
         args.seqfile_type or "fasta", args.chunk_size, args.assembly_report,
         args.name_style, args.maskfile, overwrite=args.overwrite, jobs=args.jobs,
-        chr_prefix=args.chr_prefix, allow_empty=args.allow_empty, ui=ui)
-    show(ui, summaries)
-    ui.info(f"Genomedata archive created: {args.gdarchive}")
+        chr_prefix=args.chr_prefix, allow_empty=args.allow_empty)
+    show(summaries)
+    _progress.info(f"Genomedata archive created: {args.gdarchive}")
     return 0

@@ -30,11 +30,11 @@ def add_name_options(parser):
                              "(the track stays as it is) instead of failing")
 
 
-def run(args, ui):
+def run(args):
     from .._load_data import load_data
     from ._summary import show
     summary = load_data(args.gdarchive, args.trackname, args.file, maskfile=args.maskfile,
                         chunk_size=args.chunk_size, chr_prefix=args.chr_prefix,
-                        allow_empty=args.allow_empty, ui=ui)
-    show(ui, [summary])
+                        allow_empty=args.allow_empty)
+    show([summary])
     return 0

@@ -1,8 +1,9 @@
 """The ``genomedata`` dispatcher: one entry point, one module per subcommand.
 
 Each subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and
-``run(args, ui)``; one that prints its results on stdout and has no step worth a progress bar
-sets ``DRAWS_PROGRESS = False`` (the display would write cursor controls to a terminal that
+``run(args)``, which reports through ``genomedata._progress`` (the dispatcher makes its reporter
+current for the run); one that prints its results on stdout and has no step worth a progress
+bar sets ``DRAWS_PROGRESS = False`` (the display would write cursor controls to a terminal that
 stdout shares).  Modules are imported only when their subcommand runs (or for ``--help``), so
 ``genomedata info`` never imports numba.  The reference's ``genomedata-*`` programs are aliases
 into this dispatcher.
@@ -166,19 +167,19 @@ def main(argv=None, prog=None) -> int:
         return 1
 
     from .. import _jit
-    from .._ui import UI
+    from .. import _progress
     verbosity = 0 if args.quiet else (2 if args.verbose else 1)
-    ui = UI(verbosity=verbosity,
+    ui = _progress.Reporter(verbosity=verbosity,
             progress=None if getattr(args._module, "DRAWS_PROGRESS", True) else False)
     if args.command != "compile":
-        _jit.on_first_compile(lambda: ui.info(COMPILING.format(_jit.USUAL_TIME)))
+        _jit.on_first_compile(lambda: _progress.info(COMPILING.format(_jit.USUAL_TIME)))
     compiled_before = _jit.compile_seconds()
     debug = args.debug or bool(os.environ.get("GENOMEDATA_DEBUG"))
     try:
         # the command owns the one progress display of its run: every thread of the work
         # reports into it, and it stops when the command ends
-        with ui, _interruptible(ui):
-            status = args._module.run(args, ui)
+        with _progress.reporting(ui), _interruptible(ui):
+            status = args._module.run(args)
     except KeyboardInterrupt:
         if debug:
             raise
@@ -208,7 +209,7 @@ def main(argv=None, prog=None) -> int:
 @contextlib.contextmanager
 def _interruptible(ui):
     """Ctrl-C (SIGINT) during the command: the work stops at its next progress step (see
-    genomedata._ui); with no progress task open, or at a second Ctrl-C, at once."""
+    genomedata._progress); with no progress task open, or at a second Ctrl-C, at once."""
     def on_sigint(signum, frame):
         if ui.interrupted or not ui.interrupt():
             raise KeyboardInterrupt

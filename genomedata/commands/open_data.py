@@ -20,8 +20,8 @@ def add_arguments(parser) -> None:
                              "the archive's, else 10000)")
 
 
-def run(args, ui) -> int:
+def run(args) -> int:
     from .._open_data import open_data
 
-    open_data(args.gdarchive, args.tracknames, chunk_size=args.chunk_size, ui=ui)
+    open_data(args.gdarchive, args.tracknames, chunk_size=args.chunk_size)
     return 0

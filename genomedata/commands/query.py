@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .. import _progress
+
 HELP = ("Print the values of one track over CHROM:BEGIN-END (0-based, half-open), one value "
         "per line; nan where there is no data. An END past the chromosome's end is clipped to "
         "it (with a warning).")
@@ -20,7 +22,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("end", metavar="END", type=int, help="end (exclusive)")
 
 
-def run(args, ui) -> int:
+def run(args) -> int:
     import sys
     import warnings
 
@@ -40,7 +42,7 @@ def run(args, ui) -> int:
         chrom_end = int(chromosome.end)
         if end > chrom_end:
             # nothing lies past the end: clipped, so that any END takes bounded time
-            ui.warn(f"END {end} is past the end of {args.chrom} ({chrom_end} bases); values "
+            _progress.warn(f"END {end} is past the end of {args.chrom} ({chrom_end} bases); values "
                     f"are printed up to {max(chrom_end, args.begin)}")
             end = max(chrom_end, args.begin)
         # read and print a block at a time: memory stays bounded for any region
@@ -53,7 +55,7 @@ def run(args, ui) -> int:
             for warning in caught:
                 if str(warning.message) not in shown:
                     shown.add(str(warning.message))
-                    ui.warn(str(warning.message))
+                    _progress.warn(str(warning.message))
             # str() of a numpy float32 is what the reference prints: 0.372, -2.0, nan
             for first in range(0, len(values), 65536):
                 out.write("".join([str(value) + "\n" for value in values[first:first + 65536]]))

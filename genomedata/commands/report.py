@@ -12,7 +12,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("gdarchive", metavar="ARCHIVE", help="Genomedata archive (closed)")
 
 
-def run(args, ui) -> int:
+def run(args) -> int:
     import sys
 
     from .._maintenance import report, report_lines

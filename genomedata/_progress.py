@@ -1,19 +1,20 @@
-"""Messages and progress bars on stderr.
+"""Messages and progress bars on stderr, reached in one way.
 
-Library functions take an optional ``ui`` (an instance of :class:`UI`); the commands create one
-from ``--quiet`` / ``--verbose``.  Progress bars are drawn only when stderr is a terminal, and
-only while the UI is open::
+Library code never receives a reporter: it calls this module's functions -- :func:`info`,
+:func:`verbose`, :func:`warn`, :func:`table` and :func:`task` -- which go to the *current*
+:class:`Reporter`.  By default that reporter is quiet.  Whoever runs the work makes one
+current, once, for the whole run (the command dispatcher does, from ``--quiet`` /
+``--verbose``; a public function called with ``verbose=True`` does, when nobody else has)::
 
-    ui = UI()
-    with ui:                      # one progress display, started and stopped here
-        load_data(archive, "dnase", "dnase.bedGraph", ui=ui)
+    with reporting(Reporter()):          # one progress display, started and stopped here
+        load_data(archive, "dnase", "dnase.bedGraph")
 
-Whoever creates the UI opens it (the command dispatcher does, around the whole command); the
-library code it is handed, on any number of threads, only adds, advances and removes its own
-tasks (:meth:`UI.progress`), which is safe while the display is open.  Outside ``with ui:``
-tasks are counted nowhere and nothing is drawn.
+The current reporter is one per process, like logging's configuration: library code on any
+number of threads (tracks, chromosomes, compression) reports into it, adding, advancing and
+removing its own tasks, which is safe while its display is open.  Progress bars are drawn only
+when stderr is a terminal, and only while the reporter is current.
 
-The tasks are also where an interrupted command stops: after :meth:`UI.interrupt` (the
+The tasks are also where an interrupted command stops: after :meth:`Reporter.interrupt` (the
 dispatcher calls it on Ctrl-C), the next ``advance`` of any task raises
 ``KeyboardInterrupt``, at a point between two steps of the work, so the work is undone
 cleanly (a ``KeyboardInterrupt`` raised by Python's own handler can land in a finaliser,
@@ -27,8 +28,9 @@ import sys
 import threading
 
 
-class _NullTask:
-    """A task that draws nothing (only stops an interrupted command)."""
+class NullTask:
+    """A task that draws nothing (only stops an interrupted command; without a reporter,
+    nothing at all)."""
 
     def __init__(self, ui=None):
         self._ui = ui
@@ -41,7 +43,7 @@ class _NullTask:
         self.advance(0)
 
 
-class _RichTask(_NullTask):
+class _RichTask(NullTask):
     def __init__(self, ui, task_id):
         super().__init__(ui)
         self._task_id = task_id
@@ -57,7 +59,7 @@ class _RichTask(_NullTask):
             self._ui._display.update(self._task_id, **kwargs)
 
 
-class UI:
+class Reporter:
     """Where messages and progress go.  ``verbosity``: 0 quiet, 1 normal, 2 verbose.
     ``progress``: draw progress bars (default: when ``stream`` is a terminal and not quiet)."""
 
@@ -69,12 +71,12 @@ class UI:
         self.show_progress = progress
         # one lock for the display and every task of it: worker threads share them
         self._lock = threading.RLock()
-        self._display = None    # the rich Progress while the UI is open
+        self._display = None    # the rich Progress while the reporter is open
         self._opened = 0
         self._tasks = 0         # progress tasks open now (drawn or not)
         self.interrupted = False
 
-    # -- the display: opened and closed by the UI's owner (the command), once
+    # -- the display: opened and closed by the reporter's owner (the command), once
     def __enter__(self):
         with self._lock:
             self._opened += 1
@@ -152,7 +154,8 @@ class UI:
     # -- progress
     @contextlib.contextmanager
     def progress(self, description: str, total=None, unit: str = "items"):
-        """A progress task: ``with ui.progress("writing", total=n) as task: task.advance()``.
+        """A progress task: ``with reporter.progress("writing", total=n) as task:
+        task.advance()``.
 
         Safe from any thread.  ``unit``: "bytes" shows sizes and a rate, anything else
         counts items."""
@@ -164,7 +167,7 @@ class UI:
                        if display is not None else None)
             self._tasks += 1
         try:
-            yield _NullTask(self) if task_id is None else _RichTask(self, task_id)
+            yield NullTask(self) if task_id is None else _RichTask(self, task_id)
         finally:
             with self._lock:
                 self._tasks -= 1
@@ -175,7 +178,7 @@ class UI:
 
 
 def _new_display(console):
-    """The one rich Progress of an open UI: its columns show bytes or counts per task."""
+    """The one rich Progress of an open reporter: its columns show bytes or counts per task."""
     from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress,
                                ProgressColumn, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn, TransferSpeedColumn)
@@ -220,8 +223,73 @@ def _isatty(stream) -> bool:
         return False
 
 
-QUIET = UI(verbosity=0, progress=False)
+QUIET = Reporter(verbosity=0, progress=False)
+_current = QUIET
 
 
-def get_ui(ui):
-    return ui if ui is not None else QUIET
+def current() -> Reporter:
+    """The reporter messages and progress go to now."""
+    return _current
+
+
+@contextlib.contextmanager
+def reporting(reporter: Reporter):
+    """Make ``reporter`` current for the block and open its display (once per run: the
+    command dispatcher does it around the whole command)."""
+    global _current
+    previous, _current = _current, reporter
+    try:
+        with reporter:
+            yield reporter
+    finally:
+        _current = previous
+
+
+def verbose_reporting(verbose: bool):
+    """What a public function's ``verbose=True`` asks for: its messages in full on stderr,
+    without progress bars -- unless a reporter is current already (a command's, or the
+    caller's own), which then stays."""
+    if verbose and _current is QUIET:
+        return reporting(Reporter(verbosity=2, progress=False))
+    return contextlib.nullcontext()
+
+
+def verbose_argument(function):
+    """Decorator of a public function that takes genomedata 1.7's ``verbose=`` argument: the
+    call runs under :func:`verbose_reporting` of that argument."""
+    import functools
+    import inspect
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        verbose = signature.bind(*args, **kwargs).arguments.get("verbose", False)
+        with verbose_reporting(verbose):
+            return function(*args, **kwargs)
+    return call
+
+
+def info(text: str) -> None:
+    """A message for every run but quiet ones."""
+    _current.info(text)
+
+
+def verbose(text: str) -> None:
+    """A detail for verbose runs."""
+    _current.verbose(text)
+
+
+def warn(text: str) -> None:
+    """``warning: TEXT`` for every run but quiet ones."""
+    _current.warn(text)
+
+
+def table(title: str, columns, rows, notes=()) -> None:
+    """A small table (see :meth:`Reporter.table`)."""
+    _current.table(title, columns, rows, notes)
+
+
+def task(description: str, total=None, unit: str = "items"):
+    """A progress task of the current reporter: ``with task("writing", total=n) as t:
+    t.advance()`` (see :meth:`Reporter.progress`)."""
+    return _current.progress(description, total, unit)
