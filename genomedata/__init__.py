@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __version__ = "2.0.0.dev0"
 
-from ._layout import FILE_MODE_CHROMS, FORMAT_VERSION  # noqa: E402
+from .archive.layout import FILE_MODE_CHROMS, FORMAT_VERSION  # noqa: E402
 
 _LAZY = {
     "Genome": "._genome",

@@ -39,7 +39,9 @@ import os
 
 import numpy as np
 
-from . import _layout, _sniff
+from . import _sniff
+from .archive import files as _files
+from .archive import layout as _layout
 from ._chromosome import (CONTINUOUS_DTYPE, Chromosome, ClosedError, Supercontig, _is_int,
                           _key_to_tuple, _split_key)
 from ._genome import Genome
@@ -200,7 +202,7 @@ class BigWigGenome(Genome):
         self.args = args
         self.kwargs = kwargs
         self._mode = "r"
-        self._path = _layout.expand_path(filename)
+        self._path = _files.expand_path(filename)
         self._isfile = True
         self._context_count = 0
         self._bw = open_bigwig(self._path)

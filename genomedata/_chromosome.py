@@ -17,10 +17,13 @@ import operator
 import os
 from warnings import warn
 
-import h5py
 import numpy as np
 
-from . import _layout
+from .archive import files as _files
+from .archive import layout as _layout
+from .archive.blocks import CACHE_CHUNKS, CachedColumnReader, ChunkCache, read_hyperslab
+from .archive.tracks import erase_if_not_nan
+from .archive.writer import erase_column
 from .errors import (ChromosomeDirtyError, ClosedError, GenomedataDirtyWarning,  # noqa: F401
                      GenomedataValueError, MissingContinuousData, MissingSequenceData,
                      MissingStatisticsError, OverlapWarning, dirty_message, not_found)
@@ -358,161 +361,6 @@ def _box_key(key, shape):
     return tuple(box), tuple(after)
 
 
-def _read_rows(dataset, row, col, out) -> None:
-    """Read ``dataset[row:row+n, col:col+m]`` (or ``[row:row+n]`` for 1-D) into the C-contiguous
-    array ``out`` of shape ``(n, m)`` / ``(n,)``: one HDF5 hyperslab read, no temporary."""
-    fspace = dataset.id.get_space()
-    start = (row,) if out.ndim == 1 else (row, col)
-    fspace.select_hyperslab(start, out.shape)
-    mspace = h5py.h5s.create_simple(out.shape)
-    dataset.id.read(mspace, fspace, out)
-
-
-_CACHE_CHUNKS = 128  # decompressed chunks kept per chromosome (10000 rows: 40 kB each)
-
-
-class _ChunkCache:
-    """Decompressed chunks of one chromosome's ``continuous`` datasets, least recently used
-    first out.  Only archives opened read-only use it (nothing can change them behind the
-    API's back); it is cleared by every write made through the API anyway."""
-
-    def __init__(self, capacity=_CACHE_CHUNKS):
-        self.capacity = capacity
-        self.items = {}
-
-    def get(self, key):
-        value = self.items.pop(key, None)
-        if value is not None:
-            self.items[key] = value  # most recent last
-        return value
-
-    def put(self, key, value):
-        if self.capacity <= 0:
-            return
-        items = self.items
-        items[key] = value
-        if len(items) > self.capacity:
-            del items[next(iter(items))]
-
-    def clear(self):
-        self.items.clear()
-
-
-class _ColumnChunkReader:
-    """Reads rows of a ``continuous`` dataset chunked along single columns, decompressing the
-    chunks itself (ISA-L inflate) and keeping them in the chromosome's :class:`_ChunkCache`;
-    the byte shuffle of only the rows needed is undone by four strided copies straight into
-    the output (no temporary array).  Used only for float32 little-endian datasets whose
-    filters are shuffle and/or deflate; anything else is read through HDF5."""
-
-    __slots__ = ("dataset", "key", "chunk_rows", "pipeline", "last_chunk", "fill", "cache")
-
-    def __init__(self, dataset, key, cache, pipeline):
-        self.dataset = dataset
-        self.key = key
-        self.chunk_rows = int(dataset.chunks[0])
-        self.pipeline = pipeline
-        self.last_chunk = (int(dataset.shape[0]) - 1) // self.chunk_rows
-        self.fill = dataset.fillvalue
-        self.cache = cache
-
-    @classmethod
-    def create(cls, dataset, key, cache):
-        if (dataset.chunks is None or len(dataset.chunks) != 2 or dataset.chunks[1] != 1
-                or dataset.dtype != np.dtype("<f4")):
-            return None
-        pipeline = _layout.chunk_pipeline(dataset)
-        if pipeline is None:
-            return None
-        return cls(dataset, key, cache, pipeline)
-
-    def _chunk(self, column, k):
-        """The chunk's values as a 1-D float32 array, or its byte planes ``(4, rows)`` when
-        shuffled; None for a chunk that is not stored (fill value)."""
-        cache_key = (self.key, column, k)
-        planes = self.cache.get(cache_key)
-        if planes is not None:
-            return None if planes is _NOT_STORED else planes
-        coord = (k * self.chunk_rows, column)
-        try:
-            mask, raw = self.dataset.id.read_direct_chunk(coord)
-        except (RuntimeError, MemoryError, OSError, ValueError) as exc:
-            # h5py reports a chunk that is not allocated (reads as the fill value) by
-            # RuntimeError ("... chunk storage is not allocated"), or MemoryError when the
-            # dataset has no chunk at all; asking HDF5 whether it is stored is slow (~0.1 ms)
-            if "not allocated" not in str(exc) and _chunk_is_stored(self.dataset, coord):
-                raise
-            self.cache.put(cache_key, _NOT_STORED)
-            return None
-        raw, shuffled = _layout.unfilter_chunk(
-            raw, mask, self.pipeline, 4 * self.chunk_rows,
-            k == self.last_chunk and self.dataset.shape[0] % self.chunk_rows != 0,
-            lambda: (f"the chunk at row {coord[0]}, column {column} of "
-                     f"{_layout.describe(self.dataset)}"))
-        buf = np.frombuffer(raw, dtype=np.uint8)
-        if shuffled:
-            planes = buf.reshape(4, -1)
-        else:
-            planes = buf.view("<f4")
-        self.cache.put(cache_key, planes)
-        return planes
-
-    def read(self, row, col, out):
-        """``out[:] = dataset[row:row+n, col:col+m]`` for a 2-D ``out`` of shape (n, m)."""
-        size = self.chunk_rows
-        nrows, ncols = out.shape
-        stop = row + nrows
-        first, last = row // size, (stop - 1) // size
-        # the output's bytes (rows, columns, 4): byte b of a value comes from plane b
-        out_bytes = (out.view(np.uint8).reshape(nrows, ncols, 4)
-                     if out.flags.c_contiguous and out.dtype == np.dtype("<f4") else None)
-        for j in range(ncols):
-            target = out[:, j]
-            for k in range(first, last + 1):
-                base = k * size
-                lo = row if row > base else base
-                hi = stop if stop < base + size else base + size
-                chunk = self._chunk(col + j, k)
-                if chunk is None:
-                    target[lo - row:hi - row] = self.fill
-                elif chunk.ndim == 1:
-                    target[lo - row:hi - row] = chunk[lo - base:hi - base]
-                elif out_bytes is not None:
-                    for b in range(4):
-                        out_bytes[lo - row:hi - row, j, b] = chunk[b, lo - base:hi - base]
-                else:
-                    target[lo - row:hi - row] = np.ascontiguousarray(
-                        chunk[:, lo - base:hi - base].T).view("<f4")[:, 0]
-
-
-_NOT_STORED = np.empty(0, dtype=np.uint8)  # cached "this chunk is not stored"
-
-
-def _chunk_is_stored(dataset, coord) -> bool:
-    try:
-        return dataset.id.get_chunk_info_by_coord(coord).byte_offset is not None
-    except (AttributeError, RuntimeError, ValueError):
-        return True
-
-
-def _fill_column_nan(dataset, column: int, only_stored: bool) -> None:
-    """Write NaN over one column of a 2-D chunked dataset, chunk by chunk.  With
-    ``only_stored``, chunks not stored (which read as the NaN fill value) are skipped."""
-    nrows = int(dataset.shape[0])
-    if nrows == 0:
-        return
-    chunks = dataset.chunks
-    step = int(chunks[0]) if chunks else nrows
-    col_chunk = int(chunks[1]) if chunks else 1
-    block = np.full(min(step, nrows), np.nan, dtype=dataset.dtype)
-    for lo in range(0, nrows, step):
-        hi = min(lo + step, nrows)
-        if only_stored and chunks and not _chunk_is_stored(
-                dataset, (lo, column - column % col_chunk)):
-            continue
-        dataset[lo:hi, column] = block[:hi - lo]
-
-
 # ------------------------------------------------------------------------------------------------
 # Supercontig
 
@@ -661,7 +509,7 @@ class _Index:
         self.datasets = [_layout.continuous_of(sc.h5group, sc.end - sc.start)
                          for sc in self.supercontigs]
         cache = chromosome._chunk_cache
-        self.readers = [None if ds is None else _ColumnChunkReader.create(ds, i, cache)
+        self.readers = [None if ds is None else CachedColumnReader.create(ds, i, cache)
                         for i, ds in enumerate(self.datasets)]
         self.dtype = next((ds.dtype.newbyteorder("=") for ds in self.datasets
                            if ds is not None), CONTINUOUS_DTYPE)
@@ -704,7 +552,7 @@ class Chromosome:
         self.filename = filename if filename is not None else self.h5file.filename
         self._owns_file = owns_file
         self._index_cache = None
-        self._chunk_cache = _ChunkCache(_CACHE_CHUNKS if mode == "r" else 0)
+        self._chunk_cache = ChunkCache(CACHE_CHUNKS if mode == "r" else 0)
         self._tracknames = None
         self._bounds = None
         self._version = None
@@ -724,8 +572,8 @@ class Chromosome:
     @classmethod
     def _fromfilename(cls, filename, mode="r", locking=None):
         """Open the chromosome file of a directory archive on its own."""
-        path = _layout.expand_path(filename)
-        handle = _layout.open_h5(path, "r" if mode == "r" else "r+", locking)
+        path = _files.expand_path(filename)
+        handle = _files.open_h5(path, "r" if mode == "r" else "r+", locking)
         try:
             return cls(handle["/"], _layout.chromosome_name_from_filename(path), mode,
                        filename=path, owns_file=True)
@@ -841,11 +689,7 @@ class Chromosome:
     @property
     def _format_version(self):
         if self._version is None:
-            root = self.h5file["/"]
-            version = _layout.read_format_version(root)
-            if version is None:
-                version = _layout.read_format_version(self.h5group)
-            self._version = 0 if version is None else version
+            self._version = _layout.format_version_of(self.h5group)
         return self._version
 
     def _int_bounds(self):
@@ -1225,7 +1069,7 @@ class Chromosome:
             if reader is not None:
                 reader.read(row, col, out)
             else:
-                _read_rows(dataset, row, col, out)
+                read_hyperslab(dataset, row, col, out)
             return
         # a dataset smaller than its supercontig or its track list: read what exists
         rows = max(0, min(nrows, shape[0] - row))
@@ -1344,8 +1188,7 @@ class Chromosome:
         for dataset in self._index.datasets:
             if dataset is None or column >= dataset.shape[1]:
                 continue
-            _fill_column_nan(dataset, column,
-                             only_stored=_layout.continuous_fill_is_nan(dataset))
+            erase_column(dataset, column)
 
     def add_trackname(self, trackname):
         """Append a track name to the ``tracknames`` of this chromosome's file.
@@ -1384,10 +1227,7 @@ class Chromosome:
                 dataset = _layout.create_continuous(
                     supercontig.h5group, supercontig.end - supercontig.start,
                     max(ntracks - 1, 0), chunk_rows)
-            column = _layout.add_continuous_column(dataset)
-            if not _layout.continuous_fill_is_nan(dataset):
-                # old archives (fill value 0): a new track must read NaN, not 0
-                _fill_column_nan(dataset, column, only_stored=False)
+            erase_if_not_nan(dataset, _layout.add_continuous_column(dataset))
         self._invalidate()
 
 
@@ -1421,7 +1261,7 @@ class _ChromosomeSeq:
             out = seq[lo - start:hi - start]
             row = lo - supercontig.start
             if row + len(out) <= view.shape[0]:
-                _read_rows(view.dataset, row, 0, out)
+                read_hyperslab(view.dataset, row, 0, out)
             else:
                 available = max(0, view.shape[0] - row)
                 out[:available] = view.dataset[row:row + available]

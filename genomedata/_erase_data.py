@@ -1,10 +1,9 @@
-"""erase-data: write NaN over whole tracks (``genomedata erase-data``, REFERENCE §4.3).
+"""erase-data: write NaN over whole tracks (``genomedata erase-data``).
 
 Every track name is checked before anything is written.  Then every chromosome is marked dirty
-and, in every supercontig, the track's column is erased chunk by chunk through the chunk writer:
-in archives whose fill value is NaN (all that Genomedata writes) only the chunks that are stored
-are rewritten (chunks never written already read NaN); in old archives with fill value 0 every
-chunk is.  Run close-data afterwards (``erase → load-data → close-data`` replaces a track).
+and, in every supercontig, the track's column is erased (``archive.writer.erase_column``: only
+the chunks that are stored, in archives whose fill value is NaN).  Run close-data afterwards
+(``erase → load-data → close-data`` replaces a track).
 """
 
 from __future__ import annotations
@@ -13,13 +12,12 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from . import _layout
 from . import _progress
+from ._threads import default_threads
+from .archive import layout as _layout
+from .archive.files import ArchiveFiles, archive_kind
+from .archive.writer import erase_column
 from .errors import GenomedataError, UnsupportedError, not_found
-
-BLOCK_ROWS = 1 << 20  # rows of NaN handed to the chunk writer at a time
 
 
 @dataclass
@@ -30,75 +28,6 @@ class EraseSummary:
     chromosomes: int = 0
     chunks_rewritten: int = 0
     columns: dict = field(default_factory=dict)  # track -> supercontig columns erased
-
-
-def _stored_chunk_rows(dataset, column: int):
-    """Sorted first rows of the stored chunks of one column (None if HDF5 cannot tell)."""
-    rows = []
-    chunk_rows = _layout.continuous_chunk_rows(dataset)
-
-    def visit(info):
-        if info.byte_offset is not None and info.chunk_offset[1] == column:
-            rows.append(info.chunk_offset[0])
-
-    try:
-        dataset.id.chunk_iter(visit)
-    except (AttributeError, NotImplementedError, RuntimeError):
-        rows = []
-        info = dataset.id.get_chunk_info_by_coord
-        for row in range(0, int(dataset.shape[0]), chunk_rows):
-            try:
-                if info((row, column)).byte_offset is not None:
-                    rows.append(row)
-            except (RuntimeError, ValueError):
-                return None
-    return np.unique(np.asarray(rows, dtype=np.int64))
-
-
-def _row_runs(first_rows, chunk_rows, nrows, max_rows):
-    """Runs ``(lo, hi)`` of consecutive chunks (given by their first rows), at most
-    ``max_rows`` rows each."""
-    if not len(first_rows):
-        return []
-    breaks = np.flatnonzero(np.diff(first_rows) != chunk_rows) + 1
-    runs = []
-    for part in np.split(first_rows, breaks):
-        lo, end = int(part[0]), min(int(part[-1]) + chunk_rows, nrows)
-        while lo < end:
-            hi = min(end, lo + max_rows)
-            runs.append((lo, hi))
-            lo = hi
-    return runs
-
-
-def erase_column(dataset, column: int, pool=None, block_rows: int = BLOCK_ROWS) -> int:
-    """Write NaN over one column of a ``continuous`` dataset; returns the chunks written."""
-    from ._writer import ChunkWriter
-
-    nrows = int(dataset.shape[0])
-    if nrows == 0 or column >= dataset.shape[1]:
-        return 0
-    chunk_rows = _layout.continuous_chunk_rows(dataset)
-    max_rows = max(chunk_rows, block_rows // chunk_rows * chunk_rows)
-    stored = None
-    if _layout.continuous_fill_is_nan(dataset) and dataset.chunks is not None:
-        stored = _stored_chunk_rows(dataset, column)
-    if stored is None:  # every chunk (old archives read 0 where nothing was written)
-        stored = np.arange(0, nrows, chunk_rows, dtype=np.int64)
-    runs = _row_runs(stored, chunk_rows, nrows, max_rows)
-    if not runs:
-        return 0
-    nan = np.full(min(max_rows, nrows), np.nan, dtype=np.float32)
-    try:
-        writer = ChunkWriter(dataset, pool=pool)
-    except ValueError:  # not chunked along single columns: h5py writes
-        for lo, hi in runs:
-            dataset[lo:hi, column] = nan[:hi - lo]
-        return len(stored)
-    with writer:
-        for lo, hi in runs:
-            writer.write_column(column, lo, nan[:hi - lo])
-    return len(stored)
 
 
 def _check_names(files, names, path) -> dict:
@@ -146,19 +75,18 @@ def erase_data(gdfilename, trackname, verbose=False, *, threads=None):
     if not names:
         raise GenomedataError("no track name given")
     path = os.fspath(gdfilename)
-    if _layout.archive_kind(path) == "bigwig":
+    if archive_kind(path) == "bigwig":
         raise UnsupportedError(f"{path} is a bigWig file, which is read-only")
 
-    with _layout.ArchiveFiles(path, "r") as files:  # check before anything is written
+    with ArchiveFiles(path, "r") as files:  # check before anything is written
         columns = _check_names(files, names, path)
     names = list(dict.fromkeys(names))
     summary = EraseSummary(tracks=names, columns={name: 0 for name in names})
 
-    from ._threads import default_threads
     nthreads = default_threads() if threads is None else max(0, int(threads))
     pool = ThreadPoolExecutor(nthreads, thread_name_prefix="erase") if nthreads else None
     try:
-        with _layout.ArchiveFiles(path, "r+") as files:
+        with ArchiveFiles(path, "r+") as files:
             chromosomes = files.chromosome_names()
             for name in names:
                 _progress.verbose(f"Erasing data for track: {name}.")

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _layout
+from .archive import files as _files
+from .archive import layout as _layout
 from . import _progress
 from .errors import GenomedataError, not_found
 
@@ -396,7 +397,7 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
             raise GenomedataError(f"{output} is a directory")
         if os.path.exists(output) and not overwrite:
             raise GenomedataError(f"{output} already exists (use --overwrite to replace it)")
-        source = _layout.expand_path(gdfilename)
+        source = _files.expand_path(gdfilename)
         if os.path.exists(output) and os.path.exists(source) \
                 and os.path.samefile(output, source):
             raise GenomedataError(f"{output} is the archive being exported")
@@ -440,5 +441,5 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
                 _discard_temporary(target)
             raise
     _progress.verbose(f"{output}: {summary.intervals} intervals covering {summary.bases} bases "
-               f"of {len(summary.chromosomes)} chromosomes")
+                      f"of {len(summary.chromosomes)} chromosomes")
     return summary

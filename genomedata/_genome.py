@@ -17,23 +17,18 @@ from functools import partial
 
 import numpy as np
 
-from . import _layout
+from .archive import files as _files
+from .archive import layout as _layout
 from ._chromosome import Chromosome, ClosedError, MissingStatisticsError, dirty_message
 from .errors import GenomedataError, GenomedataValueError, UnsupportedError, not_found
 
-FORMAT_VERSION = _layout.FORMAT_VERSION
 MODES = ("r", "r+", "a", "w")
-
-MSG_VERSION = ("This archive has format version {}, but the installed Genomedata software "
-               "only supports format version {}")
-MSG_ADD_TRACK_VERSION = ("Adding tracks is only supported for archives created with "
-                         "Genomedata version 1.2.0 or later.")
 
 
 class _ChromosomeList:
     """The chromosomes of an open archive, memoised while open (``open_chromosomes``)."""
 
-    def __init__(self, files: _layout.ArchiveFiles, mode: str, genome=None, dirty_ok=False):
+    def __init__(self, files: _files.ArchiveFiles, mode: str, genome=None, dirty_ok=False):
         self._files = files
         self._mode = mode
         self._genome = genome
@@ -103,7 +98,7 @@ class Genome:
     def __new__(cls, filename=None, *args, **kwargs):
         if cls is Genome and filename is not None:
             try:
-                kind = _layout.archive_kind(filename)
+                kind = _files.archive_kind(filename)
             except (OSError, ValueError, TypeError):
                 kind = None  # __init__ reports it
             if kind == "bigwig":
@@ -134,14 +129,14 @@ class Genome:
             raise GenomedataValueError(f"invalid mode {mode!r} for a Genomedata archive: use "
                                        "'r', 'r+' or 'a'")
         self._mode = mode
-        self._path = _layout.expand_path(filename)
-        kind = _layout.archive_kind(self._path)
+        self._path = _files.expand_path(filename)
+        kind = _files.archive_kind(self._path)
         if kind == "bigwig":
             raise GenomedataValueError(f"{filename} is a bigWig file, not a Genomedata "
                                        "archive")
         self._isfile = kind == "file"
-        self._files = _layout.ArchiveFiles(self._path, "r" if mode == "r" else "r+",
-                                           locking=kwargs.get("locking"), kind=kind)
+        self._files = _files.ArchiveFiles(self._path, "r" if mode == "r" else "r+",
+                                          locking=kwargs.get("locking"), kind=kind)
         self._chromosomes = _ChromosomeList(self._files, mode, self, self._dirty_ok)
         self._context_count = 0
         try:
@@ -152,9 +147,7 @@ class Genome:
             except OSError as exc:
                 raise OSError(f"Could not open Genomedata archive {self._path}: "
                               f"{exc}") from None
-            version = self._probe(roots)
-            if version is not None and version > FORMAT_VERSION:
-                raise UnsupportedError(MSG_VERSION.format(version, FORMAT_VERSION))
+            _layout.check_format_version(self._probe(roots))
         except BaseException:
             self._files.close()
             raise
@@ -375,8 +368,7 @@ class Genome:
         version = self.format_version
         if version is None and self._isfile:
             version = 0
-        if version is not None and version < 1:
-            raise UnsupportedError(MSG_ADD_TRACK_VERSION)
+        _layout.check_can_add_tracks(version)
         if not isinstance(trackname, str):
             raise TypeError(f"a track name must be a string, not {trackname!r}")
         names = self.tracknames_continuous

@@ -33,7 +33,7 @@ are written back through the chunk writer.  ``dry_run`` only reads the archive's
 ``keep_archive_open``, close-data runs at the end, in the same transaction as the masking:
 everything that could stop either (format version, track data it cannot read or write,
 track names that do not match the columns) is checked before the first write, and a command
-interrupted at any moment leaves the archive as it was (``genomedata._journal``).
+interrupted at any moment leaves the archive as it was (``genomedata.archive.journal``).
 """
 
 from __future__ import annotations
@@ -45,12 +45,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _layout
+from .archive import files as _files
+from .archive import layout as _layout
 from ._threads import default_threads
 from ._textinput import DECIMAL as _NUMBER   # the number grammar of every text input
 from . import _progress
 from .errors import (GenomedataError, HardmaskOptionError, InputError, UnsupportedError,
                      not_found, shorten)
+
 
 WIG_SUFFIXES = (".wig", ".wg", ".wigfix", ".wigvar")
 BLOCK_ROWS = 1 << 20  # rows per column read and rewritten at a time
@@ -157,6 +159,7 @@ def _keep_flags(predicate, values) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------------
 # mask files
+
 
 def mask_file_kind(path, data=None) -> str:
     """``"wig"`` or ``"bed"`` (see the module documentation for the rule).  ``data``: the file's
@@ -287,7 +290,7 @@ def read_mask_file(path, hardmask_function=None, extents=None) -> MaskFile:
     if os.path.isdir(path):
         raise GenomedataError(f"{path}: is a directory, not a mask file")
     with _progress.task(f"reading {os.path.basename(name)}", unit="bytes",
-                     total=os.path.getsize(path) if os.path.exists(path) else None) as task:
+                        total=os.path.getsize(path) if os.path.exists(path) else None) as task:
         buffer = open_signal(path, task)
     try:
         data = buffer.data
@@ -307,6 +310,7 @@ def read_mask_file(path, hardmask_function=None, extents=None) -> MaskFile:
 
 # ------------------------------------------------------------------------------------------------
 # the archive
+
 
 @dataclass
 class ChromosomeMask:
@@ -404,8 +408,8 @@ def mask_dataset(dataset, columns, starts, ends, pool=None, nthreads=1,
     """Write NaN over the merged regions ``starts``/``ends`` (rows of the dataset) in the
     track ``columns`` of one ``continuous`` dataset; returns the number of values that were
     not NaN before."""
-    from ._close_data import open_block_reader, read_columns
-    from ._writer import ChunkWriter
+    from .archive.blocks import open_block_reader, read_columns
+    from .archive.writer import ChunkWriter
     from .kernels.mask import chunk_blocks, mask_rows_chunks
 
     nrows, ncols = dataset.shape
@@ -485,12 +489,12 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
     began = time.perf_counter()
     predicate = _as_filter(hardmask_function)
     path = os.fspath(gd_filename)
-    if _layout.archive_kind(path) == "bigwig":
+    if _files.archive_kind(path) == "bigwig":
         raise UnsupportedError(f"{path} is a bigWig file, which is read-only")
     if not os.path.exists(os.fspath(hardmask_filename)):
         raise GenomedataError(f"{hardmask_filename}: no such file")
 
-    with _layout.ArchiveFiles(path, "r") as files:
+    with _files.ArchiveFiles(path, "r") as files:
         all_tracks = _archive_tracknames(files, path)
         tracks, columns = _select_tracks(all_tracks, track_names, path)
         layout = _supercontig_layout(files)
@@ -516,27 +520,27 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
         shown = ", ".join(shorten(name, 40) for name in names[:5]) + (
             f" and {len(names) - 5} more" if len(names) > 5 else "")
         _progress.warn(f"{mask.name}: regions on chromosomes that {path} does not have were "
-                f"skipped ({shown})")
+                       f"skipped ({shown})")
 
     if dry_run:
         summary.seconds = time.perf_counter() - began
         return summary
 
     # everything that could stop the work is checked before the first write
-    with _layout.ArchiveFiles(path, "r") as files:
+    with _files.ArchiveFiles(path, "r") as files:
         _check_archive(files, columns, close=not keep_archive_open)
 
     # masking and the statistics are one transaction: interrupted, nothing changes
-    from ._close_data import close_files
+    from .archive.statistics import close_files
     nthreads = default_threads() if threads is None else max(0, int(threads))
     pool = ThreadPoolExecutor(nthreads, thread_name_prefix="hardmask") if nthreads else None
     try:
-        with _layout.ArchiveFiles(path, "r+") as files:
+        with _files.ArchiveFiles(path, "r+") as files:
             with _progress.task("masking", total=len(summary.chromosomes),
-                             unit="chromosomes") as task:
+                                unit="chromosomes") as task:
                 for chrom, chrom_mask in summary.chromosomes.items():
                     _progress.verbose(f"masking {chrom}: {chrom_mask.regions} regions, "
-                               f"{chrom_mask.bases} bases")
+                                      f"{chrom_mask.bases} bases")
                     group = files.chromosome_group(chrom)
                     _layout.write_dirty(group, True)
                     if tracks:
@@ -570,15 +574,17 @@ def write_regions(summary: HardmaskSummary, stream) -> None:
         name = np.frombuffer(chrom.encode("ascii"), dtype=np.uint8)
         stream.write(format_bed3(name, mask.starts, mask.ends).tobytes())
     stream.flush()
+
+
 def _check_archive(files, columns, close: bool) -> None:
     """Refuse, before anything is written, an archive hardmask cannot finish on: a format
     version newer than ours, track data it cannot read or write (``_layout.continuous_of``,
     ``_layout.check_filters``) or without a column for a selected track, and (``close``)
     whatever close-data refuses."""
-    from ._close_data import check_closable, check_format_version
+    from .archive.statistics import check_closable
     for chrom in files.chromosome_names():
         group = files.chromosome_group(chrom)
-        check_format_version(group)
+        _layout.check_format_version(_layout.format_version_of(group))
         for supercontig in _layout.supercontig_groups(group):
             dataset = _layout.continuous_of(supercontig)
             if dataset is None:

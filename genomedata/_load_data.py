@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _layout
+from .archive import files as _files
+from .archive import layout as _layout
 from ._threads import default_threads
 from . import _progress
 from .errors import GenomedataError, GenomedataValueError, not_found
@@ -59,7 +60,7 @@ class LoadSummary:
 class _TrackTarget:
     """One track column in every supercontig of an archive opened for writing."""
 
-    def __init__(self, archive: _layout.ArchiveFiles, trackname: str, chunk_size=None,
+    def __init__(self, archive: _files.ArchiveFiles, trackname: str, chunk_size=None,
                  shown=None):
         self.archive = archive
         names = archive.tracknames() or []
@@ -151,7 +152,7 @@ def _prefill(buffer, supercontigs, bounds, column, pool=None) -> bool:
 def _read_column(ds, column, out, pool) -> None:
     """Rows ``0 .. len(out) - 1`` of one column, decoded on ``pool`` (HDF5 fills and inflates
     a column one chunk at a time, ~160 MB/s)."""
-    from ._close_data import open_block_reader, read_columns
+    from .archive.blocks import open_block_reader, read_columns
     reader = open_block_reader(ds, pool, default_threads())
     try:
         read_columns(reader, [column], 0, len(out), out=[out])
@@ -195,7 +196,7 @@ class _ChromosomeWriter:
     the buffer.  The buffer must stay unchanged below the frontier until :meth:`close`."""
 
     def __init__(self, buffer, supercontigs, bounds, column, pool):
-        from ._writer import ChunkWriter
+        from .archive.writer import ChunkWriter
         self.buffer = buffer
         self.column = column
         self.parts = []   # [writer, start, end, written up to]
@@ -282,7 +283,7 @@ class _TextSource:
         elapsed = _stopwatch()
         self.name = describe(path)
         with _progress.task(f"reading {os.path.basename(self.name)}", unit="bytes",
-                         total=None if path in (None, "-") else os.path.getsize(path)) as task:
+                            total=None if path in (None, "-") else os.path.getsize(path)) as task:
             self.buffer = open_signal(path, task)
         try:
             self.parsed = parse_signal(self.buffer.data, self.name,
@@ -436,9 +437,9 @@ def match_chromosomes(source, archive, archive_names, trackname, rename, allow_e
         what = f"{_lines(sum(counts))} on" if counts else "the data of"
         hint = _rename_hint(unknown, archive_names)
         _progress.warn(f"{source.name}: {what} {len(unknown):,} chromosome"
-                f"{'s' if len(unknown) != 1 else ''} that {archive} does not have "
-                f"{'were' if counts and sum(counts) != 1 else 'was'} skipped: "
-                f"{name_list(unknown)}" + (f" ({hint})" if hint else ""))
+                       f"{'s' if len(unknown) != 1 else ''} that {archive} does not have "
+                       f"{'were' if counts and sum(counts) != 1 else 'was'} skipped: "
+                       f"{name_list(unknown)}" + (f" ({hint})" if hint else ""))
     return matched
 
 
@@ -496,7 +497,7 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
                           input_bytes=source.nbytes)
     try:
         own_archive = archive is None
-        archive = archive if archive is not None else _layout.ArchiveFiles(gdfilename, "r+")
+        archive = archive if archive is not None else _files.ArchiveFiles(gdfilename, "r+")
         try:
             mask = (read_mask_regions(maskfile, _extents(archive)) if maskfile is not None
                     else {})
@@ -529,7 +530,7 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
                     pool.shutdown()
         except BaseException:
             if own_archive:
-                archive.close(abort=True)   # undo what was written (genomedata._journal)
+                archive.close(abort=True)   # undo what was written (genomedata.archive.journal)
             raise
         else:
             if own_archive:
@@ -611,7 +612,7 @@ def _load_chromosome(source, target, chrom, name, mask_regions, summary, pool,
         summary.bases += inside
         shown = chrom if chrom == name else f"{chrom} (as {name})"
         _progress.verbose(f" {target.trackname} {shown}: {values:,} values, {inside:,} bases with "
-                   "data")
+                          "data")
         if statistics is not None:
             # while the pool compresses the last chunks
             dataset = _layout.continuous_of(supercontigs[0])

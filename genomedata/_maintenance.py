@@ -111,7 +111,7 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
                        if regions is None or chromosome.name in regions]
         try:
             with _progress.task(f"counting {trackname}", total=len(chromosomes),
-                                     unit="chromosomes") as task:
+                                unit="chromosomes") as task:
                 for chromosome in chromosomes:
                     _count_chromosome(chromosome, column, regions, low, high, counts, pool,
                                       nthreads, block_rows)
@@ -125,8 +125,8 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
 def _count_chromosome(chromosome, column, regions, low, high, counts, pool, nthreads,
                       block_rows) -> None:
     """Add the histogram of one chromosome's values of ``column`` to ``counts``."""
-    from ._close_data import open_block_reader, read_columns
-    from ._layout import continuous_chunk_rows
+    from .archive.blocks import open_block_reader, read_columns
+    from .archive.layout import continuous_chunk_rows
     from .kernels.mask import chunk_blocks, intersect_regions
     from .kernels.regions import gather_regions
 

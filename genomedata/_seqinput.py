@@ -23,12 +23,11 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from ._layout import clean_chromosome_name
+from .archive.layout import MAX_COORDINATE, clean_chromosome_name
 from ._util import open_input_binary
 from .errors import GenomedataError, InputError, shorten
 
 BLOCK_SIZE = 1 << 24          # bytes of FASTA input read at a time
-MAX_COORDINATE = 2 ** 32 - 1  # archives store coordinates as uint32
 AGP_GAP_TYPES = frozenset(("N", "U"))
 AGP_COLUMNS = 9
 NOT_AVAILABLE = frozenset(("", "na"))  # assembly-report cells that name nothing

@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from ._layout import GENOMEDATA_ENCODING  # noqa: F401  (a genomedata 1.7 name)
+from .archive.layout import GENOMEDATA_ENCODING  # noqa: F401  (a genomedata 1.7 name)
 from .errors import (ArchiveFormatError, GenomedataDirtyWarning, GenomedataError,  # noqa: F401
                      GenomedataValueError, InputError, NotAnArchiveError, NotFoundError,
                      OverlapWarning, UnsupportedError, name_list, not_found)

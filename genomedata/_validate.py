@@ -6,16 +6,17 @@ Checks:
 
 * the path: exists, is an archive (not a bigWig file, not one ``<chrom>.genomedata`` file
   inside a directory archive), a directory archive has chromosome files;
-* the marker of a build that did not finish (``genomedata._layout.mark_incomplete``): only it
-  can tell that chromosomes are missing;
+* the marker of a build that did not finish (``genomedata.archive.files.mark_incomplete``):
+  only it can tell that chromosomes are missing;
 * format version: present, an integer, not newer than this software supports, the same in
   every chromosome file; version 0 archives are readable but cannot take new tracks;
 * track names: fixed-length strings (genomedata 1.7.4 cannot read variable-length ones), no
   duplicates, the same list in every chromosome file of a directory archive;
-* layout and attribute types as ``genomedata._layout`` writes them: chromosome ``start``/``end``
-  integers, ``dirty`` an 8-bit bitfield, only supercontig groups inside a chromosome, supercontig
-  bounds ordered and inside the chromosome, ``continuous`` float32 ``(length, tracks)`` chunked
-  along single columns and extendable by tracks, ``seq`` uint8 of the supercontig's length;
+* layout and attribute types as ``genomedata.archive.layout`` writes them: chromosome
+  ``start``/``end`` integers, ``dirty`` an 8-bit bitfield, only supercontig groups inside a
+  chromosome, supercontig bounds ordered and inside the chromosome, ``continuous`` float32
+  ``(length, tracks)`` chunked along single columns and extendable by tracks, ``seq`` uint8 of
+  the supercontig's length;
 * every supercontig has ``continuous`` once the archive has tracks;
 * dirty chromosomes (modified after close-data);
 * statistics present and of the right length, ``chunk_starts``/``chunk_ends`` present (Segway
@@ -30,7 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _layout, _progress
+from . import _progress
+from .archive import files as _files
+from .archive import layout as _layout
 from .errors import NotAnArchiveError, dirty_parts
 
 ERROR = "error"
@@ -345,14 +348,14 @@ def validate(path) -> list:
     """Check the archive at ``path``; returns the :class:`Finding` list (empty when clean)."""
     checker = _Checker(os.fspath(path))
     shown = os.fspath(path)
-    expanded = _layout.expand_path(path)
+    expanded = _files.expand_path(path)
     if not os.path.exists(expanded):
         checker.add(f"{shown} does not exist", "check the path")
         return checker.findings
     try:
-        kind = _layout.archive_kind(expanded)
+        kind = _files.archive_kind(expanded)
     except NotAnArchiveError:
-        checker.add(*_layout.not_an_archive_parts(shown))
+        checker.add(*_files.not_an_archive_parts(shown))
         return checker.findings
     except (OSError, ValueError) as exc:
         checker.add(str(exc), "give a directory archive or a single-file archive")
@@ -363,7 +366,7 @@ def validate(path) -> list:
         return checker.findings
 
     if kind == "directory":
-        if _layout.incomplete_marker(expanded):
+        if _files.incomplete_marker(expanded):
             _incomplete(checker, shown)
         _validate_directory(checker, expanded, shown)
     else:
@@ -380,7 +383,7 @@ def _incomplete(checker, shown):
 def _open(checker, filename, shown):
     from .errors import GenomedataError
     try:
-        return _layout.open_h5(filename, "r")
+        return _files.open_h5(filename, "r")
     except OSError as exc:
         checker.add(f"{shown} cannot be opened as HDF5 ({exc})",
                     "check that it is a Genomedata archive and not damaged")
@@ -396,10 +399,10 @@ def _validate_file(checker, filename, shown):
         return
     with handle:
         root = handle["/"]
-        if _layout.incomplete_marker(filename, root):
+        if _files.incomplete_marker(filename, root):
             _incomplete(checker, shown)
         if _layout.is_chromosome_file(root):
-            checker.add(*_layout.chromosome_file_parts(shown))
+            checker.add(*_files.chromosome_file_parts(shown))
             return
         version, names = checker.check_root(root, shown)
         if version is None:
@@ -440,7 +443,7 @@ def _validate_file(checker, filename, shown):
 def _validate_directory(checker, directory, shown):
     from .errors import ArchiveFormatError
     try:
-        files = _layout.chromosome_files(directory)
+        files = _files.chromosome_files(directory)
     except ArchiveFormatError as exc:
         checker.add(str(exc), f"remove it from {shown}: chromosome files are regular files")
         return

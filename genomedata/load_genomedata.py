@@ -13,10 +13,13 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from . import _layout
-from ._load_seq import (_check_replaceable, _remove, _target_state, check_folder,
-                        clean_stale_partials, install, sibling)
 from . import _progress
+from ._threads import default_threads
+from .archive.build import ArchiveBuild, check_folder
+from .archive.files import ArchiveFiles
+from .archive.layout import DEFAULT_CHUNK_ROWS, check_chunk_rows, check_new_tracknames
+from .archive.statistics import StatisticsCollector, close_files
+from .archive.tracks import add_tracks
 from .errors import GenomedataError
 
 
@@ -33,11 +36,8 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
                   chromosome_name_style="UCSC-style-name", maskfilename=None, *,
                   overwrite=False, jobs=None, chr_prefix=None, allow_empty=False):
     """Like :func:`load_genomedata`; returns the list of per-input ``LoadSummary``."""
-    from ._close_data import StatisticsCollector, close_data
     from ._load_data import load_data, open_source
-    from ._load_seq import load_seq
-    from ._open_data import open_data
-    from ._threads import default_threads
+    from ._load_seq import load_sequence
 
     tracks = list(tracks or [])
     if not seqfilenames:
@@ -50,8 +50,8 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
         raise GenomedataError(f"Could not find mask file: {maskfilename}")
     grouped = _group_tracks(tracks)
     if grouped:
-        from ._open_data import _check_names
-        _check_names(list(grouped))   # names the archive can hold, before anything is made
+        check_new_tracknames(list(grouped))   # before anything is made
+    chunk_rows = DEFAULT_CHUNK_ROWS if chunk_size is None else check_chunk_rows(chunk_size)
     threads = jobs or default_threads()
 
     # 1. open and check every input before anything is created
@@ -62,41 +62,31 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
                        for index, (_, filename) in enumerate(tracks)]
             for index, future in futures:
                 sources[index] = future.result()
-        # the whole archive is built under a temporary name beside ARCHIVE and renamed into
+        # 2. the whole archive is built under a temporary name beside ARCHIVE and renamed into
         # place when complete: an interrupted load leaves no ARCHIVE (or the old one)
-        path = _layout.expand_path(gdfilename)
-        state = _target_state(path)
-        if state == "exists":
-            _check_replaceable(gdfilename, path, overwrite)
-        if os.path.isdir(os.path.dirname(path) or "."):
-            clean_stale_partials(path)
-        build = sibling(path, "partial")
+        build = ArchiveBuild(gdfilename, overwrite)
         try:
-            load_seq(build, seqfilenames, True, mode, seqfile_type=seqfile_type,
-                     assembly_report_file=assembly_report_file,
-                     chromosome_name_style=chromosome_name_style, _in_place=True)
-            kind = "directory" if os.path.isdir(build) else "file"
-            summaries = []
-            if tracks:
-                open_data(build, list(grouped), chunk_size=chunk_size)
-                # every value passes through memory once: the statistics are computed there,
-                # and the new archive is not read back by close-data
-                statistics = StatisticsCollector()
-                options = dict(maskfile=maskfilename, chr_prefix=chr_prefix,
-                               allow_empty=allow_empty, statistics=statistics,
-                               shown=gdfilename)
-                summaries = _load_tracks(build, tracks, grouped, sources, threads,
-                                         load_data, options)
-                with _layout.ArchiveFiles(build, "r+", journal=False) as files:
+            load_sequence(build, seqfilenames, True, mode, seqfile_type, assembly_report_file,
+                          chromosome_name_style)
+            # a new archive under a temporary name: no undo journal needed
+            with ArchiveFiles(build.build_path, "r+", kind=build.kind, journal=False) as files:
+                summaries = []
+                if tracks:
+                    add_tracks(files, list(grouped), chunk_rows)
+                    # every value passes through memory once: the statistics are computed
+                    # there, and the new archive is not read back by close-data
+                    statistics = StatisticsCollector()
+                    options = dict(maskfile=maskfilename, chr_prefix=chr_prefix,
+                                   allow_empty=allow_empty, statistics=statistics,
+                                   shown=gdfilename)
+                    summaries = _load_tracks(files, tracks, grouped, sources, threads,
+                                             load_data, options)
                     statistics.write(files)
-            else:
-                close_data(build)
-            _layout.clear_incomplete(build, kind)
-            if state == "empty_dir" and kind == "file":
-                state = "exists"
-            install(build, path, gdfilename, state, overwrite)
+                else:
+                    close_files(files)
+            build.finish()
         except BaseException:
-            _remove(build)
+            build.abandon()
             raise
     finally:
         for source in sources.values():
@@ -104,9 +94,7 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
     return summaries
 
 
-def _load_tracks(gdfilename, tracks, grouped, sources, threads, load_data, options):
-    # a new archive under a temporary name: no undo journal needed
-    archive = _layout.ArchiveFiles(gdfilename, "r+", journal=False)
+def _load_tracks(archive, tracks, grouped, sources, threads, load_data, options):
     indexes = {}
     for index, (name, _) in enumerate(tracks):
         indexes.setdefault(name, []).append(index)
@@ -114,16 +102,13 @@ def _load_tracks(gdfilename, tracks, grouped, sources, threads, load_data, optio
 
     def one_track(name):
         for index in indexes[name]:
-            summaries[index] = load_data(gdfilename, name, pool=pool, archive=archive,
+            summaries[index] = load_data(archive.path, name, pool=pool, archive=archive,
                                          source=sources[index], **options)
 
-    try:
-        with ThreadPoolExecutor(threads) as pool, \
-                ThreadPoolExecutor(min(len(grouped), 2)) as track_pool:
-            for future in [track_pool.submit(one_track, name) for name in grouped]:
-                future.result()
-    finally:
-        archive.close()
+    with ThreadPoolExecutor(threads) as pool, \
+            ThreadPoolExecutor(min(len(grouped), 2)) as track_pool:
+        for future in [track_pool.submit(one_track, name) for name in grouped]:
+            future.result()
     return [summaries[index] for index in sorted(summaries)]
 
 

@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genomedata import Chromosome, Genome, Supercontig, _layout, _sniff
+from genomedata import Chromosome, Genome, Supercontig, _sniff
+from genomedata.archive import layout as _layout
+from genomedata.archive import files as _files
 from genomedata._chromosome import (ClosedError, DatasetView, MissingContinuousData,
                                     MissingSequenceData, MissingStatisticsError)
 from genomedata._util import GenomedataDirtyWarning, OverlapWarning
@@ -505,9 +507,9 @@ def _dirty_on_disk(path, chrom):
     # open_h5: a reader in the process that is writing the file (through the undo journal,
     # which holds the HDF5 lock) reads what has been written so far
     if path.is_dir():
-        with _layout.open_h5(path / f"{chrom}.genomedata", "r") as handle:
+        with _files.open_h5(path / f"{chrom}.genomedata", "r") as handle:
             return _layout.read_dirty(handle)
-    with _layout.open_h5(path, "r") as handle:
+    with _files.open_h5(path, "r") as handle:
         return _layout.read_dirty(handle[chrom])
 
 
@@ -867,7 +869,7 @@ def test_storage_variants(make_archive, variant):
 
 def test_chunk_cache_eviction(archive, monkeypatch):
     import genomedata._chromosome as module
-    monkeypatch.setattr(module, "_CACHE_CHUNKS", 3)
+    monkeypatch.setattr(module, "CACHE_CHUNKS", 3)
     with Genome(archive) as genome:
         chrom = genome["chrA"]
         assert chrom._chunk_cache.capacity == 3

@@ -11,7 +11,8 @@ import h5py
 import numpy as np
 import pytest
 
-from genomedata import Chromosome, Genome, _layout
+from genomedata import Chromosome, Genome
+from genomedata.archive import layout as _layout
 from genomedata._chromosome import ClosedError
 from genomedata._util import GenomedataDirtyWarning, OverlapWarning
 

@@ -237,7 +237,7 @@ def _hammer(write, path, threads=8, rounds=200):
             worker.start()
         for worker in workers:
             worker.join()
-        from genomedata import _layout
+        from genomedata.archive import layout as _layout
         assert _layout.read_dirty(group) in (True, False)
     return errors
 
@@ -245,7 +245,7 @@ def _hammer(write, path, threads=8, rounds=200):
 def test_attribute_writes_from_many_threads(tmp_path):
     """Tracks load on concurrent threads and each marks a chromosome dirty: rewriting an
     attribute (delete, then create) must never meet another thread's rewrite half-way."""
-    from genomedata import _layout
+    from genomedata.archive import layout as _layout
 
     def both(group, flag):
         _layout.write_dirty(group, flag)

@@ -40,7 +40,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genomedata import _journal, _layout
+from genomedata.archive import journal as _journal
+from genomedata.archive import layout as _layout
+from genomedata.archive import files as _files
 from genomedata._chromosome import Chromosome
 from genomedata._close_data import close_data
 from genomedata._genome import Genome
@@ -153,7 +155,7 @@ def _size(path: Path) -> int:
 def _columns(path: Path) -> dict:
     """{track: {chrom: values}} read through h5py, whatever the dirty flags say."""
     out = {}
-    with _layout.ArchiveFiles(str(path), "r") as files:
+    with _files.ArchiveFiles(str(path), "r") as files:
         names = files.tracknames()
         for chrom in files.chromosome_names():
             group = files.chromosome_group(chrom)
@@ -191,7 +193,7 @@ def _read_only_state(path: Path):
 
 def _open_for_writing(path: Path) -> None:
     """What any writer does first: open every file (undoing an unfinished write), close."""
-    with _layout.ArchiveFiles(str(path), "r+") as files:
+    with _files.ArchiveFiles(str(path), "r+") as files:
         files.roots()
     where = path if path.is_dir() else path.parent
     assert not [n for n in os.listdir(where) if n.endswith(_journal.JOURNAL_SUFFIX)]
@@ -429,7 +431,7 @@ def fasta_workload(tmp_path_factory):
 def _sequence_archive(path: Path) -> dict:
     """{chrom: (end, [(start, end, sha256 of seq)])} read through h5py."""
     out = {}
-    with _layout.ArchiveFiles(str(path), "r") as files:
+    with _files.ArchiveFiles(str(path), "r") as files:
         for chrom in files.chromosome_names():
             group = files.chromosome_group(chrom)
             out[chrom] = (_layout.read_int_attr(group, _layout.ATTR_END), [
@@ -475,7 +477,7 @@ def test_abort_restores_the_bytes(workload, tmp_path):
     work = _copy(workload["bases"]["file"], tmp_path / "work.genomedata")
     before = _fingerprint(work)
     with pytest.raises(RuntimeError, match="stop here"):
-        with _layout.ArchiveFiles(str(work), "r+") as files:
+        with _files.ArchiveFiles(str(work), "r+") as files:
             group = files.chromosome_group("chrA")
             _layout.write_dirty(group, True)
             dataset = _layout.supercontig_groups(group)[0][_layout.CONTINUOUS]

@@ -1,7 +1,7 @@
 """The documentation is true: generated parts are current, examples run, links resolve.
 
 * docs/format.md and docs/cli.md must equal what ``docs/_generate.py`` makes of them (the
-  format facts come from ``genomedata._layout``, the command help from the dispatcher);
+  format facts come from ``genomedata.archive.layout``, the command help from the dispatcher);
   when they do not, run ``python docs/_generate.py`` and commit the result.
 * Every subcommand has a section in docs/cli.md with a worked example, and the ``console``
   examples there run (in-process, through the dispatcher's ``main``) and print what the

@@ -9,7 +9,9 @@ import warnings
 import numpy as np
 import pytest
 
-from genomedata import Genome, _layout
+from genomedata import Genome
+from genomedata.archive import layout as _layout
+from genomedata.archive import files as _files
 from genomedata._close_data import close_data
 from genomedata._erase_data import erase_data
 from genomedata._util import GenomedataError, OverlapWarning
@@ -42,7 +44,7 @@ def read(path, chrom):
 
 def stored_chunks(path):
     count = 0
-    with _layout.ArchiveFiles(path) as files:
+    with _files.ArchiveFiles(path) as files:
         for chrom in files.chromosome_names():
             for sc in _layout.supercontig_groups(files.chromosome_group(chrom)):
                 count += sc[_layout.CONTINUOUS].id.get_num_chunks()
@@ -56,7 +58,7 @@ def test_erase_one_and_several_tracks(make_archive, kind):
     summary = erase_data(path, "b")
     assert summary.tracks == ["b"] and summary.chromosomes == 2
     assert stored_chunks(path) == chunks_before  # unstored chunks stay unstored
-    with _layout.ArchiveFiles(path) as files:
+    with _files.ArchiveFiles(path) as files:
         assert all(_layout.read_dirty(files.chromosome_group(c)) for c in ENDS)
     close_data(path)
     for chrom in ENDS:

@@ -573,8 +573,9 @@ def check_chunk_size(capsys, cli_archive, size):
     status, _, err = _run(capsys, ["open-data", str(work), "--tracknames", "x",
                                    f"--chunk-size={size}"])
     if status == 0:
-        import genomedata._layout as layout
-        with layout.ArchiveFiles(str(work)) as files:
+        import genomedata.archive.layout as layout
+        from genomedata.archive.files import ArchiveFiles
+        with ArchiveFiles(str(work)) as files:
             dataset = layout.supercontig_groups(files.chromosome_group("chr1"))[0]["continuous"]
             assert layout.continuous_chunk_rows(dataset) == size
     else:

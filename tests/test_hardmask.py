@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genomedata import Genome, _layout
+from genomedata import Genome
+from genomedata.archive import layout as _layout
+from genomedata.archive import files as _files
 from genomedata._close_data import close_data
 from genomedata._hardmask import (HardmaskFilter, HardmaskOptionError, hardmask_data,
                                   mask_file_kind, parse_hardmask_option, read_mask_file)
@@ -148,7 +150,7 @@ def test_no_close_leaves_archive_dirty(refdata, filter_archive):
     summary = hardmask_data(filter_archive, refdata / "filter.bed", [TRACK], "lt0.5",
                             keep_archive_open=True)
     assert not summary.closed
-    with _layout.ArchiveFiles(filter_archive) as files:
+    with _files.ArchiveFiles(filter_archive) as files:
         assert _layout.read_dirty(files.chromosome_group("chr1"))
         assert not _layout.read_dirty(files.chromosome_group("chrY"))  # untouched
     close_data(filter_archive)
@@ -349,14 +351,14 @@ def test_archive_problems_refused_before_anything_is_written(make_archive, tmp_p
 def test_masking_and_statistics_are_one_transaction(make_archive, tmp_path, monkeypatch):
     """Interrupted while the statistics are computed (after every value was masked), hardmask
     leaves the archive byte for byte as it was."""
-    from genomedata import _close_data
+    from genomedata.archive import statistics as _statistics
 
     values = {"chr1": np.ones((100, 1), dtype=np.float32),
               "chr2": np.ones((50, 1), dtype=np.float32)}
     path = open_closed(make_archive, {"chr1": [(0, 100)], "chr2": [(0, 50)]}, values, ["t"],
                        kind="directory")
     before = file_hashes(path)
-    real = _close_data.write_chromosome_metadata
+    real = _statistics.write_chromosome_metadata
     calls = []
 
     def interrupted(group, *args, **kwargs):
@@ -365,7 +367,7 @@ def test_masking_and_statistics_are_one_transaction(make_archive, tmp_path, monk
             raise KeyboardInterrupt
         return real(group, *args, **kwargs)
 
-    monkeypatch.setattr(_close_data, "write_chromosome_metadata", interrupted)
+    monkeypatch.setattr(_statistics, "write_chromosome_metadata", interrupted)
     mask = write_bed(tmp_path / "m.bed", [("chr1", 0, 10), ("chr2", 0, 10)])
     with pytest.raises(KeyboardInterrupt):
         hardmask_data(path, mask)
@@ -475,7 +477,7 @@ def test_read_mask_file_regions(tmp_path):
 
 
 def test_chunks_without_changes_are_not_rewritten(make_archive, tmp_path, monkeypatch):
-    from genomedata import _writer
+    from genomedata.archive import writer as _writer
     data = np.ones((40, 1), dtype=np.float32)
     data[3:10] = np.nan
     path = open_closed(make_archive, {"chr1": [(0, 40)]}, {"chr1": data}, ["t"],

@@ -22,7 +22,7 @@ import h5py
 import numpy as np
 import pytest
 
-from genomedata import _layout
+from genomedata.archive import layout as _layout
 from genomedata._close_data import close_data
 from genomedata._validate import validate
 from conftest import build_archive, file_hashes, run_cli as cli

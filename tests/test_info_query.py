@@ -12,7 +12,8 @@ import h5py
 import numpy as np
 import pytest
 
-from genomedata import Genome, _layout
+from genomedata import Genome
+from genomedata.archive import layout as _layout
 from genomedata._util import GenomedataDirtyWarning
 from genomedata.commands.main import main
 

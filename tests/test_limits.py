@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genomedata import Genome, _layout
+from genomedata import Genome
+from genomedata.archive import layout as _layout
+from genomedata.archive import files as _files
 from genomedata._close_data import close_data
 from genomedata._load_data import load_data
 from genomedata._load_seq import load_seq
@@ -286,7 +288,7 @@ def big_archive(tmp_path_factory):
     with warnings.catch_warnings(), Genome(str(archive), "r+") as genome:
         warnings.simplefilter("ignore", GenomedataDirtyWarning)
         genome["chrBig"][BIG - 5:BIG + 15, "t"] = values
-    with _layout.ArchiveFiles(str(archive), "r+") as files:
+    with _files.ArchiveFiles(str(archive), "r+") as files:
         for chrom in ("chrBig", "chrS"):
             group = files.chromosome_group(chrom)
             filled = chrom == "chrBig"

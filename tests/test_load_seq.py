@@ -753,8 +753,9 @@ def test_in_place_build_under_the_incomplete_marker(tmp_path, monkeypatch, capsy
     at once, an interrupted build is reported by validate and refused without --overwrite."""
     from genomedata import _load_seq
     from genomedata._validate import validate
+    from genomedata.archive import build as _build
 
-    monkeypatch.setattr(_load_seq, "_can_rename_over", lambda path: False)
+    monkeypatch.setattr(_build, "_can_rename_over", lambda path: False)
     fasta = write(tmp_path / "g.fa", b">a\nACGT\n>b\nGG\n")
     out = tmp_path / "mount"
     out.mkdir()
@@ -772,7 +773,7 @@ def test_in_place_build_under_the_incomplete_marker(tmp_path, monkeypatch, capsy
         return real(archive, name, *args, **kwargs)
 
     monkeypatch.setattr(_load_seq, "write_chromosome", interrupted)
-    monkeypatch.setattr(_load_seq._Builder, "abandon", lambda self: None)   # killed: no cleanup
+    monkeypatch.setattr(_build.ArchiveBuild, "abandon", lambda self: None)   # killed: no cleanup
     with pytest.raises(KeyboardInterrupt):
         load_seq(out, [fasta], mode="dir")
     assert sorted(os.listdir(out)) == [".genomedata-incomplete", "a.genomedata"]
@@ -789,7 +790,7 @@ def test_in_place_build_under_the_incomplete_marker(tmp_path, monkeypatch, capsy
 def test_validate_reports_only_a_marked_archive_incomplete(tmp_path, mode):
     """An archive missing chromosomes looks complete; only the marker of an unfinished build
     makes validate say it is incomplete."""
-    from genomedata import _layout
+    from genomedata.archive import layout as _layout
     from genomedata._close_data import close_data
     from genomedata._validate import validate
 
@@ -815,7 +816,7 @@ def test_stale_partial_archives_are_cleaned(tmp_path, mode):
     import subprocess
     import sys
 
-    from genomedata._load_seq import _hostname
+    from genomedata.archive.build import _hostname
     from genomedata.load_genomedata import load_genomedata
 
     fasta = write(tmp_path / "g.fa", b">a\nACGT\n")

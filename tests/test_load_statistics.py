@@ -12,9 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genomedata import _close_data, _layout
-from genomedata._close_data import (SupercontigScan, TrackStats, close_data, merge_presence,
-                                    scan_continuous)
+from genomedata.archive import blocks as _blocks
+from genomedata.archive import layout as _layout
+from genomedata.archive import files as _files
+from genomedata._close_data import close_data
+from genomedata.archive.statistics import (SupercontigScan, TrackStats, merge_presence,
+                                           scan_continuous)
 from genomedata.load_genomedata import load_genomedata
 
 STAT_ATTRS = ("mins", "maxs", "sums", "sums_squares", "num_datapoints")
@@ -23,7 +26,7 @@ STAT_ATTRS = ("mins", "maxs", "sums", "sums_squares", "num_datapoints")
 def _metadata(path):
     """{chromosome: (statistics..., [(chunk_starts, chunk_ends) per supercontig])}."""
     result = {}
-    with _layout.ArchiveFiles(str(path), "r") as files:
+    with _files.ArchiveFiles(str(path), "r") as files:
         for chrom in files.chromosome_names():
             group = files.chromosome_group(chrom)
             stats = tuple(np.asarray(group.attrs[name]).copy() for name in STAT_ATTRS)
@@ -69,7 +72,7 @@ def test_load_metadata_equals_close_data(tmp_path, seed, mode, block_bytes, monk
     """(with small blocks, a supercontig spans several blocks, whose partial sums both sides
     must add in the same order)"""
     if block_bytes is not None:
-        monkeypatch.setattr(_close_data, "BLOCK_BYTES", block_bytes)
+        monkeypatch.setattr(_blocks, "BLOCK_BYTES", block_bytes)
     rng = np.random.default_rng(seed)
     fasta = _genome(rng, tmp_path)
     sizes = {"chr1": 600_000, "chr2": 40_000}

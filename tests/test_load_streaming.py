@@ -11,11 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genomedata import Genome, _layout, _textinput
+from genomedata import Genome, _textinput
+from genomedata.archive import layout as _layout
+from genomedata.archive import files as _files
 from genomedata._close_data import close_data
 from genomedata._load_data import load_data
 from genomedata._open_data import open_data
-from genomedata._writer import ChunkWriter
+from genomedata.archive.writer import ChunkWriter
 from genomedata.kernels import parse as kp
 
 CHROMS = {"chrA": [(0, 900), (1100, 2000)], "chrB": [(50, 700)]}
@@ -23,7 +25,7 @@ LENGTHS = {"chrA": 2000, "chrB": 700}
 
 
 def _archive(path, chunk_rows):
-    files = _layout.create_archive(str(path), "file")
+    files = _files.create_archive(str(path), "file")
     try:
         for chrom, bounds in CHROMS.items():
             group = files.create_chromosome(chrom, LENGTHS[chrom])

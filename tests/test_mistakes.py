@@ -414,15 +414,15 @@ def test_many_unknown_chromosomes_are_counted_without_a_lookup_each(archive, tmp
                                                                     monkeypatch):
     """Lines on 50,000 chromosomes the archive lacks are counted from the parser's tables:
     the archive is not asked about each name (that took 21 s for 200,000 lines)."""
-    from genomedata import _layout
+    from genomedata.archive import files as _files
     from genomedata._load_data import load_data
     signal = write(tmp_path / "scaffolds.bedGraph", open(DNASE).read() + "".join(
         f"scaffold_{i}\t0\t10\t1\nscaffold_{i}\t20\t30\t2\n" for i in range(50_000)))
     run_open = main(["open-data", "-q", str(archive), "--tracknames", "new"])
     assert run_open == 0
     asked = []
-    has_chromosome = _layout.ArchiveFiles.has_chromosome
-    monkeypatch.setattr(_layout.ArchiveFiles, "has_chromosome",
+    has_chromosome = _files.ArchiveFiles.has_chromosome
+    monkeypatch.setattr(_files.ArchiveFiles, "has_chromosome",
                         lambda self, chrom: asked.append(chrom) or has_chromosome(self, chrom))
     summary = load_data(str(archive), "new", str(signal))
     assert len(asked) < 10

@@ -16,10 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genomedata import _layout
-from genomedata._close_data import (_RawChunkReader, chunk_bounds, close_data,
-                                    write_chromosome_metadata)
-from genomedata._open_data import ADD_TRACK_VERSION_MESSAGE, open_data
+from genomedata.archive import layout as _layout
+from genomedata.archive import files as _files
+from genomedata._close_data import close_data
+from genomedata._open_data import open_data
+from genomedata.archive.blocks import RawChunkReader
+from genomedata.archive.layout import MSG_ADD_TRACK_VERSION as ADD_TRACK_VERSION_MESSAGE
+from genomedata.archive.statistics import chunk_bounds, write_chromosome_metadata
 from genomedata._util import GenomedataError
 from genomedata.commands.main import main
 
@@ -39,7 +42,7 @@ def new_archive(path, chromosomes, tracknames, *, kind="file", chunk_rows=64, va
     ``chromosomes``: {chrom: [(start, end), ...]}; ``values``: {chrom: array (chrom end,
     ntracks)} written into every supercontig's rows (all of them, NaN included).
     """
-    files = _layout.create_archive(path, kind)
+    files = _files.create_archive(path, kind)
     try:
         for chrom, bounds in chromosomes.items():
             end = max(e for _s, e in bounds)
@@ -214,7 +217,7 @@ def test_other_dataset_layouts(tmp_path, variant):
     with h5py.File(path, "r+") as handle:
         supercontig = handle["chr1/supercontig_0"]
         dataset = supercontig.create_dataset(_layout.CONTINUOUS, data=data, **options)
-        raw = _RawChunkReader.open(dataset, ThreadPoolExecutor(1), 1)
+        raw = RawChunkReader.open(dataset, ThreadPoolExecutor(1), 1)
         decodes_itself = raw is not None
         if raw is not None:
             raw.close()
@@ -396,7 +399,7 @@ def test_internal_gaps_split_chunks(tmp_path):
 
 def test_chunk_bounds_empty_supercontig_between():
     """An empty supercontig is kept whole when data on both sides is close (rule 3)."""
-    from genomedata._close_data import SupercontigScan
+    from genomedata.archive.statistics import SupercontigScan
     scans = [SupercontigScan(0, 10, 2, 9), SupercontigScan(12, 5), SupercontigScan(20, 10, 1, 3),
              SupercontigScan(40, 10)]
     assert chunk_bounds(scans, min_gap=20) == [([2], [10]), ([0], [5]), ([0], [4]), ([], [])]
@@ -516,7 +519,7 @@ def test_chunk_bounds_match_model_on_disk(layout):
     ntracks = data[0].shape[1]
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "archive")
-        files = _layout.create_archive(path, "file")
+        files = _files.create_archive(path, "file")
         try:
             group = files.create_chromosome("chr1", supercontigs[-1][1])
             _fill_group(group, supercontigs, data, missing, chunk_rows)
@@ -757,14 +760,14 @@ def test_command_open_data_version_0(tmp_path, capsys):
 
 
 def test_large_chunk_index_left_to_hdf5(tmp_path, monkeypatch):
-    import genomedata._close_data as close_module
+    import genomedata.archive.codec as codec_module
 
     values = layout_values(seed=11)
     path = new_archive(tmp_path / "a", LAYOUT, ["a", "b", "c"], values=values)
-    monkeypatch.setattr(close_module, "MAX_INDEXED_CHUNKS", 2)
+    monkeypatch.setattr(codec_module, "MAX_INDEXED_CHUNKS", 2)
     with h5py.File(path, "r") as handle:
         dataset = handle["chr1/supercontig_1/continuous"]
-        assert _RawChunkReader.open(dataset, ThreadPoolExecutor(1), 1) is None
+        assert RawChunkReader.open(dataset, ThreadPoolExecutor(1), 1) is None
     close_data(path)
     for chrom in LAYOUT:
         attrs, _bounds = read_chromosome(path, chrom)

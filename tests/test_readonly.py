@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genomedata import Genome, _journal
+from genomedata import Genome
+from genomedata.archive import journal as _journal
 from genomedata._chromosome import Chromosome
 from genomedata._close_data import close_data
 from genomedata._util import OverlapWarning

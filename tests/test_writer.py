@@ -5,7 +5,9 @@ import h5py
 import numpy as np
 import pytest
 
-from genomedata import _layout, _writer
+from genomedata.archive import layout as _layout
+from genomedata.archive import codec
+from genomedata.archive import writer as _writer
 
 pytestmark = pytest.mark.kernels
 
@@ -105,9 +107,9 @@ def test_chunk_pipeline_is_what_hdf5_stores(tmp_path, options, expected):
     with h5py.File(tmp_path / "f.h5", "w") as handle:
         dataset = handle.create_dataset("d", shape=(100, 2), dtype="<f4", chunks=(10, 1),
                                         fillvalue=np.nan, **options)
-        pipeline = _layout.chunk_pipeline(dataset)
+        pipeline = codec.chunk_pipeline(dataset)
         if expected is None:
-            assert pipeline is None and _writer._pipeline(dataset) is None
+            assert pipeline is None and _writer.ChunkWriter(dataset).pipeline is None
             return
         assert (pipeline.shuffle, pipeline.level, pipeline.shuffle_bit,
                 pipeline.deflate_bit) == expected

@@ -49,12 +49,12 @@ def show(summaries) -> None:
         dropped = s.bases_in_gaps + s.bases_past_end + s.bases_masked
         rows.append((s.trackname, name, _count(s.bases), _count(dropped), f"{s.seconds:.2f} s"))
         _progress.verbose(f"{s.trackname}: {s.source}: {_count(s.values)} values read, "
-                   f"{_count(s.bases)} bases with data; not loaded: "
-                   f"{_count(s.bases_in_gaps)} bases in gaps between supercontigs, "
-                   f"{_count(s.bases_past_end)} past the last one, "
-                   f"{_count(s.bases_masked)} masked")
+                          f"{_count(s.bases)} bases with data; not loaded: "
+                          f"{_count(s.bases_in_gaps)} bases in gaps between supercontigs, "
+                          f"{_count(s.bases_past_end)} past the last one, "
+                          f"{_count(s.bases_masked)} masked")
     notes = []
     if any(row[3] != "0" for row in rows):
         notes.append("not loaded: bases of the input outside every supercontig, or masked")
     _progress.table("Tracks loaded", ["track", "input", "bases with data", "not loaded", "time"],
-             rows, notes)
+                    rows, notes)

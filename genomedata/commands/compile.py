@@ -25,5 +25,5 @@ def run(args) -> int:
         _progress.info(f"compiled the kernels in {summary.compiling:.0f} s; cached in {where}")
     else:
         _progress.info(f"the kernels were compiled already: loaded from {where} in "
-                f"{summary.seconds:.1f} s")
+                       f"{summary.seconds:.1f} s")
     return 0

@@ -21,5 +21,5 @@ def run(args) -> int:
 
     summary = erase_data(args.gdarchive, args.tracknames)
     _progress.info(f"erased {', '.join(summary.tracks)} in {summary.chromosomes} chromosome(s); "
-            f"run 'genomedata close-data {args.gdarchive}' next")
+                   f"run 'genomedata close-data {args.gdarchive}' next")
     return 0

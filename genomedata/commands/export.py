@@ -35,5 +35,5 @@ def run(args) -> int:
                            regions=args.regions, fmt=args.fmt, overwrite=args.overwrite)
     if args.output != "-":
         _progress.info(f"wrote {summary.intervals} intervals ({summary.bases} bases) to "
-                f"{summary.output}")
+                       f"{summary.output}")
     return 0

@@ -48,10 +48,10 @@ def run(args) -> int:
     if args.dry_run:
         write_regions(summary, sys.stdout.buffer)
         _progress.table(f"Dry run (nothing changed): would mask these bases in tracks {tracks}",
-                 ["chromosome", "regions", "bases"], rows)
+                        ["chromosome", "regions", "bases"], rows)
     else:
         _progress.table(f"Masked in tracks {tracks} ({summary.values_masked:,} values set to NaN)",
-                 ["chromosome", "regions", "bases"], rows)
+                        ["chromosome", "regions", "bases"], rows)
         if not summary.closed:
             _progress.info(f"the archive is dirty: run 'genomedata close-data {args.gdarchive}'")
     return 0

@@ -42,7 +42,7 @@ def lines(genome, command: str):
 def run(args) -> int:
     from ..errors import dirty_message
     from .._genome import Genome
-    from .._layout import read_dirty
+    from ..archive.layout import read_dirty
     dirty = None
     with Genome(args.gdarchive, _dirty_ok=True) as genome:
         for line in lines(genome, args.info_command):

@@ -170,7 +170,7 @@ def main(argv=None, prog=None) -> int:
     from .. import _progress
     verbosity = 0 if args.quiet else (2 if args.verbose else 1)
     ui = _progress.Reporter(verbosity=verbosity,
-            progress=None if getattr(args._module, "DRAWS_PROGRESS", True) else False)
+                            progress=None if getattr(args._module, "DRAWS_PROGRESS", True) else False)
     if args.command != "compile":
         _jit.on_first_compile(lambda: _progress.info(COMPILING.format(_jit.USUAL_TIME)))
     compiled_before = _jit.compile_seconds()

@@ -43,7 +43,7 @@ def run(args) -> int:
         if end > chrom_end:
             # nothing lies past the end: clipped, so that any END takes bounded time
             _progress.warn(f"END {end} is past the end of {args.chrom} ({chrom_end} bases); values "
-                    f"are printed up to {max(chrom_end, args.begin)}")
+                           f"are printed up to {max(chrom_end, args.begin)}")
             end = max(chrom_end, args.begin)
         # read and print a block at a time: memory stays bounded for any region
         blocks = ((start, min(end, start + QUERY_BLOCK))

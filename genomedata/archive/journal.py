@@ -68,7 +68,7 @@ import errno
 import os
 import struct
 
-from .errors import ArchiveLockedError, GenomedataError
+from ..errors import ArchiveLockedError, GenomedataError
 
 JOURNAL_SUFFIX = ".journal"
 LINK_SUFFIX = ".journal-inode"

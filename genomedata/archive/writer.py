@@ -1,15 +1,16 @@
-"""The one writer of dataset chunks (``seq`` and ``continuous``).
+"""The one writer of dataset chunks (``seq`` and ``continuous``), and erasing a track column.
 
-Chunks are shuffled (a numba kernel), deflated with ISA-L at level 1 on a thread pool (ISA-L
-releases the GIL), and stored with HDF5 direct chunk writes, so the files hold ordinary
-shuffle + deflate chunks that every HDF5 reader decodes.  Datasets with any other filter
-pipeline are written through h5py instead.
+Chunks are encoded by ``codec`` (shuffle kernel, ISA-L deflate) on a thread pool and stored with
+HDF5 direct chunk writes, so the files hold ordinary shuffle + deflate chunks that every HDF5
+reader decodes.  Datasets with any other filter pipeline are written through h5py instead.
 
 * ``write_seq(dataset, values)`` -- the whole 1-D ``seq`` dataset from a uint8 array.
 * ``ChunkWriter(dataset)`` with ``write_column(column, row_start, values)`` and ``close()`` --
   values for rows ``[row_start, row_start + len(values))`` of one column of ``continuous``
   (``column=None`` for a 1-D dataset).  Chunks that would be entirely NaN and are not stored
   yet are skipped; a partly covered chunk is merged with what the dataset holds.
+* ``erase_column(dataset, column)`` -- NaN over a whole column (erase-data, and the new track
+  columns of old archives whose fill value is 0).
 """
 
 from __future__ import annotations
@@ -19,35 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import _layout
-from ._threads import default_threads
+from .._threads import default_threads
+from . import codec
+from .layout import SEQ_DTYPE, continuous_chunk_rows, continuous_fill_is_nan
 
-
-def _pipeline(dataset):
-    """(shuffle, deflate level or None) when this writer can encode the dataset's chunks
-    itself; None when HDF5 must (then h5py writes)."""
-    pipeline = _layout.chunk_pipeline(dataset)
-    return None if pipeline is None else (pipeline.shuffle, pipeline.level)
-
-
-def _encode(raw: np.ndarray, itemsize: int, shuffle: bool, level, scratch=None) -> bytes:
-    """Filter one chunk's bytes (uint8 array) as HDF5's pipeline would."""
-    if shuffle and itemsize > 1:
-        from .kernels.chunks import shuffle_bytes
-        out = scratch[:len(raw)] if scratch is not None and len(scratch) >= len(raw) \
-            else np.empty_like(raw)
-        shuffle_bytes(raw, itemsize, out)
-        raw = out
-    if level is None:
-        return raw.tobytes()
-    from isal import isal_zlib
-    return isal_zlib.compress(raw, min(max(level, 0), 3))
-
-
-def _encode_batch(raws, itemsize: int, shuffle: bool, level) -> list:
-    """:func:`_encode` of several chunks (one task on the pool: less per-chunk overhead)."""
-    scratch = np.empty(max(len(raw) for raw in raws), dtype=np.uint8) if shuffle else None
-    return [_encode(raw, itemsize, shuffle, level, scratch) for raw in raws]
+ERASE_BLOCK_ROWS = 1 << 20  # rows of NaN handed to the chunk writer at a time
 
 
 class ChunkWriter:
@@ -71,7 +48,7 @@ class ChunkWriter:
         self.dtype = dataset.dtype
         self.itemsize = self.dtype.itemsize
         self.fill = dataset.fillvalue
-        self.pipeline = _pipeline(dataset)
+        self.pipeline = codec.chunk_pipeline(dataset)
         self._own_pool = pool is None and self.pipeline is not None
         self._pool = pool if pool is not None else (
             ThreadPoolExecutor(threads or default_threads()) if self._own_pool else None)
@@ -79,36 +56,23 @@ class ChunkWriter:
         self._pending_coords = {}     # coord -> chunks of it still pending
         self._batch = []              # (coord, raw bytes) not submitted yet
         self._max_pending = 4 * (threads or default_threads())
-        self._stored_coords = None    # coords of stored chunks (built on first need) ...
-        self._stored_known = False    # ... or None: ask HDF5 chunk by chunk
+        # column -> first rows of its stored chunks (built on first need), or None: ask HDF5
+        # chunk by chunk
+        self._stored_rows = {}
 
     # -- helpers
     def _stored(self, coord) -> bool:
-        if not self._stored_known:
-            self._stored_known = True
-            self._stored_coords = self._stored_chunk_coords()
-            if self._stored_coords is not None:
-                self._stored_coords.update(self._pending_coords)  # submitted, not written
-        if self._stored_coords is not None:
-            return coord in self._stored_coords
-        return self.dataset.id.get_chunk_info_by_coord(coord).byte_offset is not None
-
-    def _stored_chunk_coords(self):
-        """The offsets of every stored chunk, from one pass over the chunk index; None (ask
-        HDF5 chunk by chunk) when the dataset stores many more chunks than one column has,
-        or when this h5py cannot iterate chunks."""
-        dsid = self.dataset.id
-        found = set()
-        try:
-            stored = dsid.get_num_chunks()
-            if stored == 0:
-                return found
-            if stored > 4 * (-(-self.nrows // self.chunk_rows)) + 64:
-                return None
-            dsid.chunk_iter(lambda info: found.add(tuple(int(x) for x in info.chunk_offset)))
-        except (AttributeError, NotImplementedError, RuntimeError, TypeError):
-            return None
-        return found
+        """Whether the chunk at ``coord`` is stored, or submitted to be."""
+        if coord in self._pending_coords:
+            return True
+        column = coord[1] if len(coord) == 2 else None
+        if column not in self._stored_rows:
+            rows = codec.stored_chunk_rows(self.dataset, column, lookups=False)
+            self._stored_rows[column] = None if rows is None else set(rows.tolist())
+        rows = self._stored_rows[column]
+        if rows is None:
+            return codec.chunk_is_stored(self.dataset, coord)
+        return coord[0] in rows
 
     def _coord(self, chunk_index: int, column):
         row = chunk_index * self.chunk_rows
@@ -129,19 +93,19 @@ class ChunkWriter:
         raw = np.ascontiguousarray(chunk).view(np.uint8)
         self._batch.append((coord, raw))
         self._pending_coords[coord] = self._pending_coords.get(coord, 0) + 1
-        if self._stored_coords is not None:
-            self._stored_coords.add(coord)  # written now: a later all-NaN chunk must be too
+        rows = self._stored_rows.get(coord[1] if len(coord) == 2 else None)
+        if rows is not None:
+            rows.add(coord[0])  # written now: a later all-NaN chunk must be too
         if len(self._batch) >= self.BATCH:
             self._flush_batch()
 
     def _flush_batch(self) -> None:
         if not self._batch:
             return
-        shuffle, level = self.pipeline
         coords = [coord for coord, _ in self._batch]
         raws = [raw for _, raw in self._batch]
         self._batch = []
-        future = self._pool.submit(_encode_batch, raws, self.itemsize, shuffle, level)
+        future = self._pool.submit(codec.encode_chunks, raws, self.itemsize, self.pipeline)
         self._pending.append((coords, future))
         while len(self._pending) >= self._max_pending:
             self._write_oldest()
@@ -183,7 +147,7 @@ class ChunkWriter:
         first, last = row_start // size, (row_end - 1) // size
         skip_nan = self.dtype.kind == "f" and bool(np.isnan(self.fill))
         if skip_nan:
-            from .kernels.chunks import nan_blocks
+            from ..kernels.chunks import nan_blocks
             # all-NaN flags of the chunks, computed once over the aligned values
             head = (size - row_start % size) % size
             aligned_nan = nan_blocks(values[head:], size)
@@ -228,8 +192,56 @@ class ChunkWriter:
 
 def write_seq(dataset, values, pool=None) -> None:
     """Write the whole ``seq`` dataset of a supercontig."""
-    values = np.ascontiguousarray(values, dtype=_layout.SEQ_DTYPE)
+    values = np.ascontiguousarray(values, dtype=SEQ_DTYPE)
     if len(values) != dataset.shape[0]:
         raise ValueError(f"sequence of {len(values)} bases for a dataset of {dataset.shape[0]}")
     with ChunkWriter(dataset, pool=pool) as writer:
         writer.write_column(None, 0, values)
+
+
+def _row_runs(first_rows, chunk_rows, nrows, max_rows):
+    """Runs ``(lo, hi)`` of consecutive chunks (given by their first rows), at most
+    ``max_rows`` rows each."""
+    if not len(first_rows):
+        return []
+    breaks = np.flatnonzero(np.diff(first_rows) != chunk_rows) + 1
+    runs = []
+    for part in np.split(first_rows, breaks):
+        lo, end = int(part[0]), min(int(part[-1]) + chunk_rows, nrows)
+        while lo < end:
+            hi = min(end, lo + max_rows)
+            runs.append((lo, hi))
+            lo = hi
+    return runs
+
+
+def erase_column(dataset, column: int, pool=None, block_rows: int = ERASE_BLOCK_ROWS) -> int:
+    """Write NaN over one column of a ``continuous`` dataset; returns the chunks written.
+
+    Where the fill value is NaN (every archive Genomedata writes) only the stored chunks are
+    rewritten: chunks never written read NaN already.  In old archives with fill value 0 every
+    chunk is."""
+    nrows = int(dataset.shape[0])
+    if nrows == 0 or column >= dataset.shape[1]:
+        return 0
+    chunk_rows = continuous_chunk_rows(dataset)
+    max_rows = max(chunk_rows, block_rows // chunk_rows * chunk_rows)
+    stored = None
+    if continuous_fill_is_nan(dataset) and dataset.chunks is not None:
+        stored = codec.stored_chunk_rows(dataset, column)
+    if stored is None:
+        stored = np.arange(0, nrows, chunk_rows, dtype=np.int64)
+    runs = _row_runs(stored, chunk_rows, nrows, max_rows)
+    if not runs:
+        return 0
+    nan = np.full(min(max_rows, nrows), np.nan, dtype=np.float32)
+    try:
+        writer = ChunkWriter(dataset, pool=pool)
+    except ValueError:  # not chunked along single columns: h5py writes
+        for lo, hi in runs:
+            dataset[lo:hi, column] = nan[:hi - lo]
+        return len(stored)
+    with writer:
+        for lo, hi in runs:
+            writer.write_column(column, lo, nan[:hi - lo])
+    return len(stored)

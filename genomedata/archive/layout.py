@@ -1,10 +1,14 @@
-"""The Genomedata on-disk layout: the only module that knows HDF5 names, types and encodings.
+"""The Genomedata format: the one module that knows HDF5 names, types and encodings.
 
 Everything else in the package asks this module how an archive is laid out: which groups and
-datasets exist, how attributes are typed, how datasets are created.  Format version 1 as written by
-genomedata 1.7.4 (PyTables), which we write bit-compatible in names, types, shapes, chunking,
-filters and fill values, and older variants (format version 0, PyTables 2 integer widths, fill
-value 0, other chunk sizes) which we read.
+datasets exist, how attributes are typed and encoded, how datasets are created, which format
+versions can be read and extended.  Format version 1 as written by genomedata 1.7.4 (PyTables),
+which we write bit-compatible in names, types, shapes, chunking, filters and fill values, and
+older variants (format version 0, PyTables 2 integer widths, fill value 0, other chunk sizes)
+which we read.  docs/format.md shows what it writes.
+
+How the files of an archive are opened is ``files``; how chunks are encoded and decoded,
+``codec``.
 """
 
 from __future__ import annotations
@@ -12,13 +16,10 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from pathlib import Path
 
 import numpy as np
 
-from . import _sniff
-from .errors import (ArchiveFormatError, ArchiveInterruptedError, ArchiveLockedError,
-                     GenomedataValueError, NotAnArchiveError, not_found, shorten)
+from ..errors import ArchiveFormatError, GenomedataValueError, UnsupportedError, shorten
 
 FORMAT_VERSION = 1
 FILE_MODE_CHROMS = 100
@@ -44,12 +45,14 @@ ATTR_CHUNK_STARTS = "chunk_starts"
 ATTR_CHUNK_ENDS = "chunk_ends"
 STAT_ATTRS = ("mins", "maxs", "sums", "sums_squares", "num_datapoints")
 
-# PyTables system attributes (REFERENCE §1.5).  FILTERS packs complevel 1, complib zlib and the
-# shuffle flag; PyTables decodes it only when the root carries PYTABLES_FORMAT_VERSION.
+# PyTables system attributes, on every group and dataset PyTables writes.  FILTERS packs
+# complevel 1, complib zlib and the shuffle flag; PyTables decodes it only when the root carries
+# PYTABLES_FORMAT_VERSION.
 PYTABLES_FORMAT_VERSION = "2.1"
 PYTABLES_FILTERS = 1 | (1 << 8) | (1 << 16)  # 65793
 PYTABLES_SYSTEM_ATTRS = ("CLASS", "VERSION", "TITLE", "FILTERS", "EXTDIM",
                          "PYTABLES_FORMAT_VERSION")
+
 
 DEFLATE_LEVEL = 1
 NAN_FLOAT32 = np.float32(np.nan)
@@ -77,6 +80,20 @@ ATTRIBUTE_TABLE = (
     (ATTR_CHUNK_ENDS, "supercontig", "H5T_STD_I64LE (H5T_IEEE_F64LE when empty)", "(k,)",
      "close-data"),
 )
+MAX_COORDINATE = 2 ** 32 - 1   # coordinates are uint32
+
+# An archive being built carries a marker until it is complete: a file ``.genomedata-incomplete``
+# in a directory archive, the root attribute ``genomedata_incomplete`` in a single file.  Only a
+# marker can tell that chromosomes are missing: nothing else records which ones there should be.
+INCOMPLETE_MARKER = ".genomedata-incomplete"
+ATTR_INCOMPLETE = "genomedata_incomplete"
+
+MSG_FORMAT_VERSION = ("This archive has format version {}, but the installed Genomedata "
+                      "software only supports format version {}")
+
+
+MSG_ADD_TRACK_VERSION = ("Adding tracks is only supported for archives created with "
+                         "Genomedata version 1.2.0 or later.")
 
 
 def _h5py():
@@ -85,84 +102,7 @@ def _h5py():
 
 
 # ------------------------------------------------------------------------------------------------
-# Paths and archive kinds
-
-def expand_path(path) -> str:
-    """Expand ``~`` and environment variables and normalise, as the reference does."""
-    return os.path.normpath(os.path.expandvars(os.path.expanduser(os.fspath(path))))
-
-
-def is_hdf5_file(path) -> bool:
-    """Whether the file holds HDF5's signature where HDF5 looks for it: at byte 0, 512, 1024,
-    2048 ... (after a user block).  Read from the bytes, without opening the file with HDF5
-    (which a writer's file lock would refuse)."""
-    try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            offset = 0
-            while offset + len(_sniff.HDF5_MAGIC) <= size:
-                handle.seek(offset)
-                if handle.read(len(_sniff.HDF5_MAGIC)) == _sniff.HDF5_MAGIC:
-                    return True
-                offset = 512 if offset == 0 else offset * 2
-    except OSError:
-        return False
-    return False
-
-
-def not_an_archive_parts(path) -> tuple[str, str]:
-    """(what is wrong, what to do) for a file that is no Genomedata archive: it says what the
-    file looks like (empty, a bedGraph file, ...)."""
-    return (f"{path} is not a Genomedata archive ({_sniff.describe_content(path)})",
-            "give an archive: a directory or an HDF5 file made by 'genomedata load' or "
-            "'load-seq'")
-
-
-def not_an_archive(path):
-    """The error for a file that is no Genomedata archive (see not_an_archive_parts)."""
-    return NotAnArchiveError("; ".join(not_an_archive_parts(path)))
-
-
-def is_chromosome_file(root) -> bool:
-    """A file whose root is a chromosome (supercontig groups or chromosome attributes at the
-    root): one file of a directory archive, not an archive by itself."""
-    if any(is_supercontig_group(name) for name in root):
-        return True
-    return ATTR_DIRTY in root.attrs and ATTR_END in root.attrs
-
-
-def chromosome_file_parts(path) -> tuple[str, str]:
-    """(what is wrong, what to do) for one ``<chrom>.genomedata`` file of a directory
-    archive given where an archive is expected: give the directory."""
-    directory = os.path.dirname(os.fspath(path)) or "."
-    chrom = chromosome_name_from_filename(path) or os.path.basename(os.fspath(path))
-    return (f"{path} is the file of chromosome {chrom} in the directory archive {directory}, "
-            "not an archive by itself", f"give the directory: {directory}")
-
-
-def chromosome_file_error(path):
-    """The error for a chromosome file given as an archive (see chromosome_file_parts)."""
-    return NotAnArchiveError("; ".join(chromosome_file_parts(path)))
-
-
-def archive_kind(path) -> str:
-    """Return ``"directory"``, ``"file"`` or ``"bigwig"`` for an existing archive path; a
-    file that is neither HDF5 nor bigWig is refused (:func:`not_an_archive`)."""
-    resolved = os.path.realpath(expand_path(path))
-    if not os.path.exists(resolved):
-        raise OSError(f"Could not find Genomedata archive: {path}")
-    if os.path.isdir(resolved):
-        return "directory"
-    if os.path.isfile(resolved):
-        if _sniff.file_kind(resolved) == "bigwig":
-            return "bigwig"
-        if not is_hdf5_file(resolved):
-            from . import _journal
-            if not _journal.pending(resolved):   # else a write did not finish: undone later
-                raise not_an_archive(path)
-        return "file"
-    raise GenomedataValueError(f"Genomedata archive must be file or directory: "
-                               f"{path}")
+# Names
 
 
 def chromosome_filename(dirname, chrom: str) -> str:
@@ -173,28 +113,12 @@ def chromosome_name_from_filename(filename) -> str:
     return os.path.basename(os.fspath(filename)).rpartition(SUFFIX)[0]
 
 
-def chromosome_files(dirname) -> list[str]:
-    """Chromosome files of a directory archive, in the reference's order (sorted by path).
-    Anything named like one that is not a regular file (a FIFO, a device, a folder) is an
-    :class:`ArchiveFormatError`: opening it could hang or read what is not an archive."""
-    files = sorted(str(p) for p in Path(dirname).glob("*" + SUFFIX))
-    for filename in files:
-        check_regular_file(filename)
-    return files
-
-
-def check_regular_file(path) -> None:
-    """Refuse a path that is not a regular file (symbolic links followed)."""
-    import stat
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return   # (reported by whatever opens it)
-    if not stat.S_ISREG(mode):
-        kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a directory" if stat.S_ISDIR(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-        raise format_error(f"{path} is {kind}, not an HDF5 file of an archive")
+def is_chromosome_file(root) -> bool:
+    """A file whose root is a chromosome (supercontig groups or chromosome attributes at the
+    root): one file of a directory archive, not an archive by itself."""
+    if any(is_supercontig_group(name) for name in root):
+        return True
+    return ATTR_DIRTY in root.attrs and ATTR_END in root.attrs
 
 
 def clean_chromosome_name(name: str) -> str:
@@ -206,56 +130,35 @@ def supercontig_name(index: int) -> str:
     return f"{SUPERCONTIG_PREFIX}{index}"
 
 
-def open_h5(path, mode="r", locking=None, rdcc_nbytes=None, transaction=None):
-    """Open one HDF5 file of an archive.  ``locking=False`` works where file locking is
-    unavailable; ``None`` follows HDF5_USE_FILE_LOCKING / the library default.
+def is_supercontig_group(name: str) -> bool:
+    return name.startswith(SUPERCONTIG_PREFIX)
 
-    ``transaction`` (a ``_journal.Transaction``, mode "r+"): the file is written through an
-    undo journal and its changes are committed or undone with the transaction.  A file
-    another process has locked raises ``ArchiveLockedError``; reading a file whose
-    last write did not finish raises ``ArchiveInterruptedError`` (opening it for
-    writing undoes that write first).
-    """
-    from . import _journal
-    h5py = _h5py()
-    if "w" not in mode:
-        check_regular_file(path)
-    kwargs = {}
-    if rdcc_nbytes is not None:
-        kwargs["rdcc_nbytes"] = rdcc_nbytes
-    if transaction is not None and mode == "r+":
-        journaled = _journal.JournaledFile(path, transaction, locking)
-        try:
-            handle = h5py.File(journaled, mode, libver="earliest", **kwargs)
-        except BaseException:
-            transaction.files.remove(journaled)
-            journaled.release()
-            raise
-        journaled.h5id = handle.id
-        return handle
-    own_writer = _journal.writer_in_this_process(path) if mode == "r" else None
-    if own_writer is not None:
-        # this process is writing the file: read what it has written so far (its lock
-        # would refuse our own reader)
-        own_writer.flush_hdf5()
-        locking = False
-    if locking is not None:
-        kwargs["locking"] = locking
-    if mode != "r" and os.path.exists(path):
-        _journal.recover_file(path, locking)
-    try:
-        handle = h5py.File(path, mode, libver="earliest", **kwargs)
-    except OSError as exc:
-        if _journal.is_lock_error(exc):
-            raise ArchiveLockedError(
-                _journal.locked_message(path, writing=mode != "r")) from None
-        if mode == "r" and own_writer is None and _journal.pending(path):
-            raise ArchiveInterruptedError(_journal.interrupted_message(path)) from None
-        raise
-    if mode == "r" and own_writer is None and _journal.pending(path):
-        handle.close()
-        raise ArchiveInterruptedError(_journal.interrupted_message(path))
-    return handle
+
+# ------------------------------------------------------------------------------------------------
+# Format versions
+
+
+def format_version_of(group) -> int:
+    """A chromosome's format version as genomedata 1.7 looks it up: the attribute on its file's
+    root, else on the chromosome group, else 0."""
+    version = read_format_version(group.file["/"])
+    if version is None:
+        version = read_format_version(group)
+    return 0 if version is None else version
+
+
+def check_format_version(version) -> None:
+    """Refuse a format version newer than this package reads (None: none stored, fine)."""
+    if version is not None and version > FORMAT_VERSION:
+        raise UnsupportedError(MSG_FORMAT_VERSION.format(version, FORMAT_VERSION))
+
+
+def check_can_add_tracks(version) -> None:
+    """Refuse to add tracks to a format-0 archive (genomedata 1.7 cannot either) or one newer
+    than this package reads."""
+    if version is not None and version < 1:
+        raise UnsupportedError(MSG_ADD_TRACK_VERSION)
+    check_format_version(version)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -465,17 +368,38 @@ def check_tracknames_fit(names) -> None:
     names = list(names)
     width = max([32] + [len(name) for name in names])
     if width > MAX_TRACKNAMES_BYTES:
-        raise ValueError(f"a track name of {width} characters is longer than the "
-                         f"{MAX_TRACKNAMES_BYTES} bytes an archive's track list (one HDF5 "
-                         "attribute) can hold")
+        raise GenomedataValueError(
+            f"a track name of {width} characters is longer than the {MAX_TRACKNAMES_BYTES} "
+            "bytes an archive's track list (one HDF5 attribute) can hold")
     if len(names) * width > MAX_TRACKNAMES_BYTES:
         shorter = (f", or {MAX_TRACKNAMES_BYTES // 32} with names of up to 32 characters"
                    if width > 32 else "")
-        raise ValueError(f"{len(names)} track names of up to {width} characters take "
-                         f"{len(names) * width} bytes, more than the {MAX_TRACKNAMES_BYTES} an "
-                         "archive's track list (one HDF5 attribute) can hold: at most "
-                         f"{MAX_TRACKNAMES_BYTES // width} tracks with names this long"
-                         f"{shorter}")
+        raise GenomedataValueError(
+            f"{len(names)} track names of up to {width} characters take {len(names) * width} "
+            f"bytes, more than the {MAX_TRACKNAMES_BYTES} an archive's track list (one HDF5 "
+            f"attribute) can hold: at most {MAX_TRACKNAMES_BYTES // width} tracks with names "
+            f"this long{shorter}")
+
+
+def check_new_tracknames(tracknames) -> list[str]:
+    """Names of tracks to add (one name, or a list; bytes are decoded as ASCII), checked before
+    anything is written: each one a valid track name, none given twice, and room for them all
+    in the track list."""
+    if isinstance(tracknames, (str, bytes)):
+        tracknames = [tracknames]
+    names = []
+    for name in tracknames:
+        if isinstance(name, bytes):
+            name = name.decode(GENOMEDATA_ENCODING, "replace")
+        name = str(name)
+        check_trackname(name)
+        if name in names:
+            raise GenomedataValueError(f"track name {shorten(name)!r} is given more than once")
+        names.append(name)
+    if not names:
+        raise GenomedataValueError("no track name given")
+    check_tracknames_fit(names)
+    return names
 
 
 @_attr_writer
@@ -514,8 +438,10 @@ def write_chunk_bounds(group, starts, ends) -> None:
 # ------------------------------------------------------------------------------------------------
 # Groups
 
+
 def init_pytables_group(group, *, root: bool = False) -> None:
-    """The PyTables system attributes of a group (REFERENCE §1.5)."""
+    """The system attributes PyTables writes on a group (CLASS, TITLE, VERSION, FILTERS; on the
+    root also PYTABLES_FORMAT_VERSION)."""
     write_string_attr(group, "CLASS", "GROUP", utf8=True)
     if root:
         write_string_attr(group, "PYTABLES_FORMAT_VERSION", PYTABLES_FORMAT_VERSION, utf8=True)
@@ -547,11 +473,7 @@ def create_supercontig(chromosome_group, index: int, start: int, end: int):
     return group
 
 
-def is_supercontig_group(name: str) -> bool:
-    return name.startswith(SUPERCONTIG_PREFIX)
-
-
-def _hard_child(group, name: str, what: str):
+def hard_child(group, name: str, what: str):
     """The child ``name`` of ``group`` reached by an ordinary (hard) link: an archive never
     links to another file (an external link) or elsewhere in itself (a soft link)."""
     h5py = _h5py()
@@ -574,7 +496,7 @@ def supercontig_groups(chromosome_group):
     for name in chromosome_group:
         if not is_supercontig_group(name):
             continue
-        child = _hard_child(chromosome_group, name, "supercontig")
+        child = hard_child(chromosome_group, name, "supercontig")
         if not isinstance(child, h5py.Group):
             raise format_error(f"{describe(child)} is a dataset where a supercontig group "
                                "belongs")
@@ -618,7 +540,7 @@ def _checked_dataset(group, name: str, what: str):
     h5py = _h5py()
     if name not in group:
         return None
-    dataset = _hard_child(group, name, what)
+    dataset = hard_child(group, name, what)
     if not isinstance(dataset, h5py.Dataset):
         raise format_error(f"{describe(dataset)} is a group where the {what} dataset belongs")
     _check_storage(dataset)
@@ -681,6 +603,7 @@ def check_filters(dataset, write: bool = False) -> None:
 # ------------------------------------------------------------------------------------------------
 # Datasets
 
+
 def seq_chunk_len(length: int) -> int:
     """PyTables' automatic chunk size for a 1-D uint8 array of ``length`` elements."""
     mib = max(1, min(length // 2 ** 20, 10 ** 7))
@@ -712,6 +635,22 @@ def create_seq(supercontig_group, length: int):
     dataset = h5py.Dataset(dsid)
     _set_dataset_class(dataset, "CARRAY")
     return dataset
+
+
+def check_chunk_rows(chunk_rows) -> int:
+    """A chunk height (rows per chunk of ``continuous``) the format can hold."""
+    try:
+        value = int(chunk_rows)
+    except (TypeError, ValueError):
+        raise GenomedataValueError(f"chunk size must be a whole number of rows, not "
+                                   f"{chunk_rows!r}") from None
+    if value != chunk_rows or value < 1:
+        raise GenomedataValueError(f"chunk size must be a positive number of rows, not "
+                                   f"{chunk_rows}")
+    if value > MAX_CHUNK_ROWS:
+        raise GenomedataValueError(f"chunk size {value} is too large: an HDF5 chunk must be "
+                                   f"smaller than 4 GiB (at most {MAX_CHUNK_ROWS} rows)")
+    return value
 
 
 def create_continuous(supercontig_group, length: int, ntracks: int = 0,
@@ -746,342 +685,9 @@ def add_continuous_column(dataset) -> int:
     return ncols
 
 
-# HDF5 filter identifiers (H5Z_FILTER_DEFLATE, H5Z_FILTER_SHUFFLE)
-FILTER_DEFLATE = 1
-FILTER_SHUFFLE = 2
-
-
-class ChunkPipeline:
-    """A dataset's filter pipeline when it is one this package encodes and decodes itself:
-    byte shuffle of the dataset's element size and/or deflate, in that order.
-
-    ``shuffle``: whether the bytes are shuffled; ``level``: the deflate level, None without
-    deflate; ``shuffle_bit``/``deflate_bit``: the filter's bit in a chunk's filter mask (set
-    when HDF5 skipped that filter for the chunk), 0 when the filter is absent."""
-
-    __slots__ = ("shuffle", "level")
-
-    def __init__(self, shuffle: bool, level):
-        self.shuffle = shuffle
-        self.level = level
-
-    @property
-    def shuffle_bit(self) -> int:
-        return 1 if self.shuffle else 0
-
-    @property
-    def deflate_bit(self) -> int:
-        return 0 if self.level is None else (2 if self.shuffle else 1)
-
-    def __repr__(self):
-        return f"ChunkPipeline(shuffle={self.shuffle}, level={self.level})"
-
-
-def inflate_chunk(data, nbytes: int, where) -> bytes:
-    """Inflate one deflated chunk that must hold exactly ``nbytes`` bytes, never producing more
-    than ``nbytes + 1`` (a "decompression bomb" is refused, not inflated); ``where()`` names the
-    chunk for the :class:`ArchiveFormatError` of a chunk that is corrupt or the wrong size."""
-    try:
-        from isal.isal_zlib import decompressobj
-    except ImportError:  # pragma: no cover - isal is a dependency; zlib decodes the same data
-        from zlib import decompressobj
-    inflater = decompressobj()
-    try:
-        out = inflater.decompress(data, nbytes + 1)
-    except Exception as exc:  # noqa: BLE001 - IsalError / zlib.error: a damaged chunk
-        raise format_error(f"{where()} is corrupt: it cannot be inflated ({exc})") from None
-    if len(out) > nbytes or (len(out) == nbytes and inflater.unconsumed_tail):
-        raise format_error(f"{where()} inflates to more than the {nbytes} bytes of a chunk; "
-                           "refused (a damaged or hostile file)")
-    if len(out) < nbytes:
-        raise format_error(f"{where()} is corrupt: it inflates to {len(out)} bytes, not the "
-                           f"{nbytes} of a chunk")
-    return out
-
-
-def unfilter_chunk(raw, mask: int, pipeline, nbytes: int, edge: bool, where):
-    """The bytes of one stored chunk with its deflate undone, and whether they are still
-    shuffled: ``(data, shuffled)``, ``len(data) == nbytes`` (else an
-    :class:`ArchiveFormatError` naming the chunk, ``where()``).  ``mask``: the chunk's filter
-    mask; ``pipeline``: the dataset's :class:`ChunkPipeline`; ``edge``: the chunk is a partial
-    edge chunk, which HDF5 may store unfiltered (a creation option h5py cannot query)."""
-    data = raw
-    try:
-        if pipeline.level is not None and not mask & pipeline.deflate_bit:
-            data = inflate_chunk(raw, nbytes, where)
-    except Exception:
-        if not (edge and len(raw) == nbytes):
-            raise
-        return raw, False
-    if len(data) != nbytes:
-        raise format_error(f"{where()} holds {len(data)} bytes, not the {nbytes} of a chunk")
-    return data, bool(pipeline.shuffle and not mask & pipeline.shuffle_bit)
-
-
-def chunk_pipeline(dataset):
-    """The :class:`ChunkPipeline` of a chunked dataset, or None when its filters are anything
-    else (other filters, another order, a shuffle of another element size): HDF5 must then
-    encode and decode its chunks."""
-    if dataset.chunks is None:
-        return None
-    dcpl = dataset.id.get_create_plist()
-    filters = [dcpl.get_filter(i) for i in range(dcpl.get_nfilters())]
-    codes = [code for code, _flags, _values, _name in filters]
-    shuffle = bool(codes) and codes[0] == FILTER_SHUFFLE
-    if shuffle:
-        values = filters[0][2]
-        if values and int(values[0]) != dataset.dtype.itemsize:
-            return None
-        filters, codes = filters[1:], codes[1:]
-    if not codes:
-        return ChunkPipeline(shuffle, None)
-    if codes == [FILTER_DEFLATE]:
-        values = filters[0][2]
-        return ChunkPipeline(shuffle, int(values[0]) if values else DEFLATE_LEVEL)
-    return None
-
-
-# ------------------------------------------------------------------------------------------------
-# Directory and single-file archives
-
-class ArchiveFiles:
-    """The HDF5 files of an archive and the chromosome groups inside them.
-
-    Directory archive: one file ``<chrom>.genomedata`` per chromosome whose root group *is* the
-    chromosome.  Single-file archive: one file whose top-level groups are the chromosomes.
-    Files are opened lazily and kept open until :meth:`close`.
-    """
-
-    def __init__(self, path, mode="r", locking=None, kind=None, rdcc_nbytes=None,
-                 journal=True):
-        self.path = expand_path(path)
-        self.mode = mode
-        self.locking = locking
-        self.rdcc_nbytes = rdcc_nbytes
-        self.kind = kind or archive_kind(self.path)
-        if self.kind == "bigwig":
-            raise GenomedataValueError(f"{path} is a bigWig file, not a Genomedata "
-                                       "archive")
-        self._files = {}
-        # writes go through undo journals: close() commits them, close(abort=True) or an
-        # exception leaving a ``with`` block undoes them (genomedata._journal)
-        self.journal = journal and mode != "r"
-        self._transaction = None
-        self._open_lock = threading.Lock()   # loaders share one ArchiveFiles across threads
-        self._checked = False    # a single file is checked once to be an archive
-
-    # -- files
-    def _open(self, filename):
-        handle = self._files.get(filename)
-        if handle is not None and handle.id.valid:
-            return handle
-        with self._open_lock:
-            handle = self._files.get(filename)
-            if handle is None or not handle.id.valid:
-                if self.journal and self._transaction is None:
-                    from ._journal import Transaction
-                    self._transaction = Transaction()
-                    _track_writer(self)
-                handle = open_h5(filename, self.mode, self.locking, self.rdcc_nbytes,
-                                 transaction=self._transaction if self.journal else None)
-                self._files[filename] = handle
-            return handle
-
-    def single_file(self):
-        assert self.kind == "file"
-        handle = self._open(self.path)
-        if not self._checked:
-            if is_chromosome_file(handle["/"]):
-                self.close(abort=True)
-                raise chromosome_file_error(self.path)
-            self._checked = True
-        return handle
-
-    def chromosome_names(self) -> list[str]:
-        if self.kind == "directory":
-            return [chromosome_name_from_filename(f) for f in chromosome_files(self.path)]
-        root = self.single_file()
-        names = sorted(root.keys())
-        for name in names:
-            self._chromosome_in_file(root, name)
-        return names
-
-    @staticmethod
-    def _chromosome_in_file(root, name):
-        group = _hard_child(root, name, "chromosome")
-        if not isinstance(group, _h5py().Group):
-            raise format_error(f"{describe(group)} is a dataset where a chromosome group "
-                               "belongs")
-        return group
-
-    def filename_of(self, chrom: str) -> str:
-        if self.kind == "directory":
-            return chromosome_filename(self.path, chrom)
-        return self.path
-
-    def has_chromosome(self, chrom: str) -> bool:
-        if self.kind == "directory":
-            return os.path.isfile(chromosome_filename(self.path, chrom))
-        return chrom in self.single_file()
-
-    def chromosome_group(self, chrom: str):
-        """The group of an existing chromosome (KeyError if there is none)."""
-        if not self.has_chromosome(chrom):
-            raise not_found("chromosome", chrom, self.chromosome_names(), self.path)
-        if self.kind == "directory":
-            return self._open(chromosome_filename(self.path, chrom))["/"]
-        return self._chromosome_in_file(self.single_file(), chrom)
-
-    def create_chromosome(self, chrom: str, end: int):
-        """Create a new chromosome (file or group) with its attributes; error if it exists."""
-        if self.has_chromosome(chrom):
-            raise GenomedataValueError(f"chromosome {shorten(chrom)} is defined twice")
-        if self.kind == "directory":
-            handle = open_h5(chromosome_filename(self.path, chrom), "w-", self.locking)
-            self._files[chromosome_filename(self.path, chrom)] = handle
-            init_file_root(handle, chromosome_group=True)
-            group = handle["/"]
-        else:
-            root = self.single_file()
-            group = root.create_group(chrom)
-            init_pytables_group(group)
-        init_chromosome(group, end)
-        return group
-
-    def roots(self):
-        """The root group of every HDF5 file of the archive (where tracknames live)."""
-        if self.kind == "directory":
-            return [self._open(f)["/"] for f in chromosome_files(self.path)]
-        return [self.single_file()["/"]]
-
-    def tracknames(self):
-        roots = self.roots()
-        return read_tracknames(roots[0]) if roots else None
-
-    def close(self, abort: bool = False) -> None:
-        """Close every file; commit the writes (``abort``: undo them)."""
-        transaction, self._transaction = self._transaction, None
-        failed = None
-        for handle in self._files.values():
-            try:
-                if handle.id.valid:
-                    handle.close()
-            except Exception as exc:  # noqa: BLE001 - a file that did not close is undone
-                failed = failed or exc
-        self._files.clear()
-        if transaction is not None:
-            if abort or failed is not None:
-                transaction.abort()
-            else:
-                transaction.commit()
-        if failed is not None and not abort:
-            raise failed
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        self.close(abort=exc_type is not None)
-
-
-_WRITERS = None
-
-
-def _track_writer(files: ArchiveFiles) -> None:
-    """Commit the writes of archives still open when the interpreter exits, as HDF5 would
-    have flushed them (the undo journal would otherwise undo them)."""
-    global _WRITERS
-    if _WRITERS is None:
-        import atexit
-        import weakref
-        _WRITERS = weakref.WeakSet()
-        atexit.register(_close_writers)
-    _WRITERS.add(files)
-
-
-def _close_writers() -> None:
-    for files in list(_WRITERS or ()):
-        try:
-            files.close()
-        except Exception:  # noqa: BLE001 - nothing to report to at exit
-            pass
-
-
-def create_archive(path, kind: str, locking=None, journal: bool = True) -> ArchiveFiles:
-    """Create an empty archive of ``kind`` ("file" or "directory") at ``path``.
-
-    An existing empty directory is fine for a directory archive; anything else existing at
-    ``path`` is refused (callers remove it first when the user asked to overwrite).
-    ``journal=False``: the returned archive is written without undo journal (an archive
-    being built under a temporary name needs none).
-    """
-    from . import _journal
-    path = expand_path(path)
-    if kind == "directory":
-        if os.path.exists(path):
-            if not os.path.isdir(path) or os.listdir(path):
-                raise FileExistsError(f"{path} already exists and is not an empty directory")
-        else:
-            os.makedirs(path)
-    elif kind == "file":
-        if os.path.exists(path):
-            raise FileExistsError(f"{path} already exists")
-        handle = open_h5(path, "w-", locking)
-        init_file_root(handle, chromosome_group=False)
-        handle.close()
-        _journal.clear_stale(path)   # a journal of a file that had this name before
-    else:
-        raise ValueError(f"unknown archive kind {kind!r}")
-    return ArchiveFiles(path, mode="r+", locking=locking, kind=kind, journal=journal)
-
-
-# An archive being built carries a marker until it is complete: a file ``.genomedata-incomplete``
-# in a directory archive, the root attribute ``genomedata_incomplete`` in a single file.  Only a
-# marker can tell that chromosomes are missing: nothing else records which ones there should be.
-INCOMPLETE_MARKER = ".genomedata-incomplete"
-ATTR_INCOMPLETE = "genomedata_incomplete"
-
-
-def mark_incomplete(files: ArchiveFiles) -> None:
-    """Mark a new, empty archive as being built (fails if a marker exists: another command is
-    building it)."""
-    from ._journal import create_exclusive
-    if files.kind == "directory":
-        os.close(create_exclusive(os.path.join(files.path, INCOMPLETE_MARKER)))
-    else:
-        write_int64_attr(files.single_file()["/"], ATTR_INCOMPLETE, 1)
-
-
-def clear_incomplete(path, kind: str) -> None:
-    """Remove the marker of an archive whose build is complete (its files are closed)."""
-    path = expand_path(path)
-    if kind == "directory":
-        try:
-            os.unlink(os.path.join(path, INCOMPLETE_MARKER))
-        except FileNotFoundError:
-            pass
-    else:
-        with open_h5(path, "r+") as handle:
-            _delete_attr(handle["/"], ATTR_INCOMPLETE)
-
-
-def incomplete_marker(path, root=None) -> bool:
-    """Whether the archive at ``path`` (``root``: its open single file's root) carries the
-    marker of a build that did not finish."""
-    if root is not None:
-        return ATTR_INCOMPLETE in root.attrs
-    return os.path.lexists(os.path.join(expand_path(path), INCOMPLETE_MARKER))
-
-
-def is_own_name(name: str) -> bool:
-    """Whether an entry of an archive's folder is a file this package writes there: a chromosome
-    file, an undo journal, its inode link or commit marker, the incomplete marker."""
-    from ._journal import is_own_name as journal_file
-    return name.endswith(SUFFIX) or name == INCOMPLETE_MARKER or journal_file(name)
-
-
 # ------------------------------------------------------------------------------------------------
 # PyTables-style attribute access (used by the API's ``attrs`` objects)
+
 
 def read_attr_value(obj, name: str):
     """An attribute as PyTables returns it: ``dirty`` as a numpy bool, scalar strings as
