@@ -117,7 +117,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     from genomedata._close_data import close_data
-    from genomedata._hardmask import hardmask_data, read_mask_file
+    from genomedata._hardmask import hardmask_data
+    from genomedata.inputs.regions import read_mask_file
 
     os.makedirs(args.workdir, exist_ok=True)
     sizes = chromosome_sizes(args.scale)

@@ -152,12 +152,13 @@ def _workload(folder):
     from ._erase_data import erase_data
     from ._export import export_track
     from ._genome import Genome
-    from ._hardmask import hardmask_data, parse_hardmask_option, write_regions
+    from ._hardmask import hardmask_data, write_regions
     from ._load_data import load_data
     from ._load_seq import load_seq
     from ._maintenance import histogram, report
     from ._open_data import open_data
-    from ._seqinput import SequenceBuffer, count_fasta_records, iter_fasta_records
+    from .inputs.regions import parse_hardmask_option
+    from .inputs.sequence import SequenceBuffer, count_fasta_records, iter_fasta_records
     from .errors import InputError
     from ._validate import validate
     from .load_genomedata import build_archive

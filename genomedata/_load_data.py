@@ -11,8 +11,6 @@ archive does not have are skipped and counted.
 
 from __future__ import annotations
 
-import os
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -22,9 +20,10 @@ from .archive import files as _files
 from .archive import layout as _layout
 from ._threads import default_threads
 from . import _progress
+from .inputs.regions import read_mask_file
+from .inputs.sources import open_source, stopwatch
 from .errors import GenomedataError, GenomedataValueError, not_found
 
-BIGWIG_BLOCK = 1 << 22
 # A chromosome is filled in one float32 buffer from position 0 to its last supercontig's end.
 # Supercontigs that cover less than 1/SPARSE_FACTOR of a buffer of more than SPARSE_ROWS
 # positions (a supercontig far from 0: no sequence or assembly loads that way) are refused
@@ -238,13 +237,6 @@ class _ChromosomeWriter:
 # ------------------------------------------------------------------------------------------------
 # mask (regions whose input data is not loaded)
 
-def read_mask_regions(maskfile, extents=None) -> dict:
-    """BED (3+ columns, gzip allowed) mask regions: {chrom: (starts, ends)} as int64 arrays.
-    ``extents``: {chrom: end} of the archive (bounds what a WIG mask file is read over)."""
-    from ._regions import parse_regions
-    return parse_regions(maskfile, extents)
-
-
 def _extents(archive) -> dict:
     return {chrom: _layout.read_int_attr(archive.chromosome_group(chrom), _layout.ATTR_END)
             for chrom in archive.chromosome_names()}
@@ -264,103 +256,6 @@ def _restore_masked(buffer, regions, saved) -> int:
 
 # ------------------------------------------------------------------------------------------------
 # inputs
-
-def _stopwatch():
-    """A function returning the seconds since this call, leaving out the time spent compiling
-    kernels meanwhile (the first run after installing: see genomedata._jit)."""
-    from ._jit import compile_seconds
-    began, compiled = time.perf_counter(), compile_seconds()
-    return lambda: (time.perf_counter() - began) - (compile_seconds() - compiled)
-
-
-class _TextSource:
-    """A text input (bedGraph, WIG; gzip or not), read and checked when opened; ``seconds``
-    that took (without compiling kernels)."""
-
-    def __init__(self, path):
-        from ._input import describe, open_signal
-        from ._textinput import parse_signal
-        elapsed = _stopwatch()
-        self.name = describe(path)
-        with _progress.task(f"reading {os.path.basename(self.name)}", unit="bytes",
-                            total=None if path in (None, "-") else os.path.getsize(path)) as task:
-            self.buffer = open_signal(path, task)
-        try:
-            self.parsed = parse_signal(self.buffer.data, self.name,
-                                       release=self.buffer.release)
-        except BaseException:
-            self.buffer.close()
-            raise
-        self.nbytes = self.buffer.nbytes
-        self.seconds = elapsed()
-
-    def chromosomes(self):
-        return list(self.parsed.chromosomes())
-
-    def with_data(self) -> dict:
-        """{chromosome with data lines: their number}, in input order."""
-        return {name: n for name, n in self.parsed.lines_by_chromosome().items() if n}
-
-    def fill(self, chrom, buffer, progress=None):
-        counters = self.parsed.fill_chromosome(chrom, buffer, progress,
-                                               threads=min(2, default_threads()))
-        return int(counters[0]), int(counters[2])
-
-    def close(self):
-        self.parsed = None
-        self.buffer.close()
-
-
-class _BigWigSource:
-    def __init__(self, path):
-        from ._bigwig import open_bigwig
-        self.name = os.fspath(path)
-        self.nbytes = os.path.getsize(path)
-        self.bw = open_bigwig(self.name)
-        self.sizes = dict(self.bw.chroms())
-        self.seconds = 0.0   # read while loading
-
-    def chromosomes(self):
-        return list(self.sizes)
-
-    def with_data(self) -> dict:
-        """{chromosome with data: None} (a bigWig file may list chromosomes it has no data
-        on; its zoom levels tell cheaply which ones have some)."""
-        found = {}
-        for chrom, size in self.sizes.items():
-            try:
-                covered = self.bw.stats(chrom, 0, int(size), type="coverage")
-            except RuntimeError:
-                covered = None
-            if covered and covered[0]:
-                found[chrom] = None
-        return found
-
-    def fill(self, chrom, buffer, progress=None):
-        """Copy the bigWig's values over the buffer where it has data (``progress`` is
-        called with each position below which the buffer is final)."""
-        size = int(self.sizes[chrom])
-        limit = min(size, len(buffer))
-        written = 0
-        for lo in range(0, limit, BIGWIG_BLOCK):
-            hi = min(limit, lo + BIGWIG_BLOCK)
-            values = self.bw.values(chrom, lo, hi, numpy=True)
-            has = ~np.isnan(values)
-            np.copyto(buffer[lo:hi], values, where=has)
-            written += int(np.count_nonzero(has))
-            if progress is not None:
-                progress(hi)
-        dropped = 0
-        if size > limit:
-            for lo in range(limit, size, BIGWIG_BLOCK):
-                values = self.bw.values(chrom, lo, min(size, lo + BIGWIG_BLOCK), numpy=True)
-                dropped += int(np.count_nonzero(~np.isnan(values)))
-        return written, dropped
-
-    def close(self):
-        self.bw.close()
-
-
 # ------------------------------------------------------------------------------------------------
 # chromosome names of the input and of the archive
 
@@ -443,13 +338,6 @@ def match_chromosomes(source, archive, archive_names, trackname, rename, allow_e
     return matched
 
 
-def open_source(path):
-    from ._input import input_kind
-    if input_kind(path) == "bigwig":
-        return _BigWigSource(path)
-    return _TextSource(path)
-
-
 # ------------------------------------------------------------------------------------------------
 # the library function
 
@@ -492,15 +380,15 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
     """
     own_source = source is None
     source = source if source is not None else open_source(datafile)
-    elapsed = _stopwatch()
+    elapsed = stopwatch()
     summary = LoadSummary(trackname=trackname, source=source.name,
                           input_bytes=source.nbytes)
     try:
         own_archive = archive is None
         archive = archive if archive is not None else _files.ArchiveFiles(gdfilename, "r+")
         try:
-            mask = (read_mask_regions(maskfile, _extents(archive)) if maskfile is not None
-                    else {})
+            mask = (read_mask_file(maskfile, extents=_extents(archive)).regions
+                    if maskfile is not None else {})
             target = _TrackTarget(archive, trackname, chunk_size, shown or gdfilename)
             chromosomes = match_chromosomes(
                 source, shown or gdfilename, set(archive.chromosome_names()), trackname,

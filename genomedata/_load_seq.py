@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 
 from . import _progress
-from ._seqinput import (NameRegistry, SequenceBuffer, count_fasta_records, iter_fasta_records,
-                        read_agp, read_assembly_report, read_sizes)
 from .archive.build import ArchiveBuild
 from .archive.layout import (FILE_MODE_CHROMS, MIN_GAP_LEN, SUFFIX, create_seq,
                              create_supercontig)
 from .archive.writer import write_seq
 from .errors import GenomedataError, InputError, shorten
+from .inputs.sequence import (NameRegistry, SequenceBuffer, count_fasta_records,
+                              iter_fasta_records, read_agp, read_assembly_report, read_sizes)
 
 SEQFILE_TYPES = ("fasta", "agp", "sizes")
 MODES = {None: None, "dir": "directory", "directory": "directory", "file": "file"}

@@ -21,6 +21,7 @@ import os
 import numpy as np
 
 from . import _progress
+from .inputs.regions import read_mask_file
 from .errors import GenomedataError
 
 BLOCK_ROWS = 1 << 22
@@ -63,13 +64,6 @@ def _track_range(genome, trackname):
     return column, low, high
 
 
-def _include_regions(include_coords, extents) -> dict:
-    """{chrom: merged (starts, ends)} of a BED or WIG file (a WIG file is read over the
-    archive's chromosomes, ``extents`` = {chrom: end}, and no further)."""
-    from ._regions import parse_regions
-    return parse_regions(include_coords, extents)
-
-
 def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=None,
               block_rows: int = BLOCK_ROWS):
     """``(counts, edges)`` of the finite values of ``trackname`` over ``bins`` equal bins
@@ -97,8 +91,9 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
         if type(genome) is not Genome:
             raise GenomedataError(f"{gdfilename} is a bigWig file; histogram works on "
                                   "Genomedata archives")
-        regions = (_include_regions(include_coords,
-                                    {chromosome.name: chromosome.end for chromosome in genome})
+        # (a WIG file is read over the archive's chromosomes, and no further)
+        extents = {chromosome.name: chromosome.end for chromosome in genome}
+        regions = (read_mask_file(include_coords, extents=extents).regions
                    if include_coords is not None else None)
         column, low, high = _track_range(genome, trackname)
         edges = np.histogram_bin_edges(np.zeros(0, np.float32), bins, range=(low, high))

@@ -6,8 +6,8 @@ Errors meant for people are :class:`GenomedataError` (the commands print their m
 is, without a traceback); most are also one of Python's built-in error types, so that code
 written for genomedata 1.7 that catches ``KeyError``, ``ValueError``, ``OSError`` ... keeps
 working.  genomedata 1.7's own names stay importable where it defined them
-(``genomedata._util.GenomedataDirtyWarning``, ``genomedata._chromosome.MissingContinuousData``
-...).
+(``genomedata._util.GenomedataDirtyWarning``,
+``genomedata._chromosome.MissingContinuousData`` ...).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import os
 
 # ------------------------------------------------------------------------------------------------
 # Warnings
-
 
 class GenomedataDirtyWarning(UserWarning):
     """A chromosome was modified and its metadata must be recomputed with close-data."""
@@ -28,7 +27,6 @@ class OverlapWarning(UserWarning):
 
 # ------------------------------------------------------------------------------------------------
 # Errors meant for people
-
 
 class GenomedataError(Exception):
     """An error whose message is meant for the user as it is (no traceback)."""
@@ -88,7 +86,6 @@ class ArchiveInterruptedError(GenomedataError):
 
 # ------------------------------------------------------------------------------------------------
 # The read API's errors (genomedata 1.7 raised the first one; the others are ours)
-
 
 class MissingContinuousData(Exception):
     """Raised when a supercontig has no ``continuous`` dataset (no track was ever opened)."""

@@ -36,7 +36,8 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
                   chromosome_name_style="UCSC-style-name", maskfilename=None, *,
                   overwrite=False, jobs=None, chr_prefix=None, allow_empty=False):
     """Like :func:`load_genomedata`; returns the list of per-input ``LoadSummary``."""
-    from ._load_data import load_data, open_source
+    from ._load_data import load_data
+    from .inputs.sources import open_source
     from ._load_seq import load_sequence
 
     tracks = list(tracks or [])

@@ -18,7 +18,7 @@ import pytest
 from genomedata import Chromosome, Genome, Supercontig
 from genomedata._bigwig import BigWigChromosome, BigWigGenome
 from genomedata._chromosome import ClosedError
-from genomedata._util import GenomedataError
+from genomedata.errors import GenomedataError
 
 pyBigWig = pytest.importorskip("pyBigWig")
 
@@ -284,7 +284,7 @@ def test_load_bigwig_track(refdata, tmp_path):
 
 
 def test_not_a_bigwig_is_a_clean_error(tmp_path):
-    from genomedata._bigwig import open_bigwig
+    from genomedata.inputs.bigwig import open_bigwig
     path = tmp_path / "fake.bw"
     path.write_bytes(b"\x26\xfc\x8f\x88" + b"\0" * 60)  # the magic, nothing else
     with pytest.raises(GenomedataError, match="not a readable bigWig"):

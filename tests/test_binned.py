@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from genomedata import Genome, _binned
-from genomedata._util import GenomedataError
+from genomedata.errors import GenomedataError
 from genomedata.kernels.binned import accumulate_bins, new_accumulators
 
 pytestmark = pytest.mark.kernels

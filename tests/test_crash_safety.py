@@ -50,7 +50,7 @@ from genomedata._hardmask import hardmask_data
 from genomedata._load_data import load_data
 from genomedata._load_seq import load_seq
 from genomedata._open_data import open_data
-from genomedata._util import GenomedataError
+from genomedata.errors import GenomedataError
 from genomedata.load_genomedata import load_genomedata
 from genomedata.errors import ArchiveInterruptedError
 

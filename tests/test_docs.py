@@ -167,7 +167,7 @@ API_FUNCTIONS = [
     ("genomedata._close_data", "close_data"),
     ("genomedata._erase_data", "erase_data"),
     ("genomedata._hardmask", "hardmask_data"),
-    ("genomedata._hardmask", "parse_hardmask_option"),
+    ("genomedata.inputs.regions", "parse_hardmask_option"),
     ("genomedata._export", "export_track"),
     ("genomedata._binned", "binned"),
     ("genomedata._binned", "stackup"),

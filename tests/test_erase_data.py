@@ -14,7 +14,8 @@ from genomedata.archive import layout as _layout
 from genomedata.archive import files as _files
 from genomedata._close_data import close_data
 from genomedata._erase_data import erase_data
-from genomedata._util import GenomedataError, OverlapWarning
+from genomedata.errors import GenomedataError
+from genomedata._util import OverlapWarning
 from conftest import file_hashes, run_cli as cli
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from genomedata import Genome, _export
 from genomedata._export import bedgraph_lines, export_track, format_values, parse_region
-from genomedata._util import GenomedataError
+from genomedata.errors import GenomedataError
 from genomedata.commands.main import main
 from genomedata.kernels.runs import count_runs, find_runs
 
@@ -277,7 +277,7 @@ def test_bedgraph_output(source, tmp_path, suffix, track_index):
 
 @pytest.mark.parametrize("suffix", [".bedGraph", ".bedGraph.gz"])
 def test_bedgraph_round_trip_through_loader(source, tmp_path, suffix):
-    pytest.importorskip("genomedata._textinput")
+    pytest.importorskip("genomedata.inputs.signal")
     path, truth = source
     for track_index, track in enumerate(TRACKS):
         out = tmp_path / (track + suffix)

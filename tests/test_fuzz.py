@@ -34,7 +34,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genomedata._util import GenomedataError, InputError
+from genomedata.errors import GenomedataError, InputError
 
 pytestmark = pytest.mark.kernels
 
@@ -175,7 +175,7 @@ def signal_texts(draw):
 
 
 def check_signal(text: bytes) -> None:
-    from genomedata._textinput import parse_signal
+    from genomedata.inputs.signal import parse_signal
     try:
         parsed = parse_signal(text, "fuzz.wig")
     except InputError as exc:
@@ -218,8 +218,8 @@ def fasta_texts(draw):
 
 
 def _fasta_outcome(paths, block_size):
-    from genomedata._seqinput import (NameRegistry, SequenceBuffer, count_fasta_records,
-                                      iter_fasta_records)
+    from genomedata.inputs.sequence import (NameRegistry, SequenceBuffer, count_fasta_records,
+                                            iter_fasta_records)
     from genomedata.kernels.seq import supercontig_bounds
     buffer = SequenceBuffer(capacity=8)
     records = []
@@ -278,7 +278,7 @@ def agp_texts(draw):
 
 
 def check_agp(scratch, text: bytes) -> None:
-    from genomedata._seqinput import NameRegistry, read_agp
+    from genomedata.inputs.sequence import NameRegistry, read_agp
     path = _write(scratch, "in.agp", text)
     try:
         specs = read_agp(path, registry=NameRegistry())
@@ -308,7 +308,7 @@ def sizes_texts(draw):
 
 
 def check_sizes(scratch, text: bytes) -> None:
-    from genomedata._seqinput import NameRegistry, read_sizes
+    from genomedata.inputs.sequence import NameRegistry, read_sizes
     path = _write(scratch, "in.sizes", text)
     try:
         specs = read_sizes(path, registry=NameRegistry())
@@ -349,7 +349,7 @@ def report_texts(draw):
 
 
 def check_report(scratch, example) -> None:
-    from genomedata._seqinput import read_assembly_report
+    from genomedata.inputs.sequence import read_assembly_report
     text, names, style = example
     path = _write(scratch, "report.txt", text)
     try:
@@ -390,18 +390,17 @@ def mask_texts(draw):
 
 
 def check_mask(scratch, example) -> None:
-    from genomedata._hardmask import mask_file_kind, read_mask_file
-    from genomedata._regions import parse_regions
+    from genomedata.inputs.regions import mask_file_kind, read_mask_file
     text, name = example
     data = gzip.compress(text) if name.endswith(".gz") else text
     path = _write(scratch, name, data)
     # the chromosome ends of an archive (a WIG file is read over those)
     extents = {chrom: 5000 for chrom in NAME_LIST if chrom}
-    runs = [lambda: parse_regions(path, extents),
+    runs = [lambda: read_mask_file(path, extents=extents).regions,
             lambda: read_mask_file(path, "ge0", extents).regions]
     try:
         if mask_file_kind(path) == "bed":
-            runs.append(lambda: parse_regions(path))
+            runs.append(lambda: read_mask_file(path).regions)
     except (InputError, GenomedataError) as exc:
         _assert_located(exc, path, text)
     for run in runs:
@@ -515,7 +514,8 @@ HARDMASK_OPTIONS = st.one_of(
 
 
 def check_hardmask_option(capsys, cli_archive, text):
-    from genomedata._hardmask import HardmaskFilter, HardmaskOptionError, parse_hardmask_option
+    from genomedata.inputs.regions import HardmaskFilter, parse_hardmask_option
+    from genomedata.errors import HardmaskOptionError
     try:
         predicate = parse_hardmask_option(text)
     except HardmaskOptionError as exc:

@@ -16,9 +16,11 @@ from genomedata import Genome
 from genomedata.archive import layout as _layout
 from genomedata.archive import files as _files
 from genomedata._close_data import close_data
-from genomedata._hardmask import (HardmaskFilter, HardmaskOptionError, hardmask_data,
-                                  mask_file_kind, parse_hardmask_option, read_mask_file)
-from genomedata._util import GenomedataError, InputError
+from genomedata.inputs.regions import (HardmaskFilter, mask_file_kind, parse_hardmask_option,
+                                       read_mask_file)
+from genomedata.errors import HardmaskOptionError
+from genomedata._hardmask import hardmask_data
+from genomedata.errors import GenomedataError, InputError
 from conftest import file_hashes, run_cli as cli
 
 NAN = np.nan

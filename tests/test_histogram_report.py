@@ -8,7 +8,7 @@ import pytest
 from genomedata import Genome
 from genomedata._close_data import close_data
 from genomedata._maintenance import histogram, report
-from genomedata._util import GenomedataError
+from genomedata.errors import GenomedataError
 from conftest import run_cli as cli
 
 
@@ -160,7 +160,7 @@ def test_histogram_include_coords_wig_is_read_over_the_archive(archive, tmp_path
     """A WIG include file counts the bases with data, read only over the archive's
     chromosomes (a chromosome it lacks is skipped; nothing past a chromosome's end is
     allocated): the same counts as the equivalent BED file."""
-    from genomedata import _hardmask
+    from genomedata import _maintenance
 
     path, _values = archive
     wig = tmp_path / "include.wig"
@@ -171,13 +171,13 @@ def test_histogram_include_coords_wig_is_read_over_the_archive(archive, tmp_path
     bed = tmp_path / "include.bed"
     bed.write_text("chr1\t900\t1000\nchr1\t1500\t1600\nchr2\t0\t150\n")
     seen = []
-    reader = _hardmask.read_mask_file
+    reader = _maintenance.read_mask_file
 
     def spy(source, *args, **kwargs):
         seen.append(kwargs.get("extents", args[1] if len(args) > 1 else None))
         return reader(source, *args, **kwargs)
 
-    monkeypatch.setattr(_hardmask, "read_mask_file", spy)
+    monkeypatch.setattr(_maintenance, "read_mask_file", spy)
     from_wig = histogram(path, "normal", 9, include_coords=wig, threads=0)
     from_bed = histogram(path, "normal", 9, include_coords=bed, threads=0)
     np.testing.assert_array_equal(from_wig[0], from_bed[0])

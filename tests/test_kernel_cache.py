@@ -92,7 +92,8 @@ def test_load_time_leaves_compilation_out(tmp_path, monkeypatch):
     import time
 
     from genomedata import _jit
-    from genomedata._load_data import _TextSource, load_data
+    from genomedata.inputs.sources import TextSource as _TextSource
+    from genomedata._load_data import load_data
     from genomedata._load_seq import load_seq
     from genomedata._open_data import open_data
 

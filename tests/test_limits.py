@@ -33,9 +33,9 @@ from genomedata._close_data import close_data
 from genomedata._load_data import load_data
 from genomedata._load_seq import load_seq
 from genomedata._open_data import open_data
-from genomedata._textinput import parse_signal
-from genomedata._util import (GenomedataDirtyWarning, GenomedataError, InputError,
-                              OverlapWarning)
+from genomedata.inputs.signal import parse_signal
+from genomedata._util import GenomedataDirtyWarning, OverlapWarning
+from genomedata.errors import GenomedataError, InputError
 from genomedata.commands.main import main
 from genomedata.load_genomedata import load_genomedata
 

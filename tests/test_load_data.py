@@ -14,7 +14,7 @@ from genomedata._close_data import close_data
 from genomedata._load_data import load_data
 from genomedata._load_seq import load_seq
 from genomedata._open_data import open_data
-from genomedata._util import GenomedataError, InputError
+from genomedata.errors import GenomedataError, InputError
 from genomedata.commands.main import main
 from genomedata.load_genomedata import load_genomedata
 

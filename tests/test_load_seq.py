@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genomedata._load_seq import load_seq
-from genomedata._seqinput import (NameRegistry, SequenceBuffer, count_fasta_records,
-                                  iter_fasta_records, read_assembly_report)
+from genomedata.inputs.sequence import (NameRegistry, SequenceBuffer, count_fasta_records,
+                                        iter_fasta_records, read_assembly_report)
 from genomedata._progress import Reporter, reporting
-from genomedata._util import GenomedataError, InputError
+from genomedata.errors import GenomedataError, InputError
 from genomedata.commands.main import main
 
 REF = Path(__file__).resolve().parents[2] / "shared" / "ref-data"
@@ -925,8 +925,8 @@ def test_integers_read_alike_in_sizes_agp_and_signal(tmp_path, token):
     """A sizes file, an AGP file and a signal file's coordinates take the same integers:
     ASCII digits only (the sizes file took '+100' and '1_000', which the signal parser
     refuses)."""
-    from genomedata._seqinput import read_agp, read_sizes
-    from genomedata._textinput import parse_signal
+    from genomedata.inputs.sequence import read_agp, read_sizes
+    from genomedata.inputs.signal import parse_signal
 
     sizes = write(tmp_path / "g.sizes", f"chr1\t{token}\n".encode())
     agp = write(tmp_path / "g.agp", f"chr1\t1\t{token}\t1\tW\tA\t1\t{token}\t+\n".encode())
@@ -944,8 +944,8 @@ def test_integers_read_alike_in_sizes_agp_and_signal(tmp_path, token):
 @pytest.mark.parametrize("token", DECIMAL_TOKENS)
 def test_decimals_read_alike_in_signal_masks_and_filters(tmp_path, token):
     """Signal values, BED mask scores and --hardmask thresholds take the same decimals."""
-    from genomedata._hardmask import parse_hardmask_option, read_mask_file
-    from genomedata._textinput import parse_signal
+    from genomedata.inputs.regions import parse_hardmask_option, read_mask_file
+    from genomedata.inputs.signal import parse_signal
 
     mask = write(tmp_path / "m.bed", f"chr1\t0\t10\tx\t{token}\n".encode())
     outcomes = {

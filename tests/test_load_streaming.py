@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genomedata import Genome, _textinput
+from genomedata import Genome
+from genomedata.inputs import signal as _textinput
 from genomedata.archive import layout as _layout
 from genomedata.archive import files as _files
 from genomedata._close_data import close_data

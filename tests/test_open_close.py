@@ -23,7 +23,7 @@ from genomedata._open_data import open_data
 from genomedata.archive.blocks import RawChunkReader
 from genomedata.archive.layout import MSG_ADD_TRACK_VERSION as ADD_TRACK_VERSION_MESSAGE
 from genomedata.archive.statistics import chunk_bounds, write_chromosome_metadata
-from genomedata._util import GenomedataError
+from genomedata.errors import GenomedataError
 from genomedata.commands.main import main
 
 REFDATA = Path(__file__).resolve().parents[2] / "shared" / "ref-data"

@@ -1,5 +1,5 @@
 """Signal-text parser kernels (genomedata.kernels.parse) and their Python side
-(genomedata._textinput): reference files, malformed inputs with exact messages, and property
+(genomedata.inputs.signal): reference files, malformed inputs with exact messages, and property
 tests against a numpy model.
 
 CI re-runs this module with NUMBA_BOUNDSCHECK=1.
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genomedata._textinput import line_number, parse_signal
-from genomedata._util import InputError
+from genomedata.inputs.signal import line_number, parse_signal
+from genomedata.errors import InputError
 from genomedata.kernels import parse as kp
 
 pytestmark = pytest.mark.kernels

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genomedata._textinput import parse_signal
-from genomedata._util import InputError
+from genomedata.inputs.signal import parse_signal
+from genomedata.errors import InputError
 
 
 def _random_text(rng, lines=400) -> bytes:
@@ -116,7 +116,7 @@ def test_release_follows_the_fill():
 def test_threads_give_the_same_values(monkeypatch, seed, threads):
     """Parts scanned at the same time: cut at WIG headers (exact) or at line starts (a
     guess, scanned again when the part before ends inside a WIG block)."""
-    from genomedata import _textinput
+    from genomedata.inputs import signal as _textinput
     rng = np.random.default_rng(100 + seed)
     text = _random_text(rng, lines=600)
     whole = parse_signal(text, "x.txt", window=len(text) + 1, threads=1)
@@ -141,7 +141,7 @@ def test_threads_give_the_same_values(monkeypatch, seed, threads):
 ])
 @pytest.mark.parametrize("threads", [2, 4])
 def test_threads_give_the_same_error(monkeypatch, text, threads):
-    from genomedata import _textinput
+    from genomedata.inputs import signal as _textinput
     with pytest.raises(InputError) as whole:
         parse_signal(text, "bad.txt", window=len(text) + 1, threads=1)
     monkeypatch.setattr(_textinput, "PARALLEL_MIN", 0)

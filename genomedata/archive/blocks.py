@@ -83,7 +83,6 @@ class H5pyReader:
 # positions are asked from HDF5 and their bytes read with pread, inflated (ISA-L, or zlib) and
 # unshuffled on every core.  Anything else goes through h5py (H5pyReader).
 
-
 class RawChunkReader:
     """Reads blocks by decoding the dataset's chunks itself, in parallel on ``pool``.
 
@@ -358,7 +357,6 @@ _NOT_STORED = np.empty(0, dtype=np.uint8)  # cached "this chunk is not stored"
 
 # ------------------------------------------------------------------------------------------------
 # Anything else
-
 
 def read_hyperslab(dataset, row, col, out) -> None:
     """Read ``dataset[row:row+n, col:col+m]`` (or ``[row:row+n]`` for 1-D) into the C-contiguous

@@ -27,8 +27,6 @@ import stat
 from ..errors import GenomedataError
 from .files import (ArchiveFiles, clear_incomplete, create_archive, expand_path,
                     incomplete_marker, is_own_name, mark_incomplete)
-
-
 from .journal import _forget, clear_stale, fsync_directory, pending
 from .layout import ATTR_FORMAT_VERSION, ATTR_INCOMPLETE, INCOMPLETE_MARKER, is_supercontig_group
 

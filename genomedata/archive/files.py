@@ -17,8 +17,6 @@ from pathlib import Path
 from .. import _sniff
 from ..errors import (ArchiveInterruptedError, ArchiveLockedError, GenomedataValueError,
                       NotAnArchiveError, not_found, shorten)
-
-
 from . import journal as _journal
 from .layout import (ATTR_INCOMPLETE, INCOMPLETE_MARKER, SUFFIX, _delete_attr, _h5py, describe,
                      format_error, hard_child, chromosome_filename, chromosome_name_from_filename,
@@ -28,7 +26,6 @@ from .layout import (ATTR_INCOMPLETE, INCOMPLETE_MARKER, SUFFIX, _delete_attr, _
 
 # ------------------------------------------------------------------------------------------------
 # Paths and archive kinds
-
 
 def expand_path(path) -> str:
     """Expand ``~`` and environment variables and normalise, as the reference does."""
@@ -176,7 +173,6 @@ def open_h5(path, mode="r", locking=None, rdcc_nbytes=None, transaction=None):
 
 # ------------------------------------------------------------------------------------------------
 # Directory and single-file archives
-
 
 class ArchiveFiles:
     """The HDF5 files of an archive and the chromosome groups inside them.

@@ -104,7 +104,6 @@ def _h5py():
 # ------------------------------------------------------------------------------------------------
 # Names
 
-
 def chromosome_filename(dirname, chrom: str) -> str:
     return os.path.join(os.fspath(dirname), chrom + SUFFIX)
 
@@ -121,11 +120,6 @@ def is_chromosome_file(root) -> bool:
     return ATTR_DIRTY in root.attrs and ATTR_END in root.attrs
 
 
-def clean_chromosome_name(name: str) -> str:
-    """Chromosome names never contain whitespace: runs of it become ``_``."""
-    return "_".join(name.split())
-
-
 def supercontig_name(index: int) -> str:
     return f"{SUPERCONTIG_PREFIX}{index}"
 
@@ -136,7 +130,6 @@ def is_supercontig_group(name: str) -> bool:
 
 # ------------------------------------------------------------------------------------------------
 # Format versions
-
 
 def format_version_of(group) -> int:
     """A chromosome's format version as genomedata 1.7 looks it up: the attribute on its file's
@@ -438,7 +431,6 @@ def write_chunk_bounds(group, starts, ends) -> None:
 # ------------------------------------------------------------------------------------------------
 # Groups
 
-
 def init_pytables_group(group, *, root: bool = False) -> None:
     """The system attributes PyTables writes on a group (CLASS, TITLE, VERSION, FILTERS; on the
     root also PYTABLES_FORMAT_VERSION)."""
@@ -603,7 +595,6 @@ def check_filters(dataset, write: bool = False) -> None:
 # ------------------------------------------------------------------------------------------------
 # Datasets
 
-
 def seq_chunk_len(length: int) -> int:
     """PyTables' automatic chunk size for a 1-D uint8 array of ``length`` elements."""
     mib = max(1, min(length // 2 ** 20, 10 ** 7))
@@ -687,7 +678,6 @@ def add_continuous_column(dataset) -> int:
 
 # ------------------------------------------------------------------------------------------------
 # PyTables-style attribute access (used by the API's ``attrs`` objects)
-
 
 def read_attr_value(obj, name: str):
     """An attribute as PyTables returns it: ``dirty`` as a numpy bool, scalar strings as

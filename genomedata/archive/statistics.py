@@ -41,7 +41,6 @@ from .layout import (DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, check_filters, check_forma
 # ------------------------------------------------------------------------------------------------
 # Summaries and chunk bounds (pure Python, per supercontig)
 
-
 @dataclass
 class SupercontigScan:
     """What close-data needs to know about one supercontig's rows with data.
@@ -111,7 +110,6 @@ def chunk_bounds(scans, min_gap: int = MIN_GAP_LEN):
 
 # ------------------------------------------------------------------------------------------------
 # Scanning one supercontig
-
 
 class TrackStats:
     """Per-track accumulators of one chromosome, starting as genomedata 1.7's do (+inf, -inf,
@@ -205,7 +203,6 @@ def scan_continuous(dataset, stats: TrackStats, *, min_gap: int = MIN_GAP_LEN,
 
 # ------------------------------------------------------------------------------------------------
 # Chromosomes and archives
-
 
 def _name_of(group) -> str:
     return group.name.rpartition("/")[2] or group.name
@@ -301,7 +298,6 @@ def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=N
 
 # ------------------------------------------------------------------------------------------------
 # The same results from values in memory (a new archive built by ``genomedata load``)
-
 
 def _present_groups(first, last, gaps):
     """A track's rows with data in one supercontig as closed row ranges ``[(a, e), ...]``:

@@ -36,7 +36,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .._hardmask import hardmask_data, parse_hardmask_option, write_regions
+    from .._hardmask import hardmask_data, write_regions
+    from ..inputs.regions import parse_hardmask_option
 
     option = parse_hardmask_option(args.hardmask) if args.hardmask is not None else None
     summary = hardmask_data(args.gdarchive, args.maskfile, args.tracknames, option,

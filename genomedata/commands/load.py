@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _progress
+from ._options import add_name_options, expand_globs
 
 HELP = """Build an archive in one step: load the sequence, open the tracks, load every track
 (concurrently, compressing on all cores) and compute the statistics from the values while
@@ -42,12 +43,11 @@ def add_arguments(parser):
                         help="threads for compression (default: all cores)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace ARCHIVE if it exists")
-    from .load_data import add_name_options
     add_name_options(parser)
 
 
 def parse_track(text):
-    from .._util import GenomedataError
+    from ..errors import GenomedataError
     name, sep, filename = text.partition("=")
     if not sep or not name or not filename:
         raise GenomedataError(f"--track wants NAME=FILE, not {text!r}")
@@ -55,7 +55,6 @@ def parse_track(text):
 
 
 def run(args):
-    from .._util import expand_globs
     from ..load_genomedata import build_archive
     from ._summary import show
     tracks = [parse_track(text) for text in args.track]

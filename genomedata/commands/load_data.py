@@ -1,3 +1,9 @@
+"""``genomedata load-data``: load one track's signal into an archive."""
+
+from __future__ import annotations
+
+from ._options import add_name_options
+
 HELP = """Load one track's signal into an archive whose tracks are open (see open-data).
 
 The input is WIG (fixedStep/variableStep, 1-based), bedGraph or BED3+1 text, plain or gzip
@@ -17,17 +23,6 @@ def add_arguments(parser):
                         help="accepted for compatibility: must equal the archive's chunk "
                              "height (set by open-data --chunk-size)")
     add_name_options(parser)
-
-
-def add_name_options(parser):
-    """--chr-prefix and --allow-empty (load-data and load)."""
-    parser.add_argument("--chr-prefix", choices=("add", "remove"),
-                        help="add or remove the 'chr' of the input's chromosome names to "
-                             "match the archive's: 'add' reads 1 as chr1 (and MT as chrM), "
-                             "'remove' reads chr1 as 1 (chrM as MT)")
-    parser.add_argument("--allow-empty", action="store_true",
-                        help="accept an input without data on the archive's chromosomes "
-                             "(the track stays as it is) instead of failing")
 
 
 def run(args):

@@ -38,7 +38,7 @@ def add_arguments(parser) -> None:
 
 
 def _expand(patterns) -> list[str]:
-    from .._util import expand_globs
+    from ._options import expand_globs
     result = []
     for pattern in patterns:
         # a name that exists is taken as it is, even if it looks like a glob (the shell has

@@ -133,7 +133,7 @@ def _first_line(text: str) -> str:
 def _error_message(exc: BaseException):
     """``error: ...`` for a failure the user can act on (the message is written for them),
     else ``internal error (Type: message)``: a bug, or a condition nobody foresaw."""
-    from .._util import GenomedataError
+    from ..errors import GenomedataError
     if isinstance(exc, GenomedataError):
         return f"error: {exc}"
     if isinstance(exc, OSError):

@@ -27,7 +27,7 @@ def run(args) -> int:
     import warnings
 
     from .._genome import Genome
-    from .._util import GenomedataError, OverlapWarning
+    from ..errors import GenomedataError, OverlapWarning
 
     if args.begin < 0:
         raise GenomedataError(f"BEGIN is {args.begin}: coordinates start at 0")

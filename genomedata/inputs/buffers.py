@@ -1,8 +1,10 @@
-"""What an input is, and signal input as one ``uint8`` buffer for the parser kernels.
+"""Opening inputs: what an input is, and its bytes (signal input as one ``uint8`` buffer for the
+parser kernels).
 
-Every input is recognised by its first bytes (:func:`sniff`), never by its name: gzip is
+Every input is recognised by its first bytes (``genomedata._sniff``), never by its name: gzip is
 decompressed, other compressions and binary formats get a message saying what the input is
-and what is accepted (:func:`check_text`).
+and what is accepted (:func:`check_text`).  Small text inputs (sequence, AGP, sizes, assembly
+reports) are read as a stream (:func:`open_binary`).
 
 A plain signal file is memory-mapped.  Gzip input and standard input (gzip or not) are
 decompressed / copied once into a spool file in the temporary directory, which is then mapped:
@@ -12,15 +14,19 @@ chromosome afterwards, so they need random access to all of it.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import mmap
 import os
 import sys
 import tempfile
+import zlib
 
 import numpy as np
 
-from ._sniff import KIND_NAMES, sniff
-from .errors import GenomedataError
+from .._progress import NullTask
+from .._sniff import KIND_NAMES, sniff
+from ..errors import GenomedataError
 
 SPOOL_BLOCK = 16 << 20
 # how to turn what genomedata does not read into what it reads
@@ -180,7 +186,6 @@ def input_kind(path) -> str:
 
 def open_signal(path, task=None) -> SignalBuffer:
     """Map (or spool, then map) a text signal input.  ``task`` receives bytes progress."""
-    from ._progress import NullTask
     task = task or NullTask()
     kind = input_kind(path)
     name = describe(path)
@@ -220,3 +225,50 @@ def open_signal(path, task=None) -> SignalBuffer:
     data, closers, mapped = _map_file(handle)
     task.advance(len(data))
     return SignalBuffer(name, data, closers + [handle.close], mapped)
+
+
+# ------------------------------------------------------------------------------------------------
+# Small text inputs, read as a stream
+
+def _open_input(path, accepted):
+    """Open an input file for reading bytes, decompressing gzip (detected by magic bytes);
+    other compressions and binary formats are refused with a message saying what they are and
+    what is ``accepted``."""
+    if path in (None, "-"):
+        return sys.stdin.buffer
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        raise GenomedataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise GenomedataError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise GenomedataError(f"{path}: permission denied") from None
+    kind = sniff(handle.peek(8)[:8])
+    if kind == "gzip":
+        handle.close()
+        return gzip.open(path, "rb")  # owns (and closes) its file
+    try:
+        check_text(kind, os.fspath(path), accepted)
+    except GenomedataError:
+        handle.close()
+        raise
+    return handle
+
+
+@contextlib.contextmanager
+def open_binary(path, accepted: str):
+    """An input file (standard input for None or "-") opened for reading bytes, gzip
+    decompressed (recognised by its first bytes); other compressions and binary formats are
+    refused, saying what they are and what is ``accepted``.  The file under a gzip stream is
+    closed too, and gzip data that cannot be read is an error naming the file."""
+    handle = _open_input(path, accepted)
+    raw = getattr(handle, "fileobj", None)
+    try:
+        yield handle
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise gzip_error(os.fspath(path), exc) from None
+    finally:
+        handle.close()
+        if raw is not None:
+            raw.close()

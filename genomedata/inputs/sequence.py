@@ -15,17 +15,14 @@ or sequence) and are read line by line.
 
 from __future__ import annotations
 
-import contextlib
-import gzip
 import os
-import zlib
 from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
-from .archive.layout import MAX_COORDINATE, clean_chromosome_name
-from ._util import open_input_binary
-from .errors import GenomedataError, InputError, shorten
+from ..archive.layout import MAX_COORDINATE
+from ..errors import GenomedataError, InputError, shorten
+from .buffers import open_binary
 
 BLOCK_SIZE = 1 << 24          # bytes of FASTA input read at a time
 AGP_GAP_TYPES = frozenset(("N", "U"))
@@ -38,6 +35,11 @@ Progress = Callable[[int], None]
 
 # ------------------------------------------------------------------------------------------------
 # Names
+
+def clean_chromosome_name(name: str) -> str:
+    """Chromosome names never contain whitespace: runs of it become ``_``."""
+    return "_".join(name.split())
+
 
 def check_chromosome_name(name: str, filename, line) -> str:
     """Clean ``name`` (whitespace runs become ``_``) and check that it can name a chromosome."""
@@ -87,21 +89,8 @@ def _name(raw: str, filename, line, rename: Rename | None, registry: NameRegistr
 SEQUENCE_INPUT = "FASTA, AGP, sizes and assembly-report text (plain or gzip)"
 
 
-@contextlib.contextmanager
 def _open_binary(filename):
-    """``open_input_binary`` that also closes the file under a gzip stream (GzipFile leaves
-    a file object it was given open), and names the file when its gzip data cannot be read."""
-    from ._input import gzip_error
-    handle = open_input_binary(filename, SEQUENCE_INPUT)
-    raw = getattr(handle, "fileobj", None)
-    try:
-        yield handle
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise gzip_error(os.fspath(filename), exc) from None
-    finally:
-        handle.close()
-        if raw is not None:
-            raw.close()
+    return open_binary(filename, SEQUENCE_INPUT)
 
 
 def _text_lines(filename) -> Iterator[tuple[int, str]]:
@@ -118,7 +107,7 @@ def _text_lines(filename) -> Iterator[tuple[int, str]]:
 def _parse_int(text: str, what: str, filename, line, minimum: int = 0) -> int:
     """A whole number in the grammar of every text input (digits only:
     ``_textinput.UNSIGNED_INTEGER``) between ``minimum`` and the archive's coordinates."""
-    from ._textinput import UNSIGNED_INTEGER
+    from .numbers import UNSIGNED_INTEGER
     if not UNSIGNED_INTEGER.fullmatch(text):
         raise InputError(filename, line, f"{what} {shorten(text, 40)!r} is not an integer "
                          "(digits 0-9 only)")
@@ -367,7 +356,7 @@ class FastaRecord(NamedTuple):
 
 
 def _kernels():
-    from .kernels import seq
+    from ..kernels import seq
     return seq
 
 
@@ -446,7 +435,7 @@ _OTHER_SEQUENCE_INPUTS = {"a chromosome sizes file": "--sizes", "an AGP file": "
 
 def _not_fasta_hint(filename) -> str:
     """For text that is not FASTA: what it looks like and the option that reads it."""
-    from ._sniff import SNIFF_BYTES, text_kind
+    from .._sniff import SNIFF_BYTES, text_kind
     with _open_binary(filename) as handle:
         found = text_kind(handle.read(SNIFF_BYTES))
     option = _OTHER_SEQUENCE_INPUTS.get(found)

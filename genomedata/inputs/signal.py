@@ -1,4 +1,4 @@
-"""Signal text input: bedGraph / BED3+1 and WIG (fixedStep, variableStep) in one buffer.
+"""Signal text: bedGraph / BED3+1 and WIG (fixedStep, variableStep) in one buffer.
 
 The Python side of the parser kernels in ``genomedata.kernels.parse`` (see that module for the
 grammar and the error codes).  ``parse_signal(buf, filename)`` checks the whole input (pass 1,
@@ -11,20 +11,10 @@ names, never over lines.  numba is imported only when ``parse_signal`` runs.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-from .errors import InputError
-
-# The grammar of numbers in every text input -- signal, mask and region files, sizes and AGP
-# files, --hardmask thresholds -- as the parser kernels read them (docs/inputs.md, "Numbers"):
-# integers are ASCII digits only (no sign, no "_" or "," separators, no decimal point, no
-# exponent); decimals have an optional sign, digits with an optional decimal point before or
-# after them ("5.", ".5"), and an optional exponent ("5.e3", "-1E-3").  Signal values and mask
-# scores may also be nan, inf or infinity, in any case.
-UNSIGNED_INTEGER = re.compile(r"[0-9]+")
-DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+from .._threads import default_threads
+from ..errors import InputError
 
 _CHUNK = 1 << 24          # bytes per step when counting newlines before an error
 WINDOW = 1 << 25          # bytes of input scanned per kernel call
@@ -94,7 +84,7 @@ def _token_at(arr: np.ndarray, offset: int) -> bytes:
 
 def error_message(arr: np.ndarray, status: int, offset: int, info: int) -> str:
     """The message for a ``scan`` status (see ``parse.MESSAGES``)."""
-    from .kernels import parse as kp
+    from ..kernels import parse as kp
 
     template = kp.MESSAGES.get(status, kp.MESSAGES[kp.ERR_INTERNAL])
     token = _token_at(arr, offset)
@@ -125,7 +115,7 @@ class ParsedSignal:
         self.hard_values = hard_values
         self._release = release
         self._names = list(chrom_names)
-        from .kernels import parse as kp
+        from ..kernels import parse as kp
         self._kp = kp
         seg_chrom = segments[:, kp.SEG_CHROM]
         # segments grouped by chromosome, in file order within each (an input may name
@@ -319,7 +309,7 @@ def _scan_part(arr, lo, hi, ctx, window, release):
     """Scan ``arr[lo:hi]`` window by window from the parser state ``ctx`` (updated in place).
     Returns ``(windows, error)``: the kernel's tables per window, and ``(status, offset,
     info)`` of the first error (None if none)."""
-    from .kernels import parse as kp
+    from ..kernels import parse as kp
 
     windows = []
     pos = lo
@@ -384,13 +374,12 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
     assuming bedGraph context; a part whose assumption proves wrong once the part before it
     is scanned is scanned again from the right state, so the result is always that of one
     scan in file order."""
-    from .kernels import parse as kp
+    from ..kernels import parse as kp
 
     arr = _as_uint8(buf)
     n = arr.shape[0]
     window = max(1, int(window))
     if threads is None:
-        from ._threads import default_threads
         threads = default_threads()
     parts = [(0, True)]
     if threads > 1 and n >= PARALLEL_MIN:
