@@ -14,9 +14,9 @@ __version__ = "2.0.0.dev0"
 from .archive.layout import FILE_MODE_CHROMS, FORMAT_VERSION  # noqa: E402
 
 _LAZY = {
-    "Genome": "._genome",
-    "Chromosome": "._chromosome",
-    "Supercontig": "._chromosome",
+    "Genome": ".api.genome",
+    "Chromosome": ".api.chromosome",
+    "Supercontig": ".api.chromosome",
     "load_genomedata": ".load_genomedata",
     "load_seq": "._load_seq",
     "open_data": "._open_data",

@@ -385,7 +385,7 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
     ...     print(genome["chr1"][272:275])
     [10.5 10.5 10.5]
     """
-    from ._genome import Genome
+    from .api.genome import Genome
     from .kernels.runs import find_runs
 
     output = os.fspath(output)
@@ -410,8 +410,7 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
     with Genome(gdfilename) as genome:
         col = genome.index_continuous(trackname)
         selection, sizes = _selection(genome, chroms, regions)
-        from ._binned import covered_bases, iter_track_blocks
-        total = sum(covered_bases(genome[name], start, stop)
+        total = sum(genome[name].covered_bases(start, stop)
                     for name, ranges in selection.items() for start, stop in ranges)
         target = output if output == "-" else _temporary_name(output)
         try:
@@ -425,8 +424,8 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
                         chromosome = genome[name]
                         merger = _RunMerger(writer, name, summary)
                         for start, stop in ranges:
-                            for pos, values in iter_track_blocks(chromosome, col, start, stop,
-                                                                 BLOCK_ROWS):
+                            for pos, values in chromosome.iter_track_blocks(col, start, stop,
+                                                                            BLOCK_ROWS):
                                 merger.add(pos, *find_runs(values))
                                 task.advance(len(values))
                         merger.flush()

@@ -151,7 +151,7 @@ def _workload(folder):
     from ._close_data import close_data
     from ._erase_data import erase_data
     from ._export import export_track
-    from ._genome import Genome
+    from .api.genome import Genome
     from ._hardmask import hardmask_data, write_regions
     from ._load_data import load_data
     from ._load_seq import load_seq

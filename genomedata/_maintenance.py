@@ -30,7 +30,7 @@ BLOCK_ROWS = 1 << 22
 def _open_closed(gdfilename):
     """The archive opened read-only, refusing dirty chromosomes and missing statistics."""
     from .errors import MissingStatisticsError
-    from ._genome import Genome
+    from .api.genome import Genome
 
     path = os.fspath(gdfilename)
     genome = Genome(path)
@@ -78,7 +78,7 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from ._genome import Genome
+    from .api.genome import Genome
 
     try:
         bins = int(bins)

@@ -868,7 +868,7 @@ def test_storage_variants(make_archive, variant):
 
 
 def test_chunk_cache_eviction(archive, monkeypatch):
-    import genomedata._chromosome as module
+    import genomedata.api.chromosome as module
     monkeypatch.setattr(module, "CACHE_CHUNKS", 3)
     with Genome(archive) as genome:
         chrom = genome["chrA"]

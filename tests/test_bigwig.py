@@ -1,4 +1,4 @@
-"""bigWig files as genomes (genomedata._bigwig) and as load-data input.
+"""bigWig files as genomes (genomedata.api.bigwig) and as load-data input.
 
 The first test is the reference's ``GenomedataBigWigTester.test_interface`` (REFERENCE.md §8) on
 ``ENCFF324BPE.bigWig``, with strict comparisons: shapes and dtypes exactly, and a NaN where a
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from genomedata import Chromosome, Genome, Supercontig
-from genomedata._bigwig import BigWigChromosome, BigWigGenome
-from genomedata._chromosome import ClosedError
+from genomedata.api.bigwig import BigWigChromosome, BigWigGenome
+from genomedata.errors import ClosedError
 from genomedata.errors import GenomedataError
 
 pyBigWig = pytest.importorskip("pyBigWig")
@@ -333,7 +333,7 @@ def test_damaged_bigwig_names_the_file(refdata, tmp_path, damage):
 def test_import_does_not_load_pybigwig_or_numba():
     import subprocess
     import sys
-    code = ("import sys, genomedata, genomedata._bigwig, genomedata._binned, "
+    code = ("import sys, genomedata, genomedata._bigwig, genomedata.api.binned, "
             "genomedata._export; "
             "print('numba' in sys.modules, 'pyBigWig' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -1,5 +1,5 @@
 """Binned summaries: the kernel (genomedata.kernels.binned) and ``Chromosome.binned`` /
-``Genome.stackup`` (genomedata._binned) against numpy on the raw values."""
+``Genome.stackup`` (genomedata.api.binned) against numpy on the raw values."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genomedata import Genome, _binned
+from genomedata import Genome
+from genomedata.api import binned as _binned
 from genomedata.errors import GenomedataError
 from genomedata.kernels.binned import accumulate_bins, new_accumulators
 

@@ -43,9 +43,9 @@ from hypothesis import strategies as st
 from genomedata.archive import journal as _journal
 from genomedata.archive import layout as _layout
 from genomedata.archive import files as _files
-from genomedata._chromosome import Chromosome
+from genomedata.api.chromosome import Chromosome
 from genomedata._close_data import close_data
-from genomedata._genome import Genome
+from genomedata.api.genome import Genome
 from genomedata._hardmask import hardmask_data
 from genomedata._load_data import load_data
 from genomedata._load_seq import load_seq

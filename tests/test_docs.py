@@ -169,8 +169,8 @@ API_FUNCTIONS = [
     ("genomedata._hardmask", "hardmask_data"),
     ("genomedata.inputs.regions", "parse_hardmask_option"),
     ("genomedata._export", "export_track"),
-    ("genomedata._binned", "binned"),
-    ("genomedata._binned", "stackup"),
+    ("genomedata.api.binned", "binned"),
+    ("genomedata.api.binned", "stackup"),
     ("genomedata._maintenance", "histogram"),
     ("genomedata._maintenance", "report"),
 ]

@@ -24,7 +24,7 @@ import pytest
 
 from genomedata import Genome
 from genomedata.archive import journal as _journal
-from genomedata._chromosome import Chromosome
+from genomedata.api.chromosome import Chromosome
 from genomedata._close_data import close_data
 from genomedata._util import OverlapWarning
 from genomedata.commands.main import main

@@ -346,7 +346,7 @@ class CachedColumnReader:
             if chunk is None:
                 dest[:] = self.fill
             elif chunk.ndim == 2:
-                codec.unshuffle_into(chunk.reshape(-1), size, 4, lo - base, hi - base,
+                codec.unshuffle_into(chunk.reshape(-1), size, 4, lo - base, hi - lo,
                                      dest.view(np.uint8))
             else:
                 dest[:] = chunk[lo - base:hi - base]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from .. import _progress
 from .files import ArchiveFiles
-from .layout import (add_continuous_column, continuous_fill_is_nan, continuous_of,
-                     create_continuous, read_tracknames, supercontig_bounds,
-                     supercontig_groups, write_dirty, write_tracknames)
+from .layout import (DEFAULT_CHUNK_ROWS, add_continuous_column, continuous_chunk_rows,
+                     continuous_fill_is_nan, continuous_of, create_continuous, read_tracknames,
+                     supercontig_bounds, supercontig_groups, write_dirty, write_tracknames)
 from .writer import erase_column
 
 
@@ -37,12 +37,23 @@ def add_tracks(files: ArchiveFiles, names, chunk_rows: int) -> None:
                     start, end = supercontig_bounds(supercontig)
                     dataset = create_continuous(supercontig, end - start, 0, chunk_rows)
                 while dataset.shape[1] < target:
-                    erase_if_not_nan(dataset, add_continuous_column(dataset))
+                    _erase_if_not_nan(dataset, add_continuous_column(dataset))
             task.advance()
 
 
-def erase_if_not_nan(dataset, column: int) -> None:
+def _erase_if_not_nan(dataset, column: int) -> None:
     """A new column of a dataset whose fill value is not NaN (old archives: 0) must be made
     to read NaN, as a track that was never loaded does."""
     if not continuous_fill_is_nan(dataset):
         erase_column(dataset, column)
+
+
+def chunk_rows_of(files: ArchiveFiles) -> int:
+    """The chunk height of the archive's ``continuous`` datasets (the first one found), else
+    the default."""
+    for chrom in files.chromosome_names():
+        for supercontig in supercontig_groups(files.chromosome_group(chrom)):
+            dataset = continuous_of(supercontig)
+            if dataset is not None:
+                return continuous_chunk_rows(dataset)
+    return DEFAULT_CHUNK_ROWS

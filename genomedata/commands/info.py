@@ -41,7 +41,7 @@ def lines(genome, command: str):
 
 def run(args) -> int:
     from ..errors import dirty_message
-    from .._genome import Genome
+    from ..api.genome import Genome
     from ..archive.layout import read_dirty
     dirty = None
     with Genome(args.gdarchive, _dirty_ok=True) as genome:

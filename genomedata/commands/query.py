@@ -26,7 +26,7 @@ def run(args) -> int:
     import sys
     import warnings
 
-    from .._genome import Genome
+    from ..api.genome import Genome
     from ..errors import GenomedataError, OverlapWarning
 
     if args.begin < 0:

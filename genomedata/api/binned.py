@@ -19,112 +19,20 @@ in gaps between supercontigs, in supercontigs without data, and past the chromos
 
 The result is float64 of shape ``(bins, ntracks selected)`` (rows = bins, columns = tracks, as
 ``chromosome[a:b]``), always 2-D.  The data is read supercontig by supercontig in chunk-aligned
-blocks of at most :data:`BLOCK_ROWS` rows per track, and summarised by a numba kernel
-(:mod:`genomedata.kernels.binned`); a bigWig-backed genome reads the same blocks with
-``pyBigWig.values`` (exact, not the bigWig's zoom levels).
+blocks of at most :data:`BLOCK_ROWS` rows per track (``Chromosome.iter_track_blocks``), and
+summarised by a numba kernel (:mod:`genomedata.kernels.binned`); a bigWig-backed genome reads
+the same blocks with ``pyBigWig.values`` (exact, not the bigWig's zoom levels).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .errors import GenomedataError
+from ..errors import GenomedataError
+from .keys import is_int
 
 STATS = ("mean", "min", "max", "sum", "coverage", "std")
 BLOCK_ROWS = 1 << 20
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-# ------------------------------------------------------------------------------------------------
-# Reading a track block by block
-
-def _aligned_block_rows(chunk_rows: int, block_rows: int) -> int:
-    chunk_rows = max(1, int(chunk_rows))
-    return chunk_rows * max(1, int(block_rows) // chunk_rows)
-
-
-def iter_track_blocks(chromosome, col: int, start: int, end: int, block_rows=None):
-    """Yield ``(pos, values)`` for the stored data of track column ``col`` of ``chromosome``
-    within ``[start, end)``: ``values`` (float32, 1-D) holds positions ``pos, pos + 1, ...``.
-
-    Only positions inside supercontigs with data are yielded (everything else is missing
-    data), in increasing order, in blocks of at most ``block_rows`` rows aligned to the
-    dataset's chunks (default :data:`BLOCK_ROWS`).  The array is reused: use it before
-    asking for the next block."""
-    block_rows = BLOCK_ROWS if block_rows is None else int(block_rows)
-    blocks = getattr(chromosome, "_value_blocks", None)
-    if blocks is not None:  # bigWig-backed chromosome
-        yield from blocks(col, start, end, block_rows)
-        return
-    chromosome._check_open()
-    if end <= start:
-        return
-    index = chromosome._index
-    i0, i1 = chromosome._overlap(start, end)
-    buffer = None
-    for i in range(i0, i1):
-        dataset = index.datasets[i]
-        if dataset is None or col >= dataset.shape[1]:
-            continue
-        sc_start = int(index.starts[i])
-        row = max(start, sc_start) - sc_start
-        # rows past a dataset shorter than its supercontig are missing data
-        stop = min(end - sc_start, int(index.ends[i]) - sc_start, int(dataset.shape[0]))
-        if stop <= row:
-            continue
-        step = _aligned_block_rows(dataset.chunks[0] if dataset.chunks else 1, block_rows)
-        if buffer is None or len(buffer) < min(step, stop - row):
-            buffer = np.empty(min(step, max(stop - row, 1)), dtype=np.float32)
-        reader = index.readers[i]
-        while row < stop:
-            hi = min(stop, (row // step + 1) * step)
-            out = buffer[:hi - row]
-            if reader is not None:
-                _read_column(reader, col, row, out)
-            else:
-                chromosome._read_block(index, i, row, col, out.reshape(hi - row, 1))
-            yield sc_start + row, out
-            row = hi
-
-
-def _read_column(reader, col, row, out):
-    """``out[:] = continuous[row:row + len(out), col]`` through the chromosome's chunk reader
-    (its decoded, cached chunks), undoing the byte shuffle with a kernel."""
-    from .kernels.binned import unshuffle_float32
-    size = reader.chunk_rows
-    stop = row + len(out)
-    for k in range(row // size, (stop - 1) // size + 1):
-        base = k * size
-        lo = max(row, base)
-        hi = min(stop, base + size)
-        dest = out[lo - row:hi - row]
-        chunk = reader._chunk(col, k)
-        if chunk is None:
-            dest[:] = reader.fill
-        elif chunk.ndim == 2:
-            unshuffle_float32(chunk, lo - base, hi - base, dest)
-        else:
-            dest[:] = chunk[lo - base:hi - base]
-
-
-def covered_bases(chromosome, start: int, end: int) -> int:
-    """How many positions :func:`iter_track_blocks` visits for ``[start, end)``."""
-    counter = getattr(chromosome, "_covered_bases", None)
-    if counter is not None:
-        return counter(start, end)
-    index = chromosome._index
-    i0, i1 = chromosome._overlap(start, end)
-    total = 0
-    for i in range(i0, i1):
-        if index.datasets[i] is None:
-            continue
-        sc_start = int(index.starts[i])
-        stop = min(end, int(index.ends[i]), sc_start + int(index.datasets[i].shape[0]))
-        total += max(0, stop - max(start, sc_start))
-    return total
 
 
 # ------------------------------------------------------------------------------------------------
@@ -137,13 +45,13 @@ def _check_stat(stat) -> str:
 
 
 def _check_bins(bins) -> int:
-    if not _is_int(bins) or int(bins) < 1:
+    if not is_int(bins) or int(bins) < 1:
         raise GenomedataError(f"the number of bins must be a positive integer, not {bins!r}")
     return int(bins)
 
 
 def _check_region(start, end):
-    if not _is_int(start) or not _is_int(end):
+    if not is_int(start) or not is_int(end):
         raise GenomedataError(f"region bounds must be integers, not {start!r} and {end!r}")
     start, end = int(start), int(end)
     if start < 0:
@@ -161,7 +69,7 @@ def _track_column(owner, track) -> int:
             return owner.index_continuous(track)
         except KeyError:
             raise GenomedataError(f"Could not find continuous track: {track}") from None
-    if _is_int(track):
+    if is_int(track):
         col = int(track)
         if not 0 <= col < ntracks:
             raise GenomedataError(f"track index {col} is out of range for {ntracks} tracks")
@@ -218,7 +126,7 @@ def _finish(stat, edges, count, total, shift, dsum, dsq, mins, maxs):
 
 
 def _summarise(chromosome, start, end, edges, stat, columns):
-    from .kernels.binned import accumulate_bins, new_accumulators
+    from ..kernels.binned import accumulate_bins, new_accumulators
     accumulators = new_accumulators(len(edges) - 1, len(columns))
     done = {}
     for j, col in enumerate(columns):
@@ -227,7 +135,7 @@ def _summarise(chromosome, start, end, edges, stat, columns):
                 array[:, j] = array[:, done[col]]
             continue
         done[col] = j
-        for pos, values in iter_track_blocks(chromosome, col, start, end):
+        for pos, values in chromosome.iter_track_blocks(col, start, end, BLOCK_ROWS):
             accumulate_bins(values, np.int64(pos), edges, j, *accumulators)
     return _finish(stat, edges, *accumulators)
 

@@ -17,10 +17,12 @@ from functools import partial
 
 import numpy as np
 
-from .archive import files as _files
-from .archive import layout as _layout
-from ._chromosome import Chromosome, ClosedError, MissingStatisticsError, dirty_message
-from .errors import GenomedataError, GenomedataValueError, UnsupportedError, not_found
+from ..archive import files as _files
+from ..archive import layout as _layout
+from ..archive.tracks import add_tracks, chunk_rows_of
+from ..errors import (ClosedError, GenomedataError, GenomedataValueError, MissingStatisticsError,
+                      dirty_message, not_found)
+from .chromosome import Chromosome
 
 MODES = ("r", "r+", "a", "w")
 
@@ -102,17 +104,8 @@ class Genome:
             except (OSError, ValueError, TypeError):
                 kind = None  # __init__ reports it
             if kind == "bigwig":
-                try:
-                    from ._bigwig import BigWigGenome
-                except ModuleNotFoundError as exc:
-                    if exc.name != __package__ + "._bigwig":
-                        raise
-                    raise UnsupportedError(
-                        f"{filename} is a bigWig file; reading bigWig files is not "
-                        "available in this installation") from None
-                if isinstance(BigWigGenome, type) and issubclass(BigWigGenome, cls):
-                    return super().__new__(BigWigGenome)
-                return BigWigGenome(filename, *args, **kwargs)
+                from .bigwig import BigWigGenome
+                return super().__new__(BigWigGenome)
         return super().__new__(cls)
 
     def __init__(self, filename, *args, **kwargs):
@@ -376,10 +369,9 @@ class Genome:
             raise GenomedataValueError(f"track {trackname} already exists")
         _layout.check_trackname(trackname)
         _layout.check_tracknames_fit(names + [trackname])
-        for root in self._files.roots():
-            _layout.write_tracknames(root, (_layout.read_tracknames(root) or []) + [trackname])
-        for chromosome in self:
-            chromosome._add_track_continuous(chunk_rows=chunk_rows)
+        add_tracks(self._files, [trackname], chunk_rows or chunk_rows_of(self._files))
+        for chromosome in self._chromosomes.open_chromosomes.values():
+            chromosome._invalidate()   # its datasets have one more column now
 
     def erase_data(self, trackname):
         """Write NaN over a whole track in every chromosome; marks the archive dirty.
@@ -401,7 +393,7 @@ class Genome:
         for chromosome in self:
             chromosome._erase_data(trackname)
 
-    # -- binned summaries (genomedata._binned)
+    # -- binned summaries (genomedata.api.binned)
     def stackup(self, chroms, starts, ends, bins, stat="mean", track=None):
         """Summary ``stat`` of one ``track`` over ``bins`` equal bins of each region
         ``chroms[k]:starts[k]-ends[k]``: float64 array of shape ``(N, bins)`` (see
@@ -410,7 +402,7 @@ class Genome:
         ``chroms`` is a list of chromosome names or one name for every region; ``track`` (a
         name or an index) may be left out when the archive has one track.  All regions get
         the same number of bins, so regions of equal length (e.g. windows centred on peaks)
-        give a matrix ready for a heat map.  See :func:`genomedata._binned.stackup`.
+        give a matrix ready for a heat map.  See :func:`genomedata.api.binned.stackup`.
 
         >>> with Genome(example_archive) as genome:
         ...     profile = genome.stackup(["chr1", "chr2"], [0, 20000], [10000, 30000], bins=4,
@@ -419,7 +411,7 @@ class Genome:
         [[7.27 5.7  4.33 6.47]
          [5.52 6.94 6.58 5.38]]
         """
-        from ._binned import stackup
+        from .binned import stackup
         return stackup(self, chroms, starts, ends, bins, stat, track)
 
     # -- statistics (written by close-data)
