@@ -334,7 +334,7 @@ def test_import_does_not_load_pybigwig_or_numba():
     import subprocess
     import sys
     code = ("import sys, genomedata, genomedata._bigwig, genomedata.api.binned, "
-            "genomedata._export; "
+            "genomedata.ops.export; "
             "print('numba' in sys.modules, 'pyBigWig' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})

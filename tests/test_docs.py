@@ -168,11 +168,11 @@ API_FUNCTIONS = [
     ("genomedata._erase_data", "erase_data"),
     ("genomedata._hardmask", "hardmask_data"),
     ("genomedata.inputs.regions", "parse_hardmask_option"),
-    ("genomedata._export", "export_track"),
+    ("genomedata.ops.export", "export_track"),
     ("genomedata.api.binned", "binned"),
     ("genomedata.api.binned", "stackup"),
-    ("genomedata._maintenance", "histogram"),
-    ("genomedata._maintenance", "report"),
+    ("genomedata.ops.summaries", "histogram"),
+    ("genomedata.ops.summaries", "report"),
 ]
 
 

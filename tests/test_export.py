@@ -1,4 +1,4 @@
-"""``genomedata export`` (genomedata._export, genomedata.kernels.runs): run-length encoding,
+"""``genomedata export`` (genomedata.ops.export, genomedata.kernels.runs): run-length encoding,
 value text, bigWig and bedGraph output, selections, and round trips back into archives."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genomedata import Genome, _export
-from genomedata._export import bedgraph_lines, export_track, format_values, parse_region
+from genomedata import Genome
+from genomedata.ops import export as _export
+from genomedata.ops.export import bedgraph_lines, export_track, format_values, parse_region
 from genomedata.errors import GenomedataError
 from genomedata.commands.main import main
 from genomedata.kernels.runs import count_runs, find_runs

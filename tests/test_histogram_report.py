@@ -1,4 +1,4 @@
-"""``genomedata histogram`` / ``genomedata report`` and ``genomedata._maintenance``."""
+"""``genomedata histogram`` / ``genomedata report`` and ``genomedata.ops.summaries``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from genomedata import Genome
 from genomedata._close_data import close_data
-from genomedata._maintenance import histogram, report
+from genomedata.ops.summaries import histogram, report
 from genomedata.errors import GenomedataError
 from conftest import run_cli as cli
 
@@ -160,7 +160,7 @@ def test_histogram_include_coords_wig_is_read_over_the_archive(archive, tmp_path
     """A WIG include file counts the bases with data, read only over the archive's
     chromosomes (a chromosome it lacks is skipped; nothing past a chromosome's end is
     allocated): the same counts as the equivalent BED file."""
-    from genomedata import _maintenance
+    from genomedata.ops import summaries as _maintenance
 
     path, _values = archive
     wig = tmp_path / "include.wig"

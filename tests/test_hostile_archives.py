@@ -24,7 +24,7 @@ import pytest
 
 from genomedata.archive import layout as _layout
 from genomedata._close_data import close_data
-from genomedata._validate import validate
+from genomedata.ops.validate import validate
 from conftest import build_archive, file_hashes, run_cli as cli
 
 SUPERCONTIGS = {"chr1": [(0, 60), (100, 150)], "chr2": [(0, 40)]}

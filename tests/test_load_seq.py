@@ -699,7 +699,7 @@ def test_empty_directory_stays_empty_until_the_archive_is_complete(tmp_path, mon
     """load-seq into an existing empty directory builds beside it and renames the finished
     archive over it: while it runs, the directory is untouched (so a kill leaves it as it was),
     and the finished archive keeps the directory's permissions."""
-    from genomedata import _load_seq
+    from genomedata.ops import _sequence as _load_seq
 
     fasta = write(tmp_path / "g.fa", b">a\nACGT\n>b\nGG\n>c\nT\n")
     out = tmp_path / "empty"
@@ -723,7 +723,7 @@ def test_empty_directory_stays_empty_until_the_archive_is_complete(tmp_path, mon
 def test_concurrent_loads_into_one_empty_directory(tmp_path, monkeypatch):
     """Two load-seq runs into the same empty directory: the one that finishes first puts its
     archive in place; the other fails without touching it."""
-    from genomedata import _load_seq
+    from genomedata.ops import _sequence as _load_seq
 
     first = write(tmp_path / "first.fa", b">a\nACGT\n>b\nGG\n")
     second = write(tmp_path / "second.fa", b">a\nTTTT\n")
@@ -751,8 +751,8 @@ def test_in_place_build_under_the_incomplete_marker(tmp_path, monkeypatch, capsy
     """Where the finished archive cannot be renamed over the empty directory (a mount point, a
     parent that cannot be written), it is built in place under a marker: a second run fails
     at once, an interrupted build is reported by validate and refused without --overwrite."""
-    from genomedata import _load_seq
-    from genomedata._validate import validate
+    from genomedata.ops import _sequence as _load_seq
+    from genomedata.ops.validate import validate
     from genomedata.archive import build as _build
 
     monkeypatch.setattr(_build, "_can_rename_over", lambda path: False)
@@ -792,7 +792,7 @@ def test_validate_reports_only_a_marked_archive_incomplete(tmp_path, mode):
     makes validate say it is incomplete."""
     from genomedata.archive import layout as _layout
     from genomedata._close_data import close_data
-    from genomedata._validate import validate
+    from genomedata.ops.validate import validate
 
     fasta = write(tmp_path / "g.fa", b">a\nACGT\n")
     out = tmp_path / "archive"

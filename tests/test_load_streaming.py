@@ -198,7 +198,7 @@ class _Writer:
 
 
 def test_fill_while_writing_passes_every_frontier_on_in_order():
-    from genomedata._load_data import _fill_while_writing
+    from genomedata.ops._track import _fill_while_writing
 
     writer = _Writer()
     assert _fill_while_writing(_Source(), "c", None, writer) == (5, 0)
@@ -206,7 +206,7 @@ def test_fill_while_writing_passes_every_frontier_on_in_order():
 
 
 def test_fill_while_writing_raises_the_fill_error():
-    from genomedata._load_data import _fill_while_writing
+    from genomedata.ops._track import _fill_while_writing
 
     writer = _Writer()
     with pytest.raises(ValueError, match="bad input"):
@@ -216,7 +216,7 @@ def test_fill_while_writing_raises_the_fill_error():
 
 def test_fill_while_writing_waits_for_the_fill_when_writing_fails():
     """A write error is raised only once the fill has stopped touching the buffer and input."""
-    from genomedata._load_data import _fill_while_writing
+    from genomedata.ops._track import _fill_while_writing
 
     source = _Source()
     with pytest.raises(OSError, match="disk full"):

@@ -12,7 +12,7 @@ import pytest
 
 from genomedata._progress import Reporter, reporting
 from genomedata.commands._summary import input_names, shorten
-from genomedata.load_genomedata import build_archive
+from genomedata.ops.load import build_archive
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                         "examples", "data")
@@ -48,7 +48,7 @@ def loaded(tmp_path_factory):
                           [os.path.join(EXAMPLES, "chr1.fa"), os.path.join(EXAMPLES,
                                                                            "chr2.fa.gz")])
     assert first[0].bases == 45922
-    from genomedata._export import export_track
+    from genomedata.ops.export import export_track
     export_track(str(root / "first.genomedata"), "dnase", str(root / "dnase.bw"))
     tracks = [("replicate_one", str(root / "rep1" / "dnase.bedGraph")),
               ("replicate_two", str(root / "rep2" / "dnase.bedGraph")),

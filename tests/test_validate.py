@@ -1,4 +1,4 @@
-"""``genomedata validate`` and ``genomedata._validate.validate``: each problem is found on an
+"""``genomedata validate`` and ``genomedata.ops.validate.validate``: each problem is found on an
 archive built to have it (library functions, then broken with h5py), a clean archive gives no
 finding, and validating never changes a byte."""
 
@@ -12,7 +12,7 @@ import pytest
 
 from genomedata.archive import layout as _layout
 from genomedata._close_data import close_data
-from genomedata._validate import Finding, validate
+from genomedata.ops.validate import Finding, validate
 from conftest import file_hashes, run_cli as cli
 
 

@@ -1,6 +1,6 @@
 """A bigWig file opened as a read-only genome with one track (``Genome("x.bigWig")``).
 
-    >>> from genomedata._export import export_track
+    >>> from genomedata.ops.export import export_track
     >>> bigwig = scratch_dir() + "/dnase.bw"
     >>> summary = export_track(example_archive, "dnase", bigwig)   # make a bigWig file
     >>> with Genome(bigwig) as genome:

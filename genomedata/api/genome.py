@@ -77,7 +77,7 @@ class Genome:
 
     ``Genome(path)`` opens read-only; ``Genome(path, "r+")`` or ``mode="r+"`` for writing
     (``"a"`` and ``"w"`` open an existing archive for writing too; neither creates or empties
-    one: archives are created by :func:`~genomedata.load_genomedata.load_genomedata` or
+    one: archives are created by :func:`~genomedata.ops.load.load_genomedata` or
     ``genomedata load``).  ``locking=False`` turns HDF5 file locking off (file systems
     without locks).  Use it as a context manager, or call :meth:`close`.  A bigWig file opens
     as a read-only genome with one track.

@@ -14,7 +14,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .._close_data import close_data
+    from ..ops.close_data import close_data
 
     close_data(args.gdarchive)
     return 0

@@ -18,7 +18,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import os
 
-    from .._jit import compile_kernels
+    from ..ops.compile import compile_kernels
     summary = compile_kernels()
     where = os.environ.get("NUMBA_CACHE_DIR", "the numba cache")
     if summary.compiling >= 0.5:

@@ -17,7 +17,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .._erase_data import erase_data
+    from ..ops.erase_data import erase_data
 
     summary = erase_data(args.gdarchive, args.tracknames)
     _progress.info(f"erased {', '.join(summary.tracks)} in {summary.chromosomes} chromosome(s); "

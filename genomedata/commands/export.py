@@ -29,7 +29,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .._export import export_track
+    from ..ops.export import export_track
 
     summary = export_track(args.gdarchive, args.trackname, args.output, chroms=args.chroms,
                            regions=args.regions, fmt=args.fmt, overwrite=args.overwrite)

@@ -36,7 +36,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .._hardmask import hardmask_data, write_regions
+    from ..ops.hardmask import hardmask_data, write_regions
     from ..inputs.regions import parse_hardmask_option
 
     option = parse_hardmask_option(args.hardmask) if args.hardmask is not None else None

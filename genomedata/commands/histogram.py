@@ -20,7 +20,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import sys
 
-    from .._maintenance import histogram, histogram_lines
+    from ..ops.summaries import histogram, histogram_lines
     counts, edges = histogram(args.gdarchive, args.trackname, args.bins,
                               include_coords=args.include_coords)
     sys.stdout.write("".join(line + "\n" for line in histogram_lines(counts, edges)))

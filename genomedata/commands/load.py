@@ -55,7 +55,7 @@ def parse_track(text):
 
 
 def run(args):
-    from ..load_genomedata import build_archive
+    from ..ops.load import build_archive
     from ._summary import show
     tracks = [parse_track(text) for text in args.track]
     summaries = build_archive(

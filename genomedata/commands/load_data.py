@@ -26,7 +26,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from .._load_data import load_data
+    from ..ops.load_data import load_data
     from ._summary import show
     summary = load_data(args.gdarchive, args.trackname, args.file, maskfile=args.maskfile,
                         chunk_size=args.chunk_size, chr_prefix=args.chr_prefix,

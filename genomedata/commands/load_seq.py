@@ -48,7 +48,7 @@ def _expand(patterns) -> list[str]:
 
 
 def run(args) -> int:
-    from .._load_seq import load_seq
+    from ..ops.load_seq import load_seq
     load_seq(args.archive, _expand(args.seqfiles), True, args.mode, args.seqfile_type,
              args.assembly_report, args.name_style, overwrite=args.overwrite)
     return 0

@@ -21,7 +21,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .._open_data import open_data
+    from ..ops.open_data import open_data
 
     open_data(args.gdarchive, args.tracknames, chunk_size=args.chunk_size)
     return 0

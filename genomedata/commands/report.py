@@ -15,6 +15,6 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import sys
 
-    from .._maintenance import report, report_lines
+    from ..ops.summaries import report, report_lines
     sys.stdout.write("".join(line + "\n" for line in report_lines(report(args.gdarchive))))
     return 0

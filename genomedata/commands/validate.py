@@ -16,7 +16,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from .._validate import validate
+    from ..ops.validate import validate
     findings = validate(args.gdarchive)
     for finding in findings:
         print(f"{finding.severity}: {finding}")

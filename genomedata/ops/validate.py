@@ -29,12 +29,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import h5py
 import numpy as np
 
-from . import _progress
-from .archive import files as _files
-from .archive import layout as _layout
-from .errors import NotAnArchiveError, dirty_parts
+from .. import _progress
+from ..archive import files as _files
+from ..archive import layout as _layout
+from ..errors import ArchiveFormatError, GenomedataError, NotAnArchiveError, dirty_parts
 
 ERROR = "error"
 WARNING = "warning"
@@ -81,7 +82,6 @@ class _Checker:
 
     def integer_attr(self, obj, name, where, required=True):
         """The integer value of a scalar integer attribute (None if absent or wrong)."""
-        import h5py
         info = self.attr_type(obj, name)
         if info is None:
             if required:
@@ -103,7 +103,6 @@ class _Checker:
     # -- file roots
     def check_root(self, root, where):
         """Format version and track names of one HDF5 file; returns (version, names)."""
-        import h5py
         version = None
         if _layout.ATTR_FORMAT_VERSION in root.attrs:
             version = self.integer_attr(root, _layout.ATTR_FORMAT_VERSION, where)
@@ -151,7 +150,6 @@ class _Checker:
     # -- chromosomes
     def check_chromosome(self, group, chrom, ntracks, version, where):
         """Returns (dirty, num_datapoints or None)."""
-        import h5py
         label = f"chromosome {chrom}{where}"
         chrom_end = None
         if version is None or version >= 1:
@@ -247,7 +245,6 @@ class _Checker:
 
     def outside_storage(self, sc, name, label) -> bool:
         """Report a link or a dataset whose data lie outside the archive's file; True if so."""
-        import h5py
         if name not in sc:
             return False
         link = sc.get(name, getlink=True)
@@ -270,7 +267,6 @@ class _Checker:
         return False
 
     def check_datasets(self, sc, label, length, ntracks, missing_continuous):
-        import h5py
         outside = [self.outside_storage(sc, name, label)
                    for name in (_layout.CONTINUOUS, _layout.SEQ)]
         if any(outside):
@@ -319,7 +315,6 @@ class _Checker:
 
     def check_statistics(self, group, label, ntracks):
         """num_datapoints of a closed chromosome (None when missing or wrong)."""
-        import h5py
         counts = None
         missing = [name for name in _layout.STAT_ATTRS if name not in group.attrs]
         if missing:
@@ -381,7 +376,6 @@ def _incomplete(checker, shown):
 
 
 def _open(checker, filename, shown):
-    from .errors import GenomedataError
     try:
         return _files.open_h5(filename, "r")
     except OSError as exc:
@@ -393,7 +387,6 @@ def _open(checker, filename, shown):
 
 
 def _validate_file(checker, filename, shown):
-    import h5py
     handle = _open(checker, filename, shown)
     if handle is None:
         return
@@ -441,7 +434,6 @@ def _validate_file(checker, filename, shown):
 
 
 def _validate_directory(checker, directory, shown):
-    from .errors import ArchiveFormatError
     try:
         files = _files.chromosome_files(directory)
     except ArchiveFormatError as exc:

@@ -35,10 +35,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .archive import files as _files
-from .archive import layout as _layout
-from . import _progress
-from .errors import GenomedataError, not_found
+from .. import _progress
+from ..api.genome import Genome
+from ..archive import files as _files
+from ..archive import layout as _layout
+from ..errors import GenomedataError, not_found
 
 BLOCK_ROWS = 4_000_000
 FORMATS = ("bigwig", "bedgraph", "bedgraph.gz")
@@ -192,7 +193,7 @@ def format_values(values) -> np.ndarray:
 def bedgraph_lines(chrom: str, starts, ends, values) -> np.ndarray:
     """bedGraph text (uint8 array) of intervals ``starts``/``ends`` (int64) with float32
     ``values`` on ``chrom``."""
-    from .kernels.runs import distinct_codes, format_bedgraph
+    from ..kernels.runs import distinct_codes, format_bedgraph
     if not len(starts):
         return np.zeros(0, dtype=np.uint8)
     # distinct bit patterns, so that -0.0 and 0.0 keep their own text
@@ -385,8 +386,7 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
     ...     print(genome["chr1"][272:275])
     [10.5 10.5 10.5]
     """
-    from .api.genome import Genome
-    from .kernels.runs import find_runs
+    from ..kernels.runs import find_runs
 
     output = os.fspath(output)
     fmt = infer_format(output) if fmt is None else _check_format(fmt)

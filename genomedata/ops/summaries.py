@@ -20,17 +20,20 @@ import os
 
 import numpy as np
 
-from . import _progress
-from .inputs.regions import read_mask_file
-from .errors import GenomedataError
+from .. import _progress
+from .._threads import default_threads
+from ..api.genome import Genome
+from ..archive.blocks import open_block_reader, read_columns
+from ..archive.layout import continuous_chunk_rows
+from ..errors import GenomedataError
+from ..errors import MissingStatisticsError
+from ..inputs.regions import read_mask_file
 
 BLOCK_ROWS = 1 << 22
 
 
 def _open_closed(gdfilename):
     """The archive opened read-only, refusing dirty chromosomes and missing statistics."""
-    from .errors import MissingStatisticsError
-    from .api.genome import Genome
 
     path = os.fspath(gdfilename)
     genome = Genome(path)
@@ -71,14 +74,13 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
     ``include_coords``: a BED file (or WIG: the bases with data); only bases inside its
     regions count.
 
-    >>> from genomedata._maintenance import histogram
+    >>> from genomedata.ops.summaries import histogram
     >>> counts, edges = histogram(example_archive, "dnase", bins=4)
     >>> print(counts, edges.round(3))
     [29767 12936  1901  1318] [ 0.27   6.812 13.355 19.898 26.44 ]
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .api.genome import Genome
 
     try:
         bins = int(bins)
@@ -98,7 +100,6 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
         column, low, high = _track_range(genome, trackname)
         edges = np.histogram_bin_edges(np.zeros(0, np.float32), bins, range=(low, high))
         counts = np.zeros(bins, dtype=np.int64)
-        from ._threads import default_threads
         nthreads = default_threads() if threads is None else max(0, int(threads))
         pool = ThreadPoolExecutor(nthreads, thread_name_prefix="histogram") if nthreads \
             else None
@@ -120,10 +121,8 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
 def _count_chromosome(chromosome, column, regions, low, high, counts, pool, nthreads,
                       block_rows) -> None:
     """Add the histogram of one chromosome's values of ``column`` to ``counts``."""
-    from .archive.blocks import open_block_reader, read_columns
-    from .archive.layout import continuous_chunk_rows
-    from .kernels.mask import chunk_blocks, intersect_regions
-    from .kernels.regions import gather_regions
+    from ..kernels.mask import chunk_blocks, intersect_regions
+    from ..kernels.regions import gather_regions
 
     bins = len(counts)
     for supercontig, continuous in chromosome.itercontinuous():
@@ -172,7 +171,7 @@ def report(gdfilename):
     """``[["measurement", *tracks], ["mean", *means], ["var", *vars]]`` (Python floats) from
     the stored statistics of a closed archive.
 
-    >>> from genomedata._maintenance import report
+    >>> from genomedata.ops.summaries import report
     >>> for row in report(example_archive):
     ...     print(row[0], [round(x, 4) if isinstance(x, float) else x for x in row[1:]])
     measurement ['conservation', 'dnase']
