@@ -473,7 +473,7 @@ def command_help(name: str) -> str:
 
 def gen_summary() -> str:
     from genomedata.commands import main
-    rows = [(f"[`genomedata {name}`](#genomedata-{name})", main.SUMMARIES[name])
+    rows = [(f"[`genomedata {name}`](#genomedata-{name})", main.summary(name))
             for name in main.COMMANDS]
     return _table(["command", "what it does"], rows)
 

@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,27 @@ def test_reference_program_names_print_their_own_usage():
     assert proc.returncode == 2
     assert proc.stderr.startswith("usage: genomedata-hardmask [-h]"), proc.stderr
     assert "genomedata-hardmask: error: the following arguments are required" in proc.stderr
+
+
+def test_console_scripts_enter_as_command_processes(monkeypatch, capsys):
+    """The installed programs (``genomedata`` and the genomedata 1.7 names) enter through
+    functions that set up a command process (the start-up shortcut) before running the
+    dispatcher; ``main`` itself is for Python callers and changes nothing of the process."""
+    tomllib = pytest.importorskip("tomllib")
+    from genomedata.commands import main as dispatcher
+
+    scripts = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml")
+                            .read_text())["project"]["scripts"]
+    for program, target in scripts.items():
+        module, _, function = target.partition(":")
+        assert module == "genomedata.commands.main", (program, target)
+        assert function == ("entry" if program == "genomedata" else
+                            "alias_" + program.removeprefix("genomedata-").replace("-", "_")
+                            .replace("load_assembly", "load_seq")), (program, target)
+    set_up = []
+    monkeypatch.setattr(dispatcher, "_command_process", lambda: set_up.append(True))
+    monkeypatch.setattr(sys, "argv", ["genomedata", "--version"])
+    with pytest.raises(SystemExit) as exit_info:
+        dispatcher.entry()
+    assert exit_info.value.code == 0 and set_up == [True]
+    assert capsys.readouterr().out.startswith("genomedata ")

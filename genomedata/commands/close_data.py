@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+SUMMARY = "compute track statistics and mark the archive clean"
 HELP = ("Compute the summary statistics of every track (minimum, maximum, sum, sum of squares, "
         "number of datapoints) and the data chunks of every supercontig, and mark the archive "
         "ready for reading.  Run it after loading or changing data.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import _progress
 
+SUMMARY = "compile the numba kernels now (else the first command does, once)"
 HELP = ("Compile genomedata's numba kernels for this computer now, rather than during the "
         "first command that needs them (which then takes about a minute longer).  The "
         "compiled code is cached (in NUMBA_CACHE_DIR if set, else ~/.cache/genomedata/numba) "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import _progress
 
+SUMMARY = "write NaN over whole tracks (then run close-data)"
 HELP = ("Erase tracks: write NaN ('no data') over every value of each named track in every "
         "chromosome.  The archive is then dirty: run close-data afterwards.  To replace a "
         "track, erase it, load the new data into it with load-data, then run close-data.")

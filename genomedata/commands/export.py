@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import _progress
 
+SUMMARY = "write one track to a bigWig or bedGraph file"
 HELP = ("Write one track of an archive (or bigWig file) to OUTPUT as bigWig (.bw, .bigWig) or "
         "bedGraph (.bedGraph, .bg; .bedGraph.gz, .bg.gz compressed; - for standard output). "
         "Runs of equal values become one interval; positions without data (NaN) get none. "

@@ -6,6 +6,7 @@ import sys
 
 from .. import _progress
 
+SUMMARY = "write NaN over the regions of a BED or WIG mask file, optionally filtered by score"
 HELP = """Mask tracks: write NaN ('no data') over the regions of a mask file, in the tracks
 given with -t (default: all tracks), then run close-data (unless --no-close).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+SUMMARY = "print a histogram of one track's values"
 HELP = ("Print a histogram of a track's values: BINS equal bins between the track's minimum "
         "and maximum (from the statistics of close-data), one line per bin with its lower "
         "edge and the number of finite values in it, then the upper edge of the last bin.  "

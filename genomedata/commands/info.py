@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import _progress
 
+SUMMARY = "print track names, supercontigs or chromosome sizes"
 HELP = ("Print information about a Genomedata archive: its track names (as a Python list), "
         "its supercontigs (CHROM START END per line) or its chromosome sizes (CHROM SIZE, "
         "longest first).  It answers on an archive not closed with close-data too (none of "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import _progress
 from ._options import add_name_options, expand_globs
 
+SUMMARY = "build an archive in one step: sequence, tracks, statistics"
 HELP = """Build an archive in one step: load the sequence, open the tracks, load every track
 (concurrently, compressing on all cores) and compute the statistics from the values while
 they are in memory (the archive is not read back).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._options import add_name_options
 
+SUMMARY = "load one track's signal (WIG, bedGraph, BED3+1, bigWig; gzip ok)"
 HELP = """Load one track's signal into an archive whose tracks are open (see open-data).
 
 The input is WIG (fixedStep/variableStep, 1-based), bedGraph or BED3+1 text, plain or gzip

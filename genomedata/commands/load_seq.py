@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+SUMMARY = "create an archive from FASTA, AGP (--assembly) or a sizes file (--sizes)"
 HELP = ("Create a Genomedata archive ARCHIVE with one chromosome per sequence of the SEQFILEs: "
         "FASTA records (plain or gzip; sequence stored, split into supercontigs at runs of at "
         "least 100000 unknown bases), AGP objects (--assembly) or lines of a sizes file "

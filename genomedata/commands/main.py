@@ -1,11 +1,13 @@
 """The ``genomedata`` dispatcher: one entry point, one module per subcommand.
 
-Each subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and
+Each subcommand module defines ``SUMMARY`` (its one line in ``genomedata --help``), ``HELP``
+(its description), ``add_arguments(parser)`` and
 ``run(args)``, which reports through ``genomedata._progress`` (the dispatcher makes its reporter
 current for the run); one that prints its results on stdout and has no step worth a progress
 bar sets ``DRAWS_PROGRESS = False`` (the display would write cursor controls to a terminal that
-stdout shares).  Modules are imported only when their subcommand runs (or for ``--help``), so
-``genomedata info`` never imports numba.  The reference's ``genomedata-*`` programs are aliases
+stdout shares).  Every run imports the subcommand modules (the parser lists them all, with
+their summaries), so they import nothing but the standard library at the top: each imports
+its library function inside ``run``, and ``genomedata info`` never imports numba.  The reference's ``genomedata-*`` programs are aliases
 into this dispatcher.
 """
 
@@ -36,24 +38,14 @@ COMMANDS = {
     "compile": "compile",
 }
 
-# one-line help shown by ``genomedata --help`` without importing the modules
-SUMMARIES = {
-    "load": "build an archive in one step: sequence, tracks, statistics",
-    "load-seq": "create an archive from FASTA, AGP (--assembly) or a sizes file (--sizes)",
-    "open-data": "add empty tracks to an archive",
-    "load-data": "load one track's signal (WIG, bedGraph, BED3+1, bigWig; gzip ok)",
-    "close-data": "compute track statistics and mark the archive clean",
-    "erase-data": "write NaN over whole tracks (then run close-data)",
-    "hardmask": "write NaN over the regions of a BED or WIG mask file, optionally filtered "
-                "by score",
-    "info": "print track names, supercontigs or chromosome sizes",
-    "query": "print one track's values over a region, one per line",
-    "histogram": "print a histogram of one track's values",
-    "report": "print the mean and variance of every track",
-    "validate": "check an archive and explain its problems (exit 1 if any)",
-    "export": "write one track to a bigWig or bedGraph file",
-    "compile": "compile the numba kernels now (else the first command does, once)",
-}
+def command_module(command: str):
+    """The module of a subcommand (``genomedata.commands.<module>``)."""
+    return importlib.import_module(f"genomedata.commands.{COMMANDS[command]}")
+
+
+def summary(command: str) -> str:
+    """A subcommand's one line in ``genomedata --help`` (its module's ``SUMMARY``)."""
+    return command_module(command).SUMMARY
 
 
 def _version() -> str:
@@ -84,12 +76,12 @@ def build_parser(only=None, prog=None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
                                        title="commands")
     common = _common_options()
-    for name, module_name in COMMANDS.items():
+    for name in COMMANDS:
+        module = command_module(name)
         if only is not None and name != only:
-            subparsers.add_parser(name, help=SUMMARIES[name], add_help=False)
+            subparsers.add_parser(name, help=module.SUMMARY, add_help=False)
             continue
-        module = importlib.import_module(f"genomedata.commands.{module_name}")
-        sub = subparsers.add_parser(name, help=SUMMARIES[name], description=module.HELP,
+        sub = subparsers.add_parser(name, help=module.SUMMARY, description=module.HELP,
                                     parents=[common],
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
         _add_command(sub, name, module)
@@ -99,7 +91,7 @@ def build_parser(only=None, prog=None) -> argparse.ArgumentParser:
 def build_program_parser(command: str, program: str) -> argparse.ArgumentParser:
     """The parser of a genomedata 1.7 program name (``genomedata-hardmask``): one command,
     its own usage line."""
-    module = importlib.import_module(f"genomedata.commands.{COMMANDS[command]}")
+    module = command_module(command)
     parser = argparse.ArgumentParser(prog=program, description=module.HELP,
                                      parents=[_common_options()],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+SUMMARY = "add empty tracks to an archive"
 HELP = ("Add empty tracks to a Genomedata archive: their names are appended to the archive's "
         "track list and every supercontig gets a column of NaN for each.  Load values with "
         "load-data, then run close-data.")

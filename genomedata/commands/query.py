@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import _progress
 
+SUMMARY = "print one track's values over a region, one per line"
 HELP = ("Print the values of one track over CHROM:BEGIN-END (0-based, half-open), one value "
         "per line; nan where there is no data. An END past the chromosome's end is clipped to "
         "it (with a warning).")

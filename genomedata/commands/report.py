@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+SUMMARY = "print the mean and variance of every track"
 HELP = ("Print the mean and variance of every track, from the statistics of close-data, as "
         "tab-separated rows: 'measurement' and the track names, then 'mean' and 'var'.")
 

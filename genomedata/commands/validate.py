@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import _progress
 
+SUMMARY = "check an archive and explain its problems (exit 1 if any)"
 HELP = ("Check an archive without changing it: layout and attribute types, format version, "
         "dirty chromosomes, track lists that differ between chromosome files, supercontigs "
         "without track data, missing statistics, and tracks without any data.  Prints each "
