@@ -151,6 +151,22 @@ def test_command_reports_file_and_line(seq_archive, tmp_path, capsys):
 
 
 @needs_refdata
+def test_chunk_size_must_match_the_archive(seq_archive, tmp_path, capsys):
+    """``load-data -c N`` is accepted for compatibility: N must be the chunk height the
+    tracks were opened with; another is an error before anything is written."""
+    open_data(str(seq_archive), ["t"], chunk_size=5000)
+    signal = tmp_path / "s.bedGraph"
+    signal.write_text("chr1\t0\t10\t1.5\n")
+    before = digest(seq_archive)
+    assert main(["load-data", "-c", "10000", str(seq_archive), "t", str(signal)]) == 1
+    assert capsys.readouterr().err == (
+        "genomedata load-data: error: --chunk-size 10000 differs from the archive's chunk "
+        "height 5000; the chunking is fixed when the tracks are opened\n")
+    assert digest(seq_archive) == before
+    assert main(["load-data", "-c", "5000", str(seq_archive), "t", str(signal)]) == 0
+
+
+@needs_refdata
 def test_unknown_track_is_an_error_before_writing(seq_archive):
     before = digest(seq_archive)
     with pytest.raises(GenomedataError, match="open-data"):

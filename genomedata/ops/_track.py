@@ -87,13 +87,6 @@ class _TrackTarget:
                     f"chromosome {chrom} has no track data arrays; run 'genomedata open-data' "
                     "before loading data")
             _layout.check_filters(ds, write=True)
-        extent = int(bounds[:, 1].max()) if len(bounds) else 0
-        covered = int((bounds[:, 1] - bounds[:, 0]).sum())
-        if extent > SPARSE_ROWS and extent > SPARSE_FACTOR * covered:
-            raise GenomedataError(
-                f"chromosome {chrom}: its supercontigs cover only {covered} of the {extent} "
-                "bases up to its last supercontig's end, and loading fills a float32 buffer "
-                f"over all of them ({extent * 4 / 2 ** 30:.1f} GiB); refused")
             if self.column >= ds.shape[1]:
                 raise GenomedataError(f"chromosome {chrom} lacks a column for track "
                                       f"{self.trackname!r}; the archive is inconsistent")
@@ -103,6 +96,13 @@ class _TrackTarget:
                     f"--chunk-size {self.chunk_size} differs from the archive's chunk height "
                     f"{_layout.continuous_chunk_rows(ds)}; the chunking is fixed when the "
                     "tracks are opened")
+        extent = int(bounds[:, 1].max()) if len(bounds) else 0
+        covered = int((bounds[:, 1] - bounds[:, 0]).sum())
+        if extent > SPARSE_ROWS and extent > SPARSE_FACTOR * covered:
+            raise GenomedataError(
+                f"chromosome {chrom}: its supercontigs cover only {covered} of the {extent} "
+                "bases up to its last supercontig's end, and loading fills a float32 buffer "
+                f"over all of them ({extent * 4 / 2 ** 30:.1f} GiB); refused")
         return supercontigs, bounds
 
     def check(self, chromosomes) -> None:
