@@ -137,7 +137,7 @@ def test_console_scripts_enter_as_command_processes(monkeypatch, capsys):
     tomllib = pytest.importorskip("tomllib")
     from genomedata.commands import main as dispatcher
 
-    scripts = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml")
+    scripts = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml")
                             .read_text())["project"]["scripts"]
     for program, target in scripts.items():
         module, _, function = target.partition(":")

@@ -12,6 +12,7 @@ import gzip
 import io
 import lzma
 import os
+from pathlib import Path
 import shutil
 import sys
 
@@ -23,8 +24,7 @@ from genomedata import Genome
 from genomedata.commands.main import main
 from genomedata.load_genomedata import load_genomedata
 
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                        "examples", "data")
+EXAMPLES = str(Path(__file__).resolve().parents[2] / "examples" / "data")
 FASTA = [os.path.join(EXAMPLES, "chr1.fa"), os.path.join(EXAMPLES, "chr2.fa.gz")]
 DNASE = os.path.join(EXAMPLES, "dnase.bedGraph")
 NOT_AN_ARCHIVE = "give an archive: a directory or an HDF5 file made by 'genomedata load' or " \

@@ -25,8 +25,8 @@ from genomedata.archive.layout import MSG_ADD_TRACK_VERSION as ADD_TRACK_VERSION
 from genomedata.archive.statistics import chunk_bounds, write_chromosome_metadata
 from genomedata.errors import GenomedataError
 from genomedata.commands.main import main
+from conftest import REFDATA
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "ref-data"
 
 needs_refdata = pytest.mark.skipif(not REFDATA.is_dir(),
                                    reason=f"reference data not found at {REFDATA}")

@@ -30,7 +30,7 @@ from genomedata._util import OverlapWarning
 from genomedata.commands.main import main
 from genomedata.errors import ArchiveLockedError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SUPERCONTIGS = {"chr1": [(0, 200_000), (250_000, 300_000)], "chr2": [(0, 120_000)],
                 "chrM": [(0, 16_569)]}
 ENDS = {"chr1": 300_000, "chr2": 120_000, "chrM": 16_569}

@@ -38,7 +38,7 @@ def test_numba_cache_dir_is_honoured(tmp_path):
 # ------------------------------------------------------------------------------------------------
 # the first run: a notice, and timings without compilation
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "data"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "data"
 
 
 def test_first_run_says_it_is_compiling_once(tmp_path):

@@ -312,7 +312,7 @@ def test_damaged_bigwig_names_the_file(refdata, tmp_path, damage):
     sizes = tmp_path / "g.sizes"
     sizes.write_text("chr1\t1000\n")
     archive = tmp_path / "a.genomedata"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 
     def run(*argv):
         return subprocess.run([sys.executable, "-m", "genomedata", *map(str, argv)],

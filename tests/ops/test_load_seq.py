@@ -19,8 +19,9 @@ from genomedata.inputs.sequence import (NameRegistry, SequenceBuffer, count_fast
 from genomedata._progress import Reporter, reporting
 from genomedata.errors import GenomedataError, InputError
 from genomedata.commands.main import main
+from conftest import REFDATA
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "ref-data"
+REF = REFDATA
 needs_ref = pytest.mark.skipif(not REF.is_dir(), reason="reference data not available")
 
 GAP = 100000

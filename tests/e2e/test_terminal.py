@@ -27,7 +27,7 @@ import pytest
 
 from genomedata import Genome
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "data"
 BAR = "\u2501".encode()            # rich's bar segment
 HIDE_CURSOR = b"\x1b[?25l"         # rich's live display hides the cursor while it draws

@@ -229,7 +229,7 @@ def test_fifo_named_like_a_chromosome_file(tmp_path):
     once instead of waiting forever for a writer."""
     path = _clean(tmp_path / "archive", kind="directory")
     os.mkfifo(path / "chr3.genomedata")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     for argv in (["info", "contigs", str(path)], ["query", str(path), "a", "chr1", "0", "5"],
                  ["validate", str(path)]):
         done = subprocess.run([sys.executable, "-m", "genomedata", *argv], env=env,

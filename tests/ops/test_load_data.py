@@ -17,8 +17,8 @@ from genomedata._open_data import open_data
 from genomedata.errors import GenomedataError, InputError
 from genomedata.commands.main import main
 from genomedata.load_genomedata import load_genomedata
+from conftest import REFDATA
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "ref-data"
 needs_refdata = pytest.mark.skipif(not REFDATA.is_dir(), reason="ref-data absent")
 
 PHYLOP = {name: REFDATA / f"chr1.phyloP44way.{name}.short.wigFix"

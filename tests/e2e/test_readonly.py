@@ -30,7 +30,7 @@ from genomedata._util import OverlapWarning
 from genomedata.commands.main import main
 from genomedata.errors import ArchiveInterruptedError, ArchiveLockedError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 SUPERCONTIGS = {"chr1": [(0, 30_000), (40_000, 52_000)], "chr2": [(100, 9_000)]}
 ENDS = {"chr1": 52_000, "chr2": 9_000}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 import re
 import shutil
 
@@ -14,8 +15,7 @@ from genomedata._progress import Reporter, reporting
 from genomedata.commands._summary import input_names, shorten
 from genomedata.ops.load import build_archive
 
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                        "examples", "data")
+EXAMPLES = str(Path(__file__).resolve().parents[2] / "examples" / "data")
 LONG = "wgEncodeDukeDNaseSeqBaseOverlapSignalK562V2.bedGraph"
 
 

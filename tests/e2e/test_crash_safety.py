@@ -54,7 +54,7 @@ from genomedata.errors import GenomedataError
 from genomedata.load_genomedata import load_genomedata
 from genomedata.errors import ArchiveInterruptedError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SIZES = {"chrA": 900_000, "chrB": 500_000, "chrC": 700}
 SPAN = 50                 # bases per bedGraph line
 CHUNK_ROWS = 500          # small chunks: many HDF5 chunks and B-tree nodes to write

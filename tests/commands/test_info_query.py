@@ -17,7 +17,7 @@ from genomedata.archive import layout as _layout
 from genomedata._util import GenomedataDirtyWarning
 from genomedata.commands.main import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_info_tracknames(refdata, capsys):
