@@ -14,7 +14,7 @@ Generated parts sit between ``<!-- BEGIN GENERATED: NAME -->`` and
   from ``genomedata.commands.main.build_parser``.  A command without a section in the file
   gets one appended (with a reminder to write its worked example).
 
-``tests/test_docs.py`` runs :func:`render` on each file and fails when the result differs from
+``tests/e2e/test_docs.py`` runs :func:`render` on each file and fails when the result differs from
 the file on disk.
 """
 

@@ -25,6 +25,7 @@ from ..archive.writer import erase_column
 from ..errors import (ChromosomeDirtyError, ClosedError, GenomedataDirtyWarning,  # noqa: F401
                      GenomedataValueError, MissingContinuousData, MissingSequenceData,
                      MissingStatisticsError, OverlapWarning, dirty_message, not_found)
+from .binned import binned
 from .keys import is_int, key_to_range, split_key
 from .views import AttributeSet, DatasetView
 
@@ -609,7 +610,6 @@ class Chromosome:
          [1. ]
          [1. ]]
         """
-        from .binned import binned
         return binned(self, start, end, bins, stat, tracks)
 
     # -- supercontigs

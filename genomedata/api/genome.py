@@ -22,6 +22,7 @@ from ..archive import layout as _layout
 from ..archive.tracks import add_tracks, chunk_rows_of
 from ..errors import (ClosedError, GenomedataError, GenomedataValueError, MissingStatisticsError,
                       dirty_message, not_found)
+from .binned import stackup
 from .chromosome import Chromosome
 
 MODES = ("r", "r+", "a", "w")
@@ -104,7 +105,7 @@ class Genome:
             except (OSError, ValueError, TypeError):
                 kind = None  # __init__ reports it
             if kind == "bigwig":
-                from .bigwig import BigWigGenome
+                from .bigwig import BigWigGenome   # (a bigWig genome is a Genome: imported here)
                 return super().__new__(BigWigGenome)
         return super().__new__(cls)
 
@@ -411,7 +412,6 @@ class Genome:
         [[7.27 5.7  4.33 6.47]
          [5.52 6.94 6.58 5.38]]
         """
-        from .binned import stackup
         return stackup(self, chroms, starts, ends, bins, stat, track)
 
     # -- statistics (written by close-data)

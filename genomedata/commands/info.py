@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _progress
+from ..errors import dirty_message
 
 SUMMARY = "print track names, supercontigs or chromosome sizes"
 HELP = ("Print information about a Genomedata archive: its track names (as a Python list), "
@@ -41,7 +42,6 @@ def lines(genome, command: str):
 
 
 def run(args) -> int:
-    from ..errors import dirty_message
     from ..api.genome import Genome
     from ..archive.layout import read_dirty
     dirty = None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from .. import _progress
+from ..errors import GenomedataError
 from ._options import add_name_options, expand_globs
+from ._summary import show
 
 SUMMARY = "build an archive in one step: sequence, tracks, statistics"
 HELP = """Build an archive in one step: load the sequence, open the tracks, load every track
@@ -48,7 +50,6 @@ def add_arguments(parser):
 
 
 def parse_track(text):
-    from ..errors import GenomedataError
     name, sep, filename = text.partition("=")
     if not sep or not name or not filename:
         raise GenomedataError(f"--track wants NAME=FILE, not {text!r}")
@@ -57,7 +58,6 @@ def parse_track(text):
 
 def run(args):
     from ..ops.load import build_archive
-    from ._summary import show
     tracks = [parse_track(text) for text in args.track]
     summaries = build_archive(
         args.gdarchive, tracks, expand_globs(args.sequence), args.mode,

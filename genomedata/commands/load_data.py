@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._options import add_name_options
+from ._summary import show
 
 SUMMARY = "load one track's signal (WIG, bedGraph, BED3+1, bigWig; gzip ok)"
 HELP = """Load one track's signal into an archive whose tracks are open (see open-data).
@@ -28,7 +29,6 @@ def add_arguments(parser):
 
 def run(args):
     from ..ops.load_data import load_data
-    from ._summary import show
     summary = load_data(args.gdarchive, args.trackname, args.file, maskfile=args.maskfile,
                         chunk_size=args.chunk_size, chr_prefix=args.chr_prefix,
                         allow_empty=args.allow_empty)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from ._options import expand_globs
+
 SUMMARY = "create an archive from FASTA, AGP (--assembly) or a sizes file (--sizes)"
 HELP = ("Create a Genomedata archive ARCHIVE with one chromosome per sequence of the SEQFILEs: "
         "FASTA records (plain or gzip; sequence stored, split into supercontigs at runs of at "
@@ -39,7 +41,6 @@ def add_arguments(parser) -> None:
 
 
 def _expand(patterns) -> list[str]:
-    from ._options import expand_globs
     result = []
     for pattern in patterns:
         # a name that exists is taken as it is, even if it looks like a glob (the shell has

@@ -20,6 +20,9 @@ import os
 import signal
 import sys
 
+from .. import __version__, _jit, _progress
+from ..errors import GenomedataError
+
 # subcommand -> module (genomedata.commands.<module>)
 COMMANDS = {
     "load": "load",
@@ -48,11 +51,6 @@ def summary(command: str) -> str:
     return command_module(command).SUMMARY
 
 
-def _version() -> str:
-    from .. import __version__
-    return __version__
-
-
 def _common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("output")
@@ -72,7 +70,7 @@ def build_parser(only=None, prog=None) -> argparse.ArgumentParser:
         prog=prog or "genomedata",
         description="Store and read functional-genomics signal in Genomedata archives.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
                                        title="commands")
     common = _common_options()
@@ -100,7 +98,7 @@ def build_program_parser(command: str, program: str) -> argparse.ArgumentParser:
 
 
 def _add_command(parser, name, module) -> None:
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     module.add_arguments(parser)
     parser.set_defaults(_module=module, command=name)
 
@@ -125,7 +123,6 @@ def _first_line(text: str) -> str:
 def _error_message(exc: BaseException):
     """``error: ...`` for a failure the user can act on (the message is written for them),
     else ``internal error (Type: message)``: a bug, or a condition nobody foresaw."""
-    from ..errors import GenomedataError
     if isinstance(exc, GenomedataError):
         return f"error: {exc}"
     if isinstance(exc, OSError):
@@ -158,8 +155,6 @@ def main(argv=None, prog=None) -> int:
         parser.print_help(sys.stderr)
         return 1
 
-    from .. import _jit
-    from .. import _progress
     verbosity = 0 if args.quiet else (2 if args.verbose else 1)
     ui = _progress.Reporter(verbosity=verbosity,
                             progress=None if getattr(args._module, "DRAWS_PROGRESS", True) else False)

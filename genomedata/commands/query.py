@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _progress
+from ..errors import GenomedataError, OverlapWarning
 
 SUMMARY = "print one track's values over a region, one per line"
 HELP = ("Print the values of one track over CHROM:BEGIN-END (0-based, half-open), one value "
@@ -28,7 +29,6 @@ def run(args) -> int:
     import warnings
 
     from ..api.genome import Genome
-    from ..errors import GenomedataError, OverlapWarning
 
     if args.begin < 0:
         raise GenomedataError(f"BEGIN is {args.begin}: coordinates start at 0")

@@ -20,9 +20,11 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
+from .._sniff import SNIFF_BYTES, text_kind
 from ..archive.layout import MAX_COORDINATE
 from ..errors import GenomedataError, InputError, shorten
 from .buffers import open_binary
+from .numbers import UNSIGNED_INTEGER
 
 BLOCK_SIZE = 1 << 24          # bytes of FASTA input read at a time
 AGP_GAP_TYPES = frozenset(("N", "U"))
@@ -107,7 +109,6 @@ def _text_lines(filename) -> Iterator[tuple[int, str]]:
 def _parse_int(text: str, what: str, filename, line, minimum: int = 0) -> int:
     """A whole number in the grammar of every text input (digits only:
     ``_textinput.UNSIGNED_INTEGER``) between ``minimum`` and the archive's coordinates."""
-    from .numbers import UNSIGNED_INTEGER
     if not UNSIGNED_INTEGER.fullmatch(text):
         raise InputError(filename, line, f"{what} {shorten(text, 40)!r} is not an integer "
                          "(digits 0-9 only)")
@@ -435,7 +436,6 @@ _OTHER_SEQUENCE_INPUTS = {"a chromosome sizes file": "--sizes", "an AGP file": "
 
 def _not_fasta_hint(filename) -> str:
     """For text that is not FASTA: what it looks like and the option that reads it."""
-    from .._sniff import SNIFF_BYTES, text_kind
     with _open_binary(filename) as handle:
         found = text_kind(handle.read(SNIFF_BYTES))
     option = _OTHER_SEQUENCE_INPUTS.get(found)

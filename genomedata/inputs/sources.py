@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from .. import _progress
+from .._jit import compile_seconds
 from .._threads import default_threads
 from .buffers import describe, input_kind, open_signal
 from .bigwig import open_bigwig
@@ -27,7 +28,6 @@ BIGWIG_BLOCK = 1 << 22
 def stopwatch():
     """A function returning the seconds since this call, leaving out the time spent compiling
     kernels meanwhile (the first run after installing: see genomedata._jit)."""
-    from .._jit import compile_seconds
     began, compiled = time.perf_counter(), compile_seconds()
     return lambda: (time.perf_counter() - began) - (compile_seconds() - compiled)
 
