@@ -219,8 +219,9 @@ def compare_dumps(ours_path, reference_path) -> dict:
             x = np.asarray(ours[key], dtype=np.float64)
             y = np.asarray(ref[key], dtype=np.float64)[order]
             if stat in ("sums", "sums_squares"):
-                # float64 accumulation here, float32 partial sums there (DECISIONS §2): the
-                # largest relative difference is reported, not counted as a mismatch
+                # float64 accumulation here, float32 partial sums there (a deliberate
+                # difference): the largest relative difference is reported, not counted as a
+                # mismatch
                 with np.errstate(invalid="ignore", divide="ignore"):
                     rel = np.abs(x - y) / np.maximum(np.abs(x), 1e-300)
                 worst = max(worst, float(np.nanmax(rel)) if rel.size else 0.0)

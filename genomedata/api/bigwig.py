@@ -11,7 +11,7 @@
     1 272 59893 60000
     [ nan  nan 10.5 10.5 10.5]
 
-The reference's interface (REFERENCE.md §7), read through ``pyBigWig.values(..., numpy=True)``:
+genomedata 1.7's interface, read through ``pyBigWig.values(..., numpy=True)``:
 
 * chromosomes are the bigWig's chromosomes, iterated in sorted order; one implicit track whose
   name is the expanded file path; ``format_version`` is None; ``mode`` and ``attrs`` of a

@@ -3,13 +3,12 @@
 ``histogram(archive, track, bins=100, include_coords=None)`` returns ``(counts, edges)`` equal
 to ``numpy.histogram(values, bins)`` over all finite values of the track (only those inside the
 BED regions of ``include_coords`` when given, with the range still that of the whole track):
-the range is the track's genome-wide minimum and maximum stored by close-data (REFERENCE §4.7),
-which are the float32 extremes of the values, so the float32 bin edges are numpy's own.  The
+the range is the track's genome-wide minimum and maximum stored by close-data (as genomedata
+1.7's histogram takes them), which are the float32 extremes of the values, so the float32 bin edges are numpy's own.  The
 data are read block by block (chunks decoded on every core) and each block is binned with the
 same ``numpy.histogram`` call and range, so the counts are exactly numpy's.
 
-``report(archive)`` returns the reference's table (REFERENCE §4.8): ``measurement`` and the
-track names, then the ``mean`` and ``var`` of every track from the stored statistics.
+``report(archive)`` returns genomedata 1.7's table: ``measurement`` and the track names, then the ``mean`` and ``var`` of every track from the stored statistics.
 
 Both need a closed archive (statistics up to date): a dirty one is a clear error.
 """

@@ -1,6 +1,6 @@
 """bigWig files as genomes (genomedata.api.bigwig) and as load-data input.
 
-The first test is the reference's ``GenomedataBigWigTester.test_interface`` (REFERENCE.md §8) on
+The first test is genomedata 1.7's own ``GenomedataBigWigTester.test_interface`` on
 ``ENCFF324BPE.bigWig``, with strict comparisons: shapes and dtypes exactly, and a NaN where a
 number is expected fails (unlike the reference's ``assertArraysEqual``).
 """

@@ -121,7 +121,7 @@ def test_erase_bigwig_is_not_possible(refdata):
 
 
 def test_replace_track(refdata, tmp_path):
-    """erase -> load-data -> close-data replaces a track (REFERENCE §8 test_replace_track)."""
+    """erase -> load-data -> close-data replaces a track (genomedata 1.7's test_replace_track)."""
     from genomedata._load_data import load_data
     from genomedata.load_genomedata import load_genomedata
     path = tmp_path / "replace.genomedata"
@@ -152,7 +152,7 @@ def test_replace_track(refdata, tmp_path):
 
 
 def test_delete_tracks_through_the_api(make_archive):
-    """REFERENCE §8 test_delete_tracks: ``Chromosome._erase_data`` in an r+ session, then
+    """genomedata 1.7's test_delete_tracks: ``Chromosome._erase_data`` in an r+ session, then
     close-data; the erased values read NaN (asserted, not vacuously)."""
     path, values = build(make_archive)
     with warnings.catch_warnings():

@@ -126,8 +126,8 @@ def test_report_equals_numpy(archive, capsys):
 
 
 def test_report_reference_values(refdata, tmp_path):
-    """REFERENCE §8: report on a placental + primate archive (float64 sums here: the
-    reference's float32 partial sums differ by far less than 1e-6)."""
+    """genomedata 1.7's own test of report, on a placental + primate archive (float64 sums
+    here: the reference's float32 partial sums differ by far less than 1e-6)."""
     from genomedata.load_genomedata import load_genomedata
     path = tmp_path / "report.genomedata"
     tracks = [(name, str(refdata / f"chr1.phyloP44way.{name}.short.wigFix"))

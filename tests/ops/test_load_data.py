@@ -204,7 +204,7 @@ def test_data_past_the_end_is_dropped_and_counted(seq_archive, tmp_path):
 
 @needs_refdata
 def test_agp_chunk_positions(tmp_path):
-    """REFERENCE §8 TestChunks: chunk_starts/chunk_ends per supercontig."""
+    """genomedata 1.7's own TestChunks: chunk_starts/chunk_ends per supercontig."""
     path = tmp_path / "chunks.genomedata"
     load_genomedata(str(path), [("track1", str(REFDATA / "chunk_test_track1.bed")),
                                 ("track2", str(REFDATA / "chunk_test_track2.bed"))],

@@ -1,4 +1,5 @@
-"""open-data and close-data: statistics, data chunks (REFERENCE §4.1, §4.2, §5), commands."""
+"""open-data and close-data: statistics, data chunks (genomedata 1.7's rules, docs/format.md),
+commands."""
 
 from __future__ import annotations
 
@@ -347,7 +348,7 @@ def write_intervals(path, chrom, column, intervals, value=0.0):
 @pytest.mark.parametrize("kind", ["file", "directory"])
 @pytest.mark.parametrize("options", [{}, {"threads": 0}, {"block_rows": 3}])
 def test_reference_test_chunks(tmp_path, kind, options):
-    """REFERENCE §8 TestChunks, values written directly (0.0 is finite)."""
+    """genomedata 1.7's own TestChunks, values written directly (0.0 is finite)."""
     path = new_archive(tmp_path / "chunk_test", {"chr1": TEST_CHUNKS_SUPERCONTIGS},
                        ["track1", "track2"], kind=kind, chunk_rows=10000)
     write_intervals(path, "chr1", 0, TEST_CHUNKS_TRACK1)
@@ -405,7 +406,8 @@ def test_chunk_bounds_empty_supercontig_between():
     assert chunk_bounds(scans, min_gap=20) == [([2], [10]), ([0], [5]), ([0], [4]), ([], [])]
 
 
-# an independent model of REFERENCE §5.2, written from the text, on whole row masks
+# an independent model of genomedata 1.7's chunk_starts/chunk_ends rule (docs/format.md),
+# written from its description, on whole row masks
 
 def model_chunk_bounds(supercontigs, masks, min_gap):
     result = []
