@@ -117,7 +117,7 @@ class ChromosomeDirtyError(GenomedataError):
     >>> Genome(path)
     Traceback (most recent call last):
     ...
-    genomedata.errors.ChromosomeDirtyError: ... was modified after close-data (chromosome chr1), ...; run 'genomedata close-data ...' first
+    genomedata.errors.ChromosomeDirtyError: ...(chromosome chr1)...; run 'genomedata close-data ...' first
     """
 
 

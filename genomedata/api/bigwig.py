@@ -43,7 +43,7 @@ from ..archive import layout as _layout
 from ..errors import ClosedError, GenomedataError, UnsupportedError, not_found
 from ..inputs.bigwig import open_bigwig
 from .chromosome import BLOCK_ROWS, CONTINUOUS_DTYPE, Chromosome, Supercontig
-from .genome import Genome
+from .genome import Genome, _ChromosomeList
 from .keys import is_int, key_to_range, split_key
 
 MSG_READ_ONLY = "bigWig files are read-only in Genomedata"
@@ -52,12 +52,8 @@ _STATS_WINDOW = 1 << 22
 _SUPERCONTIG_NAME = _layout.supercontig_name(0)
 
 
-class _BigWigChromosomeList:
-    """The chromosomes of an open bigWig genome, memoised while open."""
-
-    def __init__(self, genome):
-        self._genome = genome
-        self.open_chromosomes = {}
+class _BigWigChromosomes(_ChromosomeList):
+    """The chromosomes of an open bigWig genome."""
 
     def names(self) -> list[str]:
         return sorted(self._genome._sizes)
@@ -65,26 +61,18 @@ class _BigWigChromosomeList:
     def __contains__(self, name) -> bool:
         return isinstance(name, str) and name in self._genome._sizes
 
-    def __getitem__(self, name):
-        chromosome = self.open_chromosomes.get(name)
-        if chromosome is not None and chromosome.isopen:
-            return chromosome
-        if name not in self:
-            raise not_found("chromosome", name, self.names(), self._genome.filename)
-        chromosome = BigWigChromosome(self._genome, name)
-        self.open_chromosomes[name] = chromosome
-        return chromosome
+    def _where(self) -> str:
+        return self._genome.filename
 
-    def __iter__(self):
-        for name in self.names():
-            yield self[name]
+    def _open(self, name):
+        return BigWigChromosome(self._genome, name)
 
-    def close(self) -> None:
-        try:
-            for chromosome in self.open_chromosomes.values():
-                chromosome.close()
-        finally:
-            self.open_chromosomes.clear()
+
+def _header_statistic(key):
+    """A genome statistic read from the bigWig header: ``[value]``."""
+    def statistic(self):
+        return self._header_stat(key)
+    return property(statistic, doc=f"``[{key}]`` of the bigWig header.")
 
 
 class BigWigGenome(Genome):
@@ -104,7 +92,7 @@ class BigWigGenome(Genome):
         self._bw = open_bigwig(self._path)
         self._header = None  # read when statistics are asked for
         self._sizes = dict(self._bw.chroms())
-        self._chromosomes = _BigWigChromosomeList(self)
+        self._chromosomes = _BigWigChromosomes(self)
         self._isopen = True
 
     def close(self):
@@ -143,33 +131,30 @@ class BigWigGenome(Genome):
             self._header = self._bw.header()
         return np.array([self._header[key]])
 
-    @property
-    def mins(self):
-        """``[minVal]`` of the bigWig header."""
-        return self._header_stat("minVal")
+    mins = _header_statistic("minVal")
+    maxs = _header_statistic("maxVal")
+    sums = _header_statistic("sumData")
+    sums_squares = _header_statistic("sumSquared")
+    num_datapoints = _header_statistic("nBasesCovered")
+
+
+class _OneTrackNoSequence:
+    """What a bigWig chromosome and its supercontig share: float32 values, no sequence."""
 
     @property
-    def maxs(self):
-        """``[maxVal]`` of the bigWig header."""
-        return self._header_stat("maxVal")
+    def seq(self):
+        raise UnsupportedError("a bigWig file has no sequence")
 
     @property
-    def sums(self):
-        """``[sumData]`` of the bigWig header."""
-        return self._header_stat("sumData")
+    def _continuous_dtype(self):
+        return CONTINUOUS_DTYPE
 
     @property
-    def sums_squares(self):
-        """``[sumSquared]`` of the bigWig header."""
-        return self._header_stat("sumSquared")
-
-    @property
-    def num_datapoints(self):
-        """``[nBasesCovered]`` of the bigWig header."""
-        return self._header_stat("nBasesCovered")
+    def _seq_dtype(self):
+        raise UnsupportedError("a bigWig file has no sequence")
 
 
-class BigWigChromosome(Chromosome):
+class BigWigChromosome(_OneTrackNoSequence, Chromosome):
     """One chromosome of a bigWig file (read-only, one track)."""
 
     def __init__(self, genome, name):
@@ -323,18 +308,6 @@ class BigWigChromosome(Chromosome):
         """``chromosome.supercontigs[bases]`` -> [the supercontig] if it overlaps, else []."""
         return _BigWigSupercontigs(self)
 
-    @property
-    def seq(self):
-        raise UnsupportedError("a bigWig file has no sequence")
-
-    @property
-    def _continuous_dtype(self):
-        return CONTINUOUS_DTYPE
-
-    @property
-    def _seq_dtype(self):
-        raise UnsupportedError("a bigWig file has no sequence")
-
     # -- reading
     def _values(self, start, stop):
         """float32 values of ``[start, stop)``, NaN where there is no data (also past the
@@ -401,7 +374,7 @@ class _BigWigSupercontigs:
         return [sc for sc in found if sc.start < stop and start < sc.end]
 
 
-class BigWigSupercontig(Supercontig):
+class BigWigSupercontig(_OneTrackNoSequence, Supercontig):
     """The one supercontig of a bigWig chromosome: ``[chromosome.start, chromosome.end)``."""
 
     def __init__(self, chromosome):
@@ -426,18 +399,6 @@ class BigWigSupercontig(Supercontig):
     def continuous(self):
         """The supercontig's values, indexed relative to its start."""
         return self._continuous
-
-    @property
-    def seq(self):
-        raise UnsupportedError("a bigWig file has no sequence")
-
-    @property
-    def _continuous_dtype(self):
-        return CONTINUOUS_DTYPE
-
-    @property
-    def _seq_dtype(self):
-        raise UnsupportedError("a bigWig file has no sequence")
 
 
 class BigWigContinuous:

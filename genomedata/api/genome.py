@@ -29,35 +29,21 @@ MODES = ("r", "r+", "a", "w")
 
 
 class _ChromosomeList:
-    """The chromosomes of an open archive, memoised while open (``open_chromosomes``)."""
+    """The chromosomes of an open genome, memoised while open (``open_chromosomes``): the same
+    object is returned for a name until it is closed.  A kind of genome says which names it
+    has (``names``, ``in``), where (``_where``, for messages) and opens one (``_open``)."""
 
-    def __init__(self, files: _files.ArchiveFiles, mode: str, genome=None, dirty_ok=False):
-        self._files = files
-        self._mode = mode
+    def __init__(self, genome):
         self._genome = genome
-        self._dirty_ok = dirty_ok
         self.open_chromosomes = {}
 
-    def names(self) -> list[str]:
-        return self._files.chromosome_names()
-
-    def __contains__(self, name) -> bool:
-        return isinstance(name, str) and bool(name) and self._files.has_chromosome(name)
-
-    def __getitem__(self, name) -> Chromosome:
+    def __getitem__(self, name):
         chromosome = self.open_chromosomes.get(name)
         if chromosome is not None and chromosome.isopen:
             return chromosome
         if name not in self:
-            raise not_found("chromosome", name, self.names(), self._files.path)
-        files = self._files
-        chromosome = Chromosome(files.chromosome_group(name), name, self._mode,
-                                filename=files.filename_of(name),
-                                owns_file=files.kind == "directory", dirty_ok=self._dirty_ok)
-        # a chromosome keeps its genome (and so its files) open while the caller holds it:
-        # ``Genome(path)["chr1"][0:10]`` works without naming the genome
-        chromosome._genome = self._genome
-        self.open_chromosomes[name] = chromosome
+            raise not_found("chromosome", name, self.names(), self._where())
+        chromosome = self.open_chromosomes[name] = self._open(name)
         return chromosome
 
     def __iter__(self):
@@ -71,6 +57,35 @@ class _ChromosomeList:
                     chromosome.close()
         finally:
             self.open_chromosomes.clear()
+
+
+class _ArchiveChromosomes(_ChromosomeList):
+    """The chromosomes of an open archive."""
+
+    def __init__(self, files: _files.ArchiveFiles, mode: str, genome=None, dirty_ok=False):
+        super().__init__(genome)
+        self._files = files
+        self._mode = mode
+        self._dirty_ok = dirty_ok
+
+    def names(self) -> list[str]:
+        return self._files.chromosome_names()
+
+    def __contains__(self, name) -> bool:
+        return isinstance(name, str) and bool(name) and self._files.has_chromosome(name)
+
+    def _where(self) -> str:
+        return self._files.path
+
+    def _open(self, name) -> Chromosome:
+        files = self._files
+        chromosome = Chromosome(files.chromosome_group(name), name, self._mode,
+                                filename=files.filename_of(name),
+                                owns_file=files.kind == "directory", dirty_ok=self._dirty_ok)
+        # a chromosome keeps its genome (and so its files) open while the caller holds it:
+        # ``Genome(path)["chr1"][0:10]`` works without naming the genome
+        chromosome._genome = self._genome
+        return chromosome
 
 
 class Genome:
@@ -131,7 +146,7 @@ class Genome:
         self._isfile = kind == "file"
         self._files = _files.ArchiveFiles(self._path, "r" if mode == "r" else "r+",
                                           locking=kwargs.get("locking"), kind=kind)
-        self._chromosomes = _ChromosomeList(self._files, mode, self, self._dirty_ok)
+        self._chromosomes = _ArchiveChromosomes(self._files, mode, self, self._dirty_ok)
         self._context_count = 0
         try:
             try:

@@ -465,6 +465,18 @@ def create_supercontig(chromosome_group, index: int, start: int, end: int):
     return group
 
 
+def link_target(group, name: str):
+    """What the child ``name`` of ``group`` is when it is no object of the group's own: "an
+    external link to FILE" or "a link to PATH"; None for an ordinary (hard) link."""
+    h5py = _h5py()
+    link = group.get(name, getlink=True)
+    if isinstance(link, h5py.ExternalLink):
+        return f"an external link to {link.filename}"
+    if isinstance(link, h5py.SoftLink):
+        return f"a link to {link.path}"
+    return None
+
+
 def hard_child(group, name: str, what: str):
     """The child ``name`` of ``group`` reached by an ordinary (hard) link: an archive never
     links to another file (an external link) or elsewhere in itself (a soft link)."""

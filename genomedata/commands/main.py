@@ -7,8 +7,8 @@ current for the run); one that prints its results on stdout and has no step wort
 bar sets ``DRAWS_PROGRESS = False`` (the display would write cursor controls to a terminal that
 stdout shares).  Every run imports the subcommand modules (the parser lists them all, with
 their summaries), so they import nothing but the standard library at the top: each imports
-its library function inside ``run``, and ``genomedata info`` never imports numba.  The reference's ``genomedata-*`` programs are aliases
-into this dispatcher.
+its library function inside ``run``, and ``genomedata info`` never imports numba.  The
+reference's ``genomedata-*`` programs are aliases into this dispatcher.
 """
 
 from __future__ import annotations
@@ -156,8 +156,8 @@ def main(argv=None, prog=None) -> int:
         return 1
 
     verbosity = 0 if args.quiet else (2 if args.verbose else 1)
-    ui = _progress.Reporter(verbosity=verbosity,
-                            progress=None if getattr(args._module, "DRAWS_PROGRESS", True) else False)
+    draws = getattr(args._module, "DRAWS_PROGRESS", True)
+    ui = _progress.Reporter(verbosity=verbosity, progress=None if draws else False)
     if args.command != "compile":
         _jit.on_first_compile(lambda: _progress.info(COMPILING.format(_jit.USUAL_TIME)))
     compiled_before = _jit.compile_seconds()

@@ -48,8 +48,8 @@ def check_bigwig_file(path) -> None:
 
             def within(what, offset, length):
                 if not 64 <= offset or offset + length > size:
-                    raise ValueError(f"its {what} at byte {offset} reaches past the end of the file "
-                                     f"({size} bytes; a truncated or damaged file)")
+                    raise ValueError(f"its {what} at byte {offset} reaches past the end of the "
+                                     f"file ({size} bytes; a truncated or damaged file)")
 
             def tree(what, offset, magic):
                 within(what, offset, 4)

@@ -51,8 +51,8 @@ def check_chromosome_name(name: str, filename, line) -> str:
     if not name.isascii() or not name.isprintable():
         raise InputError(filename, line, f"sequence name {shorten(name)!r} is not printable ASCII")
     if "/" in name or name in (".", ".."):
-        raise InputError(filename, line, f"sequence name {shorten(name)!r} cannot name a chromosome "
-                         "(it contains '/' or is '.' or '..')")
+        raise InputError(filename, line, f"sequence name {shorten(name)!r} cannot name a "
+                         "chromosome (it contains '/' or is '.' or '..')")
     return name
 
 
@@ -65,8 +65,8 @@ class NameRegistry:
     def add(self, name: str, filename, line) -> None:
         previous = self._places.get(name)
         if previous is not None:
-            raise InputError(filename, line, f"chromosome {shorten(name)} is defined twice: here and at "
-                             f"{previous[0]}:{previous[1]}")
+            raise InputError(filename, line, f"chromosome {shorten(name)} is defined twice: "
+                             f"here and at {previous[0]}:{previous[1]}")
         self._places[name] = (os.fspath(filename), line)
 
     def __contains__(self, name) -> bool:
@@ -497,8 +497,8 @@ class _FastaFile:
         buffer.reserve(segment.shape[0])
         buffer.length = k.compact_sequence(segment, buffer.array, buffer.length)
         if buffer.length > MAX_COORDINATE:
-            raise InputError(self.filename, self.line, f"sequence {shorten(self.name)} is longer than "
-                             f"{MAX_COORDINATE} bases, the archive's limit")
+            raise InputError(self.filename, self.line, f"sequence {shorten(self.name)} is longer "
+                             f"than {MAX_COORDINATE} bases, the archive's limit")
 
     def _record(self) -> FastaRecord:
         return FastaRecord(self.name, self.filename, self.line, self.buffer.length)

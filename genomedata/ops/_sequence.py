@@ -125,14 +125,16 @@ def _write_fasta(archive, filenames, include_seq, rename, registry, build):
     with _progress.task("loading sequence", total=_total_size(filenames), unit="bytes") as task:
         for record in iter_fasta_records(filenames, buffer, rename=rename, registry=registry,
                                          progress=task.advance,
-                                         on_file=lambda name: _progress.verbose(f"reading {name}")):
+                                         on_file=lambda name: _progress.verbose(
+                                             f"reading {name}")):
             if not record.length:
-                _progress.warn(f"{record.filename}:{record.line}: sequence {shorten(record.name)} is empty; "
-                               "no chromosome created for it")
+                _progress.warn(f"{record.filename}:{record.line}: sequence "
+                               f"{shorten(record.name)} is empty; no chromosome created for it")
                 continue
             seq = buffer.view()
             starts, ends = supercontig_bounds(seq, MIN_GAP_LEN)
-            _progress.verbose(f"{shorten(record.name)}: {record.length} bases, {len(starts)} supercontigs")
+            _progress.verbose(f"{shorten(record.name)}: {record.length} bases, "
+                              f"{len(starts)} supercontigs")
             _check_file_name(archive, record.name, record.filename, record.line)
             build.created.append(record.name)
             write_chromosome(archive, record.name, record.length, starts, ends,
@@ -144,8 +146,8 @@ def _write_specs(archive, specs, build):
     with _progress.task("creating chromosomes", total=len(specs), unit="items") as task:
         for spec in specs:
             if not spec.supercontigs:
-                _progress.warn(f"{spec.filename}:{spec.line}: sequence {shorten(spec.name)} has no bases; no "
-                               "chromosome created for it")
+                _progress.warn(f"{spec.filename}:{spec.line}: sequence {shorten(spec.name)} has "
+                               "no bases; no chromosome created for it")
             else:
                 _check_file_name(archive, spec.name, spec.filename, spec.line)
                 build.created.append(spec.name)

@@ -2,9 +2,10 @@
 load-data``, and of every track of ``genomedata load``.
 
 The whole input is parsed and checked when its source is opened, before the archive is
-touched, so a malformed input changes nothing.  Then, chromosome by chromosome, a float32 buffer over the chromosome is
-pre-filled with the track's stored values, filled from the input (later lines overwrite earlier
-ones, in input order, so unsorted input is fine), the mask regions are restored to what was
+touched, so a malformed input changes nothing.  Then, chromosome by chromosome, a float32
+buffer over the chromosome is pre-filled with the track's stored values, filled from the input
+(later lines overwrite earlier ones, in input order, so unsorted input is fine), the mask
+regions are restored to what was
 stored before, and the supercontig ranges are written through the chunk writer.  Values in gaps
 between supercontigs or past the last supercontig are dropped and counted; chromosomes the
 archive does not have are skipped and counted.

@@ -367,7 +367,8 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
     ``chroms``: chromosome names; ``regions``: ``"CHROM:START-END"`` strings (0-based,
     half-open) or ``(chrom, start, end)`` tuples; together they limit the export (union).
     An existing ``output`` is an error unless ``overwrite``.  The file is written under a
-    temporary name (in a private folder beside it) and renamed when complete.  Returns an :class:`ExportSummary`.
+    temporary name (in a private folder beside it) and renamed when complete.  Returns an
+    :class:`ExportSummary`.
 
     >>> output = scratch_dir() + "/conservation.bedGraph"
     >>> summary = export_track(example_archive, "conservation", output,

@@ -187,7 +187,8 @@ def mask_dataset(dataset, columns, starts, ends, pool=None, nthreads=1,
 
 @_progress.verbose_argument
 def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_function=None,
-                  verbose=False, keep_archive_open=False, dry_run=False, *, threads=None, block_rows: int = BLOCK_ROWS) -> HardmaskSummary:
+                  verbose=False, keep_archive_open=False, dry_run=False, *, threads=None,
+                  block_rows: int = BLOCK_ROWS) -> HardmaskSummary:
     """Mask (write NaN over) the regions of ``hardmask_filename`` (BED or WIG) in the tracks
     ``track_names`` (default: all) of the archive ``gd_filename``.
 

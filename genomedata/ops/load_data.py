@@ -24,8 +24,8 @@ def load_data(gdfilename, trackname, datafile=None, maskfile=None, verbose=False
 
     ``maskfile``: BED regions whose input data is not loaded.  ``chunk_size``: if given, must
     equal the archive's chunk height.  ``chr_prefix``: ``"add"`` or ``"remove"`` the ``chr``
-    of the input's chromosome names to match the archive's (:func:`~genomedata.ops._track.chromosome_renamer`).
-    Returns a :class:`LoadSummary`.
+    of the input's chromosome names to match the archive's
+    (:func:`~genomedata.ops._track.chromosome_renamer`).  Returns a :class:`LoadSummary`.
 
     An input without data, or none of whose chromosomes are in the archive, is an error
     (nothing is written) unless ``allow_empty``; data on some chromosomes the archive lacks

@@ -4,11 +4,13 @@
 to ``numpy.histogram(values, bins)`` over all finite values of the track (only those inside the
 BED regions of ``include_coords`` when given, with the range still that of the whole track):
 the range is the track's genome-wide minimum and maximum stored by close-data (as genomedata
-1.7's histogram takes them), which are the float32 extremes of the values, so the float32 bin edges are numpy's own.  The
-data are read block by block (chunks decoded on every core) and each block is binned with the
-same ``numpy.histogram`` call and range, so the counts are exactly numpy's.
+1.7's histogram takes them), which are the float32 extremes of the values, so the float32 bin
+edges are numpy's own.  The data are read block by block (chunks decoded on every core) and
+each block is binned with the same ``numpy.histogram`` call and range, so the counts are
+exactly numpy's.
 
-``report(archive)`` returns genomedata 1.7's table: ``measurement`` and the track names, then the ``mean`` and ``var`` of every track from the stored statistics.
+``report(archive)`` returns genomedata 1.7's table: ``measurement`` and the track names, then
+the ``mean`` and ``var`` of every track from the stored statistics.
 
 Both need a closed archive (statistics up to date): a dirty one is a clear error.
 """
@@ -16,6 +18,7 @@ Both need a closed archive (statistics up to date): a dirty one is a clear error
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -78,9 +81,6 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
     >>> print(counts, edges.round(3))
     [29767 12936  1901  1318] [ 0.27   6.812 13.355 19.898 26.44 ]
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-
     try:
         bins = int(bins)
     except (TypeError, ValueError):

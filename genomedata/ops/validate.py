@@ -182,13 +182,12 @@ class _Checker:
 
         supercontigs = []
         for name in group:
-            link = group.get(name, getlink=True)
-            if isinstance(link, (h5py.ExternalLink, h5py.SoftLink)):
-                target = (f"an external link to {link.filename}"
-                          if isinstance(link, h5py.ExternalLink) else f"a link to {link.path}")
+            target = _layout.link_target(group, name)
+            if target is not None:
                 self.add(f"{label} contains '{name}', which is {target}; genomedata refuses "
                          "to read or write an archive that refers outside its own objects",
-                         f"remove the link (h5py: del file[{(group.name.rstrip('/') + '/' + name)!r}])")
+                         "remove the link (h5py: del "
+                         f"file[{(group.name.rstrip('/') + '/' + name)!r}])")
                 continue
             child = group.get(name)
             if not _layout.is_supercontig_group(name) or not isinstance(child, h5py.Group):
@@ -247,10 +246,8 @@ class _Checker:
         """Report a link or a dataset whose data lie outside the archive's file; True if so."""
         if name not in sc:
             return False
-        link = sc.get(name, getlink=True)
-        if isinstance(link, (h5py.ExternalLink, h5py.SoftLink)):
-            target = (f"an external link to {link.filename}"
-                      if isinstance(link, h5py.ExternalLink) else f"a link to {link.path}")
+        target = _layout.link_target(sc, name)
+        if target is not None:
             self.add(f"{label}: '{name}' is {target}; genomedata refuses to read or write "
                      "data outside the archive's own objects",
                      "rebuild the archive with 'genomedata load'")
