@@ -494,7 +494,7 @@ def floor_rows(raw: dict, floor_table: dict, fraction: float, full_mb: dict, nch
 
 def targets(rows_by_key: dict, ours: dict, ref: dict | None, reads: dict, ref_reads,
             budget_mb: float, compile_info) -> list:
-    """The performance contract (DECISIONS §4), figure by figure."""
+    """The performance contract (README, "Performance"), figure by figure."""
     lines = []
 
     def mark(ok):
@@ -753,7 +753,7 @@ def main(argv=None) -> int:
                 f"deflate of the track chunks on {ncores} cores; close-data: ISA-L inflate of "
                 f"all chunks on {ncores} cores)")
     summary = targets(rows_by_key, ours, ref, reads, ref_reads, budget_mb, compile_lines)
-    text += ["", "Performance contract (DECISIONS §4):"] + [f"- {line}" for line in summary]
+    text += ["", "Performance contract:"] + [f"- {line}" for line in summary]
     if comparison_lines:
         text += ["", "Archives compared with genomedata 1.7.4's:"] + \
             [f"- {line}" if not line.startswith("  ") else f"  - {line.strip()}"

@@ -29,7 +29,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from genomedata import Genome, _layout  # noqa: E402
+from genomedata import Genome  # noqa: E402
+from genomedata.archive import files as _files  # noqa: E402
+from genomedata.archive import layout as _layout  # noqa: E402
 from genomedata._util import OverlapWarning  # noqa: E402
 
 from bench_read import reduce_bins  # noqa: E402  (the sibling script)
@@ -58,11 +60,11 @@ def _sparse(rng, n):
 def build(path):
     """Write the archive with the package's chunk writer, then close-data."""
     from genomedata._close_data import close_data
-    from genomedata._writer import ChunkWriter
+    from genomedata.archive.writer import ChunkWriter
     rng = np.random.default_rng(12345)
     if os.path.exists(path):
         os.remove(path)
-    files = _layout.create_archive(path, "file")
+    files = _files.create_archive(path, "file")
     try:
         for chrom, (length, supercontigs) in LAYOUT.items():
             group = files.create_chromosome(chrom, length)

@@ -36,14 +36,15 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from benchmarks.workload import chromosome_sizes  # noqa: E402
-from genomedata import _layout  # noqa: E402
+from genomedata.archive import files as _files  # noqa: E402
+from genomedata.archive import layout as _layout  # noqa: E402
 
 
 def build_archive(path, sizes, ntracks, rng):
     from genomedata._close_data import close_data
-    from genomedata._writer import ChunkWriter
+    from genomedata.archive.writer import ChunkWriter
 
-    files = _layout.create_archive(path, "file")
+    files = _files.create_archive(path, "file")
     layout = {}
     try:
         root = files.single_file()
@@ -116,7 +117,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     from genomedata._close_data import close_data
-    from genomedata._hardmask import hardmask_data, read_mask_file
+    from genomedata._hardmask import hardmask_data
+    from genomedata.inputs.regions import read_mask_file
 
     os.makedirs(args.workdir, exist_ok=True)
     sizes = chromosome_sizes(args.scale)

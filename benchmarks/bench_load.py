@@ -5,8 +5,8 @@ builds a one-track archive in a child process of its own (wall and CPU seconds, 
 that command, through ``benchmarks/_measure.py``).  The floor is the time ISA-L level 1 takes
 to compress the same float32 chunks, byte-shuffled as stored, on all cores -- measured in the
 same run on the chunks the archive holds (a sample of them, scaled up, above ``--floor-mb``).
-Also printed: the peak-memory budget of DECISIONS §4 (1.5 x the largest chromosome's float32
-buffer + 300 MB).  The whole suite, with every phase and the reference, is
+Also printed: the peak-memory budget of a single-track load (1.5 x the largest chromosome's
+float32 buffer + 300 MB).  The whole suite, with every phase and the reference, is
 ``python -m benchmarks``.
 
     python -m benchmarks.bench_load [--scale 10] [--workdir /tmp/genomedata-bench]

@@ -148,16 +148,7 @@ class Implementation:
     def hardmask(self, archive, mask, option):
         if self.is_reference:
             return self._ref("genomedata-hardmask", "--hardmask", option, mask, archive)
-        from genomedata.commands import main as dispatcher
-        if "hardmask" in dispatcher.COMMANDS:
-            return self._ours("hardmask", "-q", "--hardmask", option, mask, archive)
-        # the command module exists but is not in the dispatcher yet: run it the same way
-        runner = ("import argparse, sys; from genomedata.commands import hardmask as m; "
-                  "from genomedata._ui import UI; p = argparse.ArgumentParser(); "
-                  "m.add_arguments(p); sys.exit(m.run(p.parse_args(sys.argv[1:]), "
-                  "UI(verbosity=0)))")
-        return [self.python, "-c", runner, "--hardmask", option, str(mask), str(archive)], \
-            None, False
+        return self._ours("hardmask", "-q", "--hardmask", option, mask, archive)
 
     def export(self, archive, track, output):
         if self.is_reference:
@@ -228,8 +219,9 @@ def compare_dumps(ours_path, reference_path) -> dict:
             x = np.asarray(ours[key], dtype=np.float64)
             y = np.asarray(ref[key], dtype=np.float64)[order]
             if stat in ("sums", "sums_squares"):
-                # float64 accumulation here, float32 partial sums there (DECISIONS §2): the
-                # largest relative difference is reported, not counted as a mismatch
+                # float64 accumulation here, float32 partial sums there (a deliberate
+                # difference): the largest relative difference is reported, not counted as a
+                # mismatch
                 with np.errstate(invalid="ignore", divide="ignore"):
                     rel = np.abs(x - y) / np.maximum(np.abs(x), 1e-300)
                 worst = max(worst, float(np.nanmax(rel)) if rel.size else 0.0)

@@ -6,15 +6,15 @@
 Generated parts sit between ``<!-- BEGIN GENERATED: NAME -->`` and
 ``<!-- END GENERATED: NAME -->``; everything outside the markers is hand-written and kept.
 
-* ``docs/format.md``: the facts of the on-disk format come from ``genomedata._layout`` itself.
-  A tiny archive of each layout is written into a temporary directory with the layout
-  module's own functions and read back with h5py, so the tables show what the code writes
+* ``docs/format.md``: the facts of the on-disk format come from ``genomedata.archive``
+  itself.  A tiny archive of each layout is written into a temporary directory with the
+  format's own functions and read back with h5py, so the tables show what the code writes
   (types, shapes, chunking, filters, fill values), not what someone remembered.
 * ``docs/cli.md``: the ``--help`` text of every subcommand in the dispatcher's ``COMMANDS``,
   from ``genomedata.commands.main.build_parser``.  A command without a section in the file
   gets one appended (with a reminder to write its worked example).
 
-``tests/test_docs.py`` runs :func:`render` on each file and fails when the result differs from
+``tests/e2e/test_docs.py`` runs :func:`render` on each file and fails when the result differs from
 the file on disk.
 """
 
@@ -158,7 +158,7 @@ def dataset_facts(dataset) -> list[tuple[str, str]]:
 
 
 # ------------------------------------------------------------------------------------------------
-# Sample archives written by genomedata._layout
+# Sample archives written by genomedata.archive
 
 SAMPLE_TRACKS = ["dnase", "conservation"]
 SAMPLE_CHROMS = {  # chrom: (end, [(start, end), ...])
@@ -168,9 +168,10 @@ SAMPLE_CHROMS = {  # chrom: (end, [(start, end), ...])
 
 
 def write_sample(path, kind: str) -> None:
-    """A closed two-track archive of ``kind`` written only with ``genomedata._layout``."""
-    from genomedata import _layout
-    files = _layout.create_archive(path, kind)
+    """A closed two-track archive of ``kind`` written only with ``genomedata.archive``."""
+    from genomedata.archive import files as _files
+    from genomedata.archive import layout as _layout
+    files = _files.create_archive(path, kind)
     try:
         for chrom, (end, bounds) in SAMPLE_CHROMS.items():
             group = files.create_chromosome(chrom, end)
@@ -248,7 +249,7 @@ def _nodes(path_file):
 
 
 def gen_constants(paths) -> str:
-    from genomedata import _layout
+    from genomedata.archive import layout as _layout
     rows = []
     for name, meaning in (
             ("FORMAT_VERSION", "value of `genomedata_format_version` written"),
@@ -267,17 +268,16 @@ def gen_constants(paths) -> str:
             ("PYTABLES_FORMAT_VERSION", "PyTables format version written on the root"),
             ("PYTABLES_FILTERS", "PyTables' packed `FILTERS` value: deflate level 1, "
                                  "zlib, shuffle"),
-            ("BIGWIG_MAGIC", "first 4 bytes of a bigWig file (either byte order)")):
+            ("MAX_COORDINATE", "largest coordinate (coordinates are unsigned 32-bit)")):
         value = getattr(_layout, name)
         if isinstance(value, np.dtype):
             text = f"`{value.name}`"
-        elif name in ("PYTABLES_FILTERS", "BIGWIG_MAGIC"):
-            text = f"`{value}` (`0x{value:X}`)" if name == "PYTABLES_FILTERS" \
-                else f"`0x{value:08X}`"
+        elif name == "PYTABLES_FILTERS":
+            text = f"`{value}` (`0x{value:X}`)"
         else:
             text = f"`{value!r}`"
         rows.append((f"`{name}`", text, meaning))
-    return _table(["constant (`genomedata._layout`)", "value", "meaning"], rows)
+    return _table(["constant (`genomedata.archive.layout`)", "value", "meaning"], rows)
 
 
 def _tree(handle, indent: str) -> list[str]:
@@ -304,15 +304,16 @@ def _tree(handle, indent: str) -> list[str]:
 
 
 def _system_attrs():
-    from genomedata import _layout
+    from genomedata.archive import layout as _layout
     return _layout.PYTABLES_SYSTEM_ATTRS
 
 
 def gen_tree_directory(paths) -> str:
-    from genomedata import _layout
+    from genomedata.archive import files as _files
+    from genomedata.archive import layout as _layout
     h5py = _h5py()
     lines = ["sample.genomedata/        a directory"]
-    for filename in _layout.chromosome_files(paths["directory"]):
+    for filename in _files.chromosome_files(paths["directory"]):
         base = os.path.basename(filename)
         chrom = _layout.chromosome_name_from_filename(filename)
         lines.append(f"  {base:<24}an HDF5 file: its root group is chromosome {chrom}")
@@ -330,7 +331,7 @@ def gen_tree_file(paths) -> str:
 
 
 def gen_attributes(paths) -> str:
-    from genomedata import _layout
+    from genomedata.archive import layout as _layout
     declared = {(name, where) for name, where, *_ in _layout.ATTRIBUTE_TABLE}
     if declared != set(ATTRIBUTE_STATUS):
         raise GeneratorError(
@@ -362,7 +363,7 @@ def gen_attributes(paths) -> str:
 
 
 def gen_continuous(paths) -> str:
-    from genomedata import _layout
+    from genomedata.archive import layout as _layout
     h5py = _h5py()
     with h5py.File(paths["file"], "r") as handle:
         long = dataset_facts(handle["chr1/supercontig_0/continuous"])
@@ -372,7 +373,7 @@ def gen_continuous(paths) -> str:
     for (prop, value_long), (_, value_short) in zip(long, short):
         rows.append((prop, f"`{value_long}`", f"`{value_short}`"))
     ntracks = len(SAMPLE_TRACKS)
-    note = (f"Read back from `continuous` datasets made by `_layout.create_continuous` for "
+    note = (f"Read back from `continuous` datasets made by `layout.create_continuous` for "
             f"supercontigs of L = {lengths[0]} and L = {lengths[1]} bases with "
             f"{ntracks} tracks (default chunk height "
             f"{_layout.DEFAULT_CHUNK_ROWS}).\n\n")
@@ -384,13 +385,13 @@ def gen_seq(paths) -> str:
     with h5py.File(paths["file"], "r") as handle:
         facts = dataset_facts(handle["chr1/supercontig_0/seq"])
     length = SAMPLE_CHROMS["chr1"][1][0][1] - SAMPLE_CHROMS["chr1"][1][0][0]
-    note = (f"Read back from a `seq` dataset made by `_layout.create_seq` for a supercontig "
+    note = (f"Read back from a `seq` dataset made by `layout.create_seq` for a supercontig "
             f"of L = {length} bases.\n\n")
     return note + _table(["property", "value"], [(p, f"`{v}`") for p, v in facts])
 
 
 def gen_seq_chunks(paths) -> str:
-    from genomedata import _layout
+    from genomedata.archive import layout as _layout
     rows = []
     for length in (1_000, 1_048_575, 10_485_759, 10_485_760, 104_857_600, 248_956_422,
                    1_048_576_000):
@@ -400,11 +401,12 @@ def gen_seq_chunks(paths) -> str:
 
 
 def gen_system_attributes(paths) -> str:
-    from genomedata import _layout
+    from genomedata.archive import files as _files
+    from genomedata.archive import layout as _layout
     h5py = _h5py()
     rows = []
     with h5py.File(paths["file"], "r") as single, \
-            h5py.File(_layout.chromosome_files(paths["directory"])[0], "r") as chrom_file:
+            h5py.File(_files.chromosome_files(paths["directory"])[0], "r") as chrom_file:
         nodes = (("root of a single-file archive", single["/"]),
                  ("root of a chromosome file (directory archive)", chrom_file["/"]),
                  ("chromosome group (single file)", single["chr1"]),
@@ -471,7 +473,7 @@ def command_help(name: str) -> str:
 
 def gen_summary() -> str:
     from genomedata.commands import main
-    rows = [(f"[`genomedata {name}`](#genomedata-{name})", main.SUMMARIES[name])
+    rows = [(f"[`genomedata {name}`](#genomedata-{name})", main.summary(name))
             for name in main.COMMANDS]
     return _table(["command", "what it does"], rows)
 

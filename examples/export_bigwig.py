@@ -17,7 +17,7 @@ import numpy as np
 import pyBigWig
 
 from genomedata import Genome
-from genomedata._export import export_track
+from genomedata.ops.export import export_track
 from genomedata._util import OverlapWarning
 
 from build_archive import example_archive  # the sibling script

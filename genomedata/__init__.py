@@ -11,17 +11,17 @@ from __future__ import annotations
 
 __version__ = "2.0.0.dev0"
 
-from ._layout import FILE_MODE_CHROMS, FORMAT_VERSION  # noqa: E402
+from .archive.layout import FILE_MODE_CHROMS, FORMAT_VERSION  # noqa: E402
 
 _LAZY = {
-    "Genome": "._genome",
-    "Chromosome": "._chromosome",
-    "Supercontig": "._chromosome",
-    "load_genomedata": ".load_genomedata",
-    "load_seq": "._load_seq",
-    "open_data": "._open_data",
-    "load_data": "._load_data",
-    "close_data": "._close_data",
+    "Genome": ".api.genome",
+    "Chromosome": ".api.chromosome",
+    "Supercontig": ".api.chromosome",
+    "load_genomedata": ".ops.load",
+    "load_seq": ".ops.load_seq",
+    "open_data": ".ops.open_data",
+    "load_data": ".ops.load_data",
+    "close_data": ".ops.close_data",
 }
 
 __all__ = ["FILE_MODE_CHROMS", "FORMAT_VERSION", "__version__", *_LAZY]

@@ -1,7 +1,7 @@
 """Shared fixtures.
 
 * ``refdata`` -- the reference data directory (../shared/ref-data); tests skip when absent.
-* ``make_archive`` -- build a small archive with h5py through ``genomedata._layout``.
+* ``make_archive`` -- build a small archive with h5py through ``genomedata.archive``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genomedata import _layout
+from genomedata.archive import layout as _layout
+from genomedata.archive import files as _files
 
 REFDATA = Path(__file__).resolve().parents[2] / "shared" / "ref-data"
 
@@ -49,7 +50,7 @@ def build_archive(path, supercontigs, *, kind="file", tracknames=(), values=None
     values = values or {}
     seq = seq or {}
     ends = ends or {}
-    files = _layout.create_archive(path, kind)
+    files = _files.create_archive(path, kind)
     try:
         for chrom, bounds in supercontigs.items():
             end = ends.get(chrom, max((e for _, e in bounds), default=0))

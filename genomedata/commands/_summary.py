@@ -9,6 +9,8 @@ reported by a warning while loading.
 
 import os
 
+from .. import _progress
+
 NAME_WIDTH = 24   # an input's name longer than this is shortened in the middle
 
 
@@ -40,19 +42,19 @@ def input_names(paths) -> list:
     return names
 
 
-def show(ui, summaries) -> None:
+def show(summaries) -> None:
     names = input_names([s.source for s in summaries])
     rows = []
     for s, name in zip(summaries, names):
         dropped = s.bases_in_gaps + s.bases_past_end + s.bases_masked
         rows.append((s.trackname, name, _count(s.bases), _count(dropped), f"{s.seconds:.2f} s"))
-        ui.verbose(f"{s.trackname}: {s.source}: {_count(s.values)} values read, "
-                   f"{_count(s.bases)} bases with data; not loaded: "
-                   f"{_count(s.bases_in_gaps)} bases in gaps between supercontigs, "
-                   f"{_count(s.bases_past_end)} past the last one, "
-                   f"{_count(s.bases_masked)} masked")
+        _progress.verbose(f"{s.trackname}: {s.source}: {_count(s.values)} values read, "
+                          f"{_count(s.bases)} bases with data; not loaded: "
+                          f"{_count(s.bases_in_gaps)} bases in gaps between supercontigs, "
+                          f"{_count(s.bases_past_end)} past the last one, "
+                          f"{_count(s.bases_masked)} masked")
     notes = []
     if any(row[3] != "0" for row in rows):
         notes.append("not loaded: bases of the input outside every supercontig, or masked")
-    ui.table("Tracks loaded", ["track", "input", "bases with data", "not loaded", "time"],
-             rows, notes)
+    _progress.table("Tracks loaded", ["track", "input", "bases with data", "not loaded", "time"],
+                    rows, notes)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+SUMMARY = "compute track statistics and mark the archive clean"
 HELP = ("Compute the summary statistics of every track (minimum, maximum, sum, sum of squares, "
         "number of datapoints) and the data chunks of every supercontig, and mark the archive "
         "ready for reading.  Run it after loading or changing data.")
@@ -13,8 +14,8 @@ def add_arguments(parser) -> None:
                         help="Genomedata archive (directory or single file)")
 
 
-def run(args, ui) -> int:
-    from .._close_data import close_data
+def run(args) -> int:
+    from ..ops.close_data import close_data
 
-    close_data(args.gdarchive, ui=ui)
+    close_data(args.gdarchive)
     return 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from .. import _progress
+
+SUMMARY = "write one track to a bigWig or bedGraph file"
 HELP = ("Write one track of an archive (or bigWig file) to OUTPUT as bigWig (.bw, .bigWig) or "
         "bedGraph (.bedGraph, .bg; .bedGraph.gz, .bg.gz compressed; - for standard output). "
         "Runs of equal values become one interval; positions without data (NaN) get none. "
@@ -26,13 +29,12 @@ def add_arguments(parser) -> None:
                         help="replace OUTPUT if it exists")
 
 
-def run(args, ui) -> int:
-    from .._export import export_track
+def run(args) -> int:
+    from ..ops.export import export_track
 
     summary = export_track(args.gdarchive, args.trackname, args.output, chroms=args.chroms,
-                           regions=args.regions, fmt=args.fmt, overwrite=args.overwrite,
-                           ui=ui)
+                           regions=args.regions, fmt=args.fmt, overwrite=args.overwrite)
     if args.output != "-":
-        ui.info(f"wrote {summary.intervals} intervals ({summary.bases} bases) to "
-                f"{summary.output}")
+        _progress.info(f"wrote {summary.intervals} intervals ({summary.bases} bases) to "
+                       f"{summary.output}")
     return 0

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from .. import _progress
+
+SUMMARY = "write NaN over the regions of a BED or WIG mask file, optionally filtered by score"
 HELP = """Mask tracks: write NaN ('no data') over the regions of a mask file, in the tracks
 given with -t (default: all tracks), then run close-data (unless --no-close).
 
@@ -33,23 +36,24 @@ def add_arguments(parser) -> None:
                         help="change nothing; print what would be masked")
 
 
-def run(args, ui) -> int:
-    from .._hardmask import hardmask_data, parse_hardmask_option, write_regions
+def run(args) -> int:
+    from ..ops.hardmask import hardmask_data, write_regions
+    from ..inputs.regions import parse_hardmask_option
 
     option = parse_hardmask_option(args.hardmask) if args.hardmask is not None else None
     summary = hardmask_data(args.gdarchive, args.maskfile, args.tracknames, option,
-                            keep_archive_open=args.no_close, dry_run=args.dry_run, ui=ui)
+                            keep_archive_open=args.no_close, dry_run=args.dry_run)
     rows = [(chrom, f"{mask.regions:,}", f"{mask.bases:,}")
             for chrom, mask in summary.chromosomes.items()]
     rows.append(("total", f"{summary.regions:,}", f"{summary.bases:,}"))
     tracks = ", ".join(summary.tracks) or "none"
     if args.dry_run:
         write_regions(summary, sys.stdout.buffer)
-        ui.table(f"Dry run (nothing changed): would mask these bases in tracks {tracks}",
-                 ["chromosome", "regions", "bases"], rows)
+        _progress.table(f"Dry run (nothing changed): would mask these bases in tracks {tracks}",
+                        ["chromosome", "regions", "bases"], rows)
     else:
-        ui.table(f"Masked in tracks {tracks} ({summary.values_masked:,} values set to NaN)",
-                 ["chromosome", "regions", "bases"], rows)
+        _progress.table(f"Masked in tracks {tracks} ({summary.values_masked:,} values set to NaN)",
+                        ["chromosome", "regions", "bases"], rows)
         if not summary.closed:
-            ui.info(f"the archive is dirty: run 'genomedata close-data {args.gdarchive}'")
+            _progress.info(f"the archive is dirty: run 'genomedata close-data {args.gdarchive}'")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+SUMMARY = "print a histogram of one track's values"
 HELP = ("Print a histogram of a track's values: BINS equal bins between the track's minimum "
         "and maximum (from the statistics of close-data), one line per bin with its lower "
         "edge and the number of finite values in it, then the upper edge of the last bin.  "
@@ -17,11 +18,11 @@ def add_arguments(parser) -> None:
                         help="count only bases inside the regions of this BED file")
 
 
-def run(args, ui) -> int:
+def run(args) -> int:
     import sys
 
-    from .._maintenance import histogram, histogram_lines
+    from ..ops.summaries import histogram, histogram_lines
     counts, edges = histogram(args.gdarchive, args.trackname, args.bins,
-                              include_coords=args.include_coords, ui=ui)
+                              include_coords=args.include_coords)
     sys.stdout.write("".join(line + "\n" for line in histogram_lines(counts, edges)))
     return 0

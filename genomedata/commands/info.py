@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from .. import _progress
+from ..errors import dirty_message
+
+SUMMARY = "print track names, supercontigs or chromosome sizes"
 HELP = ("Print information about a Genomedata archive: its track names (as a Python list), "
         "its supercontigs (CHROM START END per line) or its chromosome sizes (CHROM SIZE, "
         "longest first).  It answers on an archive not closed with close-data too (none of "
@@ -37,10 +41,9 @@ def lines(genome, command: str):
         raise ValueError(f"unknown info command: {command}")
 
 
-def run(args, ui) -> int:
-    from .._chromosome import dirty_message
-    from .._genome import Genome
-    from .._layout import read_dirty
+def run(args) -> int:
+    from ..api.genome import Genome
+    from ..archive.layout import read_dirty
     dirty = None
     with Genome(args.gdarchive, _dirty_ok=True) as genome:
         for line in lines(genome, args.info_command):
@@ -49,5 +52,5 @@ def run(args, ui) -> int:
             dirty = next((chromosome.name for chromosome in genome
                           if read_dirty(chromosome.h5group)), None)
     if dirty is not None:
-        ui.warn(dirty_message(args.gdarchive, dirty))
+        _progress.warn(dirty_message(args.gdarchive, dirty))
     return 0

@@ -1,3 +1,13 @@
+"""``genomedata load``: build an archive in one step."""
+
+from __future__ import annotations
+
+from .. import _progress
+from ..errors import GenomedataError
+from ._options import add_name_options, expand_globs
+from ._summary import show
+
+SUMMARY = "build an archive in one step: sequence, tracks, statistics"
 HELP = """Build an archive in one step: load the sequence, open the tracks, load every track
 (concurrently, compressing on all cores) and compute the statistics from the values while
 they are in memory (the archive is not read back).
@@ -36,28 +46,24 @@ def add_arguments(parser):
                         help="threads for compression (default: all cores)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace ARCHIVE if it exists")
-    from .load_data import add_name_options
     add_name_options(parser)
 
 
 def parse_track(text):
-    from .._util import GenomedataError
     name, sep, filename = text.partition("=")
     if not sep or not name or not filename:
         raise GenomedataError(f"--track wants NAME=FILE, not {text!r}")
     return name, filename
 
 
-def run(args, ui):
-    from .._util import expand_globs
-    from ..load_genomedata import build_archive
-    from ._summary import show
+def run(args):
+    from ..ops.load import build_archive
     tracks = [parse_track(text) for text in args.track]
     summaries = build_archive(
         args.gdarchive, tracks, expand_globs(args.sequence), args.mode,
         args.seqfile_type or "fasta", args.chunk_size, args.assembly_report,
         args.name_style, args.maskfile, overwrite=args.overwrite, jobs=args.jobs,
-        chr_prefix=args.chr_prefix, allow_empty=args.allow_empty, ui=ui)
-    show(ui, summaries)
-    ui.info(f"Genomedata archive created: {args.gdarchive}")
+        chr_prefix=args.chr_prefix, allow_empty=args.allow_empty)
+    show(summaries)
+    _progress.info(f"Genomedata archive created: {args.gdarchive}")
     return 0

@@ -1,3 +1,11 @@
+"""``genomedata load-data``: load one track's signal into an archive."""
+
+from __future__ import annotations
+
+from ._options import add_name_options
+from ._summary import show
+
+SUMMARY = "load one track's signal (WIG, bedGraph, BED3+1, bigWig; gzip ok)"
 HELP = """Load one track's signal into an archive whose tracks are open (see open-data).
 
 The input is WIG (fixedStep/variableStep, 1-based), bedGraph or BED3+1 text, plain or gzip
@@ -19,22 +27,10 @@ def add_arguments(parser):
     add_name_options(parser)
 
 
-def add_name_options(parser):
-    """--chr-prefix and --allow-empty (load-data and load)."""
-    parser.add_argument("--chr-prefix", choices=("add", "remove"),
-                        help="add or remove the 'chr' of the input's chromosome names to "
-                             "match the archive's: 'add' reads 1 as chr1 (and MT as chrM), "
-                             "'remove' reads chr1 as 1 (chrM as MT)")
-    parser.add_argument("--allow-empty", action="store_true",
-                        help="accept an input without data on the archive's chromosomes "
-                             "(the track stays as it is) instead of failing")
-
-
-def run(args, ui):
-    from .._load_data import load_data
-    from ._summary import show
+def run(args):
+    from ..ops.load_data import load_data
     summary = load_data(args.gdarchive, args.trackname, args.file, maskfile=args.maskfile,
                         chunk_size=args.chunk_size, chr_prefix=args.chr_prefix,
-                        allow_empty=args.allow_empty, ui=ui)
-    show(ui, [summary])
+                        allow_empty=args.allow_empty)
+    show([summary])
     return 0

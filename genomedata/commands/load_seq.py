@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 
+from ._options import expand_globs
+
+SUMMARY = "create an archive from FASTA, AGP (--assembly) or a sizes file (--sizes)"
 HELP = ("Create a Genomedata archive ARCHIVE with one chromosome per sequence of the SEQFILEs: "
         "FASTA records (plain or gzip; sequence stored, split into supercontigs at runs of at "
         "least 100000 unknown bases), AGP objects (--assembly) or lines of a sizes file "
@@ -38,7 +41,6 @@ def add_arguments(parser) -> None:
 
 
 def _expand(patterns) -> list[str]:
-    from .._util import expand_globs
     result = []
     for pattern in patterns:
         # a name that exists is taken as it is, even if it looks like a glob (the shell has
@@ -47,8 +49,8 @@ def _expand(patterns) -> list[str]:
     return result
 
 
-def run(args, ui) -> int:
-    from .._load_seq import load_seq
+def run(args) -> int:
+    from ..ops.load_seq import load_seq
     load_seq(args.archive, _expand(args.seqfiles), True, args.mode, args.seqfile_type,
-             args.assembly_report, args.name_style, overwrite=args.overwrite, ui=ui)
+             args.assembly_report, args.name_style, overwrite=args.overwrite)
     return 0

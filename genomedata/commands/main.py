@@ -1,11 +1,14 @@
 """The ``genomedata`` dispatcher: one entry point, one module per subcommand.
 
-Each subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and
-``run(args, ui)``; one that prints its results on stdout and has no step worth a progress bar
-sets ``DRAWS_PROGRESS = False`` (the display would write cursor controls to a terminal that
-stdout shares).  Modules are imported only when their subcommand runs (or for ``--help``), so
-``genomedata info`` never imports numba.  The reference's ``genomedata-*`` programs are aliases
-into this dispatcher.
+Each subcommand module defines ``SUMMARY`` (its one line in ``genomedata --help``), ``HELP``
+(its description), ``add_arguments(parser)`` and
+``run(args)``, which reports through ``genomedata._progress`` (the dispatcher makes its reporter
+current for the run); one that prints its results on stdout and has no step worth a progress
+bar sets ``DRAWS_PROGRESS = False`` (the display would write cursor controls to a terminal that
+stdout shares).  Every run imports the subcommand modules (the parser lists them all, with
+their summaries), so they import nothing but the standard library at the top: each imports
+its library function inside ``run``, and ``genomedata info`` never imports numba.  The
+reference's ``genomedata-*`` programs are aliases into this dispatcher.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import importlib
 import os
 import signal
 import sys
+
+from .. import __version__, _jit, _progress
+from ..errors import GenomedataError
 
 # subcommand -> module (genomedata.commands.<module>)
 COMMANDS = {
@@ -35,29 +41,14 @@ COMMANDS = {
     "compile": "compile",
 }
 
-# one-line help shown by ``genomedata --help`` without importing the modules
-SUMMARIES = {
-    "load": "build an archive in one step: sequence, tracks, statistics",
-    "load-seq": "create an archive from FASTA, AGP (--assembly) or a sizes file (--sizes)",
-    "open-data": "add empty tracks to an archive",
-    "load-data": "load one track's signal (WIG, bedGraph, BED3+1, bigWig; gzip ok)",
-    "close-data": "compute track statistics and mark the archive clean",
-    "erase-data": "write NaN over whole tracks (then run close-data)",
-    "hardmask": "write NaN over the regions of a BED or WIG mask file, optionally filtered "
-                "by score",
-    "info": "print track names, supercontigs or chromosome sizes",
-    "query": "print one track's values over a region, one per line",
-    "histogram": "print a histogram of one track's values",
-    "report": "print the mean and variance of every track",
-    "validate": "check an archive and explain its problems (exit 1 if any)",
-    "export": "write one track to a bigWig or bedGraph file",
-    "compile": "compile the numba kernels now (else the first command does, once)",
-}
+def command_module(command: str):
+    """The module of a subcommand (``genomedata.commands.<module>``)."""
+    return importlib.import_module(f"genomedata.commands.{COMMANDS[command]}")
 
 
-def _version() -> str:
-    from .. import __version__
-    return __version__
+def summary(command: str) -> str:
+    """A subcommand's one line in ``genomedata --help`` (its module's ``SUMMARY``)."""
+    return command_module(command).SUMMARY
 
 
 def _common_options() -> argparse.ArgumentParser:
@@ -79,16 +70,16 @@ def build_parser(only=None, prog=None) -> argparse.ArgumentParser:
         prog=prog or "genomedata",
         description="Store and read functional-genomics signal in Genomedata archives.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
                                        title="commands")
     common = _common_options()
-    for name, module_name in COMMANDS.items():
+    for name in COMMANDS:
+        module = command_module(name)
         if only is not None and name != only:
-            subparsers.add_parser(name, help=SUMMARIES[name], add_help=False)
+            subparsers.add_parser(name, help=module.SUMMARY, add_help=False)
             continue
-        module = importlib.import_module(f"genomedata.commands.{module_name}")
-        sub = subparsers.add_parser(name, help=SUMMARIES[name], description=module.HELP,
+        sub = subparsers.add_parser(name, help=module.SUMMARY, description=module.HELP,
                                     parents=[common],
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
         _add_command(sub, name, module)
@@ -98,7 +89,7 @@ def build_parser(only=None, prog=None) -> argparse.ArgumentParser:
 def build_program_parser(command: str, program: str) -> argparse.ArgumentParser:
     """The parser of a genomedata 1.7 program name (``genomedata-hardmask``): one command,
     its own usage line."""
-    module = importlib.import_module(f"genomedata.commands.{COMMANDS[command]}")
+    module = command_module(command)
     parser = argparse.ArgumentParser(prog=program, description=module.HELP,
                                      parents=[_common_options()],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -107,7 +98,7 @@ def build_program_parser(command: str, program: str) -> argparse.ArgumentParser:
 
 
 def _add_command(parser, name, module) -> None:
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     module.add_arguments(parser)
     parser.set_defaults(_module=module, command=name)
 
@@ -132,7 +123,6 @@ def _first_line(text: str) -> str:
 def _error_message(exc: BaseException):
     """``error: ...`` for a failure the user can act on (the message is written for them),
     else ``internal error (Type: message)``: a bug, or a condition nobody foresaw."""
-    from .._util import GenomedataError
     if isinstance(exc, GenomedataError):
         return f"error: {exc}"
     if isinstance(exc, OSError):
@@ -165,20 +155,18 @@ def main(argv=None, prog=None) -> int:
         parser.print_help(sys.stderr)
         return 1
 
-    from .. import _jit
-    from .._ui import UI
     verbosity = 0 if args.quiet else (2 if args.verbose else 1)
-    ui = UI(verbosity=verbosity,
-            progress=None if getattr(args._module, "DRAWS_PROGRESS", True) else False)
+    draws = getattr(args._module, "DRAWS_PROGRESS", True)
+    ui = _progress.Reporter(verbosity=verbosity, progress=None if draws else False)
     if args.command != "compile":
-        _jit.on_first_compile(lambda: ui.info(COMPILING.format(_jit.USUAL_TIME)))
+        _jit.on_first_compile(lambda: _progress.info(COMPILING.format(_jit.USUAL_TIME)))
     compiled_before = _jit.compile_seconds()
     debug = args.debug or bool(os.environ.get("GENOMEDATA_DEBUG"))
     try:
         # the command owns the one progress display of its run: every thread of the work
         # reports into it, and it stops when the command ends
-        with ui, _interruptible(ui):
-            status = args._module.run(args, ui)
+        with _progress.reporting(ui), _interruptible(ui):
+            status = args._module.run(args)
     except KeyboardInterrupt:
         if debug:
             raise
@@ -208,7 +196,7 @@ def main(argv=None, prog=None) -> int:
 @contextlib.contextmanager
 def _interruptible(ui):
     """Ctrl-C (SIGINT) during the command: the work stops at its next progress step (see
-    genomedata._ui); with no progress task open, or at a second Ctrl-C, at once."""
+    genomedata._progress); with no progress task open, or at a second Ctrl-C, at once."""
     def on_sigint(signum, frame):
         if ui.interrupted or not ui.interrupt():
             raise KeyboardInterrupt

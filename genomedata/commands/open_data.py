@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+SUMMARY = "add empty tracks to an archive"
 HELP = ("Add empty tracks to a Genomedata archive: their names are appended to the archive's "
         "track list and every supercontig gets a column of NaN for each.  Load values with "
         "load-data, then run close-data.")
@@ -20,8 +21,8 @@ def add_arguments(parser) -> None:
                              "the archive's, else 10000)")
 
 
-def run(args, ui) -> int:
-    from .._open_data import open_data
+def run(args) -> int:
+    from ..ops.open_data import open_data
 
-    open_data(args.gdarchive, args.tracknames, chunk_size=args.chunk_size, ui=ui)
+    open_data(args.gdarchive, args.tracknames, chunk_size=args.chunk_size)
     return 0

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from .. import _progress
+from ..errors import GenomedataError, OverlapWarning
+
+SUMMARY = "print one track's values over a region, one per line"
 HELP = ("Print the values of one track over CHROM:BEGIN-END (0-based, half-open), one value "
         "per line; nan where there is no data. An END past the chromosome's end is clipped to "
         "it (with a warning).")
@@ -20,12 +24,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("end", metavar="END", type=int, help="end (exclusive)")
 
 
-def run(args, ui) -> int:
+def run(args) -> int:
     import sys
     import warnings
 
-    from .._genome import Genome
-    from .._util import GenomedataError, OverlapWarning
+    from ..api.genome import Genome
 
     if args.begin < 0:
         raise GenomedataError(f"BEGIN is {args.begin}: coordinates start at 0")
@@ -40,8 +43,8 @@ def run(args, ui) -> int:
         chrom_end = int(chromosome.end)
         if end > chrom_end:
             # nothing lies past the end: clipped, so that any END takes bounded time
-            ui.warn(f"END {end} is past the end of {args.chrom} ({chrom_end} bases); values "
-                    f"are printed up to {max(chrom_end, args.begin)}")
+            _progress.warn(f"END {end} is past the end of {args.chrom} ({chrom_end} bases); values "
+                           f"are printed up to {max(chrom_end, args.begin)}")
             end = max(chrom_end, args.begin)
         # read and print a block at a time: memory stays bounded for any region
         blocks = ((start, min(end, start + QUERY_BLOCK))
@@ -53,7 +56,7 @@ def run(args, ui) -> int:
             for warning in caught:
                 if str(warning.message) not in shown:
                     shown.add(str(warning.message))
-                    ui.warn(str(warning.message))
+                    _progress.warn(str(warning.message))
             # str() of a numpy float32 is what the reference prints: 0.372, -2.0, nan
             for first in range(0, len(values), 65536):
                 out.write("".join([str(value) + "\n" for value in values[first:first + 65536]]))

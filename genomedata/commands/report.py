@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+SUMMARY = "print the mean and variance of every track"
 HELP = ("Print the mean and variance of every track, from the statistics of close-data, as "
         "tab-separated rows: 'measurement' and the track names, then 'mean' and 'var'.")
 
@@ -12,9 +13,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("gdarchive", metavar="ARCHIVE", help="Genomedata archive (closed)")
 
 
-def run(args, ui) -> int:
+def run(args) -> int:
     import sys
 
-    from .._maintenance import report, report_lines
+    from ..ops.summaries import report, report_lines
     sys.stdout.write("".join(line + "\n" for line in report_lines(report(args.gdarchive))))
     return 0

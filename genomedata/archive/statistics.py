@@ -1,0 +1,409 @@
+"""The statistics and data chunks that close-data writes, computed once for every caller.
+
+Per chromosome, in one pass over the data:
+
+1. every supercontig's ``continuous`` dataset is read in blocks of whole chunk rows (``blocks``);
+   a numba kernel adds each block to per-track accumulators (min, max, float64 sum and sum of
+   squares, count of finite values) and marks the rows where any track is finite, and a second
+   kernel turns those row marks into the supercontig's first and last present row and its
+   internal gaps of at least ``MIN_GAP_LEN`` rows (carried from block to block);
+2. ``chunk_starts``/``chunk_ends`` of every supercontig then follow from those summaries alone
+   (:func:`chunk_bounds`), without reading the following supercontigs again as genomedata 1.7
+   did.
+
+While the kernels scan one block in the calling thread, worker threads read and decode the next
+one.  The results do not depend on the number of threads.
+
+:func:`close_files` is close-data on an archive open for writing (close-data itself, and
+hardmask, which masks and closes in one transaction); :class:`StatisticsCollector` computes the
+same results from values in memory (``genomedata load`` builds a new archive and does not read
+it back).  :func:`check_closable` finds, before anything is written, what close-data refuses.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import _progress
+from .._threads import default_threads
+from ..errors import GenomedataError
+from .blocks import Block, open_block_reader, plan_blocks
+from .files import ArchiveFiles
+from .layout import (DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, check_filters, check_format_version,
+                     continuous_chunk_rows, continuous_of, describe, format_version_of,
+                     read_tracknames, supercontig_bounds, supercontig_groups, write_chunk_bounds,
+                     write_dirty, write_statistics)
+
+
+# ------------------------------------------------------------------------------------------------
+# Summaries and chunk bounds (pure Python, per supercontig)
+
+@dataclass
+class SupercontigScan:
+    """What close-data needs to know about one supercontig's rows with data.
+
+    ``first``/``last``: supercontig-relative first and last row where some track is finite
+    (``None`` when no row is); ``gaps``: ``(end, start)`` pairs, one per run of at least
+    ``min_gap`` rows without data between two present rows (``end`` = last present row before
+    the gap + 1, ``start`` = first present row after it), in order.
+    """
+
+    start: int
+    length: int
+    first: int | None = None
+    last: int | None = None
+    gaps: list = field(default_factory=list)
+    name: str = ""
+
+
+def chunk_bounds(scans, min_gap: int = MIN_GAP_LEN):
+    """``(chunk_starts, chunk_ends)`` lists for each supercontig of a chromosome.
+
+    ``scans``: :class:`SupercontigScan` objects of one chromosome in start order.  Follows
+    genomedata 1.7's rule exactly (docs/format.md), except that a data position at chromosome
+    coordinate 0 counts as data in the look-ahead (genomedata 1.7 tested it for truth).
+    """
+    scans = list(scans)
+    count = len(scans)
+
+    # next_start[i]: first chromosome coordinate with data in supercontig i+1 or later
+    next_start = [None] * count
+    following = None
+    for index in range(count - 1, -1, -1):
+        next_start[index] = following
+        scan = scans[index]
+        if scan.first is not None:
+            following = scan.start + scan.first
+
+    result = []
+    prev_end = 0  # chromosome coordinate where data was last present
+    for index, scan in enumerate(scans):
+        has_prev = index > 0
+        has_next = index < count - 1
+        upcoming = next_start[index]
+        if scan.first is not None:
+            if len(scan.gaps):
+                starts = [scan.first] + [int(start) for _end, start in scan.gaps]
+                ends = [int(end) for end, _start in scan.gaps] + [scan.last + 1]
+            else:
+                starts = [0]
+                ends = [scan.length]
+            if not has_prev or (scan.start + scan.first) - prev_end > min_gap:
+                starts[0] = scan.first
+            last = scan.last + 1
+            if (not has_next or upcoming is None
+                    or upcoming - (scan.start + last) > min_gap):
+                ends[-1] = last
+            prev_end = scan.start + ends[-1]
+        elif has_next and upcoming is not None and upcoming - prev_end < min_gap:
+            starts = [0]
+            ends = [scan.length]
+        else:
+            starts = []
+            ends = []
+        result.append((starts, ends))
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# Scanning one supercontig
+
+class TrackStats:
+    """Per-track accumulators of one chromosome, starting as genomedata 1.7's do (+inf, -inf,
+    0, 0, 0)."""
+
+    def __init__(self, ntracks: int):
+        self.mins = np.full(ntracks, np.inf)
+        self.maxs = np.full(ntracks, -np.inf)
+        self.sums = np.zeros(ntracks)
+        self.sums_squares = np.zeros(ntracks)
+        self.num_datapoints = np.zeros(ntracks, dtype=np.int64)
+
+
+def scan_continuous(dataset, stats: TrackStats, *, min_gap: int = MIN_GAP_LEN,
+                    block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
+                    raw_chunks: bool = True):
+    """Add one supercontig's ``continuous`` to ``stats`` and summarise its present rows.
+
+    Returns ``(first, last, gaps)`` as in :class:`SupercontigScan`.  Columns beyond the
+    archive's track count are an error; missing trailing columns count as no data.
+    ``pool``: an executor (``nthreads`` workers) that reads and decodes the next block while
+    the kernels scan the current one; ``raw_chunks=False`` leaves all decoding to HDF5.
+    """
+    from ..kernels.stats import (accumulate_tracks, gap_capacity, new_state,
+                                 scan_present_rows)
+
+    if dataset.ndim != 2:
+        raise GenomedataError(f"{dataset.name} is not a table of track columns "
+                              f"(shape {dataset.shape})")
+    nrows, ncols = dataset.shape
+    ntracks = len(stats.mins)
+    if ncols > ntracks:
+        raise GenomedataError(
+            f"{dataset.name} has {ncols} track columns but the archive lists only {ntracks} "
+            "track names")
+    state = new_state()
+    if nrows == 0 or ncols == 0:
+        return None, None, []
+    # (a contiguous dataset, which Genomedata never writes, is read in default-sized blocks)
+    chunk_rows = (continuous_chunk_rows(dataset) if dataset.chunks
+                  else DEFAULT_CHUNK_ROWS)
+    rows, tracks = plan_blocks(nrows, ncols, chunk_rows, block_rows, block_tracks)
+    min_gap = max(1, int(min_gap))
+    blocks = [Block(row0, min(rows, nrows - row0), col0, min(ncols, col0 + tracks))
+              for row0 in range(0, nrows, rows) for col0 in range(0, ncols, tracks)]
+
+    reader = open_block_reader(dataset, pool, nthreads, raw_chunks)
+    # with a pool, the next block is read into the other buffer while this one is scanned
+    double = pool is not None and len(blocks) > 1
+    buffers = [np.empty((tracks, rows), dtype=np.float32) for _ in range(2 if double else 1)]
+    row_any = np.zeros(rows, dtype=np.uint8)
+    gap_parts = []
+    pending = []
+    try:
+        pending = reader.submit(blocks[0], buffers[0])
+        for index, block in enumerate(blocks):
+            for future in pending:
+                future.result()
+            pending = []
+            buffer = buffers[index % len(buffers)]
+            more = index + 1 < len(blocks)
+            if double and more:
+                pending = reader.submit(blocks[index + 1], buffers[(index + 1) % 2])
+            if block.col0 == 0:
+                row_any[:block.nrows] = 0
+            accumulate_tracks(buffer[:block.col1 - block.col0], block.nrows, block.col0,
+                              stats.mins, stats.maxs, stats.sums, stats.sums_squares,
+                              stats.num_datapoints, row_any)
+            if block.col1 == ncols:
+                gaps = np.empty((gap_capacity(block.nrows, min_gap), 2), dtype=np.int64)
+                found = scan_present_rows(row_any, block.nrows, block.row0, min_gap, state,
+                                          gaps)
+                if found:
+                    gap_parts.append(gaps[:found])
+            if more and not double:
+                pending = reader.submit(blocks[index + 1], buffers[0])
+    finally:
+        for future in pending:
+            try:
+                future.result()
+            except Exception:  # noqa: BLE001 - the first error is already being raised
+                pass
+        reader.close()
+
+    first, last = int(state[0]), int(state[1])
+    if last < 0:
+        return None, None, []
+    gaps = [(int(end), int(start)) for part in gap_parts for end, start in part]
+    return first, last, gaps
+
+
+# ------------------------------------------------------------------------------------------------
+# Chromosomes and archives
+
+def _name_of(group) -> str:
+    return group.name.rpartition("/")[2] or group.name
+
+
+def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int) -> None:
+    """Chunk bounds of every supercontig, the chromosome's statistics, ``dirty = False``."""
+    for supercontig, (starts, ends) in zip(supercontigs, chunk_bounds(scans, min_gap)):
+        write_chunk_bounds(supercontig, starts, ends)
+    write_statistics(group, stats.mins, stats.maxs, stats.sums, stats.sums_squares,
+                     stats.num_datapoints)
+    write_dirty(group, False)
+
+
+def write_chromosome_metadata(group, tracknames, *, min_gap: int = MIN_GAP_LEN,
+                              block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
+                              raw_chunks: bool = True):
+    """close-data for one chromosome group: statistics, chunk bounds, ``dirty = False``.
+
+    Returns the :class:`TrackStats` (``None`` when the archive has no tracks).
+    """
+    ntracks = len(tracknames or ())
+    if ntracks == 0:
+        write_dirty(group, False)
+        return None
+
+    stats = TrackStats(ntracks)
+    supercontigs = supercontig_groups(group)
+    scans = []
+    for supercontig in supercontigs:
+        name = _name_of(supercontig)
+        _progress.verbose(f" scanning {name}")
+        start, end = supercontig_bounds(supercontig)
+        dataset = continuous_of(supercontig, end - start)
+        if dataset is None:  # never opened for data: no data (the reference crashed)
+            scans.append(SupercontigScan(start, end - start, name=name))
+            continue
+        first, last, gaps = scan_continuous(dataset, stats, min_gap=min_gap,
+                                            block_rows=block_rows, block_tracks=block_tracks,
+                                            pool=pool, nthreads=nthreads,
+                                            raw_chunks=raw_chunks)
+        scans.append(SupercontigScan(start, int(dataset.shape[0]), first, last, gaps, name))
+
+    _write_metadata(group, supercontigs, scans, stats, min_gap)
+    return stats
+
+
+def check_closable(files: ArchiveFiles) -> None:
+    """Everything close-data refuses, found before it writes anything: a format version newer
+    than ours, track data it cannot read (see ``continuous_of``: other shapes, data
+    outside the file, a filter this HDF5 lacks) or with more columns than track names."""
+    for chrom in files.chromosome_names():
+        group = files.chromosome_group(chrom)
+        check_format_version(format_version_of(group))
+        ntracks = len(read_tracknames(group.file["/"]) or ())
+        for supercontig in supercontig_groups(group):
+            dataset = continuous_of(supercontig)
+            if dataset is None or not ntracks:
+                continue
+            check_filters(dataset)
+            if dataset.shape[1] > ntracks:
+                raise GenomedataError(
+                    f"{describe(dataset)} has {dataset.shape[1]} track columns but the "
+                    f"archive lists only {ntracks} track names")
+
+
+def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=None,
+                block_tracks=None, threads=None, raw_chunks: bool = True) -> None:
+    """close-data on an archive open for writing (its writes join the caller's transaction:
+    ``hardmask`` masks and closes in one)."""
+    nthreads = default_threads() if threads is None else max(0, int(threads))
+    chromosomes = files.chromosome_names()
+    pool = (ThreadPoolExecutor(nthreads, thread_name_prefix="close-data")
+            if nthreads else None)
+    try:
+        with _progress.task("computing statistics", total=len(chromosomes),
+                            unit="chromosomes") as task:
+            for chrom in chromosomes:
+                group = files.chromosome_group(chrom)
+                check_format_version(format_version_of(group))
+                _progress.verbose(f"writing metadata for {chrom}")
+                tracknames = read_tracknames(group.file["/"])
+                write_chromosome_metadata(group, tracknames, min_gap=min_gap,
+                                          block_rows=block_rows,
+                                          block_tracks=block_tracks, pool=pool,
+                                          nthreads=max(1, nthreads),
+                                          raw_chunks=raw_chunks)
+                task.advance()
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+# ------------------------------------------------------------------------------------------------
+# The same results from values in memory (a new archive built by ``genomedata load``)
+
+def _present_groups(first, last, gaps):
+    """A track's rows with data in one supercontig as closed row ranges ``[(a, e), ...]``:
+    runs of present rows in which consecutive present rows are less than ``min_gap`` apart."""
+    if first is None:
+        return []
+    starts = [first] + [start for _end, start in gaps]
+    ends = [end - 1 for end, _start in gaps] + [last]
+    return list(zip(starts, ends))
+
+
+def merge_presence(per_track, start: int, length: int, min_gap: int = MIN_GAP_LEN,
+                   name: str = "") -> SupercontigScan:
+    """The :class:`SupercontigScan` of a supercontig from each track's own ``(first, last,
+    gaps)`` (as :func:`scan_continuous` returns them for one column).
+
+    Two consecutive rows with data in some track, ``p < q``, are at least ``min_gap`` apart
+    exactly when every track's present runs end at or before ``p`` or start at or after
+    ``q``: merging the tracks' runs (sorted by start, joined while the next one starts less
+    than ``min_gap`` after the furthest end so far) gives the union's first and last rows and
+    its gaps."""
+    runs = sorted(run for item in per_track for run in _present_groups(*item))
+    if not runs:
+        return SupercontigScan(start, length, name=name)
+    first = runs[0][0]
+    furthest = runs[0][1]
+    gaps = []
+    for a, e in runs[1:]:
+        if a - furthest >= min_gap:
+            gaps.append((furthest + 1, a))
+        furthest = max(furthest, e)
+    return SupercontigScan(start, length, first, furthest, gaps, name)
+
+
+class StatisticsCollector:
+    """close-data's results for an archive whose tracks are being loaded, computed from each
+    chromosome's values while they are in memory, so that the archive need not be read back.
+
+    ``add_column`` runs the same kernels over the same blocks of rows as :func:`close_data`
+    (per track the accumulation order is identical, so the sums are bit for bit the same);
+    ``write`` then writes every chromosome's metadata.  Only valid when every value of every
+    track went through ``add_column`` -- a new archive, as ``genomedata load`` builds.
+    Thread-safe for different (chromosome, column) pairs.
+    """
+
+    def __init__(self, min_gap: int = MIN_GAP_LEN):
+        self.min_gap = max(1, int(min_gap))
+        self._columns = {}   # (chromosome, column) -> (five accumulators, [(first, last, gaps)])
+
+    def add_column(self, chrom: str, column: int, buffer, bounds, ncols: int,
+                   chunk_rows: int) -> None:
+        """Summarise track ``column`` of ``chrom`` from ``buffer`` (float32 by chromosome
+        coordinate; ``bounds``: the supercontigs' ``(start, end)`` in order) -- the final
+        values, replacing what an earlier call for the same pair found."""
+        from ..kernels.stats import (accumulate_tracks, gap_capacity, new_state,
+                                     scan_present_rows)
+
+        stats = TrackStats(1)
+        scans = []
+        for start, end in bounds:
+            start, end = int(start), int(end)
+            nrows = end - start
+            rows, _ = plan_blocks(nrows, ncols, chunk_rows)
+            state = new_state()
+            row_any = np.zeros(max(1, rows), dtype=np.uint8)
+            gaps = []
+            for row0 in range(0, nrows, rows):
+                count = min(rows, nrows - row0)
+                row_any[:count] = 0
+                block = buffer[start + row0:start + row0 + count].reshape(1, count)
+                accumulate_tracks(block, count, 0, stats.mins, stats.maxs, stats.sums,
+                                  stats.sums_squares, stats.num_datapoints, row_any)
+                found_gaps = np.empty((gap_capacity(count, self.min_gap), 2), dtype=np.int64)
+                found = scan_present_rows(row_any, count, row0, self.min_gap, state,
+                                          found_gaps)
+                gaps += [(int(e), int(s)) for e, s in found_gaps[:found]]
+            first, last = int(state[0]), int(state[1])
+            scans.append((None, None, []) if last < 0 else (first, last, gaps))
+        self._columns[(chrom, int(column))] = (stats, scans)
+
+    def write(self, files: ArchiveFiles) -> None:
+        """Every chromosome's statistics and chunk bounds (tracks without values on a
+        chromosome get close-data's values for no data)."""
+        ntracks = len(files.tracknames() or ())
+        for chrom in files.chromosome_names():
+            group = files.chromosome_group(chrom)
+            if ntracks == 0:
+                write_dirty(group, False)
+                continue
+            stats = TrackStats(ntracks)
+            supercontigs = supercontig_groups(group)
+            per_column = {}
+            for column in range(ntracks):
+                found = self._columns.get((chrom, column))
+                if found is None:
+                    continue
+                column_stats, column_scans = found
+                for attr in ("mins", "maxs", "sums", "sums_squares", "num_datapoints"):
+                    getattr(stats, attr)[column] = getattr(column_stats, attr)[0]
+                per_column[column] = column_scans
+            scans = []
+            for index, supercontig in enumerate(supercontigs):
+                start, end = supercontig_bounds(supercontig)
+                length = end - start
+                scans.append(merge_presence([found[index] for found in per_column.values()],
+                                            start, length, self.min_gap,
+                                            _name_of(supercontig)))
+            _progress.verbose(f"writing metadata for {chrom}")
+            _write_metadata(group, supercontigs, scans, stats, self.min_gap)

@@ -1,0 +1,28 @@
+"""Options and arguments that more than one command takes."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+
+def add_name_options(parser):
+    """--chr-prefix and --allow-empty (load-data and load)."""
+    parser.add_argument("--chr-prefix", choices=("add", "remove"),
+                        help="add or remove the 'chr' of the input's chromosome names to "
+                             "match the archive's: 'add' reads 1 as chr1 (and MT as chrM), "
+                             "'remove' reads chr1 as 1 (chrM as MT)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="accept an input without data on the archive's chromosomes "
+                             "(the track stays as it is) instead of failing")
+
+
+def expand_globs(patterns) -> list[str]:
+    """Expand each pattern with glob (sorted); a pattern without a match is kept as given, so
+    that a missing file is reported by name."""
+    result = []
+    for pattern in patterns:
+        pattern = os.fspath(pattern)
+        matches = sorted(glob.glob(os.path.expanduser(pattern)))
+        result.extend(matches if matches else [pattern])
+    return result

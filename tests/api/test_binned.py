@@ -1,0 +1,308 @@
+"""Binned summaries: the kernel (genomedata.kernels.binned) and ``Chromosome.binned`` /
+``Genome.stackup`` (genomedata.api.binned) against numpy on the raw values."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from genomedata import Genome
+from genomedata.api import binned as _binned
+from genomedata.errors import GenomedataError
+from genomedata.kernels.binned import accumulate_bins, new_accumulators
+
+pytestmark = pytest.mark.kernels
+
+STATS = ("mean", "min", "max", "sum", "coverage", "std")
+TRACKS = ["dense", "steps", "sparse"]
+CHUNK = 1000
+LAYOUT = {
+    # chromosome end 120000: data stops at 110000, [110000, 120000) has no supercontig
+    "chr1": [(0, 30000), (40000, 90000), (95000, 110000)],
+    "chr2": [(5000, 25000)],
+}
+ENDS = {"chr1": 120000, "chr2": 26000}
+
+
+def make_values(rng, end):
+    dense = rng.normal(3, 2, end).astype(np.float32)
+    special = rng.random(end) < 0.02
+    dense[special] = rng.choice(np.array([np.nan, np.inf, -np.inf], dtype=np.float32),
+                                int(special.sum()))
+    edges = np.sort(rng.integers(0, end, 60))
+    steps = np.repeat(rng.integers(-3, 4, len(edges) + 1).astype(np.float32),
+                      np.diff(np.concatenate(([0], edges, [end]))))
+    steps[rng.random(end) < 0.1] = np.nan
+    sparse = np.full(end, np.nan, dtype=np.float32)
+    for start in rng.integers(0, end - 500, 25):
+        sparse[start:start + int(rng.integers(1, 500))] = rng.random()
+    return np.stack([dense, steps, sparse], axis=1)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, archive_builder):
+    """(path, {chrom: float64 (end + 20000, ntracks) array of what the archive holds, NaN
+    outside supercontigs and past the end})."""
+    rng = np.random.default_rng(2024)
+    values, truth = {}, {}
+    for chrom, end in ENDS.items():
+        values[chrom] = make_values(rng, end)
+        full = np.full((end + 20000, len(TRACKS)), np.nan)
+        for start, stop in LAYOUT[chrom]:
+            full[start:stop] = values[chrom][start:stop]
+        truth[chrom] = full
+    path = tmp_path_factory.mktemp("binned") / "archive.genomedata"
+    archive_builder(path, LAYOUT, tracknames=TRACKS, values=values, ends=ENDS,
+                    chunk_rows=CHUNK)
+    return path, truth
+
+
+@pytest.fixture(scope="module")
+def genome(archive):
+    with Genome(archive[0]) as genome:
+        yield genome
+
+
+def expected_binned(raw, start, end, bins, stat):
+    """numpy, one bin at a time, over the finite values (raw: (positions, ntracks))."""
+    edges = start + (np.arange(bins + 1) * (end - start)) // bins
+    out = np.full((bins, raw.shape[1]), np.nan)
+    for b in range(bins):
+        lo, hi = edges[b], edges[b + 1]
+        for j in range(raw.shape[1]):
+            part = raw[lo:hi, j]
+            part = part[np.isfinite(part)]
+            if stat == "coverage":
+                out[b, j] = len(part) / (hi - lo) if hi > lo else np.nan
+            elif stat == "sum":
+                out[b, j] = part.sum()
+            elif len(part):
+                out[b, j] = {"mean": np.mean, "min": np.min, "max": np.max,
+                             "std": np.std}[stat](part)
+    return out
+
+
+def padded(truth, end):
+    if end > len(truth):
+        extra = np.full((end - len(truth), truth.shape[1]), np.nan)
+        truth = np.concatenate([truth, extra])
+    return truth
+
+
+def assert_same(observed, expected):
+    assert observed.shape == expected.shape
+    assert observed.dtype == np.float64
+    assert np.array_equal(np.isnan(observed), np.isnan(expected))
+    finite = ~np.isnan(expected)
+    np.testing.assert_allclose(observed[finite], expected[finite], rtol=1e-9, atol=1e-9)
+
+
+# ------------------------------------------------------------------------------------------------
+# kernel
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_kernel_blocks_equal_one_pass(data):
+    """Feeding a region in arbitrary blocks gives the numpy answer."""
+    n = data.draw(st.integers(1, 400))
+    seed = data.draw(st.integers(0, 2 ** 32 - 1))
+    rng = np.random.default_rng(seed)
+    values = rng.normal(0, 10, n).astype(np.float32)
+    values[rng.random(n) < 0.3] = np.nan
+    values[rng.random(n) < 0.05] = np.inf
+    bins = data.draw(st.integers(1, 60))
+    start = data.draw(st.integers(0, 50))
+    region_end = start + data.draw(st.integers(1, n + 50))
+    edges = start + (np.arange(bins + 1, dtype=np.int64) * (region_end - start)) // bins
+    acc = new_accumulators(bins, 2)
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, n), max_size=8))) | {0, n})
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        accumulate_bins(values[lo:hi], np.int64(lo), edges, 1, *acc)
+    count, total, shift, dsum, dsq, mins, maxs = acc
+    assert not count[:, 0].any() and not total[:, 0].any()  # column 0 untouched
+    raw = np.full(max(n, region_end), np.nan)
+    raw[:n] = values
+    for stat in STATS:
+        expected = expected_binned(raw[:, None], start, region_end, bins, stat)[:, 0]
+        observed = _binned._finish(stat, edges, *[a[:, 1:] for a in acc])[:, 0]
+        assert_same(observed, expected)
+
+
+def test_kernel_std_is_stable():
+    """Large offset, small spread: the shifted sums keep the variance exact."""
+    values = (np.float32(1e6) + np.arange(8, dtype=np.float32))
+    edges = np.array([0, 8], dtype=np.int64)
+    acc = new_accumulators(1, 1)
+    accumulate_bins(values, np.int64(0), edges, 0, *acc)
+    std = _binned._finish("std", edges, *acc)[0, 0]
+    assert std == pytest.approx(np.std(values.astype(np.float64)), rel=1e-12)
+
+
+def test_kernel_ignores_positions_outside_the_region():
+    values = np.ones(100, dtype=np.float32)
+    edges = np.array([40, 50, 60], dtype=np.int64)
+    acc = new_accumulators(2, 1)
+    accumulate_bins(values, np.int64(0), edges, 0, *acc)
+    accumulate_bins(values, np.int64(1000), edges, 0, *acc)
+    assert acc[0][:, 0].tolist() == [10, 10]
+
+
+# ------------------------------------------------------------------------------------------------
+# Chromosome.binned
+
+@pytest.mark.parametrize("stat", STATS)
+def test_each_stat_over_gaps_and_past_end(genome, archive, stat):
+    truth = archive[1]["chr1"]
+    # [25000, 125000): a gap, several supercontigs, no supercontig after 110000, past the end
+    observed = genome["chr1"].binned(25000, 125000, 40, stat)
+    assert_same(observed, expected_binned(padded(truth, 125000), 25000, 125000, 40, stat))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chrom=st.sampled_from(["chr1", "chr2"]), start=st.integers(0, 130000),
+       width=st.integers(1, 60000), bins=st.integers(1, 80), stat=st.sampled_from(STATS),
+       tracks=st.sampled_from([None, "dense", 1, ["sparse", "dense"], [2, 2, 0]]),
+       block=st.sampled_from([None, 1, 2500, 7000]))
+def test_random_regions(genome, archive, monkeypatch, chrom, start, width, bins, stat, tracks,
+                        block):
+    # small blocks: many kernel calls per region (chunk-aligned)
+    monkeypatch.setattr(_binned, "BLOCK_ROWS", block or (1 << 20))
+    end = start + width
+    columns = {None: [0, 1, 2], "dense": [0], 1: [1], ("sparse", "dense"): [2, 0],
+               (2, 2, 0): [2, 2, 0]}[tuple(tracks) if isinstance(tracks, list) else tracks]
+    raw = padded(archive[1][chrom], end)[:, columns]
+    observed = genome[chrom].binned(start, end, bins, stat, tracks=tracks)
+    assert_same(observed, expected_binned(raw, start, end, bins, stat))
+
+
+def test_more_bins_than_bases(genome, archive):
+    observed = genome["chr2"].binned(5000, 5003, 6, "mean", tracks="dense")
+    raw = archive[1]["chr2"][:, :1]
+    assert_same(observed, expected_binned(raw, 5000, 5003, 6, "mean"))
+    assert np.isnan(observed[[0, 2, 4], 0]).all()  # zero-width bins
+    coverage = genome["chr2"].binned(5000, 5003, 6, "coverage", tracks="dense")
+    assert np.isnan(coverage[[0, 2, 4], 0]).all()
+    sums = genome["chr2"].binned(5000, 5003, 6, "sum", tracks="dense")
+    assert sums[0, 0] == 0.0
+
+
+def test_empty_region_summaries(genome):
+    chromosome = genome["chr1"]
+    # a gap: no data at all
+    assert np.isnan(chromosome.binned(31000, 39000, 4, "mean")).all()
+    assert (chromosome.binned(31000, 39000, 4, "sum") == 0).all()
+    assert (chromosome.binned(31000, 39000, 4, "coverage") == 0).all()
+    assert np.isnan(chromosome.binned(200000, 300000, 2, "max")).all()  # past the end
+
+
+def test_shapes_and_track_selection(genome):
+    chromosome = genome["chr1"]
+    assert chromosome.binned(0, 1000, 10).shape == (10, 3)
+    assert chromosome.binned(0, 1000, 10, tracks="steps").shape == (10, 1)
+    assert chromosome.binned(0, 1000, 10, tracks=[]).shape == (10, 0)
+    both = chromosome.binned(0, 1000, 10, "max", tracks=["sparse", 0])
+    np.testing.assert_array_equal(both[:, 0], chromosome.binned(0, 1000, 10, "max",
+                                                                tracks=2)[:, 0])
+    np.testing.assert_array_equal(both[:, 1], chromosome.binned(0, 1000, 10, "max",
+                                                                tracks="dense")[:, 0])
+    assert chromosome.binned(np.int64(0), np.int64(1000), np.int32(5)).shape == (5, 3)
+
+
+def test_against_reading_then_reducing(genome):
+    """Same numbers as reading chromosome[a:b] through the API and reducing with numpy."""
+    chromosome = genome["chr1"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = chromosome[12345:98765].astype(np.float64)
+    observed = chromosome.binned(12345, 98765, 33, "mean")
+    raw_padded = np.full((98765, 3), np.nan)
+    raw_padded[12345:] = raw
+    assert_same(observed, expected_binned(raw_padded, 12345, 98765, 33, "mean"))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda c: c.binned(0, 100, 10, "median"), "unknown statistic"),
+    (lambda c: c.binned(0, 100, 0), "positive integer"),
+    (lambda c: c.binned(0, 100, 2.5), "positive integer"),
+    (lambda c: c.binned(100, 100, 1), "greater than its start"),
+    (lambda c: c.binned(-5, 100, 1), "negative"),
+    (lambda c: c.binned(0.5, 100, 1), "integers"),
+    (lambda c: c.binned(0, 100, 1, tracks="nope"), "Could not find continuous track"),
+    (lambda c: c.binned(0, 100, 1, tracks=3), "out of range"),
+    (lambda c: c.binned(0, 100, 1, tracks=1.5), "name or index"),
+])
+def test_errors(genome, call, message):
+    with pytest.raises(GenomedataError, match=message):
+        call(genome["chr1"])
+
+
+# ------------------------------------------------------------------------------------------------
+# Genome.stackup
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2 ** 32 - 1), nregions=st.integers(0, 12),
+       bins=st.integers(1, 30), stat=st.sampled_from(STATS),
+       track=st.sampled_from(["dense", "steps", 2]))
+def test_stackup(genome, archive, seed, nregions, bins, stat, track):
+    rng = np.random.default_rng(seed)
+    chroms = [str(c) for c in rng.choice(["chr1", "chr2"], nregions)]
+    starts = rng.integers(0, 125000, nregions)
+    ends = starts + rng.integers(1, 30000, nregions)
+    observed = genome.stackup(chroms, starts, ends, bins, stat, track=track)
+    assert observed.shape == (nregions, bins) and observed.dtype == np.float64
+    col = {"dense": 0, "steps": 1, 2: 2}[track]
+    for k in range(nregions):
+        raw = padded(archive[1][chroms[k]], int(ends[k]))[:, [col]]
+        expected = expected_binned(raw, int(starts[k]), int(ends[k]), bins, stat)[:, 0]
+        assert_same(observed[k], expected)
+
+
+def test_stackup_arguments(genome):
+    table = genome.stackup("chr1", [0, 50000], [1000, 60000], 4, "mean", track="dense")
+    assert table.shape == (2, 4)
+    np.testing.assert_array_equal(table[1], genome["chr1"].binned(50000, 60000, 4,
+                                                                  tracks="dense")[:, 0])
+    with pytest.raises(GenomedataError, match="say which one"):
+        genome.stackup("chr1", [0], [10], 2)
+    with pytest.raises(GenomedataError, match="Could not find chromosome: chrZ"):
+        genome.stackup(["chrZ"], [0], [10], 2, track=0)
+    with pytest.raises(GenomedataError, match="same length"):
+        genome.stackup(["chr1"], [0, 1], [10], 2, track=0)
+    with pytest.raises(GenomedataError, match="2 chromosome names for 1 regions"):
+        genome.stackup(["chr1", "chr2"], [0], [10], 2, track=0)
+    with pytest.raises(GenomedataError, match="greater than its start"):
+        genome.stackup(["chr1"], [10], [10], 2, track=0)
+
+
+def test_directory_archive(make_archive):
+    values = np.arange(40, dtype=np.float32).reshape(20, 2)
+    path = make_archive({"chrA": [(0, 8), (12, 20)]}, kind="directory",
+                        tracknames=["x", "y"], values={"chrA": values}, chunk_rows=3)
+    with Genome(path) as genome:
+        observed = genome["chrA"].binned(0, 20, 5, "sum")
+    expected = values.astype(np.float64).copy()
+    expected[8:12] = 0
+    np.testing.assert_array_equal(observed, expected.reshape(5, 4, 2).sum(axis=1))
+
+
+@pytest.mark.parametrize("name", ["v0.genomedata", "v1.genomedata"])
+def test_reference_archives(refdata, name):
+    """Old PyTables-2 archives (no shuffle, chunks of 8192 rows, fill value 0): same numbers
+    as reading through the API and reducing with numpy."""
+    with Genome(refdata / name) as genome:
+        chromosome = genome["chr1"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = chromosome[0:30000].astype(np.float64)
+        for stat in STATS:
+            observed = chromosome.binned(0, 30000, 17, stat, tracks=None)
+            assert_same(observed, expected_binned(raw, 0, 30000, 17, stat))
+        table = genome.stackup(["chr1", "chrY"], [250, 0], [800, 24950], 5, "max",
+                               track="primate")
+        assert_same(table[:1], expected_binned(raw[:, [1]], 250, 800, 5, "max").T)

@@ -1,0 +1,73 @@
+"""The scripts in examples/ run on the example data and do what they say.
+
+Each runs as a subprocess (as a user runs it), writing into a temporary directory, and must
+exit 0 and print its key results.  They depend only on examples/data.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(script, *args, cwd=None):
+    result = subprocess.run([sys.executable, str(EXAMPLES / script), *map(str, args)],
+                            capture_output=True, text=True, timeout=600, cwd=cwd)
+    assert result.returncode == 0, (f"examples/{script} failed ({result.returncode}):\n"
+                                    f"{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """examples/build_archive.py's archive (and what it printed)."""
+    outdir = tmp_path_factory.mktemp("built")
+    out = run("build_archive.py", "--outdir", outdir)
+    return outdir / "example.genomedata", out
+
+
+def test_build_archive(built):
+    archive, out = built
+    assert archive.is_dir()
+    assert "tracks: conservation, dnase" in out
+    assert "chr2: 150,000 bases; supercontigs 0-30000, 130000-150000" in out
+    assert "dnase: 45,922 bases with data" in out
+
+
+def test_random_access(built):
+    archive, _ = built
+    out = run("random_access.py", "--archive", archive)
+    assert "1000:    0.788" in out
+    assert "dnase along chr1 (10 bins)" in out
+    assert "dnase around 24 peaks (24 x 20 matrix)" in out
+
+
+def test_random_access_builds_its_own_archive(tmp_path):
+    out = run("random_access.py", "--outdir", tmp_path, cwd=tmp_path)
+    assert (tmp_path / "example.genomedata").is_dir()
+    assert "average profile" in out
+
+
+def test_export_bigwig(tmp_path):
+    out = run("export_bigwig.py", "--outdir", tmp_path)
+    assert (tmp_path / "dnase.bw").is_file()
+    assert "277 intervals covering 45,922 bases" in out
+    assert out.count("values identical to the archive: True") == 2
+
+
+def test_replace_track(tmp_path):
+    out = run("replace_track.py", "--outdir", tmp_path)
+    assert "before: 45,922 bases with data" in out
+    assert "after: 45,633 bases with data, mean 12.647" in out
+
+
+def test_mask_track(tmp_path):
+    out = run("mask_track.py", "--outdir", tmp_path)
+    assert (tmp_path / "mappability.bedGraph").is_file()
+    assert "masked 4,030 values in dnase" in out
+    assert "dnase: 45,922 -> 41,892 bases with data" in out
