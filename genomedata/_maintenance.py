@@ -127,8 +127,7 @@ def _count_chromosome(chromosome, column, regions, low, high, counts, pool, nthr
     """Add the histogram of one chromosome's values of ``column`` to ``counts``."""
     from ._close_data import open_block_reader, read_columns
     from ._layout import continuous_chunk_rows
-    from .kernels.mask import chunk_blocks, intersect_regions
-    from .kernels.regions import gather_regions
+    from .kernels.regions import chunk_blocks, gather_regions, intersect_regions
 
     bins = len(counts)
     for supercontig, continuous in chromosome.itercontinuous():
