@@ -93,7 +93,7 @@ def iter_track_blocks(chromosome, col: int, start: int, end: int, block_rows=Non
 def _read_column(reader, col, row, out):
     """``out[:] = continuous[row:row + len(out), col]`` through the chromosome's chunk reader
     (its decoded, cached chunks), undoing the byte shuffle with a kernel."""
-    from .kernels.binned import unshuffle_float32
+    from .kernels.chunks import unshuffle_float32
     size = reader.chunk_rows
     stop = row + len(out)
     for k in range(row // size, (stop - 1) // size + 1):

@@ -279,7 +279,7 @@ class _RawChunkReader:
                 for i in range(0, len(items), per_task)]
 
     def _decode(self, block, items, buffer):
-        from .kernels.stats import unshuffle_into
+        from .kernels.chunks import unshuffle_into
 
         chunk_rows = self.chunk_rows
         nbytes = 4 * chunk_rows
