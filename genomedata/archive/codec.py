@@ -158,7 +158,7 @@ def unshuffle_into(src, nelem: int, itemsize: int, first: int, count: int, dest)
     """Undo the byte shuffle of elements ``first .. first + count - 1`` of a chunk of ``nelem``
     elements (``src``: its shuffled bytes, uint8) into the uint8 array ``dest`` (a numba
     kernel, run without the GIL)."""
-    from ..kernels.stats import unshuffle_into as kernel
+    from ..kernels.chunks import unshuffle_into as kernel
     kernel(src, nelem, itemsize, first, count, dest)
 
 

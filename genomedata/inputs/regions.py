@@ -70,7 +70,7 @@ class HardmaskFilter:
 
     @property
     def code(self) -> int:
-        from ..kernels.mask import OPERATORS
+        from ..kernels.regions import OPERATORS
         return OPERATORS[self.op]
 
     def __call__(self, x):
@@ -180,6 +180,7 @@ def _line_of(data, offset) -> int:
 
 def _read_bed(data, name, predicate) -> MaskFile:
     from ..kernels import mask as km
+    from ..kernels import regions as kr
 
     need_score = predicate is not None
     (status, offset, run_off, run_len, run_first, starts, ends, scores,
@@ -215,17 +216,17 @@ def _read_bed(data, name, predicate) -> MaskFile:
         index = order[bounds[chrom_id]:bounds[chrom_id + 1]]
         s, e, v = starts[index], ends[index], scores[index]
         if predicate is None:
-            s, e = km.filter_regions(s, e, v, km.OP_ALL, 0.0)
+            s, e = kr.filter_regions(s, e, v, kr.OP_ALL, 0.0)
         elif isinstance(predicate, HardmaskFilter):
-            s, e = km.filter_regions(s, e, v, predicate.code, predicate.threshold)
+            s, e = kr.filter_regions(s, e, v, predicate.code, predicate.threshold)
         else:
-            s, e = km.keep_regions(s, e, _keep_flags(predicate, v))
-        result.regions[chrom] = km.merge_regions(s, e)
+            s, e = kr.keep_regions(s, e, _keep_flags(predicate, v))
+        result.regions[chrom] = kr.merge_regions(s, e)
     return result
 
 
 def _read_wig(data, name, predicate, extents) -> MaskFile:
-    from ..kernels import mask as km
+    from ..kernels import regions as kr
 
     parsed = parse_signal(data, name)
     try:
@@ -247,13 +248,13 @@ def _read_wig(data, name, predicate, extents) -> MaskFile:
             values = np.full(size, np.nan, dtype=np.float32)
             parsed.fill_chromosome(chrom, values)
             if predicate is None:
-                runs = km.signal_runs(values, km.OP_ALL, np.float32(0))
+                runs = kr.signal_runs(values, kr.OP_ALL, np.float32(0))
             elif isinstance(predicate, HardmaskFilter):
-                runs = km.signal_runs(values, predicate.code, np.float32(predicate.threshold))
+                runs = kr.signal_runs(values, predicate.code, np.float32(predicate.threshold))
             else:
                 flags = _keep_flags(predicate, values)
                 flags[np.isnan(values)] = 0
-                runs = km.flag_runs(flags)
+                runs = kr.flag_runs(flags)
             if len(runs[0]):
                 result.regions[chrom] = runs
         return result

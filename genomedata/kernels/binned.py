@@ -21,7 +21,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from ._jit import kernel
 
 
 def new_accumulators(bins: int, ncols: int):
@@ -31,7 +32,7 @@ def new_accumulators(bins: int, ncols: int):
             np.zeros(shape), np.zeros(shape), np.full(shape, np.inf), np.full(shape, -np.inf))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def accumulate_bins(values, pos, edges, col, count, total, shift, dsum, dsq, mins, maxs):
     """Add ``values`` (float32, 1-D; ``values[i]`` is at position ``pos + i``) to column
     ``col`` of the accumulators of the bins given by ``edges``.  Positions outside
@@ -95,16 +96,3 @@ def accumulate_bins(values, pos, edges, col, count, total, shift, dsum, dsq, min
         if hi > stop:
             break
         b += 1
-
-
-@njit(cache=True, nogil=True)
-def unshuffle_float32(planes, lo, hi, out):
-    """``out[:] = values[lo:hi]`` of a byte-shuffled chunk of little-endian float32 values
-    (``planes``: uint8 array of shape ``(4, rows)``, byte ``b`` of value ``i`` at
-    ``planes[b, i]``, as HDF5's shuffle filter stores them)."""
-    bits = out.view(np.uint32)
-    for i in range(hi - lo):
-        j = lo + i
-        bits[i] = (np.uint32(planes[0, j]) | (np.uint32(planes[1, j]) << np.uint32(8))
-                   | (np.uint32(planes[2, j]) << np.uint32(16))
-                   | (np.uint32(planes[3, j]) << np.uint32(24)))

@@ -1,12 +1,13 @@
-"""Kernels of the chunk writer: byte shuffle (HDF5's shuffle filter) and NaN tests."""
+"""Kernels of the chunk codec: HDF5's byte shuffle filter and its inverse, and NaN tests."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ._jit import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def shuffle_bytes(src, itemsize, dst):
     """HDF5 shuffle filter: byte ``b`` of element ``i`` goes to ``dst[b * n + i]``.
 
@@ -29,26 +30,34 @@ def shuffle_bytes(src, itemsize, dst):
     return n
 
 
-@njit(cache=True, nogil=True)
-def unshuffle_bytes(src, itemsize, dst):
-    """Inverse of :func:`shuffle_bytes`."""
-    n = src.shape[0] // itemsize
+@kernel
+def unshuffle_into(src, nelem, itemsize, first, nvalues, dest):
+    """Undo HDF5's byte shuffle filter (the inverse of :func:`shuffle_bytes`) for elements
+    ``first .. first + nvalues - 1`` of a chunk: the one unshuffle of the package.
+
+    ``src``: the shuffled bytes of a chunk of ``nelem`` elements of ``itemsize`` bytes (byte
+    ``b`` of element ``i`` at ``src[b * nelem + i]``); ``dest``: a uint8 array of at least
+    ``nvalues * itemsize`` bytes receiving the elements in their natural byte order.
+    """
     if itemsize == 4:
-        s0, s1, s2, s3 = src[0:n], src[n:2 * n], src[2 * n:3 * n], src[3 * n:4 * n]
-        for i in range(n):
-            dst[4 * i] = s0[i]
-            dst[4 * i + 1] = s1[i]
-            dst[4 * i + 2] = s2[i]
-            dst[4 * i + 3] = s3[i]
-        return n
+        # one pass over the destination, four input planes (LLVM vectorises this loop)
+        s0 = src[first:first + nvalues]
+        s1 = src[nelem + first:nelem + first + nvalues]
+        s2 = src[2 * nelem + first:2 * nelem + first + nvalues]
+        s3 = src[3 * nelem + first:3 * nelem + first + nvalues]
+        for i in range(nvalues):
+            dest[4 * i] = s0[i]
+            dest[4 * i + 1] = s1[i]
+            dest[4 * i + 2] = s2[i]
+            dest[4 * i + 3] = s3[i]
+        return
     for b in range(itemsize):
-        base = b * n
-        for i in range(n):
-            dst[i * itemsize + b] = src[base + i]
-    return n
+        base = b * nelem + first
+        for i in range(nvalues):
+            dest[i * itemsize + b] = src[base + i]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def nan_blocks(values, block):
     """For consecutive blocks of ``block`` values, 1 where every value is NaN, else 0."""
     n = values.shape[0]
@@ -63,7 +72,7 @@ def nan_blocks(values, block):
     return out
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def count_not_nan(values):
     """How many values are not NaN."""
     count = 0

@@ -1,6 +1,6 @@
 """Kernels that parse signal text: bedGraph / BED3+1, WIG ``fixedStep`` and ``variableStep``.
 
-Two passes over one ``uint8`` buffer holding the whole input (DECISIONS.md §2 "Input formats"):
+Two passes over one ``uint8`` buffer holding the whole input:
 
 ``scan(buf)``
     validates the whole input and returns its structure: a table of *segments* (maximal runs of
@@ -35,22 +35,12 @@ Grammar, decided per line (leading spaces/TABs are ignored on every line):
   spaces/TABs/CRs allowed; a CR anywhere else in a line is an error); the last line may lack
   its newline;
 * coordinates are unsigned decimal integers <= 2**63-1;
-* values: ``[+-]digits[.digits][(e|E)[+-]digits]`` (at least one digit before the exponent),
-  ``nan``, ``inf``, ``infinity`` (any case, optional sign).  The value stored is
-  ``float32(strtod(token))`` (a correctly rounded double, then rounded to float32).
-
-Speed: data lines whose value is a short plain decimal (``[+-]digits[.digits]``, at most 7 bytes,
-directly followed by the line end) take a fast path that reads 8 bytes at once and validates and
-converts the token with word-wide bit operations (no data-dependent branches); everything else
-goes through the byte-by-byte parser.  Both paths accept the same tokens and give the same value.
-
-Number conversion: when the significand has at most 18 significant digits, is <= 2**53 and the
-decimal exponent is within +-22 the double is computed exactly (one exact multiplication or
-division by an exact power of ten, Clinger's fast path).  Otherwise an approximation ``y`` with
-a relative error below 2**-50 is computed and accepted when every double within ``|y| * 2**-47``
-of it rounds to the same float32 (so the double rounding of ``strtod`` cannot matter); the
-remaining tokens (those within that distance of a float32 rounding boundary) are *hard* tokens,
-recorded by ``scan`` and converted by Python.
+* values: decimal numbers, ``nan``, ``inf`` or ``infinity`` (docs/inputs.md, "Numbers"), read
+  and converted by the one tokenizer of every text input (``genomedata.kernels._decimal``).
+  The value stored is ``float32(strtod(token))`` (a correctly rounded double, then rounded to
+  float32).  Short plain decimals ending their line take a word-at-a-time fast path; the few
+  tokens the kernels cannot convert exactly are *hard* tokens, recorded by ``scan`` and
+  converted by Python.
 
 Error codes (status returned by ``scan``; the offset points at the offending token, or at the
 line for whole-line problems; ``MESSAGES`` holds the text templates):
@@ -88,10 +78,14 @@ segment did not come from ``scan``) or FILL_ERR_HARD (2: the hard-value table is
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
-from numba import njit
-from numba.core import types
-from numba.extending import intrinsic
+
+from ._bytes import (CARRIAGE_RETURN, EQUALS, HASH, NEWLINE, UINT_BAD, UINT_OK, UINT_OVERFLOW,
+                     end_of_line, equal_bytes, is_blank, is_blank_or_cr, is_delim, matches,
+                     next_line, parse_uint, skip_blanks, word, word_at)
+from ._decimal import (NUM_BAD, float32_value, is_hard_float32, line_value, line_value_ok,
+                       parse_decimal)
+from ._jit import helper, kernel
+from ._tables import copy_rows, filled, grow_rows
 
 # ------------------------------------------------------------------------------------------------
 # public constants
@@ -202,38 +196,14 @@ INT64_MAX = np.iinfo(np.int64).max
 # ------------------------------------------------------------------------------------------------
 # private constants
 
-_LF = 10
-_CR = 13
-_SP = 32
-_TAB = 9
-_HASH = 35
-_PLUS = 43
-_MINUS = 45
-_DOT = 46
-_EQ = 61
-
-_NUM_BAD = 0
-_NUM_DEC = 1
-_NUM_NAN = 2
-_NUM_INF = 3
-
-_MAX_DIGITS = 18          # significant digits kept in the int64 significand
-_TWO53 = 1 << 53
-_CLINGER_MAX_EXP = 22
-_MAX_EXP_ACC = 10 ** 15   # larger exponents cannot matter (no buffer has 10**15 digits)
-_MAG_INF = 40             # 10**40 > FLT_MAX: +-inf
-_MAG_ZERO = -50           # 10**-50 < half the smallest float32 subnormal: +-0
-_P10 = np.array([float(10 ** k) for k in range(80)], dtype=np.float64)  # correctly rounded
-_TOLERANCE = 2.0 ** -47
-
-_W_TRACK = np.frombuffer(b"track", dtype=np.uint8)
-_W_BROWSER = np.frombuffer(b"browser", dtype=np.uint8)
-_W_FIXED = np.frombuffer(b"fixedStep", dtype=np.uint8)
-_W_VARIABLE = np.frombuffer(b"variableStep", dtype=np.uint8)
-_W_CHROM = np.frombuffer(b"chrom", dtype=np.uint8)
-_W_START = np.frombuffer(b"start", dtype=np.uint8)
-_W_STEP = np.frombuffer(b"step", dtype=np.uint8)
-_W_SPAN = np.frombuffer(b"span", dtype=np.uint8)
+_W_TRACK = word("track")
+_W_BROWSER = word("browser")
+_W_FIXED = word("fixedStep")
+_W_VARIABLE = word("variableStep")
+_W_CHROM = word("chrom")
+_W_START = word("start")
+_W_STEP = word("step")
+_W_SPAN = word("span")
 
 _LINE_OTHER = 0
 _LINE_SKIP = 1      # track / browser: skipped, ends a WIG block
@@ -246,432 +216,59 @@ _KEY_START = 2
 _KEY_STEP = 3
 _KEY_SPAN = 4
 
-# ------------------------------------------------------------------------------------------------
-# word-at-a-time (SWAR) fast path for short values at the end of a line
-
-_U = np.uint64
-_W_ONES = _U(0x0101010101010101)
-_W_HIGHS = _U(0x8080808080808080)
-_W_ZEROS = _U(0x3030303030303030)    # eight "0" characters
-_W_DOTS = _U(0x2E2E2E2E2E2E2E2E)     # eight "." characters
-_W_BELOW = _U(0x2121212121212121)    # for "byte < 0x21" (blanks, CR, LF, control bytes)
-_W_NIBBLES = _U(0xF0F0F0F0F0F0F0F0)
-_W_SIXES = _U(0x0606060606060606)
-_W_THREES = _U(0x3333333333333333)
-_W_LOW2 = _U(0x000000FF000000FF)
-_W_PAIRS = _U(0x00FF00FF00FF00FF)
-_W_MUL1 = _U(100 + (1000000 << 32))
-_W_MUL2 = _U(1 + (10000 << 32))
-_W_ALL = _U(0xFFFFFFFFFFFFFFFF)
-
-
-@intrinsic
-def _ctz64(typingctx, x):
-    """Count of trailing zero bits of a uint64 (64 for 0)."""
-    if x != types.uint64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 0))
-
-    return types.uint64(types.uint64), codegen
-
-
-@njit(inline="always")
-def _load8(buf, p):
-    """The 8 bytes buf[p:p+8] as a little-endian uint64 (caller guarantees p + 8 <= len).
-    Unsigned indices let LLVM merge the byte loads into one load."""
-    q = _U(p)
-    return (_U(buf[q]) | (_U(buf[q + _U(1)]) << _U(8)) | (_U(buf[q + _U(2)]) << _U(16))
-            | (_U(buf[q + _U(3)]) << _U(24)) | (_U(buf[q + _U(4)]) << _U(32))
-            | (_U(buf[q + _U(5)]) << _U(40)) | (_U(buf[q + _U(6)]) << _U(48))
-            | (_U(buf[q + _U(7)]) << _U(56)))
-
-
-@njit(inline="always")
-def _low_bytes_mask(k):
-    """Mask of the k lowest bytes (0 <= k <= 8)."""
-    if k >= _U(8):
-        return _W_ALL
-    return (_U(1) << (k << _U(3))) - _U(1)
-
-
-@njit(inline="always")
-def _swar_line_value(buf, p, n):
-    """Fast path for a value token at ``p`` that ends its line: ``[+-]digits[.digits]`` of at
-    most 7 bytes followed by LF or CR LF.
-
-    Returns (ok, significand, fraction digits, negative, offset of the next line).  ``ok`` is
-    False when the fast path does not apply (then nothing is known about the token); when True,
-    the value is exactly ``significand / 10**fraction`` (< 10**7, Clinger's fast path)."""
-    if p + 8 > n:
-        return False, np.int64(0), np.int64(0), False, p
-    w = _load8(buf, p)
-    below = (w - _W_BELOW) & ~w & _W_HIGHS      # high bit of the bytes < 0x21 (first is exact)
-    if below == _U(0):
-        return False, np.int64(0), np.int64(0), False, p
-    length = _ctz64(below) >> _U(3)               # token length, 0..7
-    term = (w >> (length << _U(3))) & _U(0xFFFF)
-    crlf = term == _U(0x0A0D)
-    if (term & _U(0xFF)) != _U(_LF) and not crlf:
-        return False, np.int64(0), np.int64(0), False, p
-    nxt = p + np.int64(length) + 1 + np.int64(crlf)
-    first = w & _U(0xFF)
-    neg = first == _U(_MINUS)
-    sign = _U(neg) | _U(first == _U(_PLUS))
-    length = length - sign
-    tok = (w >> (sign << _U(3))) & _low_bytes_mask(length)
-    x = tok ^ _W_DOTS
-    dots = (x - _W_ONES) & ~x & _W_HIGHS & _low_bytes_mask(length)  # first "." is exact
-    has_dot = _U(dots != _U(0))
-    dot = (_ctz64(dots) >> _U(3)) * has_dot + length * (_U(1) - has_dot)
-    below_dot = _low_bytes_mask(dot)
-    digits = (tok & below_dot) | ((tok >> _U(8)) & ~below_dot)   # token without its "."
-    ndigits = length - has_dot
-    frac = (length - _U(1) - dot) * has_dot
-    # right-align the digits in 8 bytes (most significant digit first), padded with "0"
-    shift = (_U(8) - ndigits) << _U(3)
-    if shift >= _U(64):
-        full = _W_ZEROS
-    else:
-        full = (digits << shift) | (_W_ZEROS & ((_U(1) << shift) - _U(1)))
-    all_digits = ((full & _W_NIBBLES) | (((full + _W_SIXES) & _W_NIBBLES) >> _U(4))) == _W_THREES
-    if not all_digits or ndigits == _U(0):
-        return False, np.int64(0), np.int64(0), False, p
-    v = full - _W_ZEROS
-    v = (v * _U(10) + (v >> _U(8))) & _W_PAIRS
-    v = ((v & _W_LOW2) * _W_MUL1 + ((v >> _U(16)) & _W_LOW2) * _W_MUL2) >> _U(32)
-    return True, np.int64(v), np.int64(frac), neg, nxt
-
-
-@njit(inline="always")
-def _fast_value(mant, frac, neg):
-    v = np.float32(np.float64(mant) / _P10[frac])
-    if neg:
-        v = -v
-    return v
-
+# first bytes of the keywords that start a line
+_T = ord("t")   # track
+_B = ord("b")   # browser
+_F = ord("f")   # fixedStep
+_V = ord("v")   # variableStep
 
 # ------------------------------------------------------------------------------------------------
-# small helpers (inlined)
+# lines and words
 
 
-@njit(inline="always")
-def _is_blank(c):
-    return c == _SP or c == _TAB
-
-
-@njit(inline="always")
-def _is_delim(c):
-    return c == _SP or c == _TAB or c == _LF or c == _CR
-
-
-@njit(inline="always")
-def _skip_blanks(buf, p, n):
-    while p < n and (buf[p] == _SP or buf[p] == _TAB):
-        p += 1
-    return p
-
-
-@njit(inline="always")
-def _eol(buf, p, n):
-    """End of a line after its last field: spaces/TABs/CRs then LF or the end of the buffer.
-    Returns the offset of the next line, or -1 if something else follows."""
-    while p < n:
-        c = buf[p]
-        if c == _LF:
-            return p + 1
-        if c != _SP and c != _TAB and c != _CR:
-            return -1
-        p += 1
-    return n
-
-
-@njit(inline="always")
-def _next_line(buf, p, n):
-    while p < n and buf[p] != _LF:
-        p += 1
-    return p + 1 if p < n else n
-
-
-@njit(inline="always")
+@helper
 def _line_content(buf, pos, n):
     """The line starting at ``pos``: ``(p, -1)`` with ``p`` its first byte after blanks when
     it holds something to parse (``p >= n`` at the end of the input), or ``(p, next)`` for an
     empty, blank or ``#`` comment line, to be skipped by going on at ``next``."""
-    p = _skip_blanks(buf, pos, n)
+    p = skip_blanks(buf, pos, n)
     if p >= n:
         return p, -1
     c = buf[p]
-    if c == _LF:
+    if c == NEWLINE:
         return p, p + 1
-    if c == _CR:
-        q = _eol(buf, p, n)
+    if c == CARRIAGE_RETURN:
+        q = end_of_line(buf, p, n)
         if q >= 0:
             return p, q
-    if c == _HASH:
-        return p, _next_line(buf, p, n)
+    if c == HASH:
+        return p, next_line(buf, p, n)
     return p, -1
 
 
-@njit(cache=True, nogil=True)
-def _word_at(buf, p, n, word):
-    """Whether ``word`` starts at ``p`` and is followed by a delimiter or the end."""
-    m = word.shape[0]
-    if p + m > n:
-        return False
-    for i in range(m):
-        if buf[p + i] != word[i]:
-            return False
-    return p + m == n or _is_delim(buf[p + m])
-
-
-@njit(inline="always")
-def _equal_bytes(buf, a, b, m):
-    for i in range(m):
-        if buf[a + i] != buf[b + i]:
-            return False
-    return True
-
-
-@njit(cache=True, nogil=True)
+@kernel
 def _line_keyword(buf, p, n):
     c = buf[p]
-    if c == 116:  # t
-        if _word_at(buf, p, n, _W_TRACK):
+    if c == _T:
+        if word_at(buf, p, n, _W_TRACK):
             return _LINE_SKIP
-    elif c == 98:  # b
-        if _word_at(buf, p, n, _W_BROWSER):
+    elif c == _B:
+        if word_at(buf, p, n, _W_BROWSER):
             return _LINE_SKIP
-    elif c == 102:  # f
-        if _word_at(buf, p, n, _W_FIXED):
+    elif c == _F:
+        if word_at(buf, p, n, _W_FIXED):
             return _LINE_FIXED
-    elif c == 118:  # v
-        if _word_at(buf, p, n, _W_VARIABLE):
+    elif c == _V:
+        if word_at(buf, p, n, _W_VARIABLE):
             return _LINE_VARIABLE
     return _LINE_OTHER
 
 
-@njit(inline="always")
-def _parse_uint(buf, p, n):
-    """Unsigned decimal integer token at ``p`` ending at a delimiter or the end.
-    Returns (status 0 ok / 1 malformed / 2 overflow, value, end)."""
-    v = np.int64(0)
-    q = p
-    over = False
-    while q < n:
-        d = np.int64(buf[q]) - 48
-        if d < 0 or d > 9:
-            break
-        if v > 922337203685477580 or (v == 922337203685477580 and d > 7):
-            over = True
-        else:
-            v = v * 10 + d
-        q += 1
-    if q == p or (q < n and not _is_delim(buf[q])):
-        return 1, v, q
-    if over:
-        return 2, v, q
-    return 0, v, q
-
-
-@njit(cache=True, nogil=True)
-def _lower_is(buf, p, c):
-    return (buf[p] | 32) == c
-
-
-@njit(cache=True, nogil=True)
-def _parse_number(buf, p, n):
-    """Number token at ``p`` ending at a delimiter or the end.
-
-    Returns (cls, significand, exp10, ndigits, truncated, negative, end): the value is
-    ``(-1)**negative * significand * 10**exp10`` (``significand`` has ``ndigits`` <= 18 significant
-    digits; ``truncated``: nonzero digits were dropped beyond them); cls is _NUM_DEC, _NUM_NAN,
-    _NUM_INF or _NUM_BAD."""
-    neg = False
-    mant = np.int64(0)
-    exp10 = np.int64(0)
-    nd = np.int64(0)
-    trunc = False
-    if p < n:
-        c = buf[p]
-        if c == _MINUS:
-            neg = True
-            p += 1
-        elif c == _PLUS:
-            p += 1
-    if p >= n:
-        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
-    c = buf[p] | 32
-    if c == 110:  # n: nan
-        if (p + 3 <= n and _lower_is(buf, p + 1, 97) and _lower_is(buf, p + 2, 110)
-                and (p + 3 == n or _is_delim(buf[p + 3]))):
-            return _NUM_NAN, mant, exp10, nd, trunc, neg, p + 3
-        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
-    if c == 105:  # i: inf, infinity
-        if p + 3 <= n and _lower_is(buf, p + 1, 110) and _lower_is(buf, p + 2, 102):
-            if p + 3 == n or _is_delim(buf[p + 3]):
-                return _NUM_INF, mant, exp10, nd, trunc, neg, p + 3
-            if (p + 8 <= n and _lower_is(buf, p + 3, 105) and _lower_is(buf, p + 4, 110)
-                    and _lower_is(buf, p + 5, 105) and _lower_is(buf, p + 6, 116)
-                    and _lower_is(buf, p + 7, 121) and (p + 8 == n or _is_delim(buf[p + 8]))):
-                return _NUM_INF, mant, exp10, nd, trunc, neg, p + 8
-        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
-    ndig = 0
-    while p < n:
-        d = np.int64(buf[p]) - 48
-        if d < 0 or d > 9:
-            break
-        ndig += 1
-        if nd < _MAX_DIGITS:
-            mant = mant * 10 + d
-            if mant != 0:
-                nd += 1
-        else:
-            exp10 += 1
-            if d != 0:
-                trunc = True
-        p += 1
-    if p < n and buf[p] == _DOT:
-        p += 1
-        while p < n:
-            d = np.int64(buf[p]) - 48
-            if d < 0 or d > 9:
-                break
-            ndig += 1
-            if nd < _MAX_DIGITS:
-                mant = mant * 10 + d
-                exp10 -= 1
-                if mant != 0:
-                    nd += 1
-            elif d != 0:
-                trunc = True
-            p += 1
-    if ndig == 0:
-        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
-    if p < n and (buf[p] | 32) == 101:  # e / E
-        p += 1
-        eneg = False
-        if p < n:
-            c = buf[p]
-            if c == _MINUS:
-                eneg = True
-                p += 1
-            elif c == _PLUS:
-                p += 1
-        ev = np.int64(0)
-        edig = 0
-        while p < n:
-            d = np.int64(buf[p]) - 48
-            if d < 0 or d > 9:
-                break
-            if ev < _MAX_EXP_ACC:
-                ev = ev * 10 + d
-            edig += 1
-            p += 1
-        if edig == 0:
-            return _NUM_BAD, mant, exp10, nd, trunc, neg, p
-        if eneg:
-            exp10 -= ev
-        else:
-            exp10 += ev
-    if p < n and not _is_delim(buf[p]):
-        return _NUM_BAD, mant, exp10, nd, trunc, neg, p
-    return _NUM_DEC, mant, exp10, nd, trunc, neg, p
-
-
-@njit(cache=True, nogil=True)
-def _is_exact(mant, exp10, trunc):
-    """Clinger's fast path (or zero): the double is computed exactly."""
-    return mant == 0 or (not trunc and mant <= _TWO53
-                         and exp10 >= -_CLINGER_MAX_EXP and exp10 <= _CLINGER_MAX_EXP)
-
-
-@njit(cache=True, nogil=True)
-def _decimal_value(mant, exp10, nd, trunc, neg):
-    """(resolved, float32 value) of a decimal; resolved is False for a hard token."""
-    if mant == 0:
-        v = np.float32(0.0)
-    elif not trunc and mant <= _TWO53 and exp10 >= -_CLINGER_MAX_EXP \
-            and exp10 <= _CLINGER_MAX_EXP:
-        y = np.float64(mant)
-        if exp10 >= 0:
-            y = y * _P10[exp10]
-        else:
-            y = y / _P10[-exp10]
-        v = np.float32(y)
-    else:
-        mag = nd + exp10
-        if mag > _MAG_INF:
-            v = np.float32(np.inf)
-        elif mag < _MAG_ZERO:
-            v = np.float32(0.0)
-        else:
-            y = np.float64(mant)
-            if exp10 >= 0:
-                y = y * _P10[exp10]
-            else:
-                y = y / _P10[-exp10]
-            tol = y * _TOLERANCE
-            lo = np.float32(y - tol)
-            hi = np.float32(y + tol)
-            if lo != hi:
-                return False, np.float32(0.0)
-            v = lo
-    if neg:
-        v = -v
-    return True, v
-
-
-@njit(cache=True, nogil=True)
-def _number_value(cls, mant, exp10, nd, trunc, neg):
-    if cls == _NUM_NAN:
-        return True, np.float32(np.nan)
-    if cls == _NUM_INF:
-        if neg:
-            return True, np.float32(-np.inf)
-        return True, np.float32(np.inf)
-    return _decimal_value(mant, exp10, nd, trunc, neg)
-
-
-@njit(cache=True, nogil=True)
-def _is_hard(cls, mant, exp10, nd, trunc, neg):
-    """Whether a parsed number needs Python (computes the value only off the fast path)."""
-    if cls != _NUM_DEC or _is_exact(mant, exp10, trunc):
-        return False
-    resolved, _ = _decimal_value(mant, exp10, nd, trunc, neg)
-    return not resolved
-
-
 # ------------------------------------------------------------------------------------------------
-# growable tables
+# chromosome names
 
 
-@njit(cache=True, nogil=True)
-def _copy_rows(a, used, rows):
-    """A new (rows, ncols) array holding the first ``used`` rows of ``a`` (explicit loops
-    compile much faster than slice assignment)."""
-    b = np.empty((rows, a.shape[1]), dtype=a.dtype)
-    for i in range(used):
-        for j in range(a.shape[1]):
-            b[i, j] = a[i, j]
-    return b
-
-
-@njit(cache=True, nogil=True)
-def _grow2(a, used):
-    return _copy_rows(a, used, a.shape[0] * 2)
-
-
-@njit(cache=True, nogil=True)
-def _empty_table(size):
-    table = np.empty(size, dtype=np.int64)
-    for i in range(size):
-        table[i] = -1
-    return table
-
-
-@njit(cache=True, nogil=True)
+@kernel
 def _hash_bytes(buf, off, length):
     h = np.uint64(14695981039346656037)
     for i in range(length):
@@ -679,7 +276,7 @@ def _hash_bytes(buf, off, length):
     return np.int64(h >> np.uint64(1))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _intern(buf, off, length, table, chroms, nchrom):
     """Id of the chromosome name buf[off:off+length], added to ``chroms`` if new.
     ``table`` is an open-addressing hash table of ids (-1 empty).  Returns (id, table, chroms,
@@ -690,19 +287,19 @@ def _intern(buf, off, length, table, chroms, nchrom):
         cid = table[slot]
         if cid < 0:
             break
-        if chroms[cid, TOKEN_LEN] == length and _equal_bytes(buf, chroms[cid, TOKEN_OFF], off,
-                                                             length):
+        if chroms[cid, TOKEN_LEN] == length and equal_bytes(buf, chroms[cid, TOKEN_OFF], off,
+                                                            length):
             return cid, table, chroms, nchrom
         slot = (slot + 1) & mask
     if nchrom == chroms.shape[0]:
-        chroms = _grow2(chroms, nchrom)
+        chroms = grow_rows(chroms, nchrom)
     chroms[nchrom, TOKEN_OFF] = off
     chroms[nchrom, TOKEN_LEN] = length
     cid = nchrom
     nchrom += 1
     table[slot] = cid
     if nchrom * 2 > table.shape[0]:
-        table = _empty_table(table.shape[0] * 2)
+        table = filled(table.shape[0] * 2, -1)
         mask = table.shape[0] - 1
         for i in range(nchrom):
             s = _hash_bytes(buf, chroms[i, TOKEN_OFF], chroms[i, TOKEN_LEN]) & mask
@@ -716,86 +313,78 @@ def _intern(buf, off, length, table, chroms, nchrom):
 # error diagnosis (slow path, once per input at most)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _diagnose(buf, ls, n, mode):
     """Why the data line starting at ``ls`` does not parse in ``mode``: (status, offset, info)."""
     le = ls
-    while le < n and buf[le] != _LF:
+    while le < n and buf[le] != NEWLINE:
         le += 1
     ce = le
-    while ce > ls and (buf[ce - 1] == _SP or buf[ce - 1] == _TAB or buf[ce - 1] == _CR):
+    while ce > ls and is_blank_or_cr(buf[ce - 1]):
         ce -= 1
     for i in range(ls, ce):
-        if buf[i] == _CR:
+        if buf[i] == CARRIAGE_RETURN:
             return ERR_STRAY_CR, i, 0
     fields = np.zeros(4, dtype=np.int64)
     count = 0
     i = ls
     while i < ce:
-        while i < ce and _is_blank(buf[i]):
+        while i < ce and is_blank(buf[i]):
             i += 1
         if i >= ce:
             break
         if count < 4:
             fields[count] = i
         count += 1
-        while i < ce and not _is_blank(buf[i]):
+        while i < ce and not is_blank(buf[i]):
             i += 1
     first = fields[0] if count > 0 else ls
     if mode == KIND_BED:
         if count != 4:
             return ERR_BED_COLUMNS, first, count
-        st, a, _ = _parse_uint(buf, fields[1], n)
-        if st != 0:
-            return ERR_BAD_INTEGER if st == 1 else ERR_COORD_OVERFLOW, fields[1], 0
-        st, b, _ = _parse_uint(buf, fields[2], n)
-        if st != 0:
-            return ERR_BAD_INTEGER if st == 1 else ERR_COORD_OVERFLOW, fields[2], 0
+        st, a, _ = parse_uint(buf, fields[1], n)
+        if st != UINT_OK:
+            return ERR_BAD_INTEGER if st == UINT_BAD else ERR_COORD_OVERFLOW, fields[1], 0
+        st, b, _ = parse_uint(buf, fields[2], n)
+        if st != UINT_OK:
+            return ERR_BAD_INTEGER if st == UINT_BAD else ERR_COORD_OVERFLOW, fields[2], 0
         if a > b:
             return ERR_START_AFTER_END, fields[1], 0
-        if _parse_number(buf, fields[3], n)[0] == _NUM_BAD:
+        if parse_decimal(buf, fields[3], n)[0] == NUM_BAD:
             return ERR_BAD_NUMBER, fields[3], 0
     elif mode == KIND_FIXED:
         if count != 1:
             return ERR_WIG_FIXED_DATA, first, count
-        if _parse_number(buf, fields[0], n)[0] == _NUM_BAD:
+        if parse_decimal(buf, fields[0], n)[0] == NUM_BAD:
             return ERR_BAD_NUMBER, fields[0], 0
     else:
         if count != 2:
             return ERR_WIG_VARIABLE_DATA, first, count
-        st, a, _ = _parse_uint(buf, fields[0], n)
-        if st != 0:
-            return ERR_BAD_INTEGER if st == 1 else ERR_COORD_OVERFLOW, fields[0], 0
-        if _parse_number(buf, fields[1], n)[0] == _NUM_BAD:
+        st, a, _ = parse_uint(buf, fields[0], n)
+        if st != UINT_OK:
+            return ERR_BAD_INTEGER if st == UINT_BAD else ERR_COORD_OVERFLOW, fields[0], 0
+        if parse_decimal(buf, fields[1], n)[0] == NUM_BAD:
             return ERR_BAD_NUMBER, fields[1], 0
     return ERR_INTERNAL, ls, 0
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _key_of(buf, t0, eq):
     m = eq - t0
     if m == 5:
-        if _equal_bytes_word(buf, t0, _W_CHROM):
+        if matches(buf, t0, _W_CHROM):
             return _KEY_CHROM
-        if _equal_bytes_word(buf, t0, _W_START):
+        if matches(buf, t0, _W_START):
             return _KEY_START
     elif m == 4:
-        if _equal_bytes_word(buf, t0, _W_STEP):
+        if matches(buf, t0, _W_STEP):
             return _KEY_STEP
-        if _equal_bytes_word(buf, t0, _W_SPAN):
+        if matches(buf, t0, _W_SPAN):
             return _KEY_SPAN
     return _KEY_UNKNOWN
 
 
-@njit(cache=True, nogil=True)
-def _equal_bytes_word(buf, p, word):
-    for i in range(word.shape[0]):
-        if buf[p + i] != word[i]:
-            return False
-    return True
-
-
-@njit(cache=True, nogil=True)
+@kernel
 def _parse_header(buf, p, n, ls, fixed):
     """WIG header words from ``p`` (just after fixedStep/variableStep) to the end of the line.
 
@@ -807,17 +396,17 @@ def _parse_header(buf, p, n, ls, fixed):
     step = np.int64(-1)
     span = np.int64(-1)
     while True:
-        p = _skip_blanks(buf, p, n)
-        if p >= n or buf[p] == _LF or buf[p] == _CR:
-            q = _eol(buf, p, n)
+        p = skip_blanks(buf, p, n)
+        if p >= n or buf[p] == NEWLINE or buf[p] == CARRIAGE_RETURN:
+            q = end_of_line(buf, p, n)
             if q < 0:
                 return ERR_STRAY_CR, p, chrom_off, chrom_len, start, step, span, q
             p = q
             break
         t0 = p
         eq = np.int64(-1)
-        while p < n and not _is_delim(buf[p]):
-            if eq < 0 and buf[p] == _EQ:
+        while p < n and not is_delim(buf[p]):
+            if eq < 0 and buf[p] == EQUALS:
                 eq = p
             p += 1
         if eq <= t0:
@@ -838,10 +427,10 @@ def _parse_header(buf, p, n, ls, fixed):
         if ((key == _KEY_START and start >= 0) or (key == _KEY_STEP and step >= 0)
                 or (key == _KEY_SPAN and span >= 0)):
             return ERR_DUPLICATE_KEY, t0, chrom_off, chrom_len, start, step, span, p
-        st, v, _ = _parse_uint(buf, eq + 1, n)
-        if st == 1:
+        st, v, _ = parse_uint(buf, eq + 1, n)
+        if st == UINT_BAD:
             return ERR_HEADER_INTEGER, t0, chrom_off, chrom_len, start, step, span, p
-        if st == 2:
+        if st == UINT_OVERFLOW:
             return ERR_COORD_OVERFLOW, t0, chrom_off, chrom_len, start, step, span, p
         if v == 0:
             code = ERR_START_ZERO if key == _KEY_START else (
@@ -867,7 +456,7 @@ def _parse_header(buf, p, n, ls, fixed):
     return OK, 0, chrom_off, chrom_len, start - 1, step, span, p
 
 
-@njit(inline="always")
+@helper
 def _sat_add(a, b):
     """a + b for non-negative a, b, saturating at INT64_MAX."""
     if b > INT64_MAX - a:
@@ -875,7 +464,7 @@ def _sat_add(a, b):
     return a + b
 
 
-@njit(inline="always")
+@helper
 def _write_span(buffer, a, b, v):
     """Write v over [a, b) clipped to the buffer; returns (bases written, bases dropped)."""
     size = buffer.shape[0]
@@ -897,53 +486,16 @@ def _write_span(buffer, a, b, v):
 
 
 # ------------------------------------------------------------------------------------------------
-# the value at the end of a data line: word-at-a-time fast path, else byte by byte
-
-
-@njit(inline="always")
-def _value_ok(buf, p, n):
-    """Whether the value token at ``p`` is valid, ends its line and is not hard.
-    Returns (ok, offset of the next line)."""
-    ok, mant, frac, neg, q = _swar_line_value(buf, p, n)
-    if ok:
-        return True, q
-    cls, mant, e10, nd, tr, neg, q = _parse_number(buf, p, n)
-    if cls == _NUM_BAD:
-        return False, q
-    q = _eol(buf, q, n)
-    if q < 0 or _is_hard(cls, mant, e10, nd, tr, neg):
-        return False, q
-    return True, q
-
-
-@njit(inline="always")
-def _value_at(buf, p, n):
-    """The value token at ``p`` when it is valid, ends its line and is not hard.
-    Returns (ok, float32 value, offset of the next line)."""
-    ok, mant, frac, neg, q = _swar_line_value(buf, p, n)
-    if ok:
-        return True, _fast_value(mant, frac, neg), q
-    cls, mant, e10, nd, tr, neg, q = _parse_number(buf, p, n)
-    if cls == _NUM_BAD:
-        return False, np.float32(0.0), q
-    q = _eol(buf, q, n)
-    if q < 0:
-        return False, np.float32(0.0), q
-    resolved, v = _number_value(cls, mant, e10, nd, tr, neg)
-    return resolved, v, q
-
-
-# ------------------------------------------------------------------------------------------------
 # runs of common data lines (fast paths of scan and fill)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _scan_run_fixed(buf, pos, n, cur, step, fast_lim):
     """Consecutive fixedStep data lines from ``pos`` whose values are not hard, while the
     position stays <= fast_lim.  Returns (offset after them, next position, lines)."""
     k = np.int64(0)
     while cur <= fast_lim:
-        ok, q = _value_ok(buf, pos, n)
+        ok, q = line_value_ok(buf, pos, n)
         if not ok:
             break
         cur += step
@@ -952,7 +504,7 @@ def _scan_run_fixed(buf, pos, n, cur, step, fast_lim):
     return pos, cur, k
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max):
     """Consecutive bedGraph lines of chromosome buf[chrom_off:chrom_off+chrom_len] whose
     values are not hard.  Returns (offset after them, lines, updated min start, updated max
@@ -960,19 +512,19 @@ def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max):
     k = np.int64(0)
     while chrom_len > 0:
         q = pos + chrom_len
-        if not (q < n and (buf[q] == _SP or buf[q] == _TAB)
-                and _equal_bytes(buf, chrom_off, pos, chrom_len)):
+        if not (q < n and is_blank(buf[q])
+                and equal_bytes(buf, chrom_off, pos, chrom_len)):
             break
-        r = _skip_blanks(buf, q, n)
-        st, start, q = _parse_uint(buf, r, n)
-        r2 = _skip_blanks(buf, q, n)
-        if st != 0 or r2 == q:
+        r = skip_blanks(buf, q, n)
+        st, start, q = parse_uint(buf, r, n)
+        r2 = skip_blanks(buf, q, n)
+        if st != UINT_OK or r2 == q:
             break
-        st, end, q = _parse_uint(buf, r2, n)
-        r3 = _skip_blanks(buf, q, n)
-        if st != 0 or r3 == q or start > end:
+        st, end, q = parse_uint(buf, r2, n)
+        r3 = skip_blanks(buf, q, n)
+        if st != UINT_OK or r3 == q or start > end:
             break
-        ok, q = _value_ok(buf, r3, n)
+        ok, q = line_value_ok(buf, r3, n)
         if not ok:
             break
         if start < end:
@@ -985,17 +537,17 @@ def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max):
     return pos, k, s_min, s_max
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max):
     """Consecutive variableStep lines with 1 <= position <= fast_lim whose values are not
     hard.  Returns (offset after them, lines, updated min start, updated max end)."""
     k = np.int64(0)
     while True:
-        st, vpos, q = _parse_uint(buf, pos, n)
-        r = _skip_blanks(buf, q, n)
-        if st != 0 or r == q or vpos < 1 or vpos > fast_lim:
+        st, vpos, q = parse_uint(buf, pos, n)
+        r = skip_blanks(buf, q, n)
+        if st != UINT_OK or r == q or vpos < 1 or vpos > fast_lim:
             break
-        ok, q = _value_ok(buf, r, n)
+        ok, q = line_value_ok(buf, r, n)
         if not ok:
             break
         if vpos - 1 < s_min:
@@ -1007,7 +559,7 @@ def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max):
     return pos, k, s_min, s_max
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _fill_run_fixed(buf, pos, n, buffer, cur, step, span):
     """Fill from consecutive fixedStep lines whose values are not hard.
     Returns (offset after them, next position, lines, bases written, bases dropped)."""
@@ -1017,7 +569,7 @@ def _fill_run_fixed(buf, pos, n, buffer, cur, step, span):
     dropped = np.int64(0)
     if step == 1 and span == 1:
         while cur >= 0:
-            ok, v, q = _value_at(buf, pos, n)
+            ok, v, q = line_value(buf, pos, n)
             if not ok:
                 break
             if cur < size:
@@ -1030,7 +582,7 @@ def _fill_run_fixed(buf, pos, n, buffer, cur, step, span):
             pos = q
     else:
         while True:
-            ok, v, q = _value_at(buf, pos, n)
+            ok, v, q = line_value(buf, pos, n)
             if not ok:
                 break
             w, d = _write_span(buffer, cur, cur + span, v)
@@ -1042,7 +594,7 @@ def _fill_run_fixed(buf, pos, n, buffer, cur, step, span):
     return pos, cur, k, written, dropped
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _fill_run_variable(buf, pos, n, buffer, span):
     """Fill from consecutive variableStep lines whose values are not hard.
     Returns (offset after them, lines, bases written, bases dropped)."""
@@ -1050,11 +602,11 @@ def _fill_run_variable(buf, pos, n, buffer, span):
     written = np.int64(0)
     dropped = np.int64(0)
     while True:
-        st, vpos, q = _parse_uint(buf, pos, n)
-        r = _skip_blanks(buf, q, n)
-        if st != 0 or r == q:
+        st, vpos, q = parse_uint(buf, pos, n)
+        r = skip_blanks(buf, q, n)
+        if st != UINT_OK or r == q:
             break
-        ok, v, q = _value_at(buf, r, n)
+        ok, v, q = line_value(buf, r, n)
         if not ok:
             break
         w, d = _write_span(buffer, vpos - 1, vpos - 1 + span, v)
@@ -1065,7 +617,7 @@ def _fill_run_variable(buf, pos, n, buffer, span):
     return pos, k, written, dropped
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _fill_run_bed(buf, pos, n, buffer):
     """Fill from consecutive bedGraph lines whose values are not hard (lines starting with
     "#", "t" or "b" are left to the general path, which knows comment, track and browser
@@ -1076,23 +628,23 @@ def _fill_run_bed(buf, pos, n, buffer):
     dropped = np.int64(0)
     while pos < n:
         c = buf[pos]
-        if c == _HASH or c == 116 or c == 98:
+        if c == HASH or c == _T or c == _B:
             break
         q = pos
-        while q < n and not _is_delim(buf[q]):
+        while q < n and not is_delim(buf[q]):
             q += 1
-        r = _skip_blanks(buf, q, n)
+        r = skip_blanks(buf, q, n)
         if q == pos or r == q:
             break
-        st, start, q = _parse_uint(buf, r, n)
-        r2 = _skip_blanks(buf, q, n)
-        if st != 0 or r2 == q:
+        st, start, q = parse_uint(buf, r, n)
+        r2 = skip_blanks(buf, q, n)
+        if st != UINT_OK or r2 == q:
             break
-        st, end, q = _parse_uint(buf, r2, n)
-        r3 = _skip_blanks(buf, q, n)
-        if st != 0 or r3 == q:
+        st, end, q = parse_uint(buf, r2, n)
+        r3 = skip_blanks(buf, q, n)
+        if st != UINT_OK or r3 == q:
             break
-        ok, v, q = _value_at(buf, r3, n)
+        ok, v, q = line_value(buf, r3, n)
         if not ok:
             break
         w, d = _write_span(buffer, start, end, v)
@@ -1107,7 +659,7 @@ def _fill_run_bed(buf, pos, n, buffer):
 # pass 1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _close_segment(segs, i, data_end, nlines, hard_count, min_start, max_end):
     segs[i, SEG_DATA_END] = data_end
     segs[i, SEG_NLINES] = nlines
@@ -1116,11 +668,11 @@ def _close_segment(segs, i, data_end, nlines, hard_count, min_start, max_end):
     segs[i, SEG_MAX_END] = max_end
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _open_segment(segs, nseg, data_start, cid, coff, clen, kind, start, step, span, hard_first,
                   line_off):
     if nseg == segs.shape[0]:
-        segs = _grow2(segs, nseg)
+        segs = grow_rows(segs, nseg)
     segs[nseg, SEG_DATA_START] = data_start
     segs[nseg, SEG_DATA_END] = data_start
     segs[nseg, SEG_CHROM] = cid
@@ -1139,10 +691,10 @@ def _open_segment(segs, nseg, data_start, cid, coff, clen, kind, start, step, sp
     return segs
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _add_hard(hard, nhard, off, length):
     if nhard == hard.shape[0]:
-        hard = _grow2(hard, nhard)
+        hard = grow_rows(hard, nhard)
     hard[nhard, TOKEN_OFF] = off
     hard[nhard, TOKEN_LEN] = length
     return hard
@@ -1155,7 +707,7 @@ def new_context():
     return ctx
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def scan(buf):
     """Validate the whole input ``buf`` (uint8[:]) and return its structure.
 
@@ -1175,7 +727,7 @@ def scan(buf):
     return scan_window(buf, 0, buf.shape[0], ctx)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def scan_window(buf, lo, hi, ctx):
     """:func:`scan` of the lines in ``buf[lo:hi]`` only, continuing from the parser state
     ``ctx`` (int64[CTX_N], from :func:`new_context` or the previous window) and leaving the
@@ -1193,7 +745,7 @@ def scan_window(buf, lo, hi, ctx):
     nseg = 0
     chroms = np.empty((16, 2), dtype=np.int64)
     nchrom = 0
-    table = _empty_table(64)
+    table = filled(64, -1)
     hard = np.empty((64, 2), dtype=np.int64)
     nhard = 0
 
@@ -1216,7 +768,7 @@ def scan_window(buf, lo, hi, ctx):
     prev_off = np.int64(0)   # bedGraph: chromosome of the open segment (prev_len < 0: none)
     prev_len = np.int64(-1)
 
-    cls = _NUM_BAD
+    cls = NUM_BAD
     mant = np.int64(0)
     e10 = np.int64(0)
     nd = np.int64(0)
@@ -1282,14 +834,14 @@ def scan_window(buf, lo, hi, ctx):
         c = buf[p]
 
         if mode == KIND_FIXED:
-            cls, mant, e10, nd, tr, neg, q = _parse_number(buf, p, n)
-            q2 = _eol(buf, q, n) if cls != _NUM_BAD else -1
+            cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, p, n)
+            q2 = end_of_line(buf, q, n) if cls != NUM_BAD else -1
             if q2 >= 0:
                 if cur_over or cur > INT64_MAX - span:
                     status = ERR_COORD_OVERFLOW
                     err_off = ls
                     break
-                if _is_hard(cls, mant, e10, nd, tr, neg):
+                if is_hard_float32(cls, mant, e10, nd, tr, neg):
                     hard = _add_hard(hard, nhard, p, q - p)
                     nhard += 1
                 if s_lines == 0:
@@ -1304,12 +856,12 @@ def scan_window(buf, lo, hi, ctx):
                 pos = q2
                 continue
         elif mode == KIND_VARIABLE:
-            st, vpos, q = _parse_uint(buf, p, n)
-            if st == 0:
-                r = _skip_blanks(buf, q, n)
+            st, vpos, q = parse_uint(buf, p, n)
+            if st == UINT_OK:
+                r = skip_blanks(buf, q, n)
                 if r > q:
-                    cls, mant, e10, nd, tr, neg, q = _parse_number(buf, r, n)
-                    q2 = _eol(buf, q, n) if cls != _NUM_BAD else -1
+                    cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, r, n)
+                    q2 = end_of_line(buf, q, n) if cls != NUM_BAD else -1
                     if q2 >= 0:
                         if vpos == 0:
                             status = ERR_POS_ZERO
@@ -1319,7 +871,7 @@ def scan_window(buf, lo, hi, ctx):
                             status = ERR_COORD_OVERFLOW
                             err_off = p
                             break
-                        if _is_hard(cls, mant, e10, nd, tr, neg):
+                        if is_hard_float32(cls, mant, e10, nd, tr, neg):
                             hard = _add_hard(hard, nhard, r, q - r)
                             nhard += 1
                         if vpos - 1 < s_min:
@@ -1332,7 +884,7 @@ def scan_window(buf, lo, hi, ctx):
                         continue
 
         kw = _LINE_OTHER
-        if c == 116 or c == 98 or c == 102 or c == 118:  # t b f v
+        if c == _T or c == _B or c == _F or c == _V:
             kw = _line_keyword(buf, p, n)
         if kw == _LINE_SKIP:
             # track / browser: ends a WIG block
@@ -1342,7 +894,7 @@ def scan_window(buf, lo, hi, ctx):
                     _close_segment(segs, nseg - 1, s_last, s_lines, nhard - s_hard, s_min,
                                    s_max)
                     seg_open = False
-            pos = _next_line(buf, p, n)
+            pos = next_line(buf, p, n)
             continue
         if kw == _LINE_FIXED or kw == _LINE_VARIABLE:
             fixed = kw == _LINE_FIXED
@@ -1386,24 +938,24 @@ def scan_window(buf, lo, hi, ctx):
 
         # bedGraph / BED3+1 data line: chrom start end value
         q = p
-        while q < n and not _is_delim(buf[q]):
+        while q < n and not is_delim(buf[q]):
             q += 1
         coff = p
         clen = q - p
-        r = _skip_blanks(buf, q, n)
+        r = skip_blanks(buf, q, n)
         good = False
         if r > q:
-            st, bstart, q = _parse_uint(buf, r, n)
-            if st == 0:
-                r2 = _skip_blanks(buf, q, n)
+            st, bstart, q = parse_uint(buf, r, n)
+            if st == UINT_OK:
+                r2 = skip_blanks(buf, q, n)
                 if r2 > q:
-                    st, bend, q = _parse_uint(buf, r2, n)
-                    if st == 0:
-                        r3 = _skip_blanks(buf, q, n)
+                    st, bend, q = parse_uint(buf, r2, n)
+                    if st == UINT_OK:
+                        r3 = skip_blanks(buf, q, n)
                         if r3 > q:
-                            cls, mant, e10, nd, tr, neg, q = _parse_number(buf, r3, n)
-                            if cls != _NUM_BAD:
-                                q2 = _eol(buf, q, n)
+                            cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, r3, n)
+                            if cls != NUM_BAD:
+                                q2 = end_of_line(buf, q, n)
                                 good = q2 >= 0
         if not good:
             status, err_off, err_info = _diagnose(buf, ls, n, mode)
@@ -1412,7 +964,7 @@ def scan_window(buf, lo, hi, ctx):
             status = ERR_START_AFTER_END
             err_off = r
             break
-        if not (prev_len == clen and _equal_bytes(buf, prev_off, coff, clen)):
+        if not (prev_len == clen and equal_bytes(buf, prev_off, coff, clen)):
             if seg_open:
                 _close_segment(segs, nseg - 1, s_last, s_lines, nhard - s_hard, s_min, s_max)
             cid, table, chroms, nchrom = _intern(buf, coff, clen, table, chroms, nchrom)
@@ -1425,7 +977,7 @@ def scan_window(buf, lo, hi, ctx):
             s_hard = nhard
             prev_off = coff
             prev_len = clen
-        if _is_hard(cls, mant, e10, nd, tr, neg):
+        if is_hard_float32(cls, mant, e10, nd, tr, neg):
             hard = _add_hard(hard, nhard, r3, q - r3)
             nhard += 1
         if bstart < bend:
@@ -1447,15 +999,15 @@ def scan_window(buf, lo, hi, ctx):
     ctx[CTX_COFF] = b_coff
     ctx[CTX_CLEN] = b_clen
     ctx[CTX_LINE_OFF] = b_line
-    return (status, err_off, err_info, _copy_rows(segs, nseg, nseg),
-            _copy_rows(chroms, nchrom, nchrom), _copy_rows(hard, nhard, nhard))
+    return (status, err_off, err_info, copy_rows(segs, nseg, nseg),
+            copy_rows(chroms, nchrom, nchrom), copy_rows(hard, nhard, nhard))
 
 
 # ------------------------------------------------------------------------------------------------
 # pass 2
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_values,
          hard_index, counters):
     """Parse the data lines in ``buf[seg_start:seg_end]`` (one segment found by ``scan``) and
@@ -1505,9 +1057,9 @@ def fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_va
             pos = skip
             continue
         c = buf[p]
-        if kind != KIND_FIXED and (c == 116 or c == 98):
+        if kind != KIND_FIXED and (c == _T or c == _B):
             if _line_keyword(buf, p, n) == _LINE_SKIP:
-                pos = _next_line(buf, p, n)
+                pos = next_line(buf, p, n)
                 continue
         if kind == KIND_FIXED:
             r = p
@@ -1515,38 +1067,38 @@ def fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_va
             b = cur + span
             cur += step
         elif kind == KIND_VARIABLE:
-            st, vpos, q = _parse_uint(buf, p, n)
-            r = _skip_blanks(buf, q, n)
-            if st != 0 or r == q:
+            st, vpos, q = parse_uint(buf, p, n)
+            r = skip_blanks(buf, q, n)
+            if st != UINT_OK or r == q:
                 status = FILL_ERR_SYNTAX
                 break
             a = vpos - 1
             b = a + span
         else:
             q = p
-            while q < n and not _is_delim(buf[q]):
+            while q < n and not is_delim(buf[q]):
                 q += 1
-            r = _skip_blanks(buf, q, n)
-            st1, a, q = _parse_uint(buf, r, n)
-            r2 = _skip_blanks(buf, q, n)
-            st2, b, q = _parse_uint(buf, r2, n)
-            if r == p or r2 == r or st1 != 0 or st2 != 0:
+            r = skip_blanks(buf, q, n)
+            st1, a, q = parse_uint(buf, r, n)
+            r2 = skip_blanks(buf, q, n)
+            st2, b, q = parse_uint(buf, r2, n)
+            if r == p or r2 == r or st1 != UINT_OK or st2 != UINT_OK:
                 status = FILL_ERR_SYNTAX
                 break
-            r = _skip_blanks(buf, q, n)
+            r = skip_blanks(buf, q, n)
             if r == q:
                 status = FILL_ERR_SYNTAX
                 break
         # the value
-        cls, mant, e10, nd, tr, neg, q = _parse_number(buf, r, n)
-        if cls == _NUM_BAD:
+        cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, r, n)
+        if cls == NUM_BAD:
             status = FILL_ERR_SYNTAX
             break
-        q2 = _eol(buf, q, n)
+        q2 = end_of_line(buf, q, n)
         if q2 < 0:
             status = FILL_ERR_SYNTAX
             break
-        resolved, v = _number_value(cls, mant, e10, nd, tr, neg)
+        resolved, v = float32_value(cls, mant, e10, nd, tr, neg)
         if not resolved:
             if h < 0 or h >= nh:
                 status = FILL_ERR_HARD
@@ -1565,7 +1117,7 @@ def fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_va
     return status
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def fill_segments(buf, segs, indices, buffer, hard_values, counters):
     """``fill`` for the segments ``segs[indices]`` in that order (one chromosome's segments in
     file order), each starting at its own first hard token.  Stops at the first failing

@@ -12,15 +12,14 @@ side formats the distinct values of a block once, with shortest round-trip float
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-_TAB = 9
-_LF = 10
-_ZERO = 48
+from ._bytes import NEWLINE, TAB, put_uint
+from ._jit import kernel
+
 MAX_INT_DIGITS = 20  # int64 without sign
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def count_runs(values):
     """Number of runs of equal non-NaN values in ``values`` (float32, 1-D)."""
     n = values.shape[0]
@@ -38,7 +37,7 @@ def count_runs(values):
     return count
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def find_runs(values):
     """``(starts, ends, runvalues)``: the runs of equal non-NaN values of ``values`` as int64
     offsets into the block (half-open) and their float32 values (the first value of each run,
@@ -65,32 +64,12 @@ def find_runs(values):
     return starts, ends, runvalues
 
 
-_POWERS = np.array([10 ** k for k in range(19)], dtype=np.int64)
-
-
-@njit(inline="always")
-def _put_int(out, p, value, powers):
-    """Write the decimal digits of ``value`` (>= 0) at ``out[p:]``; return the new offset."""
-    ndigits = 1
-    while ndigits < 19 and value >= powers[ndigits]:
-        ndigits += 1
-    q = p + ndigits - 1
-    rest = np.uint64(value)  # unsigned: plain division, no floor-division fix-ups
-    ten = np.uint64(10)
-    while q >= p:
-        out[q] = np.uint8(48) + np.uint8(rest % ten)
-        rest = rest // ten
-        q -= 1
-    return p + ndigits
-
-
-@njit(cache=True, nogil=True)
+@kernel
 def format_bedgraph(chrom, starts, ends, codes, table, lengths):
     """bedGraph lines for intervals ``starts[i]..ends[i]`` (int64, >= 0) of chromosome
     ``chrom`` (uint8 ASCII) whose value text is ``table[codes[i], :lengths[codes[i]]]``.
 
     Returns a uint8 array holding the lines (a view of a larger buffer)."""
-    powers = _POWERS
     n = starts.shape[0]
     nchrom = chrom.shape[0]
     width = 0
@@ -106,33 +85,33 @@ def format_bedgraph(chrom, starts, ends, codes, table, lengths):
         for c in range(nchrom):
             out[p + c] = chrom[c]
         p += nchrom
-        out[p] = _TAB
+        out[p] = TAB
         p += 1
         if starts[i] == last_end:  # touching intervals: copy the previous end's digits
             for c in range(last_len):
                 out[p + c] = out[last_at + c]
             p += last_len
         else:
-            p = _put_int(out, p, starts[i], powers)
-        out[p] = _TAB
+            p = put_uint(out, p, starts[i])
+        out[p] = TAB
         p += 1
         last_at = p
-        p = _put_int(out, p, ends[i], powers)
+        p = put_uint(out, p, ends[i])
         last_len = p - last_at
         last_end = ends[i]
-        out[p] = _TAB
+        out[p] = TAB
         p += 1
         code = codes[i]
         size = lengths[code]
         for c in range(size):
             out[p + c] = table[code, c]
         p += size
-        out[p] = _LF
+        out[p] = NEWLINE
         p += 1
     return out[:p]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def distinct_codes(keys):
     """``(distinct, codes)`` of uint32 ``keys``: the distinct keys in order of first
     appearance and, for each key, the index of its value in ``distinct`` (int64)."""

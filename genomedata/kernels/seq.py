@@ -7,13 +7,14 @@ integers or ``int64`` arrays; none of them allocates more than its result.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-NEWLINE = 10        # "\n"
-CARRIAGE_RETURN = 13  # "\r"
-SPACE = 32
-TAB = 9
-GREATER_THAN = 62   # ">"
+from ._bytes import (CARRIAGE_RETURN, MINUS, NEWLINE, is_blank, is_blank_or_cr, is_delim,
+                     lower)
+from ._bytes import GREATER_THAN  # noqa: F401  (a FASTA record starts with it; for callers)
+from ._jit import kernel
+
+_LOWER_A = ord("a")
+_LOWER_Z = ord("z")
 
 
 def _unambiguous_table() -> np.ndarray:
@@ -26,12 +27,7 @@ def _unambiguous_table() -> np.ndarray:
 UNAMBIGUOUS = _unambiguous_table()
 
 
-@njit(cache=True, nogil=True)
-def _is_blank(byte) -> bool:
-    return byte == SPACE or byte == TAB or byte == CARRIAGE_RETURN
-
-
-@njit(cache=True, nogil=True)
+@kernel
 def compact_sequence(src, dst, dst_start):
     """Copy the FASTA sequence lines ``src`` to ``dst[dst_start:]`` without their line ends.
 
@@ -46,21 +42,18 @@ def compact_sequence(src, dst, dst_start):
     for i in range(src.shape[0]):
         byte = src[i]
         if byte == NEWLINE:
-            while out > line_start and (dst[out - 1] == SPACE or dst[out - 1] == TAB):
+            while out > line_start and is_blank(dst[out - 1]):
                 out -= 1
             line_start = out
         elif byte != CARRIAGE_RETURN:
             dst[out] = byte
             out += 1
-    while out > line_start and (dst[out - 1] == SPACE or dst[out - 1] == TAB):
+    while out > line_start and is_blank(dst[out - 1]):
         out -= 1
     return out
 
 
-DASH = 45           # "-"
-
-
-@njit(cache=True, nogil=True)
+@kernel
 def find_non_sequence(buf):
     """Index of the first byte of FASTA sequence lines ``buf`` that is not a sequence
     character -- a letter (IUPAC codes, any case) or ``-`` -- nor a line end (LF, CR) nor a
@@ -70,12 +63,12 @@ def find_non_sequence(buf):
     i = 0
     while i < n:
         byte = buf[i]
-        letter = byte | 32
-        if (97 <= letter <= 122) or byte == DASH or byte == NEWLINE or byte == CARRIAGE_RETURN:
+        letter = lower(byte)
+        if (_LOWER_A <= letter <= _LOWER_Z) or byte == MINUS or byte == NEWLINE or byte == CARRIAGE_RETURN:
             i += 1
-        elif byte == SPACE or byte == TAB:
+        elif is_blank(byte):
             j = i + 1
-            while j < n and (buf[j] == SPACE or buf[j] == TAB or buf[j] == CARRIAGE_RETURN):
+            while j < n and is_blank_or_cr(buf[j]):
                 j += 1
             if j < n and buf[j] != NEWLINE:
                 return i
@@ -85,7 +78,7 @@ def find_non_sequence(buf):
     return -1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def find_non_ascii(buf):
     """Index of the first byte >= 128 in ``buf``, or -1."""
     for i in range(buf.shape[0]):
@@ -94,17 +87,17 @@ def find_non_ascii(buf):
     return -1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def find_non_blank(buf):
     """Index of the first byte of ``buf`` that is not a space, TAB, CR or LF, or -1."""
     for i in range(buf.shape[0]):
         byte = buf[i]
-        if not (byte == SPACE or byte == TAB or byte == CARRIAGE_RETURN or byte == NEWLINE):
+        if not is_delim(byte):
             return i
     return -1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def find_byte(buf, start, byte):
     """Index of the first ``byte`` in ``buf[start:]``, or -1."""
     for i in range(max(start, 0), buf.shape[0]):
@@ -113,7 +106,7 @@ def find_byte(buf, start, byte):
     return -1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def rfind_byte(buf, byte):
     """Index of the last ``byte`` in ``buf``, or -1."""
     for i in range(buf.shape[0] - 1, -1, -1):
@@ -122,16 +115,16 @@ def rfind_byte(buf, byte):
     return -1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def rfind_non_blank(buf):
     """Index of the last byte of ``buf`` that is not a space, TAB or CR, or -1."""
     for i in range(buf.shape[0] - 1, -1, -1):
-        if not _is_blank(buf[i]):
+        if not is_blank_or_cr(buf[i]):
             return i
     return -1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def count_byte(buf, byte):
     """Number of occurrences of ``byte`` in ``buf``."""
     count = 0
@@ -141,14 +134,14 @@ def count_byte(buf, byte):
     return count
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _starts_line(buf, i, at_line_start):
     if i == 0:
         return at_line_start
     return buf[i - 1] == NEWLINE
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def count_line_starts_with(buf, byte, at_line_start):
     """Number of lines of ``buf`` that begin with ``byte``: positions ``i`` with
     ``buf[i] == byte`` and ``buf[i - 1] == "\\n"`` (for ``i == 0``: when ``at_line_start``)."""
@@ -159,7 +152,7 @@ def count_line_starts_with(buf, byte, at_line_start):
     return count
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def line_starts_with(buf, byte, at_line_start):
     """Positions of the lines of ``buf`` that begin with ``byte`` (see
     :func:`count_line_starts_with`), as an int64 array."""
@@ -172,7 +165,7 @@ def line_starts_with(buf, byte, at_line_start):
     return result
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def find_supercontigs(seq, min_gap, unambiguous):
     """Supercontigs of a chromosome's sequence: ``(starts, ends)`` as int64 arrays.
 

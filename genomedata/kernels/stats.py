@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from ._jit import kernel
 
 # state vector of scan_present_rows
 FIRST = 0  # first row (supercontig-relative) with finite data in any track, -1 if none yet
@@ -35,7 +36,7 @@ def gap_capacity(nrows: int, min_gap: int) -> int:
     return max(0, nrows - 1) // max(1, min_gap) + 1
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def accumulate_tracks(block, nrows, col0, mins, maxs, sums, sums_squares, counts, row_any):
     """Add the finite values of ``block[:, :nrows]`` to the accumulators of tracks
     ``col0 .. col0 + block.shape[0] - 1`` and mark their rows in ``row_any``.
@@ -71,7 +72,7 @@ def accumulate_tracks(block, nrows, col0, mins, maxs, sums, sums_squares, counts
         counts[col] += count
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def scan_present_rows(row_any, nrows, row0, min_gap, state, gaps):
     """Scan ``row_any[:nrows]`` (rows ``row0 ..`` of a supercontig) for rows with data.
 
@@ -97,29 +98,3 @@ def scan_present_rows(row_any, nrows, row0, min_gap, state, gaps):
     state[0] = first
     state[1] = last
     return ngaps
-
-
-@njit(cache=True, nogil=True)
-def unshuffle_into(src, nelem, itemsize, first, nvalues, dest):
-    """Undo HDF5's byte shuffle filter for elements ``first .. first + nvalues - 1`` of a chunk.
-
-    ``src``: the shuffled bytes of a chunk of ``nelem`` elements of ``itemsize`` bytes (byte
-    ``b`` of element ``i`` at ``src[b * nelem + i]``); ``dest``: a uint8 array of at least
-    ``nvalues * itemsize`` bytes receiving the elements in their natural byte order.
-    """
-    if itemsize == 4:
-        # one pass over the destination, four input planes (LLVM vectorises this loop)
-        s0 = src[first:first + nvalues]
-        s1 = src[nelem + first:nelem + first + nvalues]
-        s2 = src[2 * nelem + first:2 * nelem + first + nvalues]
-        s3 = src[3 * nelem + first:3 * nelem + first + nvalues]
-        for i in range(nvalues):
-            dest[4 * i] = s0[i]
-            dest[4 * i + 1] = s1[i]
-            dest[4 * i + 2] = s2[i]
-            dest[4 * i + 3] = s3[i]
-        return
-    for b in range(itemsize):
-        base = b * nelem + first
-        for i in range(nvalues):
-            dest[i * itemsize + b] = src[base + i]

@@ -145,7 +145,7 @@ def mask_dataset(dataset, columns, starts, ends, pool=None, nthreads=1,
     """Write NaN over the merged regions ``starts``/``ends`` (rows of the dataset) in the
     track ``columns`` of one ``continuous`` dataset; returns the number of values that were
     not NaN before."""
-    from ..kernels.mask import chunk_blocks, mask_rows_chunks
+    from ..kernels.regions import chunk_blocks, mask_rows_chunks
 
     nrows, ncols = dataset.shape
     if columns and max(columns) >= ncols:
@@ -220,7 +220,7 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..kernels.mask import intersect_regions
+    from ..kernels.regions import intersect_regions
 
     began = time.perf_counter()
     predicate = as_filter(hardmask_function)

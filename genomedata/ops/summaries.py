@@ -120,8 +120,7 @@ def histogram(gdfilename, trackname, bins=100, include_coords=None, *, threads=N
 def _count_chromosome(chromosome, column, regions, low, high, counts, pool, nthreads,
                       block_rows) -> None:
     """Add the histogram of one chromosome's values of ``column`` to ``counts``."""
-    from ..kernels.mask import chunk_blocks, intersect_regions
-    from ..kernels.regions import gather_regions
+    from ..kernels.regions import chunk_blocks, gather_regions, intersect_regions
 
     bins = len(counts)
     for supercontig, continuous in chromosome.itercontinuous():

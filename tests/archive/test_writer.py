@@ -80,17 +80,6 @@ def test_chunks_are_standard_shuffle_deflate(tmp_path):
         np.testing.assert_array_equal(handle.root.sc.seq[:], seq)
 
 
-def test_shuffle_kernels_roundtrip():
-    from genomedata.kernels.chunks import shuffle_bytes, unshuffle_bytes
-    raw = np.arange(48, dtype=np.uint8)
-    out = np.empty_like(raw)
-    shuffle_bytes(raw, 4, out)
-    np.testing.assert_array_equal(out, raw.reshape(-1, 4).T.ravel())
-    back = np.empty_like(raw)
-    unshuffle_bytes(out, 4, back)
-    np.testing.assert_array_equal(back, raw)
-
-
 @pytest.mark.parametrize("options, expected", [
     (dict(shuffle=True, compression="gzip", compression_opts=1), (True, 1, 1, 2)),
     (dict(compression="gzip", compression_opts=4), (False, 4, 0, 1)),

@@ -1,4 +1,5 @@
-"""The hardmask kernels (genomedata.kernels.mask) against pure-Python models."""
+"""The kernels of mask files and regions (genomedata.kernels.mask, genomedata.kernels.regions)
+against pure-Python models."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genomedata.kernels import mask as km
+from genomedata.kernels import regions as kr
 
 pytestmark = pytest.mark.kernels
 
-OPS = [km.OP_ALL, km.OP_LT, km.OP_LE, km.OP_GT, km.OP_GE, km.OP_EQ, km.OP_NE]
+OPS = [kr.OP_ALL, kr.OP_LT, kr.OP_LE, kr.OP_GT, kr.OP_GE, kr.OP_EQ, kr.OP_NE]
 
 
 def passes(x, op, t):
-    return {km.OP_ALL: True, km.OP_LT: x < t, km.OP_LE: x <= t, km.OP_GT: x > t,
-            km.OP_GE: x >= t, km.OP_EQ: x == t, km.OP_NE: x != t}[op]
+    return {kr.OP_ALL: True, kr.OP_LT: x < t, kr.OP_LE: x <= t, kr.OP_GT: x > t,
+            kr.OP_GE: x >= t, kr.OP_EQ: x == t, kr.OP_NE: x != t}[op]
 
 
 def model_merge(starts, ends):
@@ -60,16 +62,16 @@ def merged_regions_st(limit=300):
 @given(regions_st)
 def test_merge_regions_matches_model(regions):
     starts, ends = as_arrays(regions)
-    assert pairs(km.merge_regions(starts, ends)) == model_merge(starts.tolist(), ends.tolist())
+    assert pairs(kr.merge_regions(starts, ends)) == model_merge(starts.tolist(), ends.tolist())
 
 
 def test_merge_regions_examples():
     # adjacent and overlapping merge; the merged end is the largest (not the last) end
     starts = np.array([0, 100, 130, 120, 300, 300], dtype=np.int64)
     ends = np.array([100, 200, 150, 125, 300, 301], dtype=np.int64)
-    assert pairs(km.merge_regions(starts, ends)) == [(0, 200), (300, 301)]
+    assert pairs(kr.merge_regions(starts, ends)) == [(0, 200), (300, 301)]
     empty = np.zeros(0, dtype=np.int64)
-    assert pairs(km.merge_regions(empty, empty)) == []
+    assert pairs(kr.merge_regions(empty, empty)) == []
 
 
 @settings(max_examples=300, deadline=None)
@@ -81,7 +83,7 @@ def test_filter_regions_matches_model(items, op, threshold):
     ends = np.array([b for _, b, _ in items], dtype=np.int64)
     scores = np.array([s for _, _, s in items], dtype=np.float64)
     expected = [(a, b) for a, b, s in items if a < b and passes(s, op, threshold)]
-    assert pairs(km.filter_regions(starts, ends, scores, op, threshold)) == expected
+    assert pairs(kr.filter_regions(starts, ends, scores, op, threshold)) == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -91,7 +93,7 @@ def test_keep_regions_matches_model(items):
     ends = np.array([b for _, b, _ in items], dtype=np.int64)
     keep = np.array([k for _, _, k in items], dtype=np.uint8)
     expected = [(a, b) for a, b, k in items if k and a < b]
-    assert pairs(km.keep_regions(starts, ends, keep)) == expected
+    assert pairs(kr.keep_regions(starts, ends, keep)) == expected
 
 
 def model_runs(flags):
@@ -112,8 +114,8 @@ def test_signal_runs_matches_model(values, op, threshold):
     array = np.array(values, dtype=np.float32)
     t = np.float32(threshold)
     flags = [not math.isnan(v) and passes(np.float32(v), op, t) for v in array]
-    assert pairs(km.signal_runs(array, op, t)) == model_runs(flags)
-    assert pairs(km.flag_runs(np.array(flags, dtype=np.uint8))) == model_runs(flags)
+    assert pairs(kr.signal_runs(array, op, t)) == model_runs(flags)
+    assert pairs(kr.flag_runs(np.array(flags, dtype=np.uint8))) == model_runs(flags)
 
 
 @settings(max_examples=300, deadline=None)
@@ -121,7 +123,7 @@ def test_signal_runs_matches_model(values, op, threshold):
 def test_intersect_regions_matches_model(a, b):
     covered_a = set(x for s, e in a for x in range(s, e))
     covered_b = set(x for s, e in b for x in range(s, e))
-    result = pairs(km.intersect_regions(*as_arrays(a), *as_arrays(b)))
+    result = pairs(kr.intersect_regions(*as_arrays(a), *as_arrays(b)))
     covered = [x for s, e in result for x in range(s, e)]
     assert sorted(covered) == sorted(covered_a & covered_b)
     assert len(covered) == len(set(covered))
@@ -147,7 +149,7 @@ def test_mask_rows_chunks_matches_model(regions, chunk_rows, first_chunk, n, dat
                 counts_expected[i // chunk_rows] += 1
             expected[i] = np.nan
     counts = np.zeros(len(counts_expected), dtype=np.int64)
-    changed = km.mask_rows_chunks(values, row0, *as_arrays(regions), chunk_rows, counts)
+    changed = kr.mask_rows_chunks(values, row0, *as_arrays(regions), chunk_rows, counts)
     assert changed == counts_expected.sum()
     np.testing.assert_array_equal(counts, counts_expected)
     np.testing.assert_array_equal(values, expected)
@@ -156,7 +158,7 @@ def test_mask_rows_chunks_matches_model(regions, chunk_rows, first_chunk, n, dat
 @settings(max_examples=300, deadline=None)
 @given(merged_regions_st(), st.integers(1, 40), st.integers(0, 300), st.integers(1, 200))
 def test_chunk_blocks_cover_exactly_the_touched_chunks(regions, chunk_rows, nrows, max_rows):
-    b0, b1 = km.chunk_blocks(*as_arrays(regions), chunk_rows, nrows, max_rows)
+    b0, b1 = kr.chunk_blocks(*as_arrays(regions), chunk_rows, nrows, max_rows)
     touched = {x // chunk_rows for s, e in regions for x in range(s, min(e, nrows))}
     blocks = list(zip(b0.tolist(), b1.tolist()))
     covered = []

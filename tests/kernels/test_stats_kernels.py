@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genomedata.kernels.stats import (FIRST, LAST, accumulate_tracks, gap_capacity, new_state,
-                                      scan_present_rows, unshuffle_into)
+                                      scan_present_rows)
 
 pytestmark = pytest.mark.kernels
 
@@ -169,19 +169,3 @@ def test_gap_capacity_is_enough(nrows, min_gap, carry, spacing):
     expected = model_scan(np.array(prefix + list(mask.astype(bool)), dtype=bool), min_gap)[2]
     assert found == len(expected)
     assert found <= len(out)
-
-
-# ------------------------------------------------------------------------------------------------
-# unshuffle_into
-
-@settings(max_examples=100, deadline=None)
-@given(nelem=st.integers(1, 300), data=st.data())
-def test_unshuffle_matches_numpy(nelem, data):
-    first = data.draw(st.integers(0, nelem - 1))
-    count = data.draw(st.integers(0, nelem - first))
-    rng = np.random.default_rng(nelem)
-    values = rng.normal(size=nelem).astype(np.float32)
-    shuffled = values.view(np.uint8).reshape(nelem, 4).T.copy().ravel()
-    out = np.full(count, -1, dtype=np.float32)
-    unshuffle_into(shuffled, nelem, 4, first, count, out.view(np.uint8))
-    np.testing.assert_array_equal(out, values[first:first + count])

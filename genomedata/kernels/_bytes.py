@@ -1,0 +1,242 @@
+"""Bytes and lines: the helpers every text kernel shares (signal and mask parsers, sequence
+readers, bedGraph and BED writers).
+
+Text is a ``uint8`` buffer; ``p`` is an offset into it and ``n`` the offset where reading must
+stop (the buffer's length, or the end of a token or window).  Bytes are compared with the named
+constants below, never with bare numbers.
+
+Byte classes:
+
+* *blank*: space or TAB (separates fields);
+* *blank or CR*: also a carriage return (what a line may end with before its LF);
+* *delimiter*: space, TAB, CR or LF (ends a token).
+
+Unsigned integers (coordinates, sizes, positions) are ASCII digits only, at most 2**63-1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
+
+from ._jit import helper, kernel
+
+# ------------------------------------------------------------------------------------------------
+# named bytes
+
+NEWLINE = ord("\n")
+CARRIAGE_RETURN = ord("\r")
+SPACE = ord(" ")
+TAB = ord("\t")
+HASH = ord("#")
+PLUS = ord("+")
+MINUS = ord("-")
+DOT = ord(".")
+EQUALS = ord("=")
+GREATER_THAN = ord(">")
+ZERO = ord("0")
+NINE = ord("9")
+CASE_BIT = ord("a") - ord("A")   # an ASCII letter or-ed with it is lower case
+
+
+def word(text: str) -> np.ndarray:
+    """The ASCII ``text`` as a uint8 array, for kernels to compare bytes with."""
+    return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+
+
+# ------------------------------------------------------------------------------------------------
+# byte classes
+
+
+@helper
+def is_blank(c):
+    return c == SPACE or c == TAB
+
+
+@helper
+def is_blank_or_cr(c):
+    return c == SPACE or c == TAB or c == CARRIAGE_RETURN
+
+
+@helper
+def is_delim(c):
+    return c == SPACE or c == TAB or c == NEWLINE or c == CARRIAGE_RETURN
+
+
+@helper
+def lower(c):
+    """The lower case of an ASCII letter (other bytes change too: compare with letters only)."""
+    return c | CASE_BIT
+
+
+# ------------------------------------------------------------------------------------------------
+# lines
+
+
+@helper
+def skip_blanks(buf, p, n):
+    """The first offset from ``p`` that is not a blank (``n`` at most)."""
+    while p < n and (buf[p] == SPACE or buf[p] == TAB):
+        p += 1
+    return p
+
+
+@helper
+def end_of_line(buf, p, n):
+    """The end of a line after its last field: blanks and CRs, then LF or ``n``.  Returns the
+    offset of the next line, or -1 if something else follows."""
+    while p < n:
+        c = buf[p]
+        if c == NEWLINE:
+            return p + 1
+        if c != SPACE and c != TAB and c != CARRIAGE_RETURN:
+            return -1
+        p += 1
+    return n
+
+
+@helper
+def next_line(buf, p, n):
+    """The offset after the next LF from ``p`` (``n`` if there is none)."""
+    while p < n and buf[p] != NEWLINE:
+        p += 1
+    return p + 1 if p < n else n
+
+
+# ------------------------------------------------------------------------------------------------
+# words
+
+
+@helper
+def equal_bytes(buf, a, b, m):
+    """Whether ``buf[a:a+m]`` equals ``buf[b:b+m]``."""
+    for i in range(m):
+        if buf[a + i] != buf[b + i]:
+            return False
+    return True
+
+
+@kernel
+def matches(buf, p, text):
+    """Whether ``buf[p:p+len(text)]`` equals ``text`` (the caller checks that it fits)."""
+    for i in range(text.shape[0]):
+        if buf[p + i] != text[i]:
+            return False
+    return True
+
+
+@kernel
+def word_at(buf, p, n, text):
+    """Whether the word ``text`` starts at ``p`` and a delimiter or ``n`` follows it."""
+    m = text.shape[0]
+    if p + m > n:
+        return False
+    for i in range(m):
+        if buf[p + i] != text[i]:
+            return False
+    return p + m == n or is_delim(buf[p + m])
+
+
+@helper
+def word_is_ignoring_case(buf, a, b, text):
+    """Whether ``buf[a:b]`` is ``text`` (lower-case letters) in any case."""
+    if b - a != text.shape[0]:
+        return False
+    for k in range(text.shape[0]):
+        if lower(buf[a + k]) != text[k]:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------------
+# unsigned integers
+
+UINT_OK = 0
+UINT_BAD = 1        # not an unsigned integer
+UINT_OVERFLOW = 2   # larger than 2**63-1
+
+_INT64_MAX_TENTH = 922337203685477580   # (2**63-1) // 10; the last digit of 2**63-1 is 7
+_POWERS = np.array([10 ** k for k in range(19)], dtype=np.int64)
+
+
+@helper
+def parse_uint(buf, p, n):
+    """The unsigned integer token at ``p``, which a delimiter or ``n`` must end:
+    ``(status, value, end)``, status UINT_OK, UINT_BAD (no digit at ``p``, or something other
+    than a digit before the delimiter) or UINT_OVERFLOW; ``end``: the offset after the digits.
+
+    (One loop, not a digit reader called from a checker: nesting inlined helpers here made
+    the bedGraph parser 10% slower.)"""
+    v = np.int64(0)
+    q = p
+    over = False
+    while q < n:
+        d = np.int64(buf[q]) - ZERO
+        if d < 0 or d > 9:
+            break
+        if v > _INT64_MAX_TENTH or (v == _INT64_MAX_TENTH and d > 7):
+            over = True
+        else:
+            v = v * 10 + d
+        q += 1
+    if q == p or (q < n and not is_delim(buf[q])):
+        return UINT_BAD, v, q
+    if over:
+        return UINT_OVERFLOW, v, q
+    return UINT_OK, v, q
+
+
+@helper
+def digit_count(value):
+    """Number of decimal digits of ``value`` (>= 0)."""
+    ndigits = 1
+    while ndigits < 19 and value >= _POWERS[ndigits]:
+        ndigits += 1
+    return ndigits
+
+
+@helper
+def put_uint(out, p, value):
+    """Write the decimal digits of ``value`` (>= 0) at ``out[p:]``; return the offset after
+    them."""
+    ndigits = digit_count(value)
+    q = p + ndigits - 1
+    rest = np.uint64(value)  # unsigned: plain division, no floor-division fix-ups
+    ten = np.uint64(10)
+    while q >= p:
+        out[q] = np.uint8(ZERO) + np.uint8(rest % ten)
+        rest = rest // ten
+        q -= 1
+    return p + ndigits
+
+
+# ------------------------------------------------------------------------------------------------
+# eight bytes at once
+
+
+@intrinsic
+def ctz64(typingctx, x):
+    """Count of trailing zero bits of a uint64 (64 for 0)."""
+    if x != types.uint64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 0))
+
+    return types.uint64(types.uint64), codegen
+
+
+_U = np.uint64
+
+
+@helper
+def load8(buf, p):
+    """The 8 bytes buf[p:p+8] as a little-endian uint64 (the caller checks p + 8 <= len).
+    Unsigned indices let LLVM merge the byte loads into one load."""
+    q = _U(p)
+    return (_U(buf[q]) | (_U(buf[q + _U(1)]) << _U(8)) | (_U(buf[q + _U(2)]) << _U(16))
+            | (_U(buf[q + _U(3)]) << _U(24)) | (_U(buf[q + _U(4)]) << _U(32))
+            | (_U(buf[q + _U(5)]) << _U(40)) | (_U(buf[q + _U(6)]) << _U(48))
+            | (_U(buf[q + _U(7)]) << _U(56)))

@@ -1,0 +1,366 @@
+"""The decimal numbers of every text input (signal values, mask scores), read by one tokenizer.
+
+Grammar of a token (docs/inputs.md, "Numbers"): ``[+-]digits[.digits][(e|E)[+-]digits]`` with
+at least one digit before the exponent, on either side of the point (``5.``, ``.5``, ``5.e3``),
+or ``nan``, ``inf``, ``infinity`` in any case with an optional sign.  A token ends at a
+delimiter (space, TAB, CR, LF) or at the limit ``n`` given to the reader; anything else after
+it makes the token invalid.
+
+:func:`parse_decimal` reads a token into ``(cls, significand, exp10, ndigits, truncated,
+negative, end)``: its value is ``(-1)**negative * significand * 10**exp10``, the significand
+keeping the first 18 significant digits (``truncated``: nonzero digits were dropped beyond
+them).  Two conversions give the value a kernel stores:
+
+* :func:`float32_value`: ``float32(strtod(token))``, a correctly rounded double then rounded to
+  float32 (signal values);
+* :func:`float64_value`: ``float(token)``, the correctly rounded double (mask scores).
+
+Both compute the double exactly when the significand has at most 18 significant digits and is
+at most 2**53, and the decimal exponent is within +-22: one exact multiplication or division
+by an exact power of ten (Clinger's fast path).  For float32, other tokens take an
+approximation ``y`` with a relative error below 2**-50, accepted when every double within
+``|y| * 2**-47`` of it rounds to the same float32 (so the double rounding cannot matter);
+magnitudes beyond 10**40 are infinite and below 10**-50 zero.  A token that a conversion
+leaves *unresolved* is a *hard* token: the kernel records its offset and length, and Python
+converts it with ``float()`` -- so every value equals Python's, rounded to float32 for signal.
+
+:func:`line_value` reads a value that ends its line (the last field of a signal data line).
+Short plain decimals (``[+-]digits[.digits]``, at most 7 bytes, directly followed by LF or
+CR LF) take a fast path that loads 8 bytes at once and validates and converts the token with
+word-wide bit operations (no data-dependent branches); everything else goes through
+:func:`parse_decimal`.  Both paths accept the same tokens and give the same value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._bytes import (CASE_BIT, DOT, MINUS, NEWLINE, PLUS, ZERO, ctz64, end_of_line, is_delim,
+                     load8, word, word_is_ignoring_case)
+from ._jit import helper, kernel
+
+NUM_BAD = 0   # not a number
+NUM_DEC = 1   # a decimal
+NUM_NAN = 2
+NUM_INF = 3
+
+_MAX_DIGITS = 18          # significant digits kept in the int64 significand
+_TWO53 = 1 << 53
+_CLINGER_MAX_EXP = 22
+_MAX_EXP_ACC = 10 ** 15   # larger exponents cannot matter (no buffer has 10**15 digits)
+_MAG_INF = 40             # 10**40 > FLT_MAX: +-inf
+_MAG_ZERO = -50           # 10**-50 < half the smallest float32 subnormal: +-0
+_P10 = np.array([float(10 ** k) for k in range(80)], dtype=np.float64)  # correctly rounded
+_TOLERANCE = 2.0 ** -47
+
+_NAN = word("nan")
+_INF = word("inf")
+_INFINITY = word("infinity")
+_LOWER_N = ord("n")
+_LOWER_I = ord("i")
+_LOWER_E = ord("e")
+
+
+# ------------------------------------------------------------------------------------------------
+# the tokenizer
+
+
+@kernel
+def parse_decimal(buf, p, n):
+    """The number token at ``p``, ending at a delimiter or ``n``.
+
+    Returns ``(cls, significand, exp10, ndigits, truncated, negative, end)``: ``cls`` is
+    NUM_DEC, NUM_NAN, NUM_INF or NUM_BAD; a decimal's value is
+    ``(-1)**negative * significand * 10**exp10`` (``significand`` has ``ndigits`` <= 18
+    significant digits; ``truncated``: nonzero digits were dropped beyond them)."""
+    neg = False
+    mant = np.int64(0)
+    exp10 = np.int64(0)
+    nd = np.int64(0)
+    trunc = False
+    if p < n:
+        c = buf[p]
+        if c == MINUS:
+            neg = True
+            p += 1
+        elif c == PLUS:
+            p += 1
+    if p >= n:
+        return NUM_BAD, mant, exp10, nd, trunc, neg, p
+    c = buf[p] | CASE_BIT
+    if c == _LOWER_N or c == _LOWER_I:
+        end = p
+        while end < n and not is_delim(buf[end]):
+            end += 1
+        if word_is_ignoring_case(buf, p, end, _NAN):
+            return NUM_NAN, mant, exp10, nd, trunc, neg, end
+        if word_is_ignoring_case(buf, p, end, _INF) or word_is_ignoring_case(buf, p, end,
+                                                                             _INFINITY):
+            return NUM_INF, mant, exp10, nd, trunc, neg, end
+        return NUM_BAD, mant, exp10, nd, trunc, neg, p
+    ndig = 0
+    while p < n:
+        d = np.int64(buf[p]) - ZERO
+        if d < 0 or d > 9:
+            break
+        ndig += 1
+        if nd < _MAX_DIGITS:
+            mant = mant * 10 + d
+            if mant != 0:
+                nd += 1
+        else:
+            exp10 += 1
+            if d != 0:
+                trunc = True
+        p += 1
+    if p < n and buf[p] == DOT:
+        p += 1
+        while p < n:
+            d = np.int64(buf[p]) - ZERO
+            if d < 0 or d > 9:
+                break
+            ndig += 1
+            if nd < _MAX_DIGITS:
+                mant = mant * 10 + d
+                exp10 -= 1
+                if mant != 0:
+                    nd += 1
+            elif d != 0:
+                trunc = True
+            p += 1
+    if ndig == 0:
+        return NUM_BAD, mant, exp10, nd, trunc, neg, p
+    if p < n and (buf[p] | CASE_BIT) == _LOWER_E:
+        p += 1
+        eneg = False
+        if p < n:
+            c = buf[p]
+            if c == MINUS:
+                eneg = True
+                p += 1
+            elif c == PLUS:
+                p += 1
+        ev = np.int64(0)
+        edig = 0
+        while p < n:
+            d = np.int64(buf[p]) - ZERO
+            if d < 0 or d > 9:
+                break
+            if ev < _MAX_EXP_ACC:
+                ev = ev * 10 + d
+            edig += 1
+            p += 1
+        if edig == 0:
+            return NUM_BAD, mant, exp10, nd, trunc, neg, p
+        if eneg:
+            exp10 -= ev
+        else:
+            exp10 += ev
+    if p < n and not is_delim(buf[p]):
+        return NUM_BAD, mant, exp10, nd, trunc, neg, p
+    return NUM_DEC, mant, exp10, nd, trunc, neg, p
+
+
+# ------------------------------------------------------------------------------------------------
+# conversions
+
+
+@helper
+def is_exact(mant, exp10, trunc):
+    """Clinger's fast path (or zero): the double is computed exactly."""
+    return mant == 0 or (not trunc and mant <= _TWO53
+                         and exp10 >= -_CLINGER_MAX_EXP and exp10 <= _CLINGER_MAX_EXP)
+
+
+@helper
+def _double(mant, exp10):
+    """``mant * 10**exp10`` by one multiplication or division by a correctly rounded power of
+    ten (|exp10| < 80): exact when :func:`is_exact`, else within a relative 2**-50."""
+    y = np.float64(mant)
+    if exp10 >= 0:
+        y = y * _P10[exp10]
+    else:
+        y = y / _P10[-exp10]
+    return y
+
+
+@kernel
+def _decimal_float32(mant, exp10, nd, trunc, neg):
+    """(resolved, float32 value) of a decimal; resolved is False for a hard token."""
+    if mant == 0:
+        v = np.float32(0.0)
+    elif is_exact(mant, exp10, trunc):
+        v = np.float32(_double(mant, exp10))
+    else:
+        mag = nd + exp10
+        if mag > _MAG_INF:
+            v = np.float32(np.inf)
+        elif mag < _MAG_ZERO:
+            v = np.float32(0.0)
+        else:
+            y = _double(mant, exp10)   # relative error below 2**-50
+            tol = y * _TOLERANCE
+            lo = np.float32(y - tol)
+            hi = np.float32(y + tol)
+            if lo != hi:
+                return False, np.float32(0.0)
+            v = lo
+    if neg:
+        v = -v
+    return True, v
+
+
+@kernel
+def float32_value(cls, mant, exp10, nd, trunc, neg):
+    """``(resolved, float32(strtod(token)))`` of a token :func:`parse_decimal` accepted;
+    resolved is False for a hard token (the value is then 0)."""
+    if cls == NUM_NAN:
+        return True, np.float32(np.nan)
+    if cls == NUM_INF:
+        if neg:
+            return True, np.float32(-np.inf)
+        return True, np.float32(np.inf)
+    return _decimal_float32(mant, exp10, nd, trunc, neg)
+
+
+@kernel
+def is_hard_float32(cls, mant, exp10, nd, trunc, neg):
+    """Whether :func:`float32_value` leaves the token to Python (the value is computed only
+    off Clinger's fast path)."""
+    if cls != NUM_DEC or is_exact(mant, exp10, trunc):
+        return False
+    resolved, _ = _decimal_float32(mant, exp10, nd, trunc, neg)
+    return not resolved
+
+
+@helper
+def float64_value(cls, mant, exp10, trunc, neg):
+    """``(resolved, float(token))`` of a token :func:`parse_decimal` accepted; resolved is
+    False (and the value 0) for a hard token: any decimal off Clinger's fast path."""
+    if cls == NUM_NAN:
+        return True, np.nan
+    if cls == NUM_INF:
+        return True, -np.inf if neg else np.inf
+    if mant == 0:
+        return True, -0.0 if neg else 0.0
+    if not is_exact(mant, exp10, trunc):
+        return False, 0.0
+    value = _double(mant, exp10)
+    return True, -value if neg else value
+
+
+# ------------------------------------------------------------------------------------------------
+# a value ending its line: word-at-a-time fast path, else byte by byte
+
+_U = np.uint64
+_W_ONES = _U(0x0101010101010101)
+_W_HIGHS = _U(0x8080808080808080)
+_W_ZEROS = _U(0x3030303030303030)    # eight "0" characters
+_W_DOTS = _U(0x2E2E2E2E2E2E2E2E)     # eight "." characters
+_W_BELOW = _U(0x2121212121212121)    # for "byte < 0x21" (blanks, CR, LF, control bytes)
+_W_NIBBLES = _U(0xF0F0F0F0F0F0F0F0)
+_W_SIXES = _U(0x0606060606060606)
+_W_THREES = _U(0x3333333333333333)
+_W_LOW2 = _U(0x000000FF000000FF)
+_W_PAIRS = _U(0x00FF00FF00FF00FF)
+_W_MUL1 = _U(100 + (1000000 << 32))
+_W_MUL2 = _U(1 + (10000 << 32))
+_W_ALL = _U(0xFFFFFFFFFFFFFFFF)
+_W_CRLF = _U(0x0A0D)                 # CR then LF, read little-endian
+
+
+@helper
+def _low_bytes_mask(k):
+    """Mask of the k lowest bytes (0 <= k <= 8)."""
+    if k >= _U(8):
+        return _W_ALL
+    return (_U(1) << (k << _U(3))) - _U(1)
+
+
+@helper
+def _short_value(buf, p, n):
+    """Fast path for a value token at ``p`` that ends its line: ``[+-]digits[.digits]`` of at
+    most 7 bytes followed by LF or CR LF.
+
+    Returns (ok, significand, fraction digits, negative, offset of the next line).  ``ok`` is
+    False when the fast path does not apply (then nothing is known about the token); when True,
+    the value is exactly ``significand / 10**fraction`` (< 10**7, Clinger's fast path)."""
+    if p + 8 > n:
+        return False, np.int64(0), np.int64(0), False, p
+    w = load8(buf, p)
+    below = (w - _W_BELOW) & ~w & _W_HIGHS      # high bit of the bytes < 0x21 (first is exact)
+    if below == _U(0):
+        return False, np.int64(0), np.int64(0), False, p
+    length = ctz64(below) >> _U(3)                # token length, 0..7
+    term = (w >> (length << _U(3))) & _U(0xFFFF)
+    crlf = term == _W_CRLF
+    if (term & _U(0xFF)) != _U(NEWLINE) and not crlf:
+        return False, np.int64(0), np.int64(0), False, p
+    nxt = p + np.int64(length) + 1 + np.int64(crlf)
+    first = w & _U(0xFF)
+    neg = first == _U(MINUS)
+    sign = _U(neg) | _U(first == _U(PLUS))
+    length = length - sign
+    tok = (w >> (sign << _U(3))) & _low_bytes_mask(length)
+    x = tok ^ _W_DOTS
+    dots = (x - _W_ONES) & ~x & _W_HIGHS & _low_bytes_mask(length)  # first "." is exact
+    has_dot = _U(dots != _U(0))
+    dot = (ctz64(dots) >> _U(3)) * has_dot + length * (_U(1) - has_dot)
+    below_dot = _low_bytes_mask(dot)
+    digits = (tok & below_dot) | ((tok >> _U(8)) & ~below_dot)   # token without its "."
+    ndigits = length - has_dot
+    frac = (length - _U(1) - dot) * has_dot
+    # right-align the digits in 8 bytes (most significant digit first), padded with "0"
+    shift = (_U(8) - ndigits) << _U(3)
+    if shift >= _U(64):
+        full = _W_ZEROS
+    else:
+        full = (digits << shift) | (_W_ZEROS & ((_U(1) << shift) - _U(1)))
+    all_digits = ((full & _W_NIBBLES) | (((full + _W_SIXES) & _W_NIBBLES) >> _U(4))) == _W_THREES
+    if not all_digits or ndigits == _U(0):
+        return False, np.int64(0), np.int64(0), False, p
+    v = full - _W_ZEROS
+    v = (v * _U(10) + (v >> _U(8))) & _W_PAIRS
+    v = ((v & _W_LOW2) * _W_MUL1 + ((v >> _U(16)) & _W_LOW2) * _W_MUL2) >> _U(32)
+    return True, np.int64(v), np.int64(frac), neg, nxt
+
+
+@helper
+def _short_float32(mant, frac, neg):
+    v = np.float32(np.float64(mant) / _P10[frac])
+    if neg:
+        v = -v
+    return v
+
+
+@helper
+def line_value_ok(buf, p, n):
+    """Whether the value token at ``p`` is valid, ends its line and is not hard.
+    Returns (ok, offset of the next line)."""
+    ok, mant, frac, neg, q = _short_value(buf, p, n)
+    if ok:
+        return True, q
+    cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, p, n)
+    if cls == NUM_BAD:
+        return False, q
+    q = end_of_line(buf, q, n)
+    if q < 0 or is_hard_float32(cls, mant, e10, nd, tr, neg):
+        return False, q
+    return True, q
+
+
+@helper
+def line_value(buf, p, n):
+    """The float32 value of the token at ``p`` when it is valid, ends its line and is not hard.
+    Returns (ok, value, offset of the next line)."""
+    ok, mant, frac, neg, q = _short_value(buf, p, n)
+    if ok:
+        return True, _short_float32(mant, frac, neg), q
+    cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, p, n)
+    if cls == NUM_BAD:
+        return False, np.float32(0.0), q
+    q = end_of_line(buf, q, n)
+    if q < 0:
+        return False, np.float32(0.0), q
+    resolved, v = float32_value(cls, mant, e10, nd, tr, neg)
+    return resolved, v, q
