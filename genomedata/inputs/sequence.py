@@ -482,14 +482,14 @@ class _FastaFile:
                 raise InputError(self.filename, line, "sequence data before the first '>' "
                                  "definition line" + _not_fasta_hint(self.filename))
             return
-        if segment.max() >= 128:
-            index = k.find_non_ascii(segment)
-            line += k.count_byte(segment[:index], k.NEWLINE)
-            raise InputError(self.filename, line, f"non-ASCII byte 0x{int(segment[index]):02x} "
-                             f"in the sequence of {shorten(self.name)}")
+        # the first byte that is not sequence is reported, wherever the input's blocks end
         index = k.find_non_sequence(segment)
         if index >= 0:
             line += k.count_byte(segment[:index], k.NEWLINE)
+            if segment[index] >= 128:
+                raise InputError(self.filename, line, f"non-ASCII byte "
+                                 f"0x{int(segment[index]):02x} in the sequence of "
+                                 f"{shorten(self.name)}")
             raise InputError(self.filename, line, f"{_byte_name(int(segment[index]))} in the "
                              f"sequence of {shorten(self.name)}: sequence lines hold letters "
                              "(IUPAC codes) and '-' only")

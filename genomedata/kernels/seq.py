@@ -79,15 +79,6 @@ def find_non_sequence(buf):
 
 
 @kernel
-def find_non_ascii(buf):
-    """Index of the first byte >= 128 in ``buf``, or -1."""
-    for i in range(buf.shape[0]):
-        if buf[i] >= 128:
-            return i
-    return -1
-
-
-@kernel
 def find_non_blank(buf):
     """Index of the first byte of ``buf`` that is not a space, TAB, CR or LF, or -1."""
     for i in range(buf.shape[0]):

@@ -172,8 +172,6 @@ def test_find_bytes_match_model(data, byte, start):
     assert k.find_byte(buf, start, byte) == data.find(bytes([byte]), max(start, 0))
     assert k.rfind_byte(buf, byte) == data.rfind(bytes([byte]))
     assert k.count_byte(buf, byte) == data.count(bytes([byte]))
-    non_ascii = [i for i, b in enumerate(data) if b >= 128]
-    assert k.find_non_ascii(buf) == (non_ascii[0] if non_ascii else -1)
     blanks = b" \t\r\n"
     non_blank = [i for i, b in enumerate(data) if b not in blanks]
     assert k.find_non_blank(buf) == (non_blank[0] if non_blank else -1)
@@ -186,7 +184,6 @@ def test_empty_buffers():
     assert k.find_byte(empty, 0, 10) == -1
     assert k.rfind_byte(empty, 10) == -1
     assert k.count_byte(empty, 10) == 0
-    assert k.find_non_ascii(empty) == -1
     assert k.find_non_blank(empty) == -1
     assert k.rfind_non_blank(empty) == -1
     assert k.line_starts_with(empty, 62, True).tolist() == []

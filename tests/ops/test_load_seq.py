@@ -507,6 +507,9 @@ BAD_INPUTS = [
     ("fasta", b"\n  \nACGT\n>chr1\nACGT\n", 3,
      "sequence data before the first '>' definition line"),
     ("fasta", b">chr1\nACGT\nAC\xe9T\n", 3, "non-ASCII byte 0xe9 in the sequence of chr1"),
+    # the first bad byte is reported, even when a non-ASCII byte follows in the same block
+    ("fasta", b">chr1\n\x00A\n\n\n\n\x00\x00\x00\x80", 2,
+     "a NUL byte in the sequence of chr1: sequence lines hold letters (IUPAC codes) and '-' only"),
     ("fasta", b">chr1\nACGT\n>\nAC\n", 3, "definition line without a sequence name"),
     ("fasta", b">chr1\nACGT\n>chr2\nA\n>chr1 again\nAC\n", 5,
      "chromosome chr1 is defined twice: here and at {path}:1"),
