@@ -39,6 +39,18 @@ def grow(a, used):
 
 
 @kernel
+def append_pair(first, second, used, a, b):
+    """Set item ``used`` of two growing arrays to ``a`` and ``b`` (growing both when full);
+    returns the arrays, which may be new ones."""
+    if used == first.shape[0]:
+        first = grow(first, used)
+        second = grow(second, used)
+    first[used] = a
+    second[used] = b
+    return first, second
+
+
+@kernel
 def filled(size, value):
     """An int64 array of ``size`` items equal to ``value``."""
     table = np.empty(size, dtype=np.int64)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import helper, kernel
-from ._tables import grow
+from ._tables import append_pair
 
 OP_ALL = 0
 OP_LT = 1
@@ -128,11 +128,7 @@ def intersect_regions(a_starts, a_ends, b_starts, b_ends):
         lo = max(a_starts[i], b_starts[j])
         hi = min(a_ends[i], b_ends[j])
         if lo < hi:
-            if k == out_s.shape[0]:
-                out_s = grow(out_s, k)
-                out_e = grow(out_e, k)
-            out_s[k] = lo
-            out_e[k] = hi
+            out_s, out_e = append_pair(out_s, out_e, k, lo, hi)
             k += 1
         if a_ends[i] < b_ends[j]:
             i += 1
@@ -165,11 +161,7 @@ def signal_runs(values, op, threshold):
             if x != x or not _passes(x, op, threshold):
                 break
             i += 1
-        if k == out_s.shape[0]:
-            out_s = grow(out_s, k)
-            out_e = grow(out_e, k)
-        out_s[k] = a
-        out_e[k] = i
+        out_s, out_e = append_pair(out_s, out_e, k, a, i)
         k += 1
     return out_s[:k], out_e[:k]
 
@@ -189,11 +181,7 @@ def flag_runs(flags):
         a = i
         while i < n and flags[i] != 0:
             i += 1
-        if k == out_s.shape[0]:
-            out_s = grow(out_s, k)
-            out_e = grow(out_e, k)
-        out_s[k] = a
-        out_e[k] = i
+        out_s, out_e = append_pair(out_s, out_e, k, a, i)
         k += 1
     return out_s[:k], out_e[:k]
 
@@ -222,11 +210,7 @@ def chunk_blocks(starts, ends, chunk_rows, nrows, max_rows):
             if hi > out1[k - 1]:
                 out1[k - 1] = hi
             continue
-        if k == out0.shape[0]:
-            out0 = grow(out0, k)
-            out1 = grow(out1, k)
-        out0[k] = lo
-        out1[k] = hi
+        out0, out1 = append_pair(out0, out1, k, lo, hi)
         k += 1
     # split long blocks at multiples of ``step`` rows from their start
     total = 0
