@@ -297,3 +297,21 @@ def test_python_examples_run(name, example_archive, tmp_path, monkeypatch):
             except Exception as exc:  # noqa: BLE001 - report which block failed
                 pytest.fail(f"docs/{name}, python block {number} fails: "
                             f"{type(exc).__name__}: {exc}\n{block}")
+
+
+def test_nothing_cites_a_document_outside_the_repository():
+    """Comments, docstrings, messages and docs state their facts or point into ``docs/``: the
+    project's working notes (its specification of genomedata 1.7 and its decisions) are not
+    part of the repository, so a citation of them is a dead end for every reader."""
+    patterns = ("DECISIONS", "REFERENCE \u00a7", "REFERENCE.md", "spec/")
+    folders = ("genomedata", "benchmarks", "docs", "examples", "tests", ".ci")
+    files = [ROOT / "README.md", ROOT / "pyproject.toml"]
+    for folder in folders:
+        files += [path for path in (ROOT / folder).rglob("*")
+                  if path.is_file() and path.suffix in (".py", ".md", ".toml", ".txt", "")
+                  and "__pycache__" not in path.parts]
+    this = Path(__file__).resolve()
+    cited = [f"{path.relative_to(ROOT)}: {pattern}" for path in files if path.resolve() != this
+             for pattern in patterns if pattern in path.read_text(errors="replace")]
+    assert cited == []
+

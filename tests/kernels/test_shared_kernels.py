@@ -223,10 +223,3 @@ def test_the_cache_folder_follows_the_shared_modules(tmp_path):
     (copy / "_bytes.py").write_text((copy / "_bytes.py").read_text() + "\n# a change\n")
     assert kernels._shared_digest(str(copy)) != digest
     assert kernels._cache_dir().endswith(kernels._shared_digest())
-
-
-def test_no_comment_cites_a_document_outside_the_repository():
-    for path in PACKAGE.glob("*.py"):
-        text = path.read_text()
-        for pattern in ("REFERENCE", "DECISIONS", "§"):
-            assert pattern not in text, f"{path.name} cites {pattern}"
