@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import kernel
+from ._jit import helper, kernel
 
 
 @kernel
@@ -30,31 +30,63 @@ def shuffle_bytes(src, itemsize, dst):
     return n
 
 
+@helper
+def _unshuffle4(src, nelem, first, nvalues, dest, byte0, step):
+    """Elements ``first .. first + nvalues - 1`` of a shuffled chunk of ``nelem`` 4-byte
+    elements into ``dest`` (uint8): element ``i`` to bytes ``byte0 + i * step ..
+    byte0 + i * step + 3``.  One pass over the destination, four input planes."""
+    s0 = src[first:first + nvalues]
+    s1 = src[nelem + first:nelem + first + nvalues]
+    s2 = src[2 * nelem + first:2 * nelem + first + nvalues]
+    s3 = src[3 * nelem + first:3 * nelem + first + nvalues]
+    for i in range(nvalues):
+        d = byte0 + i * step
+        dest[d] = s0[i]
+        dest[d + 1] = s1[i]
+        dest[d + 2] = s2[i]
+        dest[d + 3] = s3[i]
+
+
 @kernel
 def unshuffle_into(src, nelem, itemsize, first, nvalues, dest):
     """Undo HDF5's byte shuffle filter (the inverse of :func:`shuffle_bytes`) for elements
-    ``first .. first + nvalues - 1`` of a chunk: the one unshuffle of the package.
+    ``first .. first + nvalues - 1`` of a chunk: the one unshuffle of the package (with
+    :func:`unshuffle_pieces`, which shares its loop).
 
     ``src``: the shuffled bytes of a chunk of ``nelem`` elements of ``itemsize`` bytes (byte
     ``b`` of element ``i`` at ``src[b * nelem + i]``); ``dest``: a uint8 array of at least
     ``nvalues * itemsize`` bytes receiving the elements in their natural byte order.
     """
     if itemsize == 4:
-        # one pass over the destination, four input planes (LLVM vectorises this loop)
-        s0 = src[first:first + nvalues]
-        s1 = src[nelem + first:nelem + first + nvalues]
-        s2 = src[2 * nelem + first:2 * nelem + first + nvalues]
-        s3 = src[3 * nelem + first:3 * nelem + first + nvalues]
-        for i in range(nvalues):
-            dest[4 * i] = s0[i]
-            dest[4 * i + 1] = s1[i]
-            dest[4 * i + 2] = s2[i]
-            dest[4 * i + 3] = s3[i]
+        # (LLVM vectorises this loop: the step is the constant 4 once inlined)
+        _unshuffle4(src, nelem, first, nvalues, dest, 0, 4)
         return
     for b in range(itemsize):
         base = b * nelem + first
         for i in range(nvalues):
             dest[i * itemsize + b] = src[base + i]
+
+
+@kernel
+def unshuffle_pieces(src, nelem, firsts, counts, dest, dest_starts, stride):
+    """Several pieces of one shuffled chunk of ``nelem`` float32 values (``src``, uint8)
+    unshuffled straight into a float32 array seen as bytes (``dest``, uint8): piece ``p`` is
+    elements ``firsts[p] .. firsts[p] + counts[p] - 1``, its ``j``-th element going to float
+    ``dest_starts[p] + j * stride`` of ``dest`` (``stride``: the number of tracks of a
+    ``(bases, tracks)`` result).  The caller guarantees the bounds."""
+    for p in range(firsts.shape[0]):
+        _unshuffle4(src, nelem, firsts[p], counts[p], dest, 4 * dest_starts[p], 4 * stride)
+
+
+@kernel
+def copy_pieces(src, firsts, counts, dest, dest_starts, stride):
+    """:func:`unshuffle_pieces` for a chunk stored without shuffle (``src`` float32 values,
+    ``dest`` float32)."""
+    for p in range(firsts.shape[0]):
+        s = firsts[p]
+        d = dest_starts[p]
+        for j in range(counts[p]):
+            dest[d + j * stride] = src[s + j]
 
 
 @kernel

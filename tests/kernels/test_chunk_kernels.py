@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genomedata.kernels.chunks import (count_not_nan, nan_blocks, shuffle_bytes,
-                                       unshuffle_into)
+from genomedata.kernels.chunks import (copy_pieces, count_not_nan, nan_blocks, shuffle_bytes,
+                                       unshuffle_into, unshuffle_pieces)
 
 pytestmark = pytest.mark.kernels
 
@@ -40,6 +40,34 @@ def test_unshuffle_part_of_a_chunk(itemsize, nelem, data):
     np.testing.assert_array_equal(out[:count * itemsize],
                                   raw[first * itemsize:(first + count) * itemsize])
     assert (out[count * itemsize:] == 7).all()   # nothing written past the elements asked for
+
+
+@settings(max_examples=100, deadline=None)
+@given(nelem=st.integers(1, 200), stride=st.integers(1, 4), data=st.data())
+def test_pieces_of_a_chunk_into_a_strided_result(nelem, stride, data):
+    """Pieces of one chunk land at their places in a (bases, tracks) result, nothing else
+    written; the shuffled and the plain chunk give the same result."""
+    npieces = data.draw(st.integers(0, 5))
+    firsts, counts = [], []
+    for _ in range(npieces):
+        first = data.draw(st.integers(0, nelem - 1))
+        firsts.append(first)
+        counts.append(data.draw(st.integers(0, nelem - first)))
+    length = sum(counts) + 3
+    track = data.draw(st.integers(0, stride - 1))
+    dest_starts = np.cumsum([0] + counts[:-1]).astype(np.int64) * stride + track
+    values = np.random.default_rng(nelem).normal(size=nelem).astype(np.float32)
+    wanted = np.full(length * stride, -1.0, dtype=np.float32)
+    for first, count, dest in zip(firsts, counts, dest_starts):
+        wanted[dest:dest + count * stride:stride] = values[first:first + count]
+    firsts, counts = np.array(firsts, np.int64), np.array(counts, np.int64)
+    by_planes = np.full(length * stride, -1.0, dtype=np.float32)
+    unshuffle_pieces(numpy_shuffle(values.view(np.uint8), 4), nelem, firsts, counts,
+                     by_planes.view(np.uint8), dest_starts, stride)
+    np.testing.assert_array_equal(by_planes, wanted)
+    plain = np.full(length * stride, -1.0, dtype=np.float32)
+    copy_pieces(values, firsts, counts, plain, dest_starts, stride)
+    np.testing.assert_array_equal(plain, wanted)
 
 
 def test_nan_tests():
