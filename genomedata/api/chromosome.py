@@ -892,7 +892,14 @@ class Chromosome:
             covered &= ((sc_starts[j] <= starts) & (ends <= stored_ends[j])
                         & (index.widths[j] > max(columns)))
         for r in np.flatnonzero(~covered).tolist():
-            out[dest[r]:dest[r] + (ends[r] - starts[r]) * stride] = np.nan
+            # NaN where no supercontig stores rows (columns it does not store: below)
+            pos, end, base = int(starts[r]), int(ends[r]), int(dest[r]) - int(starts[r]) * stride
+            for i in range(int(i0[r]), int(i1[r])):
+                lo, hi = max(pos, int(sc_starts[i])), min(end, int(stored_ends[i]))
+                if hi > lo:
+                    out[base + pos * stride:base + lo * stride] = np.nan
+                    pos = hi
+            out[base + pos * stride:base + end * stride] = np.nan
         counts = np.maximum(i1 - i0, 0)
         total = int(counts.sum())
         if not total:
@@ -930,18 +937,23 @@ class Chromosome:
             reader = index.readers[i]
             f, c, d = firsts[a:b], counts[a:b], dests[a:b]
             width = int(widths[i])
+            stored = [(t, column) for t, column in enumerate(columns) if column < width]
             for t, column in enumerate(columns):
-                if column >= width:
-                    for p in range(b - a):   # columns a dataset does not store: NaN
-                        out[d[p] + t:d[p] + t + c[p] * stride:stride] = np.nan
-                elif reader is None:         # a layout HDF5 decodes: one hyperslab a piece
+                if column >= width:          # columns a dataset does not store: NaN
                     for p in range(b - a):
-                        values = np.empty((int(c[p]), 1), dtype=np.float32)
-                        read_hyperslab(index.datasets[i], int(k[a] * index.chunk_rows[i]
-                                                              + f[p]), column, values)
-                        out[d[p] + t:d[p] + t + c[p] * stride:stride] = values[:, 0]
-                else:
-                    jobs.append(PieceJob(reader, column, int(k[a]), f, c, d + t))
+                        out[d[p] + t:d[p] + t + c[p] * stride:stride] = np.nan
+            if reader is not None:
+                if stored:
+                    jobs.append(PieceJob(reader, int(k[a]), [column for _, column in stored],
+                                         np.array([t for t, _ in stored], dtype=np.int64),
+                                         f, c, d))
+                continue
+            for t, column in stored:         # a layout HDF5 decodes: one hyperslab a piece
+                for p in range(b - a):
+                    values = np.empty((int(c[p]), 1), dtype=np.float32)
+                    read_hyperslab(index.datasets[i], int(k[a] * index.chunk_rows[i] + f[p]),
+                                   column, values)
+                    out[d[p] + t:d[p] + t + c[p] * stride:stride] = values[:, 0]
         if jobs:
             read_pieces(jobs, out, stride, self._chunk_cache)
 

@@ -397,9 +397,11 @@ class CachedColumnReader:
                                "(a truncated file)")
         return self._decode(k, column, int(masks[k, column]), raw)
 
-    def fill_chunk(self):
+    def fill_planes(self):
+        """A chunk of the fill value, shuffled (planes ``(4, rows)``)."""
         if self._fill_chunk is None:
-            self._fill_chunk = np.full(self.chunk_rows, self.fill, dtype=np.float32)
+            values = np.full(self.chunk_rows, self.fill, dtype="<f4")
+            self._fill_chunk = np.ascontiguousarray(values.view(np.uint8).reshape(-1, 4).T)
         return self._fill_chunk
 
     # -- small reads in the calling thread
@@ -451,17 +453,18 @@ class CachedColumnReader:
 
 
 class PieceJob:
-    """Pieces of one chunk (column ``column``, chunk row ``k`` of ``reader``'s dataset) to
-    copy into a flat float32 result: piece ``p`` is rows ``firsts[p] .. firsts[p] +
-    counts[p] - 1`` of the chunk, its ``j``-th value going to ``out[dest[p] + j *
-    stride]`` (int64 arrays)."""
+    """Pieces of one chunk row (``k``) of ``reader``'s dataset, in track ``columns``, to copy
+    into a flat float32 result: piece ``p`` is rows ``firsts[p] .. firsts[p] + counts[p] -
+    1`` of the chunks, the ``j``-th value of column ``columns[c]`` going to ``out[dest[p] +
+    j * stride + offsets[c]]`` (int64 arrays)."""
 
-    __slots__ = ("reader", "column", "k", "firsts", "counts", "dest", "chunk")
+    __slots__ = ("reader", "k", "columns", "offsets", "firsts", "counts", "dest", "chunks",
+                 "pending")
 
-    def __init__(self, reader, column, k, firsts, counts, dest):
-        self.reader, self.column, self.k = reader, column, k
+    def __init__(self, reader, k, columns, offsets, firsts, counts, dest):
+        self.reader, self.k, self.columns, self.offsets = reader, k, columns, offsets
         self.firsts, self.counts, self.dest = firsts, counts, dest
-        self.chunk = None
+        self.chunks = self.pending = None
 
 
 # a read of fewer decoded chunks than this runs in the calling thread (a task on the pool
@@ -482,40 +485,58 @@ def read_pool():
 
 def read_pieces(jobs, out, stride: int, cache) -> None:
     """Run :class:`PieceJob` s into the flat float32 array ``out``: each chunk is taken from
-    ``cache`` or decoded once (read by ``pread``, inflated by ISA-L and unshuffled by a
-    kernel, all without the GIL, on every core), then its pieces copied by one kernel call.
-    The chunks decoded are put in the cache unless they would fill more than half of it
-    (a whole chromosome read does not flush the chunks of neighbouring windows)."""
+    ``cache`` or decoded once (read by ``pread``, inflated by ISA-L, without the GIL, on
+    every core), then the pieces of a chunk row copied into the result by one kernel call
+    for all its track columns (unshuffled on the way).  The chunks decoded are put in the
+    cache unless they would fill more than half of it (a whole chromosome read does not
+    flush the chunks of neighbouring windows)."""
     from ..kernels.chunks import copy_pieces, unshuffle_pieces
 
-    out_bytes = out.view(np.uint8)
-    pending = []
+    out_words = out.view(np.uint32)
+    npending = 0
     for job in jobs:
-        key = job.reader.key + (job.column, job.k)
-        chunk = cache.get(key)
-        if chunk is None and job.reader.raw_index() is None:
-            chunk = job.reader._chunk(job.column, job.k)    # HDF5 reads it, in this thread
-            chunk = _NOT_STORED if chunk is None else chunk
-        if chunk is None:
-            pending.append(job)
-        job.chunk = chunk
+        reader, k = job.reader, job.k
+        raw = reader.raw_index() is not None
+        chunks, pending = [], []
+        for c, column in enumerate(job.columns):
+            chunk = cache.get(reader.key + (column, k))
+            if chunk is None:
+                if raw:
+                    pending.append(c)
+                else:       # HDF5 reads it, in this thread
+                    chunk = reader._chunk(column, k)
+                    chunk = _NOT_STORED if chunk is None else chunk
+            chunks.append(chunk)
+        job.chunks, job.pending = chunks, pending
+        npending += len(pending)
 
     def run(batch):
+        scratch = None
         for job in batch:
-            reader = job.reader
-            chunk = job.chunk
-            if chunk is None:
-                chunk = job.chunk = reader.decode_raw(job.column, job.k, reader.raw_index())
-            if chunk is _NOT_STORED:
-                copy_pieces(reader.fill_chunk(), job.firsts, job.counts, out, job.dest,
-                            stride)
-            elif chunk.ndim == 2:
-                unshuffle_pieces(chunk.reshape(-1), reader.chunk_rows, job.firsts,
-                                 job.counts, out_bytes, job.dest, stride)
-            else:
-                copy_pieces(chunk, job.firsts, job.counts, out, job.dest, stride)
+            reader, chunks = job.reader, job.chunks
+            rows = reader.chunk_rows
+            if scratch is None or scratch.shape[1] != 4 * rows \
+                    or scratch.shape[0] < len(chunks):
+                scratch = np.empty((len(chunks), 4 * rows), dtype=np.uint8)
+            stacked = []
+            for c in range(len(chunks)):
+                chunk = chunks[c]
+                if chunk is None:
+                    chunk = chunks[c] = reader.decode_raw(job.columns[c], job.k,
+                                                          reader.raw_index())
+                if chunk is _NOT_STORED:
+                    chunk = reader.fill_planes()
+                if chunk.ndim == 2:
+                    scratch[len(stacked)] = chunk.reshape(-1)
+                    stacked.append(job.offsets[c])
+                else:
+                    copy_pieces(chunk, job.firsts, job.counts, out, job.dest + job.offsets[c],
+                                stride)
+            if stacked:
+                unshuffle_pieces(scratch[:len(stacked)], rows, job.firsts, job.counts,
+                                 out_words, job.dest, stride, np.array(stacked, dtype=np.int64))
 
-    if len(pending) < POOL_MIN_JOBS:
+    if npending < POOL_MIN_JOBS:
         run(jobs)
     else:
         pool, nthreads = read_pool()
@@ -525,13 +546,14 @@ def read_pieces(jobs, out, stride: int, cache) -> None:
                    for i in range(0, len(jobs), per_task)]
         for future in futures:
             future.result()
-    if pending and cache.max_bytes > 0:
-        size = sum(job.chunk.nbytes + _ENTRY_BYTES for job in pending)
+    if npending and cache.max_bytes > 0:
+        size = npending * (4 * jobs[0].reader.chunk_rows + _ENTRY_BYTES)
         if size <= cache.max_bytes // 2:
-            for job in pending:
-                cache.put(job.reader.key + (job.column, job.k), job.chunk)
+            for job in jobs:
+                for c in job.pending:
+                    cache.put(job.reader.key + (job.columns[c], job.k), job.chunks[c])
     for job in jobs:
-        job.chunk = None
+        job.chunks = job.pending = None
 
 
 _NOT_STORED = np.empty(0, dtype=np.uint8)  # cached "this chunk is not stored"

@@ -68,14 +68,35 @@ def unshuffle_into(src, nelem, itemsize, first, nvalues, dest):
 
 
 @kernel
-def unshuffle_pieces(src, nelem, firsts, counts, dest, dest_starts, stride):
-    """Several pieces of one shuffled chunk of ``nelem`` float32 values (``src``, uint8)
-    unshuffled straight into a float32 array seen as bytes (``dest``, uint8): piece ``p`` is
-    elements ``firsts[p] .. firsts[p] + counts[p] - 1``, its ``j``-th element going to float
-    ``dest_starts[p] + j * stride`` of ``dest`` (``stride``: the number of tracks of a
-    ``(bases, tracks)`` result).  The caller guarantees the bounds."""
+def unshuffle_pieces(stack, nelem, firsts, counts, dest, dest_starts, stride, offsets):
+    """Pieces of one chunk row of several track columns, unshuffled straight into a float32
+    result seen as uint32 words (``dest``).
+
+    ``stack``: the shuffled bytes of the chunks (uint8, shape ``(columns, 4 * nelem)``, one
+    chunk of ``nelem`` float32 values a row).  Piece ``p`` is elements ``firsts[p] ..
+    firsts[p] + counts[p] - 1`` of every chunk: element ``j`` of row ``c`` goes to word
+    ``dest_starts[p] + j * stride + offsets[c]`` (``stride``: the number of tracks of a
+    ``(bases, tracks)`` result, ``offsets[c]``: the track's place in it).  The unshuffle of
+    :func:`unshuffle_into` with one little-endian word stored per value, in blocks of rows
+    so that every cache line of the result is filled before it leaves the cache.  The
+    caller guarantees the bounds."""
+    ncols = stack.shape[0]
     for p in range(firsts.shape[0]):
-        _unshuffle4(src, nelem, firsts[p], counts[p], dest, 4 * dest_starts[p], 4 * stride)
+        first = firsts[p]
+        end = first + counts[p]
+        for b0 in range(first, end, 512):
+            b1 = min(end, b0 + 512)
+            for c in range(ncols):
+                src = stack[c]
+                s0 = src[b0:b1]
+                s1 = src[nelem + b0:nelem + b1]
+                s2 = src[2 * nelem + b0:2 * nelem + b1]
+                s3 = src[3 * nelem + b0:3 * nelem + b1]
+                base = dest_starts[p] + (b0 - first) * stride + offsets[c]
+                for i in range(b1 - b0):
+                    dest[base + i * stride] = (
+                        np.uint32(s0[i]) | (np.uint32(s1[i]) << 8)
+                        | (np.uint32(s2[i]) << 16) | (np.uint32(s3[i]) << 24))
 
 
 @kernel

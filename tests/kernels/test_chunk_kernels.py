@@ -43,30 +43,36 @@ def test_unshuffle_part_of_a_chunk(itemsize, nelem, data):
 
 
 @settings(max_examples=100, deadline=None)
-@given(nelem=st.integers(1, 200), stride=st.integers(1, 4), data=st.data())
-def test_pieces_of_a_chunk_into_a_strided_result(nelem, stride, data):
-    """Pieces of one chunk land at their places in a (bases, tracks) result, nothing else
-    written; the shuffled and the plain chunk give the same result."""
-    npieces = data.draw(st.integers(0, 5))
+@given(nelem=st.integers(1, 1200), stride=st.integers(1, 4), data=st.data())
+def test_pieces_of_chunks_into_a_strided_result(nelem, stride, data):
+    """Pieces of a chunk row of several tracks land at their places in a (bases, tracks)
+    result, nothing else written; a chunk stored without shuffle gives the same values."""
+    npieces = data.draw(st.integers(0, 4))
     firsts, counts = [], []
     for _ in range(npieces):
         first = data.draw(st.integers(0, nelem - 1))
         firsts.append(first)
         counts.append(data.draw(st.integers(0, nelem - first)))
     length = sum(counts) + 3
-    track = data.draw(st.integers(0, stride - 1))
-    dest_starts = np.cumsum([0] + counts[:-1]).astype(np.int64) * stride + track
-    values = np.random.default_rng(nelem).normal(size=nelem).astype(np.float32)
+    offsets = data.draw(st.lists(st.integers(0, stride - 1), min_size=1, max_size=stride,
+                                 unique=True))
+    dest_starts = np.cumsum([0] + counts[:-1]).astype(np.int64) * stride
+    rng = np.random.default_rng(nelem)
+    values = rng.normal(size=(len(offsets), nelem)).astype(np.float32)
     wanted = np.full(length * stride, -1.0, dtype=np.float32)
-    for first, count, dest in zip(firsts, counts, dest_starts):
-        wanted[dest:dest + count * stride:stride] = values[first:first + count]
+    for c, offset in enumerate(offsets):
+        for first, count, dest in zip(firsts, counts, dest_starts):
+            wanted[dest + offset:dest + offset + count * stride:stride] = \
+                values[c, first:first + count]
     firsts, counts = np.array(firsts, np.int64), np.array(counts, np.int64)
+    stack = np.stack([numpy_shuffle(row.view(np.uint8), 4) for row in values])
     by_planes = np.full(length * stride, -1.0, dtype=np.float32)
-    unshuffle_pieces(numpy_shuffle(values.view(np.uint8), 4), nelem, firsts, counts,
-                     by_planes.view(np.uint8), dest_starts, stride)
+    unshuffle_pieces(stack, nelem, firsts, counts, by_planes.view(np.uint32), dest_starts,
+                     stride, np.array(offsets, np.int64))
     np.testing.assert_array_equal(by_planes, wanted)
     plain = np.full(length * stride, -1.0, dtype=np.float32)
-    copy_pieces(values, firsts, counts, plain, dest_starts, stride)
+    for c, offset in enumerate(offsets):
+        copy_pieces(values[c], firsts, counts, plain, dest_starts + offset, stride)
     np.testing.assert_array_equal(plain, wanted)
 
 
