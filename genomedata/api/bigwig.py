@@ -339,9 +339,9 @@ class BigWigChromosome(_OneTrackNoSequence, Chromosome):
             return data.reshape(len(data), 1)[:, keys]
         return data
 
-    def _read_regions(self, starts, ends, dest, columns, out) -> None:
+    def _read_regions(self, starts, ends, dest, columns, out, jobs=None) -> None:
         """:meth:`Chromosome._read_regions` of the one track (``pyBigWig.values`` per
-        window; NaN past the chromosome's length)."""
+        window, read here whatever ``jobs``; NaN past the chromosome's length)."""
         stride = len(columns)
         for r in range(len(starts)):
             start, stop = int(starts[r]), int(ends[r])

@@ -870,12 +870,18 @@ class Chromosome:
             out[:rows, :cols] = dataset[row:row + rows, col:col + cols]
 
     # -- many windows at once, and large reads: the parallel engine of archive.blocks
-    def _read_regions(self, starts, ends, dest, columns, out) -> None:
+    def _read_regions(self, starts, ends, dest, columns, out, jobs=None) -> None:
         """Track values of the windows ``[starts[r], ends[r])`` (int64 arrays) into the flat
         float32 array ``out``: base ``x`` of window ``r``, the ``t``-th of track ``columns``
         (column indexes, any order, repeats allowed) at ``out[dest[r] + (x - starts[r]) *
         len(columns) + t]``.  Positions outside supercontigs or past the stored rows and
-        columns read NaN.  Each chunk is decoded once however many windows touch it."""
+        columns read NaN.  Each chunk is decoded once however many windows touch it.
+
+        With a list ``jobs``, the chunks to decode are appended to it as
+        :class:`~genomedata.archive.blocks.PieceJob` s for the caller to run (the windows of
+        several chromosomes in one pass), and only the NaN are written here."""
+        run = jobs is None
+        jobs = [] if run else jobs
         stride = len(columns)
         if not len(starts) or not stride:
             return
@@ -929,7 +935,6 @@ class Chromosome:
             dests[order]
         bounds = np.flatnonzero((np.diff(sc) != 0) | (np.diff(k) != 0)) + 1
         bounds = [0] + bounds.tolist() + [len(sc)]
-        jobs = []
         widths = index.widths
         for g in range(len(bounds) - 1):
             a, b = bounds[g], bounds[g + 1]
@@ -954,7 +959,7 @@ class Chromosome:
                     read_hyperslab(index.datasets[i], int(k[a] * index.chunk_rows[i] + f[p]),
                                    column, values)
                     out[d[p] + t:d[p] + t + c[p] * stride:stride] = values[:, 0]
-        if jobs:
+        if run and jobs:
             read_pieces(jobs, out, stride, self._chunk_cache)
 
     def _read_supercontig(self, supercontig, row0, row1, col0, col1):

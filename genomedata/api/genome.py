@@ -19,7 +19,7 @@ import numpy as np
 
 from ..archive import files as _files
 from ..archive import layout as _layout
-from ..archive.blocks import CACHE_BYTES, ChunkCache
+from ..archive.blocks import CACHE_BYTES, ChunkCache, read_pieces
 from ..archive.tracks import add_tracks, chunk_rows_of
 from ..errors import (ClosedError, GenomedataError, GenomedataValueError, MissingStatisticsError,
                       dirty_message, not_found)
@@ -481,6 +481,7 @@ class Genome:
         for k, name in enumerate(chroms):
             groups.setdefault(name, []).append(k)
         opened = {name: self[name] for name in groups}   # KeyError before reading anything
+        jobs = []       # the chunks of every chromosome, decoded in one pass
         for name, members in groups.items():
             chromosome = opened[name]
             columns = [chromosome.index_continuous(key) if isinstance(key, str)
@@ -488,7 +489,9 @@ class Genome:
                        for key in keys]
             members = np.asarray(members, dtype=np.int64)
             chromosome._read_regions(starts[members], ends[members], offsets[members],
-                                     columns, out)
+                                     columns, out, jobs)
+        if jobs:
+            read_pieces(jobs, out, ntracks, self._chunk_cache)
         if equal or not count:
             return out.reshape(count, int(lengths[0]) if count else 0, ntracks)
         return [out[offsets[k]:offsets[k] + lengths[k] * ntracks].reshape(-1, ntracks)

@@ -77,26 +77,31 @@ def unshuffle_pieces(stack, nelem, firsts, counts, dest, dest_starts, stride, of
     firsts[p] + counts[p] - 1`` of every chunk: element ``j`` of row ``c`` goes to word
     ``dest_starts[p] + j * stride + offsets[c]`` (``stride``: the number of tracks of a
     ``(bases, tracks)`` result, ``offsets[c]``: the track's place in it).  The unshuffle of
-    :func:`unshuffle_into` with one little-endian word stored per value, in blocks of rows
-    so that every cache line of the result is filled before it leaves the cache.  The
-    caller guarantees the bounds."""
+    :func:`unshuffle_into` with one little-endian word stored per value, in blocks of 512
+    rows: the planes of every column into words, then the words row by row, so that the
+    result is written in order.  The caller guarantees the bounds."""
     ncols = stack.shape[0]
+    words = np.empty((ncols, 512), dtype=np.uint32)    # one block of rows, as words
     for p in range(firsts.shape[0]):
         first = firsts[p]
         end = first + counts[p]
         for b0 in range(first, end, 512):
             b1 = min(end, b0 + 512)
-            for c in range(ncols):
+            for c in range(ncols):          # the four planes into words (vectorised)
                 src = stack[c]
                 s0 = src[b0:b1]
                 s1 = src[nelem + b0:nelem + b1]
                 s2 = src[2 * nelem + b0:2 * nelem + b1]
                 s3 = src[3 * nelem + b0:3 * nelem + b1]
-                base = dest_starts[p] + (b0 - first) * stride + offsets[c]
+                row = words[c]
                 for i in range(b1 - b0):
-                    dest[base + i * stride] = (
-                        np.uint32(s0[i]) | (np.uint32(s1[i]) << 8)
-                        | (np.uint32(s2[i]) << 16) | (np.uint32(s3[i]) << 24))
+                    row[i] = (np.uint32(s0[i]) | (np.uint32(s1[i]) << 8)
+                              | (np.uint32(s2[i]) << 16) | (np.uint32(s3[i]) << 24))
+            base = dest_starts[p] + (b0 - first) * stride
+            for i in range(b1 - b0):        # then the words row by row into the result
+                at = base + i * stride
+                for c in range(ncols):
+                    dest[at + offsets[c]] = words[c, i]
 
 
 @kernel
