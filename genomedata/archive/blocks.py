@@ -473,6 +473,16 @@ POOL_MIN_JOBS = 4
 _POOL = []
 
 
+def _forget_pool():
+    _POOL.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    # a forked child (a data loader's worker process) has none of the parent's threads: it
+    # starts a pool of its own instead of waiting forever on the parent's
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def read_pool():
     """The read API's worker threads (one per core, started on first use)."""
     if not _POOL:

@@ -5,6 +5,8 @@ Expected values come from the model arrays the archives are built from: the valu
 inside a supercontig, NaN in assembly gaps and past the chromosome's end.
 """
 
+import os
+import signal
 import warnings
 
 import numpy as np
@@ -234,3 +236,24 @@ def test_bigwig_genome(tmp_path):
     np.testing.assert_array_equal(values[1, :, 0], [4.0] * 5 + [np.nan] * 5)
     assert np.isnan(values[2]).all()      # past the end of chrB (500)
     np.testing.assert_array_equal(named[0, :, 0], [1.5, 1.5])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_reads_with_threads_of_its_own(archive):
+    # data loaders fork worker processes after the parent has read (and started its threads)
+    chroms, starts, ends = random_windows(50, width=300, seed=8)
+    with Genome(archive) as genome:
+        genome.read_regions(chroms, starts, ends)
+    pid = os.fork()
+    if pid == 0:     # the child: exit 0 only when the read completes with the right values
+        code = 1
+        try:
+            signal.alarm(60)
+            with Genome(archive) as genome:
+                values = genome.read_regions(chroms, starts, ends)
+            code = 0 if all(np.array_equal(values[k], expected(c, a, b), equal_nan=True)
+                            for k, (c, a, b) in enumerate(zip(chroms, starts, ends))) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
