@@ -257,3 +257,17 @@ def test_a_forked_child_reads_with_threads_of_its_own(archive):
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+@pytest.mark.parametrize("name", ["v0.genomedata", "v1.genomedata"])
+def test_archives_written_by_the_reference(refdata, name):
+    # windows over every chunk edge of the reference's archives, against chromosome[a:b]
+    # (small reads: the one-window reader, not the engine)
+    with Genome(refdata / name) as genome, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for chromosome in genome:
+            end = int(chromosome.end)
+            starts = np.arange(0, end + 300, 997)
+            values = genome.read_regions(chromosome.name, starts, starts + 1500)
+            for k, start in enumerate(starts.tolist()):
+                np.testing.assert_array_equal(values[k], chromosome[start:start + 1500])
