@@ -18,6 +18,15 @@ PLAN.json (written by ``python -m benchmarks``) lists the windows, ``[chrom, sta
 * ``compare`` -- windows whose values ``--dump`` saves (with the statistics of every
   chromosome) so that two archives can be compared value by value.
 
+Where the API has ``Genome.read_regions`` (this package), the ``small`` windows are read again
+in one call (``regions``), and two floors are measured in the same process: ISA-L inflating,
+on every core, the stored chunks that the ``small`` windows touch (``regions_floor``) and the
+stored chunks of the ``whole`` chromosome (``whole_floor``) -- each chunk once, as the reads
+decode them (h5py and isal, which this package depends on, are needed for the floors).
+
+``--kinds small,regions,whole`` times only the kinds named (and their floors); ``--print``
+writes the figures, floors and ratios to standard output as well.
+
 Every kind of read is called once untimed first (JIT compilation, file opening), then timed
 in this process (warm).  RESULT.json gets, per kind: calls, wall and CPU seconds, MB of float32
 returned, and the process's peak RSS so far.
@@ -56,9 +65,60 @@ def reduce_bins(data, start, end, bins):
         return sums / counts
 
 
-def run(archive, plan):
+def touched_chunks(genome, windows):
+    """The stored chunks (compressed bytes) that ``windows`` touch, each once: found through
+    the public API (supercontig bounds, ``continuous.dataset``) and h5py's chunk reads."""
+    seen = {}
+    for chrom, a, b in windows:
+        for supercontig in genome[chrom].supercontigs[a:b]:
+            dataset = supercontig.continuous.dataset
+            rows = dataset.chunks[0]
+            lo = max(a, supercontig.start) - supercontig.start
+            hi = min(b, supercontig.end) - supercontig.start
+            for k in range(lo // rows, (hi - 1) // rows + 1):
+                for col in range(dataset.shape[1]):
+                    seen[(dataset.file.filename, dataset.name, k * rows, col)] = dataset
+    chunks = []
+    for (_, _, row, col), dataset in seen.items():
+        try:
+            mask, raw = dataset.id.read_direct_chunk((row, col))
+        except Exception:   # noqa: BLE001 - a chunk never written: nothing to inflate
+            continue
+        if not mask & 2:
+            chunks.append(bytes(raw))
+    return chunks
+
+
+def inflate_floor(chunks, threads=None) -> dict:
+    """Seconds ISA-L takes to inflate ``chunks`` on ``threads`` threads (every core), in
+    batches of 16 chunks a task, and the MB it produces."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from isal import isal_zlib
+
+    threads = threads or len(os.sched_getaffinity(0))
+    batches = [chunks[i:i + 16] for i in range(0, len(chunks), 16)]
+    out = [0] * len(batches)
+
+    def work(i):
+        out[i] = sum(len(isal_zlib.decompress(chunk)) for chunk in batches[i])
+
+    best = None
+    for _ in range(2):
+        began, cpu0 = time.perf_counter(), time.process_time()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(work, range(len(batches))))
+        wall, cpu = time.perf_counter() - began, time.process_time() - cpu0
+        best = (wall, cpu) if best is None or wall < best[0] else best
+    return {"wall": best[0], "cpu": best[1], "mb": sum(out) / 1e6, "chunks": len(chunks),
+            "threads": threads}
+
+
+def run(archive, plan, kinds=None):
     from genomedata import Genome
 
+    kinds = set(kinds or ("small", "binned", "read_reduce", "large", "whole", "regions"))
     results = {}
     small = [(c, int(a), int(b)) for c, a, b in plan["small"]]
     large = [(c, int(a), int(b)) for c, a, b in plan["large"]]
@@ -91,6 +151,14 @@ def run(archive, plan):
             chromosome = genome[plan["whole"]]
             return chromosome[int(chromosome.start):int(chromosome.end)].nbytes
 
+        has_regions = hasattr(genome, "read_regions")
+
+        def read_regions(target):
+            def go():
+                return target.read_regions([c for c, _, _ in small], [a for _, a, _ in small],
+                                           [b for _, _, b in small]).nbytes
+            return go
+
         # untimed first calls: JIT compilation, opening every chromosome
         for chrom in {c for c, _, _ in small + large + regions}:
             genome[chrom][0:1]
@@ -99,13 +167,61 @@ def run(archive, plan):
         binned_windows(regions[:1], has_binned)()
         binned_windows(regions[:1], False)()
 
-        results["small"] = _timed(read_windows(small), len(small))
-        results["binned"] = _timed(binned_windows(regions, has_binned), len(regions))
-        results["binned"]["method"] = "binned()" if has_binned else "read+numpy"
-        results["read_reduce"] = _timed(binned_windows(regions, False), len(regions))
-        results["large"] = _timed(read_windows(large), len(large))
-        results["whole"] = _timed(whole, 1)
+        if "small" in kinds:
+            results["small"] = _timed(read_windows(small), len(small))
+        if "binned" in kinds:
+            results["binned"] = _timed(binned_windows(regions, has_binned), len(regions))
+            results["binned"]["method"] = "binned()" if has_binned else "read+numpy"
+        if "read_reduce" in kinds:
+            results["read_reduce"] = _timed(binned_windows(regions, False), len(regions))
+        if "large" in kinds:
+            results["large"] = _timed(read_windows(large), len(large))
+        if "whole" in kinds:
+            results["whole"] = _timed(whole, 1)
+            if has_regions:
+                # again: the first read of a whole chromosome in a process also pays for the
+                # operating system's first mapping of that much memory (huge pages)
+                results["whole_again"] = _timed(whole, 1)
+        if has_regions and "regions" in kinds:
+            # a genome of its own: nothing of the one-by-one reads in its chunk cache; called
+            # once untimed (kernels loaded, chunk index of every dataset read: once per
+            # genome, as opening the chromosomes is for the one-by-one reads), cache emptied
+            with Genome(archive) as fresh:
+                read_regions(fresh)()
+                size = fresh.chunk_cache_size
+                fresh.chunk_cache_size = 0            # (empties it)
+                fresh.chunk_cache_size = size
+                results["regions"] = _timed(read_regions(fresh), len(small))
+            results["regions_floor"] = inflate_floor(touched_chunks(genome, small))
+        if has_regions and "whole" in kinds:
+            chromosome = genome[plan["whole"]]
+            results["whole_floor"] = inflate_floor(touched_chunks(
+                genome, [(plan["whole"], int(chromosome.start), int(chromosome.end))]))
     return results
+
+
+def describe(results) -> str:
+    """The figures, each read against its floor (``--print``)."""
+    lines = []
+    for key, row in results.items():
+        if "calls" in row:
+            lines.append(f"{key:12s} {row['calls']:6d} calls  {row['wall']:8.3f} s wall  "
+                         f"{row['cpu']:8.3f} s CPU  {row['mb']:9.1f} MB  "
+                         f"{row['mb'] / max(row['wall'], 1e-9):8.1f} MB/s")
+        else:
+            lines.append(f"{key:12s} {row['chunks']:6d} chunks {row['wall']:8.3f} s wall  "
+                         f"{row['cpu']:8.3f} s CPU  {row['mb']:9.1f} MB  (ISA-L inflate, "
+                         f"{row['threads']} threads)")
+    if "regions" in results and "small" in results:
+        lines.append("read_regions vs one by one: "
+                     f"{results['small']['wall'] / results['regions']['wall']:.2f}x faster")
+    for key, floor in (("regions", "regions_floor"), ("whole", "whole_floor"),
+                       ("whole_again", "whole_floor")):
+        if key in results and floor in results:
+            lines.append(f"{key} / its inflate floor: "
+                         f"{results[key]['wall'] / results[floor]['wall']:.2f}x wall, "
+                         f"{results[key]['cpu'] / results[floor]['cpu']:.2f}x CPU")
+    return "\n".join(lines)
 
 
 def dump(archive, plan, path) -> None:
@@ -143,9 +259,12 @@ def main(argv=None) -> int:
         dump(archive, plan, argv[argv.index("--dump") + 1])
         results = {}
     else:
-        results = run(archive, plan)
+        kinds = argv[argv.index("--kinds") + 1].split(",") if "--kinds" in argv else None
+        results = run(archive, plan, kinds)
     with open(result_path, "w") as handle:
         json.dump(results, handle)
+    if "--print" in argv:
+        print(describe(results))
     return 0
 
 

@@ -339,6 +339,18 @@ class BigWigChromosome(_OneTrackNoSequence, Chromosome):
             return data.reshape(len(data), 1)[:, keys]
         return data
 
+    def _read_regions(self, starts, ends, dest, columns, out, jobs=None) -> None:
+        """:meth:`Chromosome._read_regions` of the one track (``pyBigWig.values`` per
+        window, read here whatever ``jobs``; NaN past the chromosome's length)."""
+        stride = len(columns)
+        for r in range(len(starts)):
+            start, stop = int(starts[r]), int(ends[r])
+            if stop <= start:
+                continue
+            values = self._values(start, stop)
+            for t in range(stride):
+                out[dest[r] + t:dest[r] + t + (stop - start) * stride:stride] = values
+
     def iter_track_blocks(self, col, start, end, block_rows=BLOCK_ROWS):
         """Blocks ``(pos, values)`` of the track, read with ``pyBigWig.values`` (see
         :meth:`Chromosome.iter_track_blocks`)."""

@@ -14,13 +14,15 @@ chromosome raise :class:`MissingStatisticsError` (an ``AttributeError``) with a 
 from __future__ import annotations
 
 import os
+from functools import partial
 from warnings import warn
 
 import numpy as np
 
 from ..archive import files as _files
 from ..archive import layout as _layout
-from ..archive.blocks import CACHE_CHUNKS, CachedColumnReader, ChunkCache, read_hyperslab
+from ..archive.blocks import (CACHE_BYTES, CachedColumnReader, ChunkCache, PieceJob, RawFile,
+                              read_hyperslab, read_pieces)
 from ..archive.writer import erase_column
 from ..errors import (ChromosomeDirtyError, ClosedError, GenomedataDirtyWarning,  # noqa: F401
                      GenomedataValueError, MissingContinuousData, MissingSequenceData,
@@ -40,6 +42,8 @@ MSG_DIRTY_CLOSE = ("Closing Chromosome with modified data. Metadata needs to be 
                    "re-accessing it")
 MSG_NOT_WRITABLE = "Genomedata archive not opened for writing"
 BLOCK_ROWS = 1 << 20   # rows of one track read at a time by iter_track_blocks
+# reads of at least this many values go through the parallel engine (read_pieces)
+LARGE_READ = 1 << 18
 
 
 # ------------------------------------------------------------------------------------------------
@@ -133,9 +137,12 @@ class Supercontig:
                 raise MissingContinuousData(
                     f"{self.name} has no continuous data (no track was opened with "
                     "genomedata open-data)")
-            on_write = (self._chromosome._chunk_cache.clear
-                        if self._chromosome is not None else None)
-            self._continuous = DatasetView(dataset, on_write)
+            chromosome = self._chromosome
+            on_write = fast_read = None
+            if chromosome is not None:
+                on_write = chromosome._forget_chunks
+                fast_read = partial(chromosome._read_supercontig, self)
+            self._continuous = DatasetView(dataset, on_write, fast_read)
         return self._continuous
 
     @property
@@ -180,7 +187,8 @@ class _Index:
     """Supercontigs of an open chromosome in start order, with their bounds as arrays and
     their ``continuous`` datasets (None where absent)."""
 
-    __slots__ = ("supercontigs", "starts", "ends", "datasets", "readers", "dtype")
+    __slots__ = ("supercontigs", "starts", "ends", "datasets", "readers", "dtype", "raw_file",
+                 "chunk_rows", "lengths", "widths")
 
     def __init__(self, chromosome):
         groups = _layout.supercontig_groups(chromosome.h5group)
@@ -190,10 +198,28 @@ class _Index:
         self.datasets = [_layout.continuous_of(sc.h5group, sc.end - sc.start)
                          for sc in self.supercontigs]
         cache = chromosome._chunk_cache
-        self.readers = [None if ds is None else CachedColumnReader.create(ds, i, cache)
+        # worker threads read chunks by pread only from files opened read-only
+        self.raw_file = RawFile(chromosome.h5file.filename) if chromosome._mode == "r" else None
+        name = chromosome._name
+        self.readers = [None if ds is None else
+                        CachedColumnReader.create(ds, (name, i), cache, self.raw_file)
                         for i, ds in enumerate(self.datasets)]
+        # per supercontig: chunk height (a dataset HDF5 decodes is one piece), rows and
+        # columns stored (0 without a dataset)
+        self.chunk_rows = np.array([
+            int(ds.chunks[0]) if reader is not None else max(1, int(ds.shape[0]))
+            if ds is not None else 1 for ds, reader in zip(self.datasets, self.readers)],
+            dtype=np.int64)
+        self.lengths = np.array([0 if ds is None else int(ds.shape[0])
+                                 for ds in self.datasets], dtype=np.int64)
+        self.widths = np.array([0 if ds is None else int(ds.shape[1])
+                                for ds in self.datasets], dtype=np.int64)
         self.dtype = next((ds.dtype.newbyteorder("=") for ds in self.datasets
                            if ds is not None), CONTINUOUS_DTYPE)
+
+    def close(self):
+        if self.raw_file is not None:
+            self.raw_file.close()
 
 
 class Chromosome:
@@ -224,7 +250,7 @@ class Chromosome:
     default_mode = "r"
 
     def __init__(self, h5group, name=None, mode="r", filename=None, owns_file=False,
-                 dirty_ok=False):
+                 dirty_ok=False, chunk_cache=None):
         self._isopen = False
         self.h5group = h5group
         self.h5file = h5group.file
@@ -233,7 +259,9 @@ class Chromosome:
         self.filename = filename if filename is not None else self.h5file.filename
         self._owns_file = owns_file
         self._index_cache = None
-        self._chunk_cache = ChunkCache(CACHE_CHUNKS if mode == "r" else 0)
+        # decoded chunks: the genome's cache, shared by its chromosomes (read-only only)
+        self._chunk_cache = (chunk_cache if chunk_cache is not None and mode == "r" else
+                             ChunkCache(CACHE_BYTES if mode == "r" else 0))
         self._tracknames = None
         self._bounds = None
         self._version = None
@@ -280,9 +308,14 @@ class Chromosome:
             index = self._index_cache = _Index(self)
         return index
 
+    def _forget_chunks(self):
+        self._chunk_cache.clear(self._name)
+
     def _invalidate(self):
+        if self._index_cache is not None:
+            self._index_cache.close()
         self._index_cache = None
-        self._chunk_cache.clear()
+        self._chunk_cache.clear(self._name)
         self._tracknames = None
         self._bounds = None
 
@@ -781,6 +814,18 @@ class Chromosome:
             warn("slice of chromosome data spans more than one supercontig (filling gaps "
                  "with 'NaN')", category=OverlapWarning, stacklevel=2)
 
+        if nrows * ncols >= LARGE_READ and dtype == np.float32:
+            # a large read: every chunk decoded once, on every core
+            columns = list(range(c0, c1)) if pick is None else (pick + c0).tolist()
+            out = np.empty(nrows * ncols, dtype=np.float32)
+            self._read_regions(np.array([start], dtype=np.int64),
+                               np.array([stop], dtype=np.int64), np.zeros(1, dtype=np.int64),
+                               columns, out)
+            data = out.reshape(nrows, ncols)
+            if track_direct:
+                data = data[:, 0]
+            return data[0] if base_direct else data
+
         width = c1 - c0
         starts, ends, datasets = index.starts, index.ends, index.datasets
         if (i1 - i0 == 1 and datasets[i0] is not None and starts[i0] <= start
@@ -823,6 +868,119 @@ class Chromosome:
         cols = max(0, min(ncols, shape[1] - col))
         if rows and cols:
             out[:rows, :cols] = dataset[row:row + rows, col:col + cols]
+
+    # -- many windows at once, and large reads: the parallel engine of archive.blocks
+    def _read_regions(self, starts, ends, dest, columns, out, jobs=None) -> None:
+        """Track values of the windows ``[starts[r], ends[r])`` (int64 arrays) into the flat
+        float32 array ``out``: base ``x`` of window ``r``, the ``t``-th of track ``columns``
+        (column indexes, any order, repeats allowed) at ``out[dest[r] + (x - starts[r]) *
+        len(columns) + t]``.  Positions outside supercontigs or past the stored rows and
+        columns read NaN.  Each chunk is decoded once however many windows touch it.
+
+        With a list ``jobs``, the chunks to decode are appended to it as
+        :class:`~genomedata.archive.blocks.PieceJob` s for the caller to run (the windows of
+        several chromosomes in one pass), and only the NaN are written here."""
+        run = jobs is None
+        jobs = [] if run else jobs
+        stride = len(columns)
+        if not len(starts) or not stride:
+            return
+        index = self._index
+        sc_starts = index.starts
+        stored_ends = sc_starts + np.minimum(index.ends - sc_starts, index.lengths)
+        i0 = np.searchsorted(index.ends, starts, side="right")
+        i1 = np.searchsorted(sc_starts, ends, side="left")
+        # windows read whole from one supercontig need no NaN first
+        one = i1 - i0 == 1
+        j = np.minimum(i0, max(len(sc_starts) - 1, 0))
+        covered = one & (len(sc_starts) > 0)
+        if len(sc_starts):
+            covered &= ((sc_starts[j] <= starts) & (ends <= stored_ends[j])
+                        & (index.widths[j] > max(columns)))
+        for r in np.flatnonzero(~covered).tolist():
+            # NaN where no supercontig stores rows (columns it does not store: below)
+            pos, end, base = int(starts[r]), int(ends[r]), int(dest[r]) - int(starts[r]) * stride
+            for i in range(int(i0[r]), int(i1[r])):
+                lo, hi = max(pos, int(sc_starts[i])), min(end, int(stored_ends[i]))
+                if hi > lo:
+                    out[base + pos * stride:base + lo * stride] = np.nan
+                    pos = hi
+            out[base + pos * stride:base + end * stride] = np.nan
+        counts = np.maximum(i1 - i0, 0)
+        total = int(counts.sum())
+        if not total:
+            return
+        # (window, supercontig) pairs, then their parts in each chunk
+        region = np.repeat(np.arange(len(starts)), counts)
+        sc = i0[region] + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        lo = np.maximum(starts[region], sc_starts[sc])
+        hi = np.minimum(ends[region], stored_ends[sc])
+        keep = hi > lo
+        region, sc, lo, hi = region[keep], sc[keep], lo[keep], hi[keep]
+        rows = index.chunk_rows[sc]
+        row_lo, row_hi = lo - sc_starts[sc], hi - sc_starts[sc]
+        k0 = row_lo // rows
+        nk = (row_hi - 1) // rows - k0 + 1
+        piece = np.repeat(np.arange(len(sc)), nk)
+        k = k0[piece] + np.arange(int(nk.sum())) - np.repeat(np.cumsum(nk) - nk, nk)
+        rows, sc, region = rows[piece], sc[piece], region[piece]
+        base = k * rows
+        first = np.maximum(row_lo[piece], base)
+        counts = np.minimum(row_hi[piece], base + rows) - first
+        firsts = first - base
+        dests = dest[region] + (sc_starts[sc] + first - starts[region]) * stride
+        # one job per chunk and column, in file order
+        order = np.lexsort((k, sc))
+        sc, k, firsts, counts, dests = sc[order], k[order], firsts[order], counts[order], \
+            dests[order]
+        bounds = np.flatnonzero((np.diff(sc) != 0) | (np.diff(k) != 0)) + 1
+        bounds = [0] + bounds.tolist() + [len(sc)]
+        widths = index.widths
+        for g in range(len(bounds) - 1):
+            a, b = bounds[g], bounds[g + 1]
+            i = int(sc[a])
+            reader = index.readers[i]
+            f, c, d = firsts[a:b], counts[a:b], dests[a:b]
+            width = int(widths[i])
+            stored = [(t, column) for t, column in enumerate(columns) if column < width]
+            for t, column in enumerate(columns):
+                if column >= width:          # columns a dataset does not store: NaN
+                    for p in range(b - a):
+                        out[d[p] + t:d[p] + t + c[p] * stride:stride] = np.nan
+            if reader is not None:
+                if stored:
+                    jobs.append(PieceJob(reader, int(k[a]), [column for _, column in stored],
+                                         np.array([t for t, _ in stored], dtype=np.int64),
+                                         f, c, d))
+                continue
+            for t, column in stored:         # a layout HDF5 decodes: one hyperslab a piece
+                for p in range(b - a):
+                    values = np.empty((int(c[p]), 1), dtype=np.float32)
+                    read_hyperslab(index.datasets[i], int(k[a] * index.chunk_rows[i] + f[p]),
+                                   column, values)
+                    out[d[p] + t:d[p] + t + c[p] * stride:stride] = values[:, 0]
+        if run and jobs:
+            read_pieces(jobs, out, stride, self._chunk_cache)
+
+    def _read_supercontig(self, supercontig, row0, row1, col0, col1):
+        """Rows ``row0:row1``, columns ``col0:col1`` of a supercontig's ``continuous`` read
+        by the parallel engine (large reads of ``itercontinuous``'s arrays); None when the
+        box is not one it reads (HDF5 reads it)."""
+        index = self._index
+        try:
+            i = index.supercontigs.index(supercontig)
+        except ValueError:
+            return None
+        nrows, ncols = row1 - row0, col1 - col0
+        if (index.readers[i] is None or not 0 <= row0 <= row1 <= index.lengths[i]
+                or not 0 <= col0 <= col1 <= index.widths[i] or nrows * ncols < LARGE_READ):
+            return None
+        out = np.empty(nrows * ncols, dtype=np.float32)
+        start = supercontig.start + row0
+        self._read_regions(np.array([start], dtype=np.int64),
+                           np.array([start + nrows], dtype=np.int64),
+                           np.zeros(1, dtype=np.int64), list(range(col0, col1)), out)
+        return out.reshape(nrows, ncols)
 
     # -- writing
     def _gap_around(self, position) -> str:
@@ -907,7 +1065,7 @@ class Chromosome:
             return
         values = values.reshape(nrows, ncols)
 
-        self._chunk_cache.clear()
+        self._chunk_cache.clear(self._name)
         for i in range(i0, i1):
             dataset = index.datasets[i]
             sc_start = int(index.starts[i])
@@ -931,7 +1089,7 @@ class Chromosome:
         self._check_open()
         column = self.index_continuous(trackname)
         self._set_dirty()
-        self._chunk_cache.clear()
+        self._chunk_cache.clear(self._name)
         for dataset in self._index.datasets:
             if dataset is None or column >= dataset.shape[1]:
                 continue

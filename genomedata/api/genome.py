@@ -19,11 +19,13 @@ import numpy as np
 
 from ..archive import files as _files
 from ..archive import layout as _layout
+from ..archive.blocks import CACHE_BYTES, ChunkCache, read_pieces
 from ..archive.tracks import add_tracks, chunk_rows_of
 from ..errors import (ClosedError, GenomedataError, GenomedataValueError, MissingStatisticsError,
                       dirty_message, not_found)
 from .binned import stackup
 from .chromosome import Chromosome
+from .keys import is_int
 
 MODES = ("r", "r+", "a", "w")
 
@@ -79,9 +81,11 @@ class _ArchiveChromosomes(_ChromosomeList):
 
     def _open(self, name) -> Chromosome:
         files = self._files
+        genome = self._genome
         chromosome = Chromosome(files.chromosome_group(name), name, self._mode,
                                 filename=files.filename_of(name),
-                                owns_file=files.kind == "directory", dirty_ok=self._dirty_ok)
+                                owns_file=files.kind == "directory", dirty_ok=self._dirty_ok,
+                                chunk_cache=getattr(genome, "_chunk_cache", None))
         # a chromosome keeps its genome (and so its files) open while the caller holds it:
         # ``Genome(path)["chr1"][0:10]`` works without naming the genome
         chromosome._genome = self._genome
@@ -138,6 +142,7 @@ class Genome:
             raise GenomedataValueError(f"invalid mode {mode!r} for a Genomedata archive: use "
                                        "'r', 'r+' or 'a'")
         self._mode = mode
+        self._chunk_cache = ChunkCache(CACHE_BYTES if mode == "r" else 0)
         self._path = _files.expand_path(filename)
         kind = _files.archive_kind(self._path)
         if kind == "bigwig":
@@ -409,6 +414,109 @@ class Genome:
         for chromosome in self:
             chromosome._erase_data(trackname)
 
+    # -- many windows at once
+    def read_regions(self, chroms, starts, ends, tracks=None):
+        """Track values of many windows at once: window ``k`` is ``chroms[k]:starts[k]-
+        ends[k]`` (0-based, half-open; ``chroms`` may be one name for every window).
+
+        Returns a float32 array of shape ``(windows, length, tracks)`` when every window
+        has the same length, else a list of ``(length_k, tracks)`` arrays, in the order
+        given.  ``tracks``: None (all, in column order), or a name, an index, or a list of
+        names and indexes (in that order; the track axis is always kept).  Values are
+        those of ``genome[chroms[k]][starts[k]:ends[k], tracks]``: NaN outside supercontigs
+        and past the chromosome's end (no :class:`OverlapWarning`).  Each stored chunk is
+        decoded once however many windows touch it, on every core.
+
+        >>> with Genome(example_archive) as genome:
+        ...     values = genome.read_regions(["chr1", "chr2"], [1000, 149999], [1003, 150002],
+        ...                                  tracks=["dnase", "conservation"])
+        ...     print(values.shape)
+        ...     print(values[1])             # chr2 ends at 150000
+        ...     parts = genome.read_regions("chr1", [272, 0], [274, 1], tracks="dnase")
+        ...     print([part.shape for part in parts], parts[0][:, 0])
+        (2, 3, 2)
+        [[1.78  nan]
+         [ nan  nan]
+         [ nan  nan]]
+        [(2, 1), (1, 1)] [10.5 10.5]
+        """
+        self._check_open()
+        starts = np.asarray(starts)
+        ends = np.asarray(ends)
+        if starts.ndim != 1 or ends.ndim != 1 or len(starts) != len(ends):
+            raise GenomedataValueError("read_regions: starts and ends must be sequences of "
+                                       f"the same length (got {len(np.atleast_1d(starts))} "
+                                       f"and {len(np.atleast_1d(ends))})")
+        count = len(starts)
+        for name, array in (("starts", starts), ("ends", ends)):
+            if count and array.dtype.kind not in "iu":
+                raise GenomedataValueError(f"read_regions: {name} must be integers, not "
+                                           f"{array.dtype}")
+        starts = starts.astype(np.int64)
+        ends = ends.astype(np.int64)
+        chroms = [chroms] * count if isinstance(chroms, str) else list(chroms)
+        if len(chroms) != count:
+            raise GenomedataValueError(f"read_regions: {len(chroms)} chromosome names for "
+                                       f"{count} windows")
+        bad = np.flatnonzero((starts < 0) | (ends < starts))
+        if len(bad):
+            k = int(bad[0])
+            raise GenomedataValueError(
+                f"read_regions: window {k} ({chroms[k]}:{starts[k]}-{ends[k]}) has a "
+                f"negative start or ends before it starts")
+        if tracks is None:
+            keys = list(range(self.num_tracks_continuous))
+        elif isinstance(tracks, str) or is_int(tracks):
+            keys = [tracks]
+        else:
+            keys = list(tracks)
+        ntracks = len(keys)
+        lengths = ends - starts
+        equal = count > 0 and bool((lengths == lengths[0]).all())
+        offsets = np.zeros(count, dtype=np.int64)
+        if count:
+            np.cumsum(lengths[:-1] * ntracks, out=offsets[1:])
+        out = np.empty(int(lengths.sum()) * ntracks, dtype=np.float32)
+        groups = {}
+        for k, name in enumerate(chroms):
+            groups.setdefault(name, []).append(k)
+        opened = {name: self[name] for name in groups}   # KeyError before reading anything
+        jobs = []       # the chunks of every chromosome, decoded in one pass
+        for name, members in groups.items():
+            chromosome = opened[name]
+            columns = [chromosome.index_continuous(key) if isinstance(key, str)
+                       else _track_index(key, chromosome.num_tracks_continuous)
+                       for key in keys]
+            members = np.asarray(members, dtype=np.int64)
+            chromosome._read_regions(starts[members], ends[members], offsets[members],
+                                     columns, out, jobs)
+        if jobs:
+            read_pieces(jobs, out, ntracks, self._chunk_cache)
+        if equal or not count:
+            return out.reshape(count, int(lengths[0]) if count else 0, ntracks)
+        return [out[offsets[k]:offsets[k] + lengths[k] * ntracks].reshape(-1, ntracks)
+                for k in range(count)]
+
+    @property
+    def chunk_cache_size(self) -> int:
+        """Bytes of decoded chunks this genome keeps for the next reads (read-only archives;
+        default 64 MiB, ``genomedata.archive.blocks.CACHE_BYTES``).  Set it to change the
+        bound (0 turns the cache off).
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome.chunk_cache_size)
+        ...     genome.chunk_cache_size = 256 * 2 ** 20
+        67108864
+        """
+        cache = getattr(self, "_chunk_cache", None)
+        return 0 if cache is None else cache.max_bytes
+
+    @chunk_cache_size.setter
+    def chunk_cache_size(self, value):
+        cache = getattr(self, "_chunk_cache", None)
+        if cache is not None and self._mode == "r":
+            cache.resize(value)
+
     # -- binned summaries (genomedata.api.binned)
     def stackup(self, chroms, starts, ends, bins, stat="mean", track=None):
         """Summary ``stat`` of one ``track`` over ``bins`` equal bins of each region
@@ -514,3 +622,12 @@ class Genome:
         with np.errstate(invalid="ignore", divide="ignore"):
             return (np.asarray(self.sums_squares, dtype=np.float64) / self.num_datapoints
                     - np.square(self.means))
+
+
+def _track_index(key, ntracks) -> int:
+    """A track given by index, checked against ``ntracks``."""
+    if not is_int(key):
+        raise TypeError(f"Unrecognized track indexing method: {key!r}")
+    if not 0 <= int(key) < ntracks:
+        raise IndexError(f"track index {int(key)} is out of range for {ntracks} tracks")
+    return int(key)

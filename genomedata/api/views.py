@@ -130,9 +130,12 @@ class DatasetView:
     [-0.928  0.818  0.129]
     """
 
-    def __init__(self, dataset, on_write=None):
+    def __init__(self, dataset, on_write=None, fast_read=None):
         self.dataset = dataset
         self._on_write = on_write
+        # fast_read(row0, row1, col0, col1): a large box of a ``continuous`` dataset read on
+        # every core (the chromosome's engine), or None when HDF5 must read it
+        self._fast_read = fast_read
 
     # -- description
     @property
@@ -199,7 +202,7 @@ class DatasetView:
         (60000, 2) [103  67 103  97]
         """
         if start is None and stop is None and step is None:
-            return self.dataset[()]
+            return self._read_box(())
         key = [slice(None)] * self.dataset.ndim
         key[self.maindim] = slice(start, stop, step)
         return self[tuple(key)]
@@ -207,11 +210,30 @@ class DatasetView:
     def __getitem__(self, key):
         split = _box_key(key, self.dataset.shape)
         if split is None:
-            return self.dataset[key]
+            return self._read_box(key)
         box, after = split
         if box is None:
-            return self.dataset[()][key]
-        return self.dataset[box][after]
+            return self._read_box(())[key]
+        return self._read_box(box)[after]
+
+    def _read_box(self, key):
+        """``dataset[key]``, by ``fast_read`` when ``key`` is a box of rows and columns
+        (slices without steps, ``()``, ``...``) that it reads."""
+        if self._fast_read is not None and self.dataset.ndim == 2:
+            items = key if isinstance(key, tuple) else (key,)
+            if items == () or items == (Ellipsis,):
+                items = (slice(None), slice(None))
+            if len(items) == 1:
+                items = items + (slice(None),)
+            if (len(items) == 2 and all(isinstance(item, slice) and item.step in (None, 1)
+                                        for item in items)):
+                nrows, ncols = self.dataset.shape
+                row0, row1, _ = items[0].indices(nrows)
+                col0, col1, _ = items[1].indices(ncols)
+                data = self._fast_read(row0, max(row0, row1), col0, max(col0, col1))
+                if data is not None:
+                    return data
+        return self.dataset[key]
 
     def __setitem__(self, key, value):
         if self._on_write is not None:

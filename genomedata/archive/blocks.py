@@ -7,7 +7,9 @@ here, and every chunk it decodes through ``codec``.
   Genomedata writes the chunks are decoded by :class:`RawChunkReader` outside HDF5; any other
   layout by HDF5 (:class:`H5pyReader`).
 * :class:`CachedColumnReader` with its :class:`ChunkCache`: the read API's reader of windows
-  (``chromosome[a:b]``, binned summaries), which keeps recently decoded chunks.
+  (``chromosome[a:b]``, binned summaries), which keeps recently decoded chunks, and
+  :func:`read_pieces`, its engine for large reads and many windows at once
+  (``Genome.read_regions``): each chunk decoded once, on every core.
 * :func:`read_hyperslab`: one HDF5 read straight into an array, for everything else.
 """
 
@@ -17,6 +19,7 @@ import os
 
 import numpy as np
 
+from .._threads import default_threads
 from . import codec
 from .journal import writer_in_this_process
 from .layout import _h5py, describe, format_error
@@ -217,19 +220,25 @@ def read_columns(reader, columns, row0, nrows, out=None) -> list:
 
 
 # ------------------------------------------------------------------------------------------------
-# The read API's reader of windows
+# The read API's reader of windows, its chunk cache and its parallel engine
 
-CACHE_CHUNKS = 128  # decompressed chunks kept per chromosome (10000 rows: 40 kB each)
+# decoded chunks a read-only genome keeps (Genome.chunk_cache_size changes it; 0 turns it off)
+CACHE_BYTES = 64 * 2 ** 20
+# what an entry costs beyond its array (the dict entry, the key, the array object)
+_ENTRY_BYTES = 256
 
 
 class ChunkCache:
-    """Decompressed chunks of one chromosome's ``continuous`` datasets, least recently used
-    first out.  Only archives opened read-only use it (nothing can change them behind the
-    API's back); it is cleared by every write made through the API anyway."""
+    """Decoded chunks (inflated, still byte-shuffled as stored: planes ``(4, rows)``) of the
+    ``continuous`` datasets of a genome's chromosomes, least recently used first out, holding
+    at most ``max_bytes`` (arrays plus a small cost per entry).  Only archives opened
+    read-only use it (nothing can change them behind the API's back); it is cleared by every
+    write made through the API anyway.  Keys start with the chromosome's name."""
 
-    def __init__(self, capacity=CACHE_CHUNKS):
-        self.capacity = capacity
+    def __init__(self, max_bytes=CACHE_BYTES):
+        self.max_bytes = max(0, int(max_bytes))
         self.items = {}
+        self.nbytes = 0
 
     def get(self, key):
         value = self.items.pop(key, None)
@@ -238,29 +247,74 @@ class ChunkCache:
         return value
 
     def put(self, key, value):
-        if self.capacity <= 0:
+        if self.max_bytes <= 0:
             return
         items = self.items
+        old = items.pop(key, None)
+        if old is not None:
+            self.nbytes -= old.nbytes + _ENTRY_BYTES
         items[key] = value
-        if len(items) > self.capacity:
-            del items[next(iter(items))]
+        self.nbytes += value.nbytes + _ENTRY_BYTES
+        self._shrink()
 
-    def clear(self):
-        self.items.clear()
+    def _shrink(self):
+        items = self.items
+        while self.nbytes > self.max_bytes and items:
+            oldest = items.pop(next(iter(items)))
+            self.nbytes -= oldest.nbytes + _ENTRY_BYTES
+
+    def resize(self, max_bytes):
+        self.max_bytes = max(0, int(max_bytes))
+        self._shrink()
+
+    def clear(self, owner=None):
+        """Forget every chunk, or only those of chromosome ``owner``."""
+        if owner is None:
+            self.items.clear()
+            self.nbytes = 0
+            return
+        for key in [key for key in self.items if key[0] == owner]:
+            self.nbytes -= self.items.pop(key).nbytes + _ENTRY_BYTES
+
+
+class RawFile:
+    """One file descriptor of an archive file opened read-only, for ``pread`` of stored
+    chunks from worker threads (HDF5 is asked only where the chunks are); opened on first
+    use, closed by :meth:`close`."""
+
+    __slots__ = ("filename", "fd")
+
+    def __init__(self, filename):
+        self.filename = filename
+        self.fd = None
+
+    def get(self):
+        if self.fd is None:
+            self.fd = os.open(self.filename, os.O_RDONLY)
+        return self.fd
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 class CachedColumnReader:
     """Reads rows of a ``continuous`` dataset chunked along single columns, decompressing the
-    chunks itself (ISA-L inflate) and keeping them in the chromosome's :class:`ChunkCache`;
-    the byte shuffle of only the rows needed is undone by four strided copies straight into
-    the output (no temporary array, and no kernel: reading values never imports numba), or
-    by the unshuffle kernel for whole columns (:meth:`read_column`).  Used only for float32
+    chunks itself (ISA-L inflate) and keeping them in the genome's :class:`ChunkCache`.
+
+    Small reads (:meth:`read`, :meth:`read_column`) run in the calling thread: the byte
+    shuffle of only the rows needed is undone by four strided copies straight into the
+    output (no kernel: a small read never imports numba), or by the unshuffle kernel for
+    long runs of one column.  Large reads and many windows at once go through
+    :func:`read_pieces`, which decodes each chunk once on every core.  Used only for float32
     little-endian datasets whose filters are shuffle and/or deflate; anything else is read
     through HDF5."""
 
-    __slots__ = ("dataset", "key", "chunk_rows", "pipeline", "last_chunk", "fill", "cache")
+    __slots__ = ("dataset", "key", "chunk_rows", "pipeline", "last_chunk", "fill", "cache",
+                 "raw_file", "_index", "_fill_chunk")
 
-    def __init__(self, dataset, key, cache, pipeline):
+    def __init__(self, dataset, key, cache, pipeline, raw_file=None):
         self.dataset = dataset
         self.key = key
         self.chunk_rows = int(dataset.chunks[0])
@@ -268,21 +322,40 @@ class CachedColumnReader:
         self.last_chunk = (int(dataset.shape[0]) - 1) // self.chunk_rows
         self.fill = dataset.fillvalue
         self.cache = cache
+        self.raw_file = raw_file
+        self._index = None        # the chunk index for pread, False when unusable
+        self._fill_chunk = None
 
     @classmethod
-    def create(cls, dataset, key, cache):
+    def create(cls, dataset, key, cache, raw_file=None):
+        """A reader, or None when the dataset's layout needs HDF5's own decoding.
+        ``key``: the dataset's key in ``cache`` (a tuple starting with the chromosome
+        name); ``raw_file``: a :class:`RawFile` of the dataset's file when it is opened
+        read-only (chunks then read by ``pread`` in worker threads)."""
         if (dataset.chunks is None or len(dataset.chunks) != 2 or dataset.chunks[1] != 1
                 or dataset.dtype != np.dtype("<f4")):
             return None
         pipeline = codec.chunk_pipeline(dataset)
         if pipeline is None:
             return None
-        return cls(dataset, key, cache, pipeline)
+        return cls(dataset, key, cache, pipeline, raw_file)
+
+    def _where(self, column, k):
+        return (f"the chunk at row {k * self.chunk_rows}, column {column} of "
+                f"{describe(self.dataset)}")
+
+    def _decode(self, k, column, mask, raw):
+        raw, shuffled = codec.decode_chunk(
+            raw, mask, self.pipeline, 4 * self.chunk_rows,
+            k == self.last_chunk and self.dataset.shape[0] % self.chunk_rows != 0,
+            lambda: self._where(column, k))
+        buf = np.frombuffer(raw, dtype=np.uint8)
+        return buf.reshape(4, -1) if shuffled else buf.view("<f4")
 
     def _chunk(self, column, k):
         """The chunk's values as a 1-D float32 array, or its byte planes ``(4, rows)`` when
         shuffled; None for a chunk that is not stored (fill value)."""
-        cache_key = (self.key, column, k)
+        cache_key = self.key + (column, k)
         planes = self.cache.get(cache_key)
         if planes is not None:
             return None if planes is _NOT_STORED else planes
@@ -291,20 +364,47 @@ class CachedColumnReader:
         if stored is None:
             self.cache.put(cache_key, _NOT_STORED)
             return None
-        mask, raw = stored
-        raw, shuffled = codec.decode_chunk(
-            raw, mask, self.pipeline, 4 * self.chunk_rows,
-            k == self.last_chunk and self.dataset.shape[0] % self.chunk_rows != 0,
-            lambda: (f"the chunk at row {coord[0]}, column {column} of "
-                     f"{describe(self.dataset)}"))
-        buf = np.frombuffer(raw, dtype=np.uint8)
-        if shuffled:
-            planes = buf.reshape(4, -1)
-        else:
-            planes = buf.view("<f4")
+        planes = self._decode(k, column, *stored)
         self.cache.put(cache_key, planes)
         return planes
 
+    # -- many chunks (read_pieces)
+    def raw_index(self):
+        """``(offsets, sizes, masks)`` of every chunk (see :func:`codec.chunk_index`) when
+        chunks can be read by ``pread`` from worker threads, else None."""
+        if self._index is None:
+            self._index = False
+            if (self.raw_file is not None and hasattr(os, "pread")
+                    and self.dataset.file.userblock_size == 0
+                    and self.dataset.file.driver == "sec2"
+                    and self.dataset.id.get_create_plist().get_layout() == _h5py().h5d.CHUNKED):
+                index = codec.chunk_index(self.dataset)
+                if index is not None:
+                    self.raw_file.get()     # opened here, not by racing worker threads
+                    self._index = index
+        return self._index or None
+
+    def decode_raw(self, column, k, index):
+        """The chunk as :meth:`_chunk` gives it, read by ``pread`` (any thread; no cache)."""
+        offsets, sizes, masks = index
+        offset = int(offsets[k, column])
+        if offset < 0:
+            return _NOT_STORED
+        size = int(sizes[k, column])
+        raw = os.pread(self.raw_file.get(), size, offset)
+        if len(raw) != size:
+            raise format_error(f"{self._where(column, k)} lies past the end of the file "
+                               "(a truncated file)")
+        return self._decode(k, column, int(masks[k, column]), raw)
+
+    def fill_planes(self):
+        """A chunk of the fill value, shuffled (planes ``(4, rows)``)."""
+        if self._fill_chunk is None:
+            values = np.full(self.chunk_rows, self.fill, dtype="<f4")
+            self._fill_chunk = np.ascontiguousarray(values.view(np.uint8).reshape(-1, 4).T)
+        return self._fill_chunk
+
+    # -- small reads in the calling thread
     def read(self, row, col, out):
         """``out[:] = dataset[row:row+n, col:col+m]`` for a 2-D ``out`` of shape (n, m)."""
         size = self.chunk_rows
@@ -350,6 +450,120 @@ class CachedColumnReader:
                                      dest.view(np.uint8))
             else:
                 dest[:] = chunk[lo - base:hi - base]
+
+
+class PieceJob:
+    """Pieces of one chunk row (``k``) of ``reader``'s dataset, in track ``columns``, to copy
+    into a flat float32 result: piece ``p`` is rows ``firsts[p] .. firsts[p] + counts[p] -
+    1`` of the chunks, the ``j``-th value of column ``columns[c]`` going to ``out[dest[p] +
+    j * stride + offsets[c]]`` (int64 arrays)."""
+
+    __slots__ = ("reader", "k", "columns", "offsets", "firsts", "counts", "dest", "chunks",
+                 "pending")
+
+    def __init__(self, reader, k, columns, offsets, firsts, counts, dest):
+        self.reader, self.k, self.columns, self.offsets = reader, k, columns, offsets
+        self.firsts, self.counts, self.dest = firsts, counts, dest
+        self.chunks = self.pending = None
+
+
+# a read of fewer decoded chunks than this runs in the calling thread (a task on the pool
+# costs more than decoding one chunk)
+POOL_MIN_JOBS = 4
+_POOL = []
+
+
+def _forget_pool():
+    _POOL.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    # a forked child (a data loader's worker process) has none of the parent's threads: it
+    # starts a pool of its own instead of waiting forever on the parent's
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def read_pool():
+    """The read API's worker threads (one per core, started on first use)."""
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL.append((ThreadPoolExecutor(default_threads(), thread_name_prefix="read"),
+                      default_threads()))
+    return _POOL[0]
+
+
+def read_pieces(jobs, out, stride: int, cache) -> None:
+    """Run :class:`PieceJob` s into the flat float32 array ``out``: each chunk is taken from
+    ``cache`` or decoded once (read by ``pread``, inflated by ISA-L, without the GIL, on
+    every core), then the pieces of a chunk row copied into the result by one kernel call
+    for all its track columns (unshuffled on the way).  The chunks decoded are put in the
+    cache unless they would fill more than half of it (a whole chromosome read does not
+    flush the chunks of neighbouring windows)."""
+    from ..kernels.chunks import copy_pieces, unshuffle_pieces
+
+    out_words = out.view(np.uint32)
+    npending = 0
+    for job in jobs:
+        reader, k = job.reader, job.k
+        raw = reader.raw_index() is not None
+        chunks, pending = [], []
+        for c, column in enumerate(job.columns):
+            chunk = cache.get(reader.key + (column, k))
+            if chunk is None:
+                if raw:
+                    pending.append(c)
+                else:       # HDF5 reads it, in this thread
+                    chunk = reader._chunk(column, k)
+                    chunk = _NOT_STORED if chunk is None else chunk
+            chunks.append(chunk)
+        job.chunks, job.pending = chunks, pending
+        npending += len(pending)
+
+    def run(batch):
+        scratch = None
+        for job in batch:
+            reader, chunks = job.reader, job.chunks
+            rows = reader.chunk_rows
+            if scratch is None or scratch.shape[1] != 4 * rows \
+                    or scratch.shape[0] < len(chunks):
+                scratch = np.empty((len(chunks), 4 * rows), dtype=np.uint8)
+            stacked = []
+            for c in range(len(chunks)):
+                chunk = chunks[c]
+                if chunk is None:
+                    chunk = chunks[c] = reader.decode_raw(job.columns[c], job.k,
+                                                          reader.raw_index())
+                if chunk is _NOT_STORED:
+                    chunk = reader.fill_planes()
+                if chunk.ndim == 2:
+                    scratch[len(stacked)] = chunk.reshape(-1)
+                    stacked.append(job.offsets[c])
+                else:
+                    copy_pieces(chunk, job.firsts, job.counts, out, job.dest + job.offsets[c],
+                                stride)
+            if stacked:
+                unshuffle_pieces(scratch[:len(stacked)], rows, job.firsts, job.counts,
+                                 out_words, job.dest, stride, np.array(stacked, dtype=np.int64))
+
+    if npending < POOL_MIN_JOBS:
+        run(jobs)
+    else:
+        pool, nthreads = read_pool()
+        ntasks = min(len(jobs), 8 * nthreads)
+        per_task = -(-len(jobs) // ntasks)
+        futures = [pool.submit(run, jobs[i:i + per_task])
+                   for i in range(0, len(jobs), per_task)]
+        for future in futures:
+            future.result()
+    if npending and cache.max_bytes > 0:
+        size = npending * (4 * jobs[0].reader.chunk_rows + _ENTRY_BYTES)
+        if size <= cache.max_bytes // 2:
+            for job in jobs:
+                for c in job.pending:
+                    cache.put(job.reader.key + (job.columns[c], job.k), job.chunks[c])
+    for job in jobs:
+        job.chunks = job.pending = None
 
 
 _NOT_STORED = np.empty(0, dtype=np.uint8)  # cached "this chunk is not stored"

@@ -16,7 +16,6 @@ reader decodes.  Datasets with any other filter pipeline are written through h5p
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -50,8 +49,12 @@ class ChunkWriter:
         self.fill = dataset.fillvalue
         self.pipeline = codec.chunk_pipeline(dataset)
         self._own_pool = pool is None and self.pipeline is not None
-        self._pool = pool if pool is not None else (
-            ThreadPoolExecutor(threads or default_threads()) if self._own_pool else None)
+        if self._own_pool:
+            # (imported here: the read API imports this module, and commands that only read,
+            # such as genomedata info, start faster without concurrent.futures)
+            from concurrent.futures import ThreadPoolExecutor
+            pool = ThreadPoolExecutor(threads or default_threads())
+        self._pool = pool
         self._pending = deque()       # (coords, future) per batch, oldest first
         self._pending_coords = {}     # coord -> chunks of it still pending
         self._batch = []              # (coord, raw bytes) not submitted yet

@@ -161,6 +161,7 @@ def _workload(folder):
                 for stat in ("mean", "min", "max", "sum", "coverage"):
                     chromosome.binned(0, 3000, 7, stat)
                 genome.stackup(["chrA", "chrB"], [0, 0], [1000, 1000], 4, track="bed")
+                genome.read_regions(["chrA", "chrB"], [0, 0], [1000, 1000])
             with Genome(path("out.bigwig")) as bigwig:
                 bigwig["chrA"][0:100]
                 bigwig["chrA"].binned(0, 1000, 4)

@@ -867,12 +867,12 @@ def test_storage_variants(make_archive, variant):
         assert chrom[5:9].dtype == np.float32
 
 
-def test_chunk_cache_eviction(archive, monkeypatch):
-    import genomedata.api.chromosome as module
-    monkeypatch.setattr(module, "CACHE_CHUNKS", 3)
+def test_chunk_cache_eviction(archive):
+    from genomedata.archive.blocks import _ENTRY_BYTES
     with Genome(archive) as genome:
+        genome.chunk_cache_size = 3 * (4 * CHUNK_ROWS + _ENTRY_BYTES)
         chrom = genome["chrA"]
-        assert chrom._chunk_cache.capacity == 3
+        assert chrom._chunk_cache is genome._chunk_cache
         windows = [(lo, lo + 40) for lo in range(0, 61, 5)] + \
                   [(lo, lo + 40) for lo in range(150, 261, 5)]
         for _ in range(2):
@@ -880,6 +880,7 @@ def test_chunk_cache_eviction(archive, monkeypatch):
                 np.testing.assert_array_equal(chrom[lo:hi, [1, 2]],
                                               VALUES["chrA"][lo:hi, [1, 2]])
         assert len(chrom._chunk_cache.items) <= 3
+        assert chrom._chunk_cache.nbytes <= genome.chunk_cache_size
 
 
 def test_erase_after_reads(rw):

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genomedata.kernels.chunks import (count_not_nan, nan_blocks, shuffle_bytes,
-                                       unshuffle_into)
+from genomedata.kernels.chunks import (copy_pieces, count_not_nan, nan_blocks, shuffle_bytes,
+                                       unshuffle_into, unshuffle_pieces)
 
 pytestmark = pytest.mark.kernels
 
@@ -40,6 +40,40 @@ def test_unshuffle_part_of_a_chunk(itemsize, nelem, data):
     np.testing.assert_array_equal(out[:count * itemsize],
                                   raw[first * itemsize:(first + count) * itemsize])
     assert (out[count * itemsize:] == 7).all()   # nothing written past the elements asked for
+
+
+@settings(max_examples=100, deadline=None)
+@given(nelem=st.integers(1, 1200), stride=st.integers(1, 4), data=st.data())
+def test_pieces_of_chunks_into_a_strided_result(nelem, stride, data):
+    """Pieces of a chunk row of several tracks land at their places in a (bases, tracks)
+    result, nothing else written; a chunk stored without shuffle gives the same values."""
+    npieces = data.draw(st.integers(0, 4))
+    firsts, counts = [], []
+    for _ in range(npieces):
+        first = data.draw(st.integers(0, nelem - 1))
+        firsts.append(first)
+        counts.append(data.draw(st.integers(0, nelem - first)))
+    length = sum(counts) + 3
+    offsets = data.draw(st.lists(st.integers(0, stride - 1), min_size=1, max_size=stride,
+                                 unique=True))
+    dest_starts = np.cumsum([0] + counts[:-1]).astype(np.int64) * stride
+    rng = np.random.default_rng(nelem)
+    values = rng.normal(size=(len(offsets), nelem)).astype(np.float32)
+    wanted = np.full(length * stride, -1.0, dtype=np.float32)
+    for c, offset in enumerate(offsets):
+        for first, count, dest in zip(firsts, counts, dest_starts):
+            wanted[dest + offset:dest + offset + count * stride:stride] = \
+                values[c, first:first + count]
+    firsts, counts = np.array(firsts, np.int64), np.array(counts, np.int64)
+    stack = np.stack([numpy_shuffle(row.view(np.uint8), 4) for row in values])
+    by_planes = np.full(length * stride, -1.0, dtype=np.float32)
+    unshuffle_pieces(stack, nelem, firsts, counts, by_planes.view(np.uint32), dest_starts,
+                     stride, np.array(offsets, np.int64))
+    np.testing.assert_array_equal(by_planes, wanted)
+    plain = np.full(length * stride, -1.0, dtype=np.float32)
+    for c, offset in enumerate(offsets):
+        copy_pieces(values[c], firsts, counts, plain, dest_starts + offset, stride)
+    np.testing.assert_array_equal(plain, wanted)
 
 
 def test_nan_tests():
