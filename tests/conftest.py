@@ -2,6 +2,11 @@
 
 * ``refdata`` -- the reference data directory (../shared/ref-data); tests skip when absent.
 * ``make_archive`` -- build a small archive with h5py through ``genomedata.archive``.
+
+Before the first test, every kernel is compiled into the numba cache (as ``genomedata
+compile`` does), so that no command run by a test prints the first-run "compiling" notice:
+tests compare whole messages, and which test would run a kernel first depends on the order.
+The first run itself is tested with caches of its own (tests/kernels/test_kernel_cache.py).
 """
 
 from __future__ import annotations
@@ -15,6 +20,13 @@ from genomedata.archive import layout as _layout
 from genomedata.archive import files as _files
 
 REFDATA = Path(__file__).resolve().parents[2] / "shared" / "ref-data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels():
+    """Every kernel compiled (or loaded from the cache) once, before any test runs."""
+    from genomedata.ops.compile import compile_kernels
+    compile_kernels()
 
 
 @pytest.fixture
