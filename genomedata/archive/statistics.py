@@ -378,6 +378,11 @@ class StatisticsCollector:
             scans.append((None, None, []) if last < 0 else (first, last, gaps))
         self._columns[(chrom, int(column))] = (stats, scans)
 
+    def merge(self, other: "StatisticsCollector") -> None:
+        """Take over what ``other`` (a collector of other chromosomes, say filled by another
+        process) found."""
+        self._columns.update(other._columns)
+
     def write(self, files: ArchiveFiles) -> None:
         """Every chromosome's statistics and chunk bounds (tracks without values on a
         chromosome get close-data's values for no data)."""
