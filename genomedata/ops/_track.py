@@ -378,9 +378,11 @@ def load_chromosome_tracks(archive, name, inputs, *, pool, mask_regions=None,
         if trackname not in targets:
             targets[trackname] = _TrackTarget(archive, trackname)
         summary = LoadSummary(trackname=trackname, source=source.name)
+        elapsed = stopwatch()
         for chrom in chroms:
             _load_chromosome(source, targets[trackname], chrom, name, mask_regions, summary,
                              pool, buffers, statistics)
+        summary.seconds = elapsed()
         summaries.append(summary)
     return summaries
 
