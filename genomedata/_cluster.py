@@ -49,7 +49,7 @@ def dask_executor(workers=None, scheduler=None, scheduler_file=None):
         if workers:
             import logging
             cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
-                                               processes=True, dashboard_address=None,
+                                               processes=True, dashboard_address=":0",
                                                silence_logs=logging.ERROR)
             client = distributed.Client(cluster)
         elif scheduler_file:

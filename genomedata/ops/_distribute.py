@@ -42,6 +42,7 @@ from ..archive.build import ArchiveBuild, sibling
 from ..archive.files import ArchiveFiles, create_archive
 from ..archive.statistics import StatisticsCollector
 from ..archive.tracks import add_tracks
+from ..errors import GenomedataError
 from ..inputs.buffers import describe, input_kind
 from ..inputs.ranges import RangeSource, split_signal, spool_named
 from ..inputs.regions import read_mask_file
@@ -262,6 +263,11 @@ def _chromosome_layout(group):
             [e for _, e in bounds])
 
 
+# the executors' exceptions for a task whose process died (by their names: no import)
+_DIED = {"KilledWorker": "its Dask worker died each time it ran it",
+         "BrokenProcessPool": "a worker process died"}
+
+
 def _run_all(executor, tasks) -> dict:
     """Every task's result by chromosome, the progress bar counting chromosomes as tasks
     finish.  On the first failure (or Ctrl-C) the tasks not started are cancelled and the
@@ -274,7 +280,16 @@ def _run_all(executor, tasks) -> dict:
         with _progress.task("loading chromosomes", total=len(tasks),
                             unit="chromosomes") as bar:
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
+                try:
+                    results[futures[future]] = future.result()
+                except GenomedataError:
+                    raise
+                except Exception as exc:
+                    if type(exc).__name__ in _DIED:
+                        raise GenomedataError(
+                            f"the task loading chromosome {futures[future]} did not finish: "
+                            f"{_DIED[type(exc).__name__]} ({exc}); nothing was created") from None
+                    raise
                 bar.advance()
     except BaseException:
         for future in futures:
