@@ -21,8 +21,8 @@ def add_cluster_options(parser):
     """--workers, --scheduler and --scheduler-file: one task per chromosome on a Dask cluster
     (load, close-data, hardmask)."""
     group = parser.add_argument_group(
-        "running on a Dask cluster (the optional extra genomedata[dask]; every worker must "
-        "see the same paths as this command: a shared file system)")
+        "on a Dask cluster (extra genomedata[dask]; workers must see the same paths: a "
+        "shared file system)")
     where = group.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, metavar="N",
                        help="start a local Dask cluster of N worker processes for this "

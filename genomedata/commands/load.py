@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from .. import _progress
+from .._threads import default_threads
 from ..errors import GenomedataError
+from ._cluster import dask_executor
 from ._options import add_cluster_options, add_name_options, expand_globs
 from ._summary import show
 
@@ -62,8 +64,6 @@ def parse_track(text):
 
 
 def run(args):
-    from .._cluster import dask_executor
-    from .._threads import default_threads
     from ..ops.load import build_archive
     tracks = [parse_track(text) for text in args.track]
     jobs = args.jobs

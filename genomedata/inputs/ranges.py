@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import mmap
 import os
+import sys
 
 import numpy as np
 
 from .._progress import NullTask
+from .._sniff import sniff
+from .._threads import default_threads
 from ..errors import InputError
 from .buffers import (SIGNAL, SPOOL_BLOCK, _Joined, check_text, describe, gzip_error,
                       input_kind)
@@ -98,8 +101,6 @@ def split_signal(path, name) -> SignalRanges:
 def spool_named(path, target, task=None) -> None:
     """Copy the gzip file or standard input (``path`` None or "-") ``path``, decompressed, to
     the new file ``target``."""
-    import sys
-
     from isal import igzip
     task = task or NullTask()
     kind = input_kind(path)
@@ -108,7 +109,6 @@ def spool_named(path, target, task=None) -> None:
         if kind == "stdin":
             stream = sys.stdin.buffer
             head = stream.read(8)
-            from .._sniff import sniff
             if sniff(head) == "gzip":
                 source, compressed = igzip.IGzipFile(fileobj=_Joined(head, stream),
                                                      mode="rb"), True
@@ -162,7 +162,6 @@ class RangeSource:
     def fill(self, chrom, buffer, progress=None):
         """Parse ``chrom``'s ranges in file order into ``buffer``; a malformed line is an
         ``InputError`` at its line of the whole input."""
-        from .._threads import default_threads
         rows = self.ranges.ranges[chrom].tolist()
         values = past_end = 0
         for start, end, line in rows:

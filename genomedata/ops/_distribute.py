@@ -33,13 +33,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from concurrent.futures import as_completed, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 
 from .. import _progress
+from .._threads import default_threads
 from ..archive import layout as _layout
 from ..archive.build import ArchiveBuild, sibling
-from ..archive.files import ArchiveFiles, create_archive
+from ..archive.files import ArchiveFiles, create_archive, open_h5
 from ..archive.statistics import StatisticsCollector
 from ..archive.tracks import add_tracks
 from ..errors import GenomedataError
@@ -123,9 +124,6 @@ class _Task:
 def _run_task(task: _Task):
     """Build ``task.chrom``'s file in a new folder of the work folder; return (its path,
     the summaries, the statistics)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .._threads import default_threads
     with _progress.reporting(_progress.QUIET):   # a forked worker must not draw the driver's bars
         attempt = os.path.join(task.work, f"{secrets.token_hex(6)}")
         os.mkdir(attempt)      # fails when the load was abandoned (the work folder is gone)
@@ -302,7 +300,6 @@ def _run_all(executor, tasks) -> dict:
 def _copy_chunks(path, group) -> None:
     """Copy every stored chunk of the track arrays of the chromosome file ``path`` into the
     same supercontigs of ``group``, as stored (compressed)."""
-    from ..archive.files import open_h5
     with open_h5(path, "r") as handle:
         source = handle["/"]
         targets = {_layout.supercontig_bounds(sc): sc for sc in

@@ -22,6 +22,7 @@ from ..archive.statistics import StatisticsCollector, close_files
 from ..archive.tracks import add_tracks
 from ..errors import GenomedataError
 from ..inputs.sources import open_source
+from ._distribute import build_on_executor
 from ._sequence import load_sequence
 from ._track import load_track
 
@@ -56,7 +57,6 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
     chunk_rows = DEFAULT_CHUNK_ROWS if chunk_size is None else check_chunk_rows(chunk_size)
     threads = jobs or default_threads()
     if executor is not None and tracks:
-        from ._distribute import build_on_executor
         return build_on_executor(
             executor, gdfilename, tracks, seqfilenames, mode, seqfile_type, chunk_rows,
             assembly_report_file, chromosome_name_style, maskfilename, overwrite=overwrite,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 
-from .errors import GenomedataError
+from ..errors import GenomedataError
 
 EXTRA = "pip install 'genomedata[dask]'"
 
