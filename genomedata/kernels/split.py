@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._bytes import equal_bytes, is_delim, next_line
-from ._jit import kernel
+from ._jit import helper, kernel
 from ._tables import grow_rows
 from .parse import (_LINE_FIXED, _LINE_OTHER, _LINE_SKIP, _LINE_VARIABLE, _W_FIXED,
                     _W_VARIABLE, OK, _line_content, _line_keyword, _parse_header)
@@ -31,6 +31,14 @@ RANGE_CHROM_OFF = 3  # byte offset of its chromosome name (header value or first
 RANGE_CHROM_LEN = 4  # its length in bytes
 RANGE_NLINES = 5     # data lines in the range
 RANGE_NCOLS = 6
+
+
+@helper
+def _plain_data_start(c):
+    """Whether a line starting with byte ``c`` can only be a data line (not blank, a comment,
+    a track/browser line or a WIG header: those go the careful way)."""
+    return not (c == 116 or c == 98 or c == 102 or c == 118 or c == 32 or c == 9
+                or c == 13 or c == 10 or c == 35)     # t b f v space TAB CR LF #
 
 
 @kernel
@@ -46,7 +54,25 @@ def chromosome_ranges(buf):
     wig = False                # inside a WIG block
     line = np.int64(1)
     pos = np.int64(0)
+    coff = np.int64(0)         # the open range's chromosome name, and its data lines
+    clen = np.int64(-1)
+    count = np.int64(0)
     while pos < n:
+        # the common lines first: data lines of the open range's chromosome
+        if wig:
+            while pos < n and _plain_data_start(buf[pos]):
+                pos = next_line(buf, pos, n)
+                line += 1
+                count += 1
+        elif clen > 0:
+            while (pos + clen < n and _plain_data_start(buf[pos])
+                   and (buf[pos + clen] == 9 or buf[pos + clen] == 32)
+                   and equal_bytes(buf, pos, coff, clen)):
+                pos = next_line(buf, pos + clen, n)
+                line += 1
+                count += 1
+        if pos >= n:
+            break
         p, skip = _line_content(buf, pos, n)
         if p >= n:
             break
@@ -66,39 +92,42 @@ def chromosome_ranges(buf):
         if kw == _LINE_FIXED or kw == _LINE_VARIABLE:
             fixed = kw == _LINE_FIXED
             word = _W_FIXED.shape[0] if fixed else _W_VARIABLE.shape[0]
-            st, eoff, coff, clen, _, _, _, q = _parse_header(buf, p + word, n, pos, fixed)
+            st, eoff, off, length, _, _, _, q = _parse_header(buf, p + word, n, pos, fixed)
             if st != OK:
                 return st, eoff, ranges[:nr]
             wig = True
-            nlines = 0
+            data = 0
         elif wig:
             pos = next_line(buf, p, n)
             line += 1
-            ranges[nr - 1, RANGE_NLINES] += 1
+            count += 1
             continue
         else:
-            coff = p
+            off = p
             q = p
             while q < n and not is_delim(buf[q]):
                 q += 1
-            clen = q - p
+            length = q - p
             q = next_line(buf, q, n)
-            nlines = 1
-        if (nr == 0 or ranges[nr - 1, RANGE_CHROM_LEN] != clen
-                or not equal_bytes(buf, ranges[nr - 1, RANGE_CHROM_OFF], coff, clen)):
+            data = 1
+        if clen != length or not equal_bytes(buf, coff, off, length):
             if nr > 0:
                 ranges[nr - 1, RANGE_END] = pos
+                ranges[nr - 1, RANGE_NLINES] = count
             if nr == ranges.shape[0]:
                 ranges = grow_rows(ranges, nr)
             ranges[nr, RANGE_START] = pos
             ranges[nr, RANGE_LINE] = line
-            ranges[nr, RANGE_CHROM_OFF] = coff
-            ranges[nr, RANGE_CHROM_LEN] = clen
-            ranges[nr, RANGE_NLINES] = 0
+            ranges[nr, RANGE_CHROM_OFF] = off
+            ranges[nr, RANGE_CHROM_LEN] = length
             nr += 1
-        ranges[nr - 1, RANGE_NLINES] += nlines
+            coff = off
+            clen = length
+            count = 0
+        count += data
         pos = q
         line += 1
     if nr > 0:
         ranges[nr - 1, RANGE_END] = n
+        ranges[nr - 1, RANGE_NLINES] = count
     return OK, np.int64(0), ranges[:nr]
