@@ -5,10 +5,11 @@ system).
 
 The unit of work is one chromosome with all its tracks.  The calling process (the driver):
 
-1. splits every text input into per-chromosome byte ranges in one pass that reads no numbers
-   (``inputs.ranges``; gzip and standard input are first decompressed once into a spool file
-   beside the archive, where every worker can read it); bigWig inputs are only asked which
-   chromosomes they have;
+1. has every text input split into per-chromosome byte ranges, by one task per input, in one
+   pass that reads no numbers (``inputs.ranges``); a gzip input is first decompressed once,
+   by that task, into a spool file beside the archive, where every worker can read it
+   (standard input is spooled by the driver); bigWig inputs are only asked which chromosomes
+   they have;
 2. loads the sequence and opens the tracks of the new archive under its temporary name
    (``archive.build``), as a local load does;
 3. submits one task per chromosome with data.  A task builds that chromosome's file in a new
@@ -71,29 +72,56 @@ class _BigWigInput:
         return self
 
 
-def _prepare(filename, archive_path, temporary):
-    """What the tasks need to read one track input (``temporary``: spool files made)."""
-    kind = input_kind(filename)
-    name = describe(filename)
-    if kind == "bigwig":
-        source = BigWigSource(filename)
-        try:
-            return _BigWigInput(source.name, source.nbytes, source.with_data())
-        finally:
-            source.close()
-    path = filename
-    shown = os.path.basename(name)
-    if kind in ("gzip", "stdin"):
-        path = sibling(archive_path, "partial")     # removed by the next build if left
-        temporary.append(path)
-        with _progress.task(f"decompressing {shown}", unit="bytes",
-                            total=None if kind == "stdin" else os.path.getsize(filename)) as task:
-            spool_named(filename, path, task)
-    size = os.path.getsize(path)
-    with _progress.task(f"splitting {shown}", total=size, unit="bytes") as task:
-        ranges = split_signal(path, name)
-        task.advance(size)
-    return ranges
+def _read_input(filename, spool):
+    """What the tasks need to read one track input: its per-chromosome ranges (a text input;
+    gzip is first decompressed into the new file ``spool``) or the chromosomes it has data on
+    (bigWig).  Run as a task too: the passes over every input are spread like the loading."""
+    with _progress.reporting(_progress.QUIET):
+        kind = input_kind(spool if filename in (None, "-") else filename)
+        name = describe(filename)
+        if kind == "bigwig":
+            source = BigWigSource(filename)
+            try:
+                return _BigWigInput(source.name, source.nbytes, source.with_data())
+            finally:
+                source.close()
+        path = os.fspath(filename)
+        if filename in (None, "-"):
+            path = spool                  # standard input, spooled by the driver
+        elif kind == "gzip":
+            spool_named(filename, spool)
+            path = spool
+        return split_signal(path, name)
+
+
+def _read_inputs(executor, tracks, archive_path, temporary) -> list:
+    """``_read_input`` of every track input, on ``executor`` (standard input is spooled here
+    first: only this process can read it); spool files are added to ``temporary``."""
+    spools = []
+    for _, filename in tracks:
+        kind = input_kind(filename)
+        spool = None
+        if kind in ("gzip", "stdin"):
+            spool = sibling(archive_path, "partial")    # removed by the next build if left
+            temporary.append(spool)
+        if kind == "stdin":
+            with _progress.task("reading standard input", unit="bytes") as task:
+                spool_named(filename, spool, task)
+        spools.append(spool)
+    futures = {}
+    try:
+        for index, ((_, filename), spool) in enumerate(zip(tracks, spools)):
+            futures[executor.submit(_read_input, filename, spool)] = index
+        found = {}
+        with _progress.task("splitting inputs by chromosome", total=len(futures),
+                            unit="inputs") as bar:
+            for future in as_completed(futures):
+                found[futures[future]] = _result(future, f"reading {tracks[futures[future]][1]}")
+                bar.advance()
+    except BaseException:
+        _stop(futures)
+        raise
+    return [found[index] for index in range(len(tracks))]
 
 
 def _open_input(spec):
@@ -165,8 +193,7 @@ def build_on_executor(executor, gdfilename, tracks, seqfilenames, mode, seqfile_
     temporary = []
     work = None
     try:
-        inputs = [_prepare(filename, os.path.abspath(gdfilename), temporary)
-                  for _, filename in tracks]
+        inputs = _read_inputs(executor, tracks, os.path.abspath(gdfilename), temporary)
         build = ArchiveBuild(gdfilename, overwrite)
         try:
             load_sequence(build, seqfilenames, True, mode, seqfile_type, assembly_report_file,
@@ -278,23 +305,35 @@ def _run_all(executor, tasks) -> dict:
         with _progress.task("loading chromosomes", total=len(tasks),
                             unit="chromosomes") as bar:
             for future in as_completed(futures):
-                try:
-                    results[futures[future]] = future.result()
-                except GenomedataError:
-                    raise
-                except Exception as exc:
-                    if type(exc).__name__ in _DIED:
-                        raise GenomedataError(
-                            f"the task loading chromosome {futures[future]} did not finish: "
-                            f"{_DIED[type(exc).__name__]} ({exc}); nothing was created") from None
-                    raise
+                results[futures[future]] = _result(future,
+                                                   f"loading chromosome {futures[future]}")
                 bar.advance()
     except BaseException:
-        for future in futures:
-            future.cancel()
-        wait(futures)
+        _stop(futures)
         raise
     return {task.chrom: results[task.chrom] for task in tasks}
+
+
+def _result(future, what):
+    """A task's result; a task whose process died is a GenomedataError saying so."""
+    try:
+        return future.result()
+    except GenomedataError:
+        raise
+    except Exception as exc:
+        if type(exc).__name__ in _DIED:
+            raise GenomedataError(f"the task {what} did not finish: "
+                                  f"{_DIED[type(exc).__name__]} ({exc}); nothing was "
+                                  "created") from None
+        raise
+
+
+def _stop(futures) -> None:
+    """Cancel the tasks not started, and wait for the running ones (they write beside the
+    archive: their files are removed after them)."""
+    for future in futures:
+        future.cancel()
+    wait(futures)
 
 
 def _copy_chunks(path, group) -> None:
