@@ -42,7 +42,8 @@ from .._threads import default_threads
 from ..archive import layout as _layout
 from ..archive.build import ArchiveBuild, sibling
 from ..archive.files import ArchiveFiles, create_archive, open_h5
-from ..archive.statistics import StatisticsCollector
+from ..archive.statistics import (StatisticsCollector, check_closable, scan_chromosome,
+                                  write_scanned)
 from ..archive.tracks import add_tracks
 from ..errors import GenomedataError
 from ..inputs.buffers import describe, input_kind
@@ -356,3 +357,43 @@ def _add(summary: LoadSummary, found: LoadSummary) -> None:
     for counter in ("values", "bases", "bases_in_gaps", "bases_past_end", "bases_masked"):
         setattr(summary, counter, getattr(summary, counter) + getattr(found, counter))
     summary.seconds += found.seconds
+
+
+# ------------------------------------------------------------------------------------------------
+# close-data: the chromosomes read by tasks, the statistics written by the driver
+
+def _scan_task(path, kind, chrom, min_gap, threads):
+    """close-data's reading half for one chromosome, the archive opened read-only."""
+    with _progress.reporting(_progress.QUIET), \
+            ArchiveFiles(path, "r", kind=kind) as files, \
+            ThreadPoolExecutor(threads or default_threads()) as pool:
+        group = files.chromosome_group(chrom)
+        return scan_chromosome(group, _layout.read_tracknames(group.file["/"]), min_gap=min_gap,
+                               pool=pool, nthreads=threads or default_threads())
+
+
+def close_on_executor(executor, path, *, min_gap, threads) -> None:
+    """close-data with one task per chromosome on ``executor`` reading it; the statistics are
+    written here, in one transaction, as close-data writes them."""
+    with ArchiveFiles(path, "r") as files:
+        check_closable(files)
+        kind = files.kind
+        chromosomes = files.chromosome_names()
+    futures = {}
+    found = {}
+    try:
+        for chrom in chromosomes:
+            futures[executor.submit(_scan_task, path, kind, chrom, min_gap, threads)] = chrom
+        with _progress.task("computing statistics", total=len(futures),
+                            unit="chromosomes") as bar:
+            for future in as_completed(futures):
+                found[futures[future]] = _result(future, f"reading chromosome "
+                                                         f"{futures[future]}")
+                bar.advance()
+    except BaseException:
+        _stop(futures)
+        raise
+    with ArchiveFiles(path, "r+") as files:
+        for chrom in chromosomes:
+            stats, scans = found[chrom]
+            write_scanned(files.chromosome_group(chrom), stats, scans, min_gap)

@@ -234,6 +234,29 @@ def test_a_task_whose_worker_keeps_dying_fails_the_load(inputs, executor, tmp_pa
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.filterwarnings("ignore::genomedata.errors.GenomedataDirtyWarning")
+@pytest.mark.parametrize("mode", ["file", "dir"])
+def test_close_data_on_the_cluster(inputs, executor, cluster, tmp_path, mode):
+    import shutil
+    from genomedata import Genome, close_data
+    load_genomedata(tmp_path / "one.gd", tracks_of(inputs)[:2], [inputs / "genome.fa"],
+                    mode=mode)
+    copy = shutil.copytree if mode == "dir" else shutil.copyfile
+    copy(tmp_path / "one.gd", tmp_path / "two.gd")
+    copy(tmp_path / "one.gd", tmp_path / "three.gd")
+    for name in ("one.gd", "two.gd", "three.gd"):
+        with Genome(tmp_path / name, "r+") as genome:     # dirty: statistics out of date
+            genome["chr2"][5000:5100, "b"] = 2.5
+            genome["chr3"][0:20000, "a"] = np.nan
+    close_data(tmp_path / "one.gd")
+    close_data(tmp_path / "two.gd", executor=executor)
+    assert run_cli("close-data", "--scheduler", cluster.scheduler.address,
+                   tmp_path / "three.gd") == 0
+    assert dump(tmp_path / "one.gd") == dump(tmp_path / "two.gd") == dump(tmp_path / "three.gd")
+    with Genome(tmp_path / "two.gd") as genome:       # clean: opens read-only
+        assert genome["chr2"].maxs[list(genome.tracknames_continuous).index("b")] >= 2.5
+
+
 # ------------------------------------------------------------------------------------------------
 # the command
 
