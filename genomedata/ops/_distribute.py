@@ -41,7 +41,7 @@ from .. import _progress
 from .._threads import default_threads
 from ..archive import layout as _layout
 from ..archive.build import ArchiveBuild, sibling
-from ..archive.files import ArchiveFiles, create_archive, open_h5
+from ..archive.files import ArchiveFiles, create_archive, expand_path, open_h5
 from ..archive.statistics import (StatisticsCollector, check_closable, scan_chromosome,
                                   write_scanned)
 from ..archive.tracks import add_tracks
@@ -62,7 +62,8 @@ from ._track import (LoadSummary, chromosome_renamer, load_chromosome_tracks,
 class _BigWigInput:
     """A bigWig input: read by the tasks themselves."""
 
-    name: str
+    name: str                 # as the user gave it (in messages)
+    path: str                 # absolute: workers may run in another folder
     nbytes: int
     data: dict
 
@@ -73,20 +74,19 @@ class _BigWigInput:
         return self
 
 
-def _read_input(filename, spool):
+def _read_input(filename, name, spool):
     """What the tasks need to read one track input: its per-chromosome ranges (a text input;
     gzip is first decompressed into the new file ``spool``) or the chromosomes it has data on
     (bigWig).  Run as a task too: the passes over every input are spread like the loading."""
     with _progress.reporting(_progress.QUIET):
         kind = input_kind(spool if filename in (None, "-") else filename)
-        name = describe(filename)
         if kind == "bigwig":
             source = BigWigSource(filename)
             try:
-                return _BigWigInput(source.name, source.nbytes, source.with_data())
+                return _BigWigInput(name, filename, source.nbytes, source.with_data())
             finally:
                 source.close()
-        path = os.fspath(filename)
+        path = filename
         if filename in (None, "-"):
             path = spool                  # standard input, spooled by the driver
         elif kind == "gzip":
@@ -112,7 +112,8 @@ def _read_inputs(executor, tracks, archive_path, temporary) -> list:
     futures = {}
     try:
         for index, ((_, filename), spool) in enumerate(zip(tracks, spools)):
-            futures[executor.submit(_read_input, filename, spool)] = index
+            path = filename if filename in (None, "-") else os.path.abspath(filename)
+            futures[executor.submit(_read_input, path, describe(filename), spool)] = index
         found = {}
         with _progress.task("splitting inputs by chromosome", total=len(futures),
                             unit="inputs") as bar:
@@ -127,7 +128,9 @@ def _read_inputs(executor, tracks, archive_path, temporary) -> list:
 
 def _open_input(spec):
     if isinstance(spec, _BigWigInput):
-        return BigWigSource(spec.name)
+        source = BigWigSource(spec.path)
+        source.name = spec.name
+        return source
     return RangeSource(spec)
 
 
@@ -194,7 +197,8 @@ def build_on_executor(executor, gdfilename, tracks, seqfilenames, mode, seqfile_
     temporary = []
     work = None
     try:
-        inputs = _read_inputs(executor, tracks, os.path.abspath(gdfilename), temporary)
+        inputs = _read_inputs(executor, tracks, os.path.abspath(expand_path(gdfilename)),
+                              temporary)
         build = ArchiveBuild(gdfilename, overwrite)
         try:
             load_sequence(build, seqfilenames, True, mode, seqfile_type, assembly_report_file,
@@ -211,10 +215,11 @@ def build_on_executor(executor, gdfilename, tracks, seqfilenames, mode, seqfile_
                 masks = (read_mask_file(maskfilename, extents=extents).regions
                          if maskfilename is not None else {})
                 layouts = {chrom: _chromosome_layout(group) for chrom, group in groups.items()}
-            work = sibling(build.path, "partial")
+            work = os.path.abspath(sibling(build.path, "partial"))
             os.mkdir(work)
             tasks = [_Task(chrom, work, build.kind,
-                           _layout.chromosome_filename(build.build_path, chrom)
+                           _layout.chromosome_filename(os.path.abspath(build.build_path),
+                                                       chrom)
                            if build.kind == "directory" else None,
                            layouts[chrom] if build.kind == "file" else None,
                            tracknames, chunk_rows,
@@ -375,6 +380,7 @@ def _scan_task(path, kind, chrom, min_gap, threads):
 def close_on_executor(executor, path, *, min_gap, threads) -> None:
     """close-data with one task per chromosome on ``executor`` reading it; the statistics are
     written here, in one transaction, as close-data writes them."""
+    path = os.path.abspath(expand_path(path))     # workers may run in another folder
     with ArchiveFiles(path, "r") as files:
         check_closable(files)
         kind = files.kind

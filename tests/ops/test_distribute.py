@@ -128,14 +128,19 @@ def test_same_archive_as_a_local_load(inputs, executor, tmp_path, mode):
                      "mask.bed") == []
 
 
-def test_process_pool_gives_the_same_archive(inputs, tmp_path):
+def test_process_pool_in_another_folder_gives_the_same_archive(inputs, tmp_path,
+                                                               monkeypatch):
+    """Relative paths work although the workers run in another folder (as on a cluster)."""
     from concurrent.futures import ProcessPoolExecutor
-    tracks = tracks_of(inputs)[:2]
-    load_genomedata(tmp_path / "local.gd", tracks, [inputs / "genome.fa"], mode="file")
-    with ProcessPoolExecutor(2) as pool:
-        load_genomedata(tmp_path / "pool.gd", tracks, [inputs / "genome.fa"], mode="file",
-                        executor=pool)
-    assert dump(tmp_path / "local.gd") == dump(tmp_path / "pool.gd")
+    import shutil
+    for name in ("genome.fa", "a.bedGraph", "b.wig.gz", "c.bw"):
+        shutil.copy(inputs / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    tracks = [("a", "a.bedGraph"), ("b", "b.wig.gz"), ("c", "c.bw")]
+    load_genomedata("local.gd", tracks, ["genome.fa"], mode="file")
+    with ProcessPoolExecutor(2, initializer=os.chdir, initargs=("/",)) as pool:
+        load_genomedata("pool.gd", tracks, ["genome.fa"], mode="file", executor=pool)
+    assert dump("local.gd") == dump("pool.gd")
 
 
 def test_gzip_on_standard_input(inputs, executor, tmp_path, monkeypatch):
