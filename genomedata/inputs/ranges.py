@@ -27,12 +27,12 @@ from .._threads import default_threads
 from ..errors import InputError
 from .buffers import (SIGNAL, SPOOL_BLOCK, _Joined, check_text, describe, gzip_error,
                       input_kind)
-from .signal import parse_signal
+from .signal import _names_at, parse_signal
 
 
 class SignalRanges:
     """Where each chromosome's lines are in one text input: ``ranges[chrom]`` is an int64
-    ``(k, 3)`` array of ``(start, end, first line)`` in file order, ``lines[chrom]`` its
+    ``(k, 4)`` array of ``(start, end, first line, number of lines)`` in file order, ``lines[chrom]`` its
     number of data lines.  Small and picklable."""
 
     def __init__(self, name, path, ranges, lines):
@@ -79,18 +79,28 @@ def split_signal(path, name) -> SignalRanges:
     arr, close = _map(path)
     try:
         status, _, table = chromosome_ranges(arr)
-        names = [bytes(arr[off:off + length]) for off, length in
-                 table[:, [RANGE_CHROM_OFF, RANGE_CHROM_LEN]].tolist()]
-        if status != OK or not all(raw.isascii() for raw in names):
+        names = _names_at(arr, table[:, [RANGE_CHROM_OFF, RANGE_CHROM_LEN]])
+        if status != OK or any(isinstance(raw, bytes) for raw in set(names)):
             parse_signal(arr, name)      # raises the error, located
             raise AssertionError(f"{name}: the chromosome ranges and the parser disagree")
+        # lines of each range: up to the next range's first line (the last: to the end)
+        nlines = np.diff(table[:, RANGE_LINE], append=0)
+        if len(table):
+            last = arr[table[-1, RANGE_START]:]
+            nlines[-1] = int(np.count_nonzero(last == 10)) + int(len(last) > 0
+                                                                 and last[-1] != 10)
+        columns = np.column_stack([table[:, [RANGE_START, RANGE_END, RANGE_LINE]], nlines])
+        # ranges grouped by name, names in order of first appearance (no loop over ranges:
+        # an unsorted input may have a range per line)
+        unique, first, inverse = np.unique(np.array(names, dtype=object), return_index=True,
+                                           return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(unique) + 1))
+        counts = np.bincount(inverse, weights=table[:, RANGE_NLINES], minlength=len(unique))
         ranges, lines = {}, {}
-        columns = table[:, [RANGE_START, RANGE_END, RANGE_LINE]]
-        for index, raw in enumerate(names):
-            chrom = raw.decode("ascii")
-            ranges.setdefault(chrom, []).append(index)
-            lines[chrom] = lines.get(chrom, 0) + int(table[index, RANGE_NLINES])
-        ranges = {chrom: columns[rows] for chrom, rows in ranges.items()}
+        for k in np.argsort(first).tolist():
+            ranges[unique[k]] = columns[order[bounds[k]:bounds[k + 1]]]
+            lines[unique[k]] = int(counts[k])
         del columns, table
     finally:
         del arr
@@ -134,6 +144,10 @@ def spool_named(path, target, task=None) -> None:
                 source.close()
 
 
+_TRACK_LINE = np.frombuffer(b"track\n", dtype=np.uint8)
+_NEWLINE = np.frombuffer(b"\n", dtype=np.uint8)
+
+
 class RangeSource:
     """A source over some chromosomes' ranges of one text file (see :class:`SignalRanges`),
     for ``ops/_track.py``: each range is parsed when its chromosome is filled."""
@@ -148,34 +162,48 @@ class RangeSource:
     def with_data(self) -> dict:
         return self.ranges.with_data()
 
-    def _parse(self, start, end, line):
+    def _parsed(self, chrom):
+        """``chrom``'s ranges parsed as one text, in file order: each range after a ``track``
+        line, which ends any WIG block as the line before the range did (a range starts with
+        a WIG header or a bedGraph line), so the values are those of the whole input; a
+        malformed line is an ``InputError`` at its line of the whole input."""
+        rows = self.ranges.ranges[chrom]
+        if len(rows) == 1:
+            start, end, first, _ = rows[0].tolist()
+            text, joined, firsts = self._arr[start:end], [1], [first]
+        else:
+            pieces = []
+            for start, end in rows[:, :2].tolist():
+                pieces += [_TRACK_LINE, self._arr[start:end]]
+            if rows[-1, 1] == len(self._arr) and self._arr[-1] != 10:
+                pieces.append(_NEWLINE)    # the input's last line, without its newline
+            text = np.concatenate(pieces)
+            # each range's first line in the joined text (after its track line)
+            joined = (np.cumsum(1 + rows[:, 3]) - rows[:, 3] + 1).tolist()
+            firsts = rows[:, 2].tolist()
         try:
-            return parse_signal(self._arr[start:end], self.name, threads=1)
+            return parse_signal(text, self.name, threads=1)
         except InputError as exc:
-            raise InputError(exc.filename, exc.line + line - 1, exc.message) from None
+            import bisect
+            index = max(0, bisect.bisect_right(joined, exc.line) - 1)
+            raise InputError(exc.filename, firsts[index] + exc.line - joined[index],
+                             exc.message) from None
 
     def check(self, chrom) -> None:
         """Parse ``chrom``'s ranges, only to find a malformed line."""
-        for start, end, line in self.ranges.ranges[chrom].tolist():
-            self._parse(start, end, line)
+        self._parsed(chrom)
 
     def fill(self, chrom, buffer, progress=None):
         """Parse ``chrom``'s ranges in file order into ``buffer``; a malformed line is an
         ``InputError`` at its line of the whole input."""
-        rows = self.ranges.ranges[chrom].tolist()
-        values = past_end = 0
-        for start, end, line in rows:
-            parsed = self._parse(start, end, line)
-            if chrom not in parsed.chromosomes():
-                continue
-            counters = parsed.fill_chromosome(chrom, buffer,
-                                              progress if len(rows) == 1 else None,
-                                              threads=min(2, default_threads()))
-            values += int(counters[0])
-            past_end += int(counters[2])
-        if progress is not None and len(rows) != 1:
-            progress(len(buffer))
-        return values, past_end
+        parsed = self._parsed(chrom)
+        if chrom not in parsed.chromosomes():
+            if progress is not None:
+                progress(len(buffer))
+            return 0, 0
+        counters = parsed.fill_chromosome(chrom, buffer, progress,
+                                          threads=min(2, default_threads()))
+        return int(counters[0]), int(counters[2])
 
     def close(self):
         self._arr = None

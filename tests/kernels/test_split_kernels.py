@@ -54,14 +54,19 @@ def test_a_chromosome_in_several_ranges(tmp_path):
     (tmp_path / "x.txt").write_bytes(text)
     ranges = split_signal(str(tmp_path / "x.txt"), "x.txt")
     assert {c: r.tolist() for c, r in ranges.ranges.items()} == {
-        "a": [[0, 8, 1], [23, 31, 4]], "b": [[8, 23, 2], [31, 59, 5]]}   # (the comment: b's)
+        "a": [[0, 8, 1, 1], [23, 31, 4, 1]], "b": [[8, 23, 2, 2], [31, 59, 5, 2]]}
     assert ranges.lines == {"a": 2, "b": 2}
     found, _ = _by_ranges(tmp_path / "x.txt", size=4)
     np.testing.assert_array_equal(found["a"][0], [1, 3, 3, np.nan])
     np.testing.assert_array_equal(found["b"][0], [2, 4, np.nan, np.nan])
 
 
-@pytest.mark.parametrize("text", BAD_INPUTS + [b"a\t0\t1\t1\na\t0\t1\t1\nb\t0\t1\nb\t0\t1\t2\n"])
+@pytest.mark.parametrize("text", BAD_INPUTS + [
+    b"a\t0\t1\t1\na\t0\t1\t1\nb\t0\t1\nb\t0\t1\t2\n",
+    # in the second and third ranges of b
+    b"a\t0\t1\t1\nb\t0\t1\t2\na\t0\t1\t1\nb\t0\t1\t2\n\nb\t0\t1\na\t0\t1\t1\n",
+    b"b\t0\t1\t2\nfixedStep chrom=a start=1\n1\ntrack\nb\t0\t1\t2\n"
+    b"fixedStep chrom=a start=1\n1\nfixedStep chrom=b start=1\n1 2"])
 def test_ranges_give_the_error_of_the_whole_input(text, tmp_path):
     (tmp_path / "bad.txt").write_bytes(text)
     with pytest.raises(InputError) as whole:
