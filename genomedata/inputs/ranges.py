@@ -1,7 +1,7 @@
 """Signal text split by chromosome into byte ranges, for loads whose chromosomes are loaded by
 different processes (each reading only its own chromosome's lines of every input).
 
-:func:`split_signal` finds, in one pass that reads no numbers (``kernels.split``), the byte
+:func:`split_signal` finds, in one pass that reads no numbers (``kernels.parse.chromosome_ranges``), the byte
 ranges of each chromosome's lines -- any number of ranges per chromosome, so inputs need not
 be sorted -- with the number of the first line of each, so that a malformed line found while
 parsing a range is still reported as ``FILE:LINE: message`` of the whole input.
@@ -73,8 +73,7 @@ def split_signal(path, name) -> SignalRanges:
     """The per-chromosome ranges of the plain text file ``path`` (``name``: the input as the
     user gave it).  A malformed WIG header or chromosome name is reported here (the input is
     then parsed whole for the usual message); malformed data lines are found by the tasks."""
-    from ..kernels.parse import OK
-    from ..kernels.split import (RANGE_CHROM_LEN, RANGE_CHROM_OFF, RANGE_END, RANGE_LINE,
+    from ..kernels.parse import (OK, RANGE_CHROM_LEN, RANGE_CHROM_OFF, RANGE_END, RANGE_LINE,
                                  RANGE_NLINES, RANGE_START, chromosome_ranges)
     arr, close = _map(path)
     try:

@@ -1,4 +1,5 @@
-"""Signal text split into per-chromosome byte ranges (``kernels.split``, ``inputs.ranges``):
+"""Signal text split into per-chromosome byte ranges (``kernels.parse.chromosome_ranges``,
+``inputs.ranges``):
 parsing each chromosome's ranges on their own gives the values, line counts and errors (at
 their line of the whole input) that parsing the whole input gives."""
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from genomedata.errors import InputError
 from genomedata.inputs.ranges import RangeSource, split_signal
 from genomedata.inputs.signal import parse_signal
-from genomedata.kernels.split import RANGE_END, RANGE_START, chromosome_ranges
+from genomedata.kernels.parse import RANGE_END, RANGE_START, chromosome_ranges
 
 from test_scan_windows import BAD_INPUTS, _random_text
 
