@@ -21,15 +21,26 @@ distributed = pytest.importorskip("distributed")
 CHROMS = {"chr1": 52_000, "chr2": 31_000, "chr3": 23_000}
 
 
+def _warm_up():
+    """Load the parser kernels in a worker (from the numba cache, or compiled), outside any
+    task: a worker busy compiling for long must not count as a task's failure."""
+    from genomedata.inputs.signal import parse_signal
+    parsed = parse_signal(b"c\t0\t1\t1\nfixedStep chrom=c start=1\n1\n", "warm-up")
+    parsed.fill_chromosome("c", np.zeros(4, np.float32))
+    from genomedata.kernels.parse import chromosome_ranges
+    chromosome_ranges(np.frombuffer(b"c\t0\t1\t1\n", np.uint8))
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """One local cluster of two worker processes for the module (a task whose worker dies is
-    given one more try)."""
+    given two more tries)."""
     import dask
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": 2}):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                       dashboard_address=":0") as local, \
                 distributed.Client(local) as client:
+            client.run(_warm_up)
             yield client
 
 
