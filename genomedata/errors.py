@@ -71,6 +71,10 @@ class InputError(GenomedataError, ValueError):
         where = self.filename if line is None else f"{self.filename}:{line}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # raised in another process (a task of a distributed load) and pickled back
+        return type(self), (self.filename, self.line, self.message)
+
 
 class HardmaskOptionError(GenomedataError, ValueError):
     """A ``--hardmask`` option that is not an operator followed by a number."""

@@ -224,15 +224,23 @@ def write_chromosome_metadata(group, tracknames, *, min_gap: int = MIN_GAP_LEN,
 
     Returns the :class:`TrackStats` (``None`` when the archive has no tracks).
     """
+    stats, scans = scan_chromosome(group, tracknames, min_gap=min_gap, block_rows=block_rows,
+                                   block_tracks=block_tracks, pool=pool, nthreads=nthreads,
+                                   raw_chunks=raw_chunks)
+    write_scanned(group, stats, scans, min_gap)
+    return stats
+
+
+def scan_chromosome(group, tracknames, *, min_gap: int = MIN_GAP_LEN, block_rows=None,
+                    block_tracks=None, pool=None, nthreads: int = 1, raw_chunks: bool = True):
+    """close-data's reading half for one chromosome group (it may be open read-only):
+    ``(TrackStats, [SupercontigScan])``, or ``(None, [])`` when the archive has no tracks."""
     ntracks = len(tracknames or ())
     if ntracks == 0:
-        write_dirty(group, False)
-        return None
-
+        return None, []
     stats = TrackStats(ntracks)
-    supercontigs = supercontig_groups(group)
     scans = []
-    for supercontig in supercontigs:
+    for supercontig in supercontig_groups(group):
         name = _name_of(supercontig)
         _progress.verbose(f" scanning {name}")
         start, end = supercontig_bounds(supercontig)
@@ -245,9 +253,16 @@ def write_chromosome_metadata(group, tracknames, *, min_gap: int = MIN_GAP_LEN,
                                             pool=pool, nthreads=nthreads,
                                             raw_chunks=raw_chunks)
         scans.append(SupercontigScan(start, int(dataset.shape[0]), first, last, gaps, name))
+    return stats, scans
 
-    _write_metadata(group, supercontigs, scans, stats, min_gap)
-    return stats
+
+def write_scanned(group, stats, scans, min_gap: int = MIN_GAP_LEN) -> None:
+    """close-data's writing half: what :func:`scan_chromosome` found, written to the group
+    (open for writing), which is then clean."""
+    if stats is None:
+        write_dirty(group, False)
+        return
+    _write_metadata(group, supercontig_groups(group), scans, stats, min_gap)
 
 
 def check_closable(files: ArchiveFiles) -> None:
@@ -377,6 +392,11 @@ class StatisticsCollector:
             first, last = int(state[0]), int(state[1])
             scans.append((None, None, []) if last < 0 else (first, last, gaps))
         self._columns[(chrom, int(column))] = (stats, scans)
+
+    def merge(self, other: "StatisticsCollector") -> None:
+        """Take over what ``other`` (a collector of other chromosomes, say filled by another
+        process) found."""
+        self._columns.update(other._columns)
 
     def write(self, files: ArchiveFiles) -> None:
         """Every chromosome's statistics and chunk bounds (tracks without values on a

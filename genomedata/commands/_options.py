@@ -17,6 +17,24 @@ def add_name_options(parser):
                              "(the track stays as it is) instead of failing")
 
 
+def add_cluster_options(parser):
+    """--workers, --scheduler and --scheduler-file: one task per chromosome on a Dask cluster
+    (load, close-data, hardmask)."""
+    group = parser.add_argument_group(
+        "on a Dask cluster (extra genomedata[dask]; workers must see the same paths: a "
+        "shared file system)")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="start a local Dask cluster of N worker processes for this "
+                            "command (one chromosome at a time each) and stop it afterwards")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run the chromosomes on the running Dask scheduler at ADDRESS "
+                            "(e.g. tcp://10.0.0.5:8786)")
+    where.add_argument("--scheduler-file", metavar="PATH",
+                       help="run the chromosomes on the Dask scheduler described by PATH "
+                            "(what 'dask scheduler --scheduler-file PATH' writes)")
+
+
 def expand_globs(patterns) -> list[str]:
     """Expand each pattern with glob (sorted); a pattern without a match is kept as given, so
     that a missing file is reported by name."""

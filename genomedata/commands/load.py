@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from .. import _progress
+from .._threads import default_threads
 from ..errors import GenomedataError
-from ._options import add_name_options, expand_globs
+from ._cluster import dask_executor
+from ._options import add_cluster_options, add_name_options, expand_globs
 from ._summary import show
 
 SUMMARY = "build an archive in one step: sequence, tracks, statistics"
 HELP = """Build an archive in one step: load the sequence, open the tracks, load every track
 (concurrently, compressing on all cores) and compute the statistics from the values while
 they are in memory (the archive is not read back).
+
+With --workers, --scheduler or --scheduler-file, each chromosome (all its tracks) is loaded
+by one task on a Dask cluster, whose workers must see the same paths (a shared file system);
+the archive is the same.
 
 Example: genomedata load -s 'chr*.fa.gz' -t dnase=dnase.bedGraph -t cons=phyloP.wigFix out.gd"""
 
@@ -47,6 +53,7 @@ def add_arguments(parser):
     parser.add_argument("--overwrite", action="store_true",
                         help="replace ARCHIVE if it exists")
     add_name_options(parser)
+    add_cluster_options(parser)
 
 
 def parse_track(text):
@@ -59,11 +66,15 @@ def parse_track(text):
 def run(args):
     from ..ops.load import build_archive
     tracks = [parse_track(text) for text in args.track]
-    summaries = build_archive(
-        args.gdarchive, tracks, expand_globs(args.sequence), args.mode,
-        args.seqfile_type or "fasta", args.chunk_size, args.assembly_report,
-        args.name_style, args.maskfile, overwrite=args.overwrite, jobs=args.jobs,
-        chr_prefix=args.chr_prefix, allow_empty=args.allow_empty)
+    jobs = args.jobs
+    if jobs is None and args.workers:
+        jobs = max(1, default_threads() // args.workers)   # the cores shared by the workers
+    with dask_executor(args.workers, args.scheduler, args.scheduler_file) as executor:
+        summaries = build_archive(
+            args.gdarchive, tracks, expand_globs(args.sequence), args.mode,
+            args.seqfile_type or "fasta", args.chunk_size, args.assembly_report,
+            args.name_style, args.maskfile, overwrite=args.overwrite, jobs=jobs,
+            chr_prefix=args.chr_prefix, allow_empty=args.allow_empty, executor=executor)
     show(summaries)
     _progress.info(f"Genomedata archive created: {args.gdarchive}")
     return 0

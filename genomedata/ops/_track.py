@@ -364,6 +364,29 @@ def load_track(archive, trackname, source, *, pool, shown, maskfile=None, chunk_
     return summary
 
 
+def load_chromosome_tracks(archive, name, inputs, *, pool, mask_regions=None,
+                           statistics=None) -> list:
+    """Load archive chromosome ``name`` from every input, tracks in the order given: the unit
+    of work of a load spread over processes (``ops/_distribute.py``), whose task writes one
+    chromosome of a new archive.  ``inputs``: ``[(trackname, source, input chromosomes)]``
+    (the input's chromosomes that are ``name`` in the archive); ``mask_regions``: that
+    chromosome's mask regions, or None.  Returns one ``LoadSummary`` per input."""
+    summaries = []
+    buffers = _Buffers()
+    targets = {}
+    for trackname, source, chroms in inputs:
+        if trackname not in targets:
+            targets[trackname] = _TrackTarget(archive, trackname)
+        summary = LoadSummary(trackname=trackname, source=source.name)
+        elapsed = stopwatch()
+        for chrom in chroms:
+            _load_chromosome(source, targets[trackname], chrom, name, mask_regions, summary,
+                             pool, buffers, statistics)
+        summary.seconds = elapsed()
+        summaries.append(summary)
+    return summaries
+
+
 def _fill_while_writing(source, chrom, buffer, writer):
     """``source.fill`` on another thread while this one hands every part of the buffer the
     fill has finished to ``writer`` (and so makes HDF5's chunk writes, which hold the GIL,

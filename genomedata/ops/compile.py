@@ -20,6 +20,7 @@ import numpy as np
 from .. import _jit, _progress
 from ..api.genome import Genome
 from ..errors import InputError
+from ..inputs.ranges import split_signal
 from ..inputs.regions import parse_hardmask_option
 from ..inputs.sequence import SequenceBuffer, count_fasta_records, iter_fasta_records
 from .close_data import close_data
@@ -107,6 +108,8 @@ def _workload(folder):
     def load():
         build_archive(archive, tracks, [path("a.fa"), path("b.fa.gz")], "file",
                       maskfilename=path("mask.bed"))
+        for name in ("signal.bedGraph", "signal.wig"):     # a load spread over processes
+            split_signal(path(name), name)
 
     def sequence_blocks():
         # lines longer than the block a FASTA file is read in (chromosome-sized lines), and

@@ -22,6 +22,7 @@ from ..archive.statistics import StatisticsCollector, close_files
 from ..archive.tracks import add_tracks
 from ..errors import GenomedataError
 from ..inputs.sources import open_source
+from ._distribute import build_on_executor
 from ._sequence import load_sequence
 from ._track import load_track
 
@@ -37,7 +38,8 @@ def _group_tracks(tracks):
 def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile_type="fasta",
                   chunk_size=None, assembly_report_file=None,
                   chromosome_name_style="UCSC-style-name", maskfilename=None, *,
-                  overwrite=False, jobs=None, chr_prefix=None, allow_empty=False):
+                  overwrite=False, jobs=None, chr_prefix=None, allow_empty=False,
+                  executor=None):
     """Like :func:`load_genomedata`; returns the list of per-input ``LoadSummary``."""
 
     tracks = list(tracks or [])
@@ -54,6 +56,11 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
         check_new_tracknames(list(grouped))   # before anything is made
     chunk_rows = DEFAULT_CHUNK_ROWS if chunk_size is None else check_chunk_rows(chunk_size)
     threads = jobs or default_threads()
+    if executor is not None and tracks:
+        return build_on_executor(
+            executor, gdfilename, tracks, seqfilenames, mode, seqfile_type, chunk_rows,
+            assembly_report_file, chromosome_name_style, maskfilename, overwrite=overwrite,
+            threads=jobs, chr_prefix=chr_prefix, allow_empty=allow_empty)
 
     # 1. open and check every input before anything is created
     sources = {}
@@ -117,7 +124,8 @@ def _load_tracks(archive, tracks, grouped, sources, threads, options):
 def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
                     seqfile_type="fasta", chunk_size=None, assembly_report_file=None,
                     chromosome_name_style="UCSC-style-name", maskfilename=None, verbose=False,
-                    *, overwrite=False, jobs=None, chr_prefix=None, allow_empty=False):
+                    *, overwrite=False, jobs=None, chr_prefix=None, allow_empty=False,
+                    executor=None):
     """Create archive ``gdfilename`` from sequence files and ``tracks`` = [(name, file), ...].
 
     ``mode``: "dir", "file" or None (directory for fewer than 100 sequences).  ``seqfile_type``:
@@ -130,6 +138,9 @@ def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
     fails, nothing is left behind.  An existing ``gdfilename`` is an error unless
     ``overwrite=True``.  ``jobs``: threads (default: every core).  ``chr_prefix`` and
     ``allow_empty``: as for :func:`~genomedata.ops.load_data.load_data`, for every track.
+    ``executor``: a :class:`concurrent.futures.Executor` (a ``ProcessPoolExecutor``, Dask's
+    ``Client.get_executor()``) whose workers see the same paths: each chromosome's tracks are
+    then loaded by one task there (``jobs``: threads in each task), with the same result.
 
     >>> import os
     >>> from genomedata.load_genomedata import load_genomedata
@@ -144,5 +155,5 @@ def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
     build_archive(gdfilename, tracks, seqfilenames, mode, seqfile_type, chunk_size,
                   assembly_report_file, chromosome_name_style, maskfilename,
                   overwrite=overwrite, jobs=jobs, chr_prefix=chr_prefix,
-                  allow_empty=allow_empty)
+                  allow_empty=allow_empty, executor=executor)
     return gdfilename

@@ -1,0 +1,305 @@
+"""Loads spread over processes: one task per chromosome on a local Dask cluster of two worker
+processes (and a ProcessPoolExecutor), giving the archive a local load gives."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from genomedata.errors import GenomedataError, InputError
+from genomedata.ops.load import load_genomedata
+
+distributed = pytest.importorskip("distributed")
+
+CHROMS = {"chr1": 52_000, "chr2": 31_000, "chr3": 23_000}
+
+
+def _warm_up():
+    """Load the parser kernels in a worker (from the numba cache, or compiled), outside any
+    task: a worker busy compiling for long must not count as a task's failure."""
+    from genomedata.inputs.signal import parse_signal
+    parsed = parse_signal(b"c\t0\t1\t1\nfixedStep chrom=c start=1\n1\n", "warm-up")
+    parsed.fill_chromosome("c", np.zeros(4, np.float32))
+    from genomedata.kernels.parse import chromosome_ranges
+    chromosome_ranges(np.frombuffer(b"c\t0\t1\t1\n", np.uint8))
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """One local cluster of two worker processes for the module (a task whose worker dies is
+    given two more tries)."""
+    import dask
+    with dask.config.set({"distributed.scheduler.allowed-failures": 2}):
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=":0") as local, \
+                distributed.Client(local) as client:
+            client.run(_warm_up)
+            yield client
+
+
+@pytest.fixture
+def executor(cluster):
+    return cluster.get_executor(pure=False)
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """A seeded genome (supercontigs split by runs of N) and inputs of every kind: unsorted
+    bedGraph, WIG (fixedStep and variableStep), the WIG gzipped, a bigWig, a mask."""
+    import pyBigWig
+    folder = tmp_path_factory.mktemp("inputs")
+    rng = np.random.default_rng(15)
+    with open(folder / "genome.fa", "w") as out:
+        for chrom, size in CHROMS.items():
+            seq = rng.choice(list("ACGT"), size)
+            seq[3000:4500] = "N"
+            out.write(f">{chrom}\n" + "".join(seq) + "\n")
+    with open(folder / "a.bedGraph", "w") as out:
+        out.write("track type=bedGraph\n")
+        for chrom in ["chr2", "chr1", "chr3", "chr1", "chr2"]:      # unsorted, repeated
+            for _ in range(150):
+                start = int(rng.integers(0, CHROMS[chrom] + 500))  # some past the end
+                out.write(f"{chrom}\t{start}\t{start + int(rng.integers(1, 400))}\t"
+                          f"{rng.normal():.4g}\n")
+        out.write("chrUn\t5\t10\t1.5\n")                           # not in the genome
+    wig = ("fixedStep chrom=chr3 start=11 step=5 span=3\n"
+           + "".join(f"{v:.3g}\n" for v in rng.normal(size=800))
+           + "# a comment\nvariableStep chrom=chr1 span=4\n"
+           + "".join(f"{p} {v:.3g}\n" for p, v in zip(range(1, 45_000, 37),
+                                                        rng.normal(size=1300)))
+           + "track name=again\nchr3\t100\t200\t7.25\n")
+    (folder / "b.wig").write_text(wig)
+    with gzip.open(folder / "b.wig.gz", "wt") as out:
+        out.write(wig)
+    bw = pyBigWig.open(str(folder / "c.bw"), "w")
+    bw.addHeader(list(CHROMS.items()))
+    for chrom in CHROMS:
+        starts = np.arange(0, CHROMS[chrom] - 100, 97, dtype=np.int64)
+        bw.addEntries([chrom] * len(starts), starts.tolist(), ends=(starts + 50).tolist(),
+                      values=rng.normal(size=len(starts)).tolist())
+    bw.close()
+    (folder / "mask.bed").write_text("chr1\t100\t2000\nchr3\t0\t500\n")
+    return folder
+
+
+def tracks_of(folder):
+    return [("a", str(folder / "a.bedGraph")), ("b", str(folder / "b.wig.gz")),
+            ("a", str(folder / "b.wig")), ("c", str(folder / "c.bw"))]
+
+
+def dump(path) -> dict:
+    """Every group and dataset of an archive: attributes, values, storage properties."""
+    found = {}
+    path = str(path)
+    files = ([os.path.join(path, name) for name in sorted(os.listdir(path))]
+             if os.path.isdir(path) else [path])
+    for filename in files:
+        with h5py.File(filename, "r") as handle:
+            def visit(name, item, where=os.path.basename(filename) if len(files) > 1 else ""):
+                attrs = {key: (value.tobytes() if isinstance(value, np.ndarray) else value)
+                         for key, value in item.attrs.items()}
+                found[(where, name, "attrs")] = attrs
+                if isinstance(item, h5py.Dataset):
+                    found[(where, name, "data")] = item[()].tobytes()
+                    found[(where, name, "storage")] = (item.chunks, item.compression,
+                                                       item.shuffle, item.maxshape)
+            visit("/", handle["/"])
+            handle.visititems(visit)
+    return found
+
+
+def leftovers(folder, *expected):
+    return sorted(set(os.listdir(folder)) - set(expected))
+
+
+@pytest.mark.parametrize("mode", ["file", "dir"])
+def test_same_archive_as_a_local_load(inputs, executor, tmp_path, mode):
+    tracks = tracks_of(inputs)
+    options = dict(mode=mode, maskfilename=str(inputs / "mask.bed"))
+    load_genomedata(tmp_path / "local.gd", tracks, [inputs / "genome.fa"], **options)
+    load_genomedata(tmp_path / "dask.gd", tracks, [inputs / "genome.fa"], executor=executor,
+                    **options)
+    local, spread = dump(tmp_path / "local.gd"), dump(tmp_path / "dask.gd")
+    assert local.keys() == spread.keys()
+    assert [key for key in local if local[key] != spread[key]] == []
+    # the archive holds values of every track, and nothing else was left beside it
+    data = [value for key, value in local.items() if key[1].endswith("continuous")
+            and key[2] == "data"]
+    columns = np.concatenate([np.frombuffer(d, np.float32).reshape(-1, 3) for d in data])
+    assert np.isfinite(columns).any(axis=0).all()
+    assert leftovers(tmp_path) == ["dask.gd", "local.gd"]
+    assert leftovers(inputs, "genome.fa", "a.bedGraph", "b.wig", "b.wig.gz", "c.bw",
+                     "mask.bed") == []
+
+
+def test_process_pool_in_another_folder_gives_the_same_archive(inputs, tmp_path,
+                                                               monkeypatch):
+    """Relative paths work although the workers run in another folder (as on a cluster)."""
+    from concurrent.futures import ProcessPoolExecutor
+    import shutil
+    for name in ("genome.fa", "a.bedGraph", "b.wig.gz", "c.bw"):
+        shutil.copy(inputs / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    tracks = [("a", "a.bedGraph"), ("b", "b.wig.gz"), ("c", "c.bw")]
+    load_genomedata("local.gd", tracks, ["genome.fa"], mode="file")
+    with ProcessPoolExecutor(2, initializer=os.chdir, initargs=("/",)) as pool:
+        load_genomedata("pool.gd", tracks, ["genome.fa"], mode="file", executor=pool)
+    assert dump("local.gd") == dump("pool.gd")
+
+
+def test_gzip_on_standard_input(inputs, executor, tmp_path, monkeypatch):
+    import io
+    load_genomedata(tmp_path / "local.gd", [("b", str(inputs / "b.wig"))],
+                    [inputs / "genome.fa"], mode="file")
+    stdin = io.TextIOWrapper(io.BytesIO((inputs / "b.wig.gz").read_bytes()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    load_genomedata(tmp_path / "dask.gd", [("b", "-")], [inputs / "genome.fa"], mode="file",
+                    executor=executor)
+    assert dump(tmp_path / "local.gd") == dump(tmp_path / "dask.gd")
+    assert leftovers(tmp_path) == ["dask.gd", "local.gd"]
+
+
+def test_a_bad_line_of_one_task_stops_the_load(inputs, executor, tmp_path):
+    lines = (inputs / "a.bedGraph").read_text().splitlines(keepends=True)
+    bad = next(i for i, line in enumerate(lines) if line.startswith("chr3"))
+    lines[bad + 3] = "chr3\t10\t20\tten\n"
+    (tmp_path / "bad.bedGraph").write_text("".join(lines))
+    with pytest.raises(InputError) as raised:
+        load_genomedata(tmp_path / "out.gd", [("a", str(inputs / "b.wig")),
+                                              ("b", str(tmp_path / "bad.bedGraph"))],
+                        [inputs / "genome.fa"], mode="file", executor=executor)
+    assert str(raised.value).startswith(f"{tmp_path / 'bad.bedGraph'}:{bad + 4}: ")
+    assert leftovers(tmp_path) == ["bad.bedGraph"]
+
+
+def test_a_bad_line_on_a_chromosome_the_archive_lacks(inputs, executor, tmp_path):
+    text = (inputs / "a.bedGraph").read_text() + "chrUn\t5\t1\t1.5\n"
+    (tmp_path / "bad.bedGraph").write_text(text)
+    with pytest.raises(InputError) as raised:
+        load_genomedata(tmp_path / "out.gd", [("a", str(tmp_path / "bad.bedGraph"))],
+                        [inputs / "genome.fa"], mode="dir", executor=executor)
+    assert f"bad.bedGraph:{len(text.splitlines())}: " in str(raised.value)
+    assert leftovers(tmp_path) == ["bad.bedGraph"]
+
+
+def test_a_bad_gzip_input_leaves_no_spool_file(inputs, executor, tmp_path):
+    wig = (inputs / "b.wig").read_text().replace("variableStep chrom=chr1 span=4",
+                                                 "variableStep chrom=chr1 span=x")
+    with gzip.open(tmp_path / "bad.wig.gz", "wt") as out:
+        out.write(wig)
+    with pytest.raises(InputError, match=r"bad\.wig\.gz:\d+: "):
+        load_genomedata(tmp_path / "out.gd", [("a", str(tmp_path / "bad.wig.gz"))],
+                        [inputs / "genome.fa"], executor=executor)
+    assert leftovers(tmp_path) == ["bad.wig.gz"]
+
+
+def _die_once(marker, function, *args):
+    """Kill this worker process the first time it loads a chromosome (the scheduler runs the
+    task again)."""
+    if function.__name__ == "_run_task" and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    return function(*args)
+
+
+def _die_always(function, *args):
+    if function.__name__ == "_run_task":
+        os._exit(1)
+    return function(*args)
+
+
+class _Dying:
+    """An executor whose tasks kill their worker."""
+
+    def __init__(self, executor, wrapper, *extra):
+        self.executor, self.wrapper, self.extra = executor, wrapper, extra
+
+    def submit(self, function, *args):
+        return self.executor.submit(self.wrapper, *self.extra, function, *args)
+
+
+@pytest.fixture
+def by_value():
+    import cloudpickle
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    yield
+    cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+
+
+def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_value):
+    tracks = tracks_of(inputs)[:1]
+    load_genomedata(tmp_path / "local.gd", tracks, [inputs / "genome.fa"], mode="file")
+    dying = _Dying(executor, _die_once, str(tmp_path / "died"))
+    load_genomedata(tmp_path / "dask.gd", tracks, [inputs / "genome.fa"], mode="file",
+                    executor=dying)
+    assert dump(tmp_path / "local.gd") == dump(tmp_path / "dask.gd")
+    assert leftovers(tmp_path) == ["dask.gd", "died", "local.gd"]
+
+
+def test_a_task_whose_worker_keeps_dying_fails_the_load(inputs, executor, tmp_path, by_value):
+    with pytest.raises(GenomedataError, match="the task loading chromosome chr[123] did not finish: its Dask worker died"):
+        load_genomedata(tmp_path / "dask.gd", tracks_of(inputs)[:1], [inputs / "genome.fa"],
+                        mode="dir", executor=_Dying(executor, _die_always))
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.filterwarnings("ignore::genomedata.errors.GenomedataDirtyWarning")
+@pytest.mark.parametrize("mode", ["file", "dir"])
+def test_close_data_on_the_cluster(inputs, executor, cluster, tmp_path, mode):
+    import shutil
+    from genomedata import Genome, close_data
+    load_genomedata(tmp_path / "one.gd", tracks_of(inputs)[:2], [inputs / "genome.fa"],
+                    mode=mode)
+    copy = shutil.copytree if mode == "dir" else shutil.copyfile
+    copy(tmp_path / "one.gd", tmp_path / "two.gd")
+    copy(tmp_path / "one.gd", tmp_path / "three.gd")
+    for name in ("one.gd", "two.gd", "three.gd"):
+        with Genome(tmp_path / name, "r+") as genome:     # dirty: statistics out of date
+            genome["chr2"][5000:5100, "b"] = 2.5
+            genome["chr3"][0:20000, "a"] = np.nan
+    close_data(tmp_path / "one.gd")
+    close_data(tmp_path / "two.gd", executor=executor)
+    assert run_cli("close-data", "--scheduler", cluster.scheduler.address,
+                   tmp_path / "three.gd") == 0
+    assert dump(tmp_path / "one.gd") == dump(tmp_path / "two.gd") == dump(tmp_path / "three.gd")
+    with Genome(tmp_path / "two.gd") as genome:       # clean: opens read-only
+        assert genome["chr2"].maxs[list(genome.tracknames_continuous).index("b")] >= 2.5
+
+
+# ------------------------------------------------------------------------------------------------
+# the command
+
+def test_command_on_a_scheduler_and_a_scheduler_file(inputs, cluster, tmp_path):
+    address = cluster.scheduler.address
+    (tmp_path / "scheduler.json").write_text(json.dumps({"address": address}))
+    common = ["-s", inputs / "genome.fa", "-t", f"a={inputs / 'a.bedGraph'}",
+              "-t", f"c={inputs / 'c.bw'}", "-q"]
+    assert run_cli("load", *common, tmp_path / "local.gd") == 0
+    assert run_cli("load", *common, "--scheduler", address, tmp_path / "one.gd") == 0
+    assert run_cli("load", *common, "--scheduler-file", tmp_path / "scheduler.json",
+                   tmp_path / "two.gd") == 0
+    local = dump(tmp_path / "local.gd")
+    assert dump(tmp_path / "one.gd") == local == dump(tmp_path / "two.gd")
+
+
+def test_command_starts_and_stops_a_local_cluster(inputs, tmp_path, capsys):
+    argv = ["load", "-s", inputs / "genome.fa", "-t", f"b={inputs / 'b.wig.gz'}", "-q", "-f"]
+    assert run_cli(*argv, tmp_path / "local.gd") == 0
+    assert run_cli(*argv, "--workers", "2", tmp_path / "dask.gd") == 0
+    assert dump(tmp_path / "local.gd") == dump(tmp_path / "dask.gd")
+
+
+def test_without_dask_a_cluster_option_names_the_extra(inputs, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)    # import distributed fails
+    assert run_cli("load", "-s", inputs / "genome.fa", "-t", f"a={inputs / 'a.bedGraph'}",
+                   "--workers", "2", tmp_path / "out.gd") != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "genomedata[dask]" in err[0], err
+    assert leftovers(tmp_path) == []
