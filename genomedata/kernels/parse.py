@@ -539,13 +539,16 @@ def _skip_run_fixed(buf, pos, n, cur, step, fast_lim):
         e = pos + _LINES_BLOCK
         if e > n - 1:
             e = n - 1
-        count = np.int64(0)
-        special = 0
-        for i in range(pos, e):
-            nl = buf[i] == NEWLINE
-            c = buf[i + 1]
+        # unsigned indices and 32-bit lanes: LLVM vectorizes this loop
+        count = np.uint32(0)
+        special = np.uint32(0)
+        for i in range(np.uint64(pos), np.uint64(e)):
+            nl = np.uint32(buf[i] == NEWLINE)
+            c = buf[i + np.uint64(1)]
             count += nl
-            special |= nl & ((c < 0x24) | (c == _T) | (c == _B) | (c == _F) | (c == _V))
+            special |= nl & np.uint32((c < 0x24) | (c == _T) | (c == _B) | (c == _F)
+                                      | (c == _V))
+        count = np.int64(count)
         if special == 0 and count > 0 and count <= (fast_lim - cur) // step:
             last = e - 1
             while buf[last] != NEWLINE:
