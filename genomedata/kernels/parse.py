@@ -6,7 +6,11 @@ Two passes over one ``uint8`` buffer holding the whole input:
     validates the whole input and returns its structure: a table of *segments* (maximal runs of
     data lines of one chromosome and one kind), a table of distinct chromosome names and a table
     of "hard" number tokens that the kernels cannot convert exactly (Python converts them with
-    ``float()``).  Nothing is written anywhere.
+    ``float()``).  Nothing is written anywhere.  ``scan_window(..., check=False)`` finds the
+    same structure without reading the values (a data line is any line that is not blank, a
+    comment or a keyword line; bedGraph and variableStep coordinates are still read): loading
+    scans so, and ``fill`` then checks each value once, stopping at a malformed line or a hard
+    token (the Python side checks that part of the input again in full).
 
 ``fill(buf, ...)`` / ``fill_segments(buf, segs, indices, ...)``
     parse the data lines of segments again and write their values into a chromosome's float32
@@ -806,7 +810,8 @@ def scan_window(buf, lo, hi, ctx, check):
     window boundary continues in a new segment of the next window (as if a header with the
     next position stood there), a bedGraph run of one chromosome likewise.  Offsets are
     offsets in ``buf``; the chromosome and hard-token tables are the window's own (segments
-    index them from 0).
+    index them from 0).  ``check`` False: the values are not read (see the module's
+    docstring), and the hard-token table stays empty.
     """
     n = hi
     segs = np.empty((16, SEG_NCOLS), dtype=np.int64)
