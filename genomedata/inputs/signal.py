@@ -346,7 +346,7 @@ class ParsedSignal:
 
     def raise_first_error(self):
         """Raise the ``InputError`` of the first malformed line of the input."""
-        parse_signal(self.buf, self.filename)
+        parse_signal(self.buf, self.filename, release=self._release)
         raise RuntimeError(f"{self.filename}: internal parser error: a line failed to fill "
                            "but the input checks (please report this as a bug)")
 
@@ -497,7 +497,7 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
             if not check:
                 # a value before this line may be malformed too: the first error in file
                 # order is the one a checking scan finds
-                parse_signal(arr, filename, window=window, threads=threads)
+                parse_signal(arr, filename, release, window, threads)
             status, err_off, err_info = error
             raise InputError(filename, line_number(arr, err_off),
                              error_message(arr, status, err_off, err_info))
@@ -520,7 +520,7 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
         previous = ctx
     if bad_name is not None:
         if not check:
-            parse_signal(arr, filename, window=window, threads=threads)
+            parse_signal(arr, filename, release, window, threads)
         off, raw = bad_name
         raise InputError(filename, line_number(arr, off),
                          f"chromosome name is not ASCII: '{_show(raw)}'")
