@@ -9,9 +9,9 @@ SUMMARY = "load one track's signal (WIG, bedGraph, BED3+1, bigWig; gzip ok)"
 HELP = """Load one track's signal into an archive whose tracks are open (see open-data).
 
 The input is WIG (fixedStep/variableStep, 1-based), bedGraph or BED3+1 text, plain or gzip
-(detected by content), or a bigWig file; standard input when FILE is absent.  The input is
-checked completely before anything is written: a malformed input changes nothing.  Run
-close-data afterwards."""
+(detected by content), or a bigWig file; standard input when FILE is absent.  A malformed input
+changes nothing: what the load wrote before the bad line is undone.  Run close-data
+afterwards."""
 
 
 def add_arguments(parser):

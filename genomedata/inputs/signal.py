@@ -4,6 +4,8 @@ The Python side of the parser kernels in ``genomedata.kernels.parse`` (see that 
 grammar and the error codes).  ``parse_signal(buf, filename)`` checks the whole input (pass 1,
 ``scan``) and raises ``InputError(filename, line, message)`` on the first problem; the returned
 ``ParsedSignal`` then fills one chromosome's float32 buffer at a time (pass 2, ``fill``).
+Loading scans with ``check=False`` instead: the first pass finds only the structure (where the
+data lines are, their coordinates) and every value is read once, checked as it is filled.
 
 Python loops only over segments (runs of data lines of one chromosome) and distinct chromosome
 names, never over lines.  numba is imported only when ``parse_signal`` runs.
@@ -108,11 +110,13 @@ class ParsedSignal:
     the GIL).
     """
 
-    def __init__(self, arr, filename, segments, chrom_names, hard_values, release=None):
+    def __init__(self, arr, filename, segments, chrom_names, hard_values, release=None,
+                 checked=True):
         self.buf = arr
         self.filename = filename
         self.segments = segments
         self.hard_values = hard_values
+        self.checked = checked
         self._release = release
         self._names = list(chrom_names)
         from ..kernels import parse as kp
@@ -279,11 +283,7 @@ class ParsedSignal:
             while last < end and size + ends[last] - starts[last] <= FILL_BATCH:
                 size += ends[last] - starts[last]
                 last += 1
-            status = kp.fill_segments(self.buf, self.segments, idx[first:last], buffer,
-                                      self.hard_values, counters)
-            if status != kp.FILL_OK:
-                raise RuntimeError(f"{self.filename}: internal parser error {status} while "
-                                   f"filling {chrom} (please report this as a bug)")
+            self._fill_batch(chrom, idx[first:last], buffer, counters)
             if self._release is not None:
                 for lo, hi in zip(starts[first:last].tolist(), ends[first:last].tolist()):
                     self._release(lo, hi)
@@ -291,6 +291,81 @@ class ParsedSignal:
                 progress(min(int(lowest[last]), len(buffer)) if last < len(idx)
                          else len(buffer))
             first = last
+
+
+    def _fill_batch(self, chrom, indices, buffer, counters) -> None:
+        """``fill_segments`` of the segments ``indices``.  An input scanned without its values
+        (``checked`` False) is checked here: its segments carry no hard tokens, so a batch
+        that holds one -- or a malformed line -- stops; the batch is then checked in full
+        (:meth:`_resolve`), which raises the input's first error, or gives the batch's hard
+        tokens, and is filled again with them (the same lines write the same values)."""
+        kp = self._kp
+        if self.checked:
+            status = kp.fill_segments(self.buf, self.segments, indices, buffer,
+                                      self.hard_values, counters)
+        else:
+            before = counters.copy()
+            status = kp.fill_segments(self.buf, self.segments, indices, buffer, _NO_HARD,
+                                      counters)
+            if status != kp.FILL_OK:
+                counters[:] = before
+                segments, hard_values = self._resolve(indices)
+                status = kp.fill_segments(self.buf, segments,
+                                          np.arange(len(indices), dtype=np.int64), buffer,
+                                          hard_values, counters)
+        if status != kp.FILL_OK:
+            raise RuntimeError(f"{self.filename}: internal parser error {status} while "
+                               f"filling {chrom} (please report this as a bug)")
+
+    def _resolve(self, indices):
+        """The segments ``indices`` checked line by line, value by value: ``(segments,
+        hard values)`` for ``fill_segments`` over all of them, or ``InputError`` (the first
+        error of the whole input, as a checking ``parse_signal`` reports it)."""
+        kp = self._kp
+        segments = self.segments[indices].copy()
+        values = []
+        for row in segments:
+            ctx = kp.new_context()
+            if row[kp.SEG_KIND] != kp.KIND_BED:
+                ctx[kp.CTX_MODE] = row[kp.SEG_KIND]
+                ctx[kp.CTX_CUR] = row[kp.SEG_START]
+                ctx[kp.CTX_STEP] = row[kp.SEG_STEP]
+                ctx[kp.CTX_SPAN] = row[kp.SEG_SPAN]
+                ctx[kp.CTX_COFF] = row[kp.SEG_CHROM_OFF]
+                ctx[kp.CTX_CLEN] = row[kp.SEG_CHROM_LEN]
+                ctx[kp.CTX_LINE_OFF] = row[kp.SEG_LINE_OFF]
+            status, _, _, _, _, hard = kp.scan_window(
+                self.buf, row[kp.SEG_DATA_START], row[kp.SEG_DATA_END], ctx, True)
+            if status != kp.OK:
+                self.raise_first_error()
+            row[kp.SEG_HARD_FIRST] = len(values)
+            row[kp.SEG_HARD_COUNT] = len(hard)
+            values.extend(float(bytes(self.buf[off:off + length]))
+                          for off, length in hard.tolist())
+        return segments, np.array(values, dtype=np.float64)
+
+    def raise_first_error(self):
+        """Raise the ``InputError`` of the first malformed line of the input."""
+        parse_signal(self.buf, self.filename, release=self._release)
+        raise RuntimeError(f"{self.filename}: internal parser error: a line failed to fill "
+                           "but the input checks (please report this as a bug)")
+
+    def check_chromosomes(self, names) -> None:
+        """Check the data lines of the chromosomes ``names`` without writing anything (an
+        input scanned without its values is otherwise checked as it is filled); raise the
+        input's first error if one of them is malformed."""
+        if self.checked:
+            return
+        kp = self._kp
+        counters = np.zeros(kp.NCOUNTERS, dtype=np.int64)
+        nothing = np.zeros(0, dtype=np.float32)
+        for name in names:
+            idx = self._segments_of(name)
+            if idx is not None and len(idx):
+                self._fill_part(name, idx, 0, len(idx), nothing, None, counters, None)
+
+
+_NO_HARD = np.zeros(0, dtype=np.float64)
 
 
 def _window_end(arr: np.ndarray, pos: int, window: int) -> int:
@@ -305,7 +380,7 @@ def _window_end(arr: np.ndarray, pos: int, window: int) -> int:
     return n
 
 
-def _scan_part(arr, lo, hi, ctx, window, release):
+def _scan_part(arr, lo, hi, ctx, window, release, check=True):
     """Scan ``arr[lo:hi]`` window by window from the parser state ``ctx`` (updated in place).
     Returns ``(windows, error)``: the kernel's tables per window, and ``(status, offset,
     info)`` of the first error (None if none)."""
@@ -315,7 +390,8 @@ def _scan_part(arr, lo, hi, ctx, window, release):
     pos = lo
     while pos < hi:
         end = min(hi, _window_end(arr, pos, window))
-        status, err_off, err_info, segments, chroms, hard = kp.scan_window(arr, pos, end, ctx)
+        status, err_off, err_info, segments, chroms, hard = kp.scan_window(arr, pos, end, ctx,
+                                                                            check)
         windows.append((segments, chroms, hard))
         if status != kp.OK:
             return windows, (int(status), int(err_off), int(err_info))
@@ -358,7 +434,7 @@ def _names_at(arr: np.ndarray, chroms: np.ndarray) -> list:
 
 
 def parse_signal(buf, filename, release=None, window: int = WINDOW,
-                 threads=None) -> ParsedSignal:
+                 threads=None, check: bool = True) -> ParsedSignal:
     """Check the whole signal text ``buf`` (bytes-like or uint8 array) and return its
     structure; raise ``InputError(filename, line, message)`` on the first malformed line.
 
@@ -373,7 +449,13 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
     when one is near (the parser state does not depend on what came before it) or else
     assuming bedGraph context; a part whose assumption proves wrong once the part before it
     is scanned is scanned again from the right state, so the result is always that of one
-    scan in file order."""
+    scan in file order.
+
+    ``check`` False: the values are not read (a line's structure -- where data lines are,
+    their coordinates -- is checked, a value only when it is filled): loading then parses
+    every value once, filling while checking (:meth:`ParsedSignal.fill_chromosome` raises
+    the input's first error, and :meth:`ParsedSignal.check_chromosomes` checks what is not
+    filled)."""
     from ..kernels import parse as kp
 
     arr = _as_uint8(buf)
@@ -391,11 +473,11 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
               for k, (lo, exact) in enumerate(parts)]
     contexts = [kp.new_context() for _ in bounds]
     if len(bounds) == 1:
-        scans = [_scan_part(arr, 0, n, contexts[0], window, release)]
+        scans = [_scan_part(arr, 0, n, contexts[0], window, release, check)]
     else:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(len(bounds), thread_name_prefix="scan") as pool:
-            futures = [pool.submit(_scan_part, arr, lo, hi, ctx, window, release)
+            futures = [pool.submit(_scan_part, arr, lo, hi, ctx, window, release, check)
                        for (lo, hi, _), ctx in zip(bounds, contexts)]
             scans = [future.result() for future in futures]
 
@@ -410,8 +492,12 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
         if previous is not None and not exact and previous[kp.CTX_MODE] != kp.KIND_BED:
             # this part began inside a WIG block: scan it again from the real state
             ctx = previous.copy()
-            windows, error = _scan_part(arr, lo, hi, ctx, window, release)
+            windows, error = _scan_part(arr, lo, hi, ctx, window, release, check)
         if error is not None:
+            if not check:
+                # a value before this line may be malformed too: the first error in file
+                # order is the one a checking scan finds
+                parse_signal(arr, filename, release, window, threads)
             status, err_off, err_info = error
             raise InputError(filename, line_number(arr, err_off),
                              error_message(arr, status, err_off, err_info))
@@ -433,6 +519,8 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
                 nhard += len(hard)
         previous = ctx
     if bad_name is not None:
+        if not check:
+            parse_signal(arr, filename, release, window, threads)
         off, raw = bad_name
         raise InputError(filename, line_number(arr, off),
                          f"chromosome name is not ASCII: '{_show(raw)}'")
@@ -441,4 +529,4 @@ def parse_signal(buf, filename, release=None, window: int = WINDOW,
     hard_values = np.array([float(bytes(arr[off:off + length]))
                             for part in hard_parts for off, length in part.tolist()],
                            dtype=np.float64)
-    return ParsedSignal(arr, filename, segments, names, hard_values, release)
+    return ParsedSignal(arr, filename, segments, names, hard_values, release, check)

@@ -2,8 +2,9 @@
 chromosome's values at a time.
 
 A text input (WIG, bedGraph, BED3+1; plain or gzip; a file or standard input) is read whole and
-checked by the parser (``signal``) when it is opened, so that a malformed input stops a load
-before anything is written; a bigWig file is read chromosome by chromosome while loading.  Both
+its structure checked by the parser (``signal``) when it is opened; its values are checked as
+they are filled, so a malformed value stops a load part way (the caller undoes what was
+written: a load is one transaction of the archive's journal); a bigWig file is read chromosome by chromosome while loading.  Both
 answer the same questions: which chromosomes have data, and fill a float32 buffer with a
 chromosome's values.
 """
@@ -43,8 +44,9 @@ class TextSource:
                             total=None if path in (None, "-") else os.path.getsize(path)) as task:
             self.buffer = open_signal(path, task)
         try:
+            # the values are checked as they are filled (one pass over them)
             self.parsed = parse_signal(self.buffer.data, self.name,
-                                       release=self.buffer.release)
+                                       release=self.buffer.release, check=False)
         except BaseException:
             self.buffer.close()
             raise
@@ -58,7 +60,16 @@ class TextSource:
         """{chromosome with data lines: their number}, in input order."""
         return {name: n for name, n in self.parsed.lines_by_chromosome().items() if n}
 
+    def check_except(self, chromosomes) -> None:
+        """Check the values of every chromosome with data but ``chromosomes`` (those are
+        checked as they are filled); raise ``InputError`` on a malformed line."""
+        self.parsed.check_chromosomes([name for name in self.with_data()
+                                       if name not in chromosomes])
+
     def fill(self, chrom, buffer, progress=None):
+        """Fill ``buffer`` with the values of ``chrom``, checking them: a malformed line
+        raises ``InputError`` (the input's first one), possibly after part of the buffer
+        was written and handed to ``progress``."""
         counters = self.parsed.fill_chromosome(chrom, buffer, progress,
                                                threads=min(2, default_threads()))
         return int(counters[0]), int(counters[2])
@@ -91,6 +102,9 @@ class BigWigSource:
             if covered and covered[0]:
                 found[chrom] = None
         return found
+
+    def check_except(self, chromosomes) -> None:
+        """Nothing to check: a bigWig file's values are binary."""
 
     def fill(self, chrom, buffer, progress=None):
         """Copy the bigWig's values over the buffer where it has data (``progress`` is

@@ -52,6 +52,7 @@ _MAG_INF = 40             # 10**40 > FLT_MAX: +-inf
 _MAG_ZERO = -50           # 10**-50 < half the smallest float32 subnormal: +-0
 _P10 = np.array([float(10 ** k) for k in range(80)], dtype=np.float64)  # correctly rounded
 _TOLERANCE = 2.0 ** -47
+_INV_P10 = np.array([1.0 / 10.0 ** k for k in range(8)], dtype=np.float64)  # correctly rounded
 
 _NAN = word("nan")
 _INF = word("inf")
@@ -327,7 +328,15 @@ def _short_value(buf, p, n):
 
 @helper
 def _short_float32(mant, frac, neg):
-    v = np.float32(np.float64(mant) / _P10[frac])
+    """``float32(strtod(token))`` of a token of :func:`_short_value`: ``mant / 10**frac`` with
+    ``mant < 10**7``, ``frac <= 7``, as a multiplication by the correctly rounded ``10**-frac``
+    (cheaper than a division).  The double product is within a relative ``2**-52`` of the
+    decimal, and a decimal of at most 7 digits is never that near a float32 rounding boundary
+    (a midpoint of two float32s: ``k * 2**e`` with ``k`` odd of 25 bits, whose distance to
+    ``mant / 10**frac`` is at least ``1 / (10**frac * 2**-e)``, relatively ``2**-48`` or more,
+    and which no such decimal equals): so it rounds to the float32 the correctly rounded double
+    rounds to."""
+    v = np.float32(np.float64(mant) * _INV_P10[frac])
     if neg:
         v = -v
     return v

@@ -6,7 +6,11 @@ Two passes over one ``uint8`` buffer holding the whole input:
     validates the whole input and returns its structure: a table of *segments* (maximal runs of
     data lines of one chromosome and one kind), a table of distinct chromosome names and a table
     of "hard" number tokens that the kernels cannot convert exactly (Python converts them with
-    ``float()``).  Nothing is written anywhere.
+    ``float()``).  Nothing is written anywhere.  ``scan_window(..., check=False)`` finds the
+    same structure without reading the values (a data line is any line that is not blank, a
+    comment or a keyword line; bedGraph and variableStep coordinates are still read): loading
+    scans so, and ``fill`` then checks each value once, stopping at a malformed line or a hard
+    token (the Python side checks that part of the input again in full).
 
 ``fill(buf, ...)`` / ``fill_segments(buf, segs, indices, ...)``
     parse the data lines of segments again and write their values into a chromosome's float32
@@ -489,6 +493,19 @@ def _write_span(buffer, a, b, v):
 # runs of common data lines (fast paths of scan and fill)
 
 
+@helper
+def _value_ok(buf, p, n, check):
+    """The last field of a data line at ``p``: when ``check``, whether it is a value that is
+    valid, ends its line and is not hard (:func:`line_value_ok`); otherwise only whether a
+    field starts there (the value is checked when filled).  Returns (ok, offset of the next
+    line)."""
+    if check:
+        return line_value_ok(buf, p, n)
+    if p >= n or is_delim(buf[p]):
+        return False, p
+    return True, next_line(buf, p, n)
+
+
 @kernel
 def _scan_run_fixed(buf, pos, n, cur, step, fast_lim):
     """Consecutive fixedStep data lines from ``pos`` whose values are not hard, while the
@@ -504,8 +521,63 @@ def _scan_run_fixed(buf, pos, n, cur, step, fast_lim):
     return pos, cur, k
 
 
+_LINES_BLOCK = 4096   # bytes of fixedStep lines counted at once by _skip_run_fixed
+
+
+@helper
+def _plain_start(c):
+    """Whether a line starting with byte ``c`` is a data line in a WIG block, whatever else
+    it holds: not blank, not a comment, not a keyword line (bytes below "$" go the general
+    way, which knows them)."""
+    return not (c < 0x24 or c == _T or c == _B or c == _F or c == _V)
+
+
 @kernel
-def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max):
+def _skip_run_fixed(buf, pos, n, cur, step, fast_lim):
+    """:func:`_scan_run_fixed` without reading the values (they are checked when filled):
+    consecutive fixedStep data lines from ``pos`` that end with a newline, while the position
+    stays <= fast_lim.  Whole blocks of lines are counted at once when every line in them
+    starts plainly.  Returns (offset after them, next position, lines)."""
+    k = np.int64(0)
+    while pos < n - 1 and cur <= fast_lim and _plain_start(buf[pos]):
+        e = pos + _LINES_BLOCK
+        if e > n - 1:
+            e = n - 1
+        # unsigned indices and 32-bit lanes: LLVM vectorizes this loop
+        count = np.uint32(0)
+        special = np.uint32(0)
+        for i in range(np.uint64(pos), np.uint64(e)):
+            nl = np.uint32(buf[i] == NEWLINE)
+            c = buf[i + np.uint64(1)]
+            count += nl
+            special |= nl & np.uint32((c < 0x24) | (c == _T) | (c == _B) | (c == _F)
+                                      | (c == _V))
+        count = np.int64(count)
+        if special == 0 and count > 0 and count <= (fast_lim - cur) // step:
+            last = e - 1
+            while buf[last] != NEWLINE:
+                last -= 1
+            pos = last + 1
+            cur += count * step
+            k += count
+            continue
+        # line by line up to the first line that is not plain
+        while pos < e and cur <= fast_lim and _plain_start(buf[pos]):
+            q = pos
+            while q < n and buf[q] != NEWLINE:
+                q += 1
+            if q >= n:
+                return pos, cur, k
+            pos = q + 1
+            cur += step
+            k += 1
+        if pos < e:
+            break
+    return pos, cur, k
+
+
+@kernel
+def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max, check):
     """Consecutive bedGraph lines of chromosome buf[chrom_off:chrom_off+chrom_len] whose
     values are not hard.  Returns (offset after them, lines, updated min start, updated max
     end)."""
@@ -524,7 +596,7 @@ def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max):
         r3 = skip_blanks(buf, q, n)
         if st != UINT_OK or r3 == q or start > end:
             break
-        ok, q = line_value_ok(buf, r3, n)
+        ok, q = _value_ok(buf, r3, n, check)
         if not ok:
             break
         if start < end:
@@ -538,7 +610,7 @@ def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max):
 
 
 @kernel
-def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max):
+def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max, check):
     """Consecutive variableStep lines with 1 <= position <= fast_lim whose values are not
     hard.  Returns (offset after them, lines, updated min start, updated max end)."""
     k = np.int64(0)
@@ -547,7 +619,7 @@ def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max):
         r = skip_blanks(buf, q, n)
         if st != UINT_OK or r == q or vpos < 1 or vpos > fast_lim:
             break
-        ok, q = line_value_ok(buf, r, n)
+        ok, q = _value_ok(buf, r, n, check)
         if not ok:
             break
         if vpos - 1 < s_min:
@@ -724,11 +796,11 @@ def scan(buf):
     """
     ctx = np.zeros(CTX_N, dtype=np.int64)
     ctx[CTX_MODE] = KIND_BED
-    return scan_window(buf, 0, buf.shape[0], ctx)
+    return scan_window(buf, 0, buf.shape[0], ctx, True)
 
 
 @kernel
-def scan_window(buf, lo, hi, ctx):
+def scan_window(buf, lo, hi, ctx, check):
     """:func:`scan` of the lines in ``buf[lo:hi]`` only, continuing from the parser state
     ``ctx`` (int64[CTX_N], from :func:`new_context` or the previous window) and leaving the
     state at ``hi`` in it.  ``lo`` and ``hi`` must be line starts (or the buffer's end).
@@ -738,7 +810,8 @@ def scan_window(buf, lo, hi, ctx):
     window boundary continues in a new segment of the next window (as if a header with the
     next position stood there), a bedGraph run of one chromosome likewise.  Offsets are
     offsets in ``buf``; the chromosome and hard-token tables are the window's own (segments
-    index them from 0).
+    index them from 0).  ``check`` False: the values are not read (see the module's
+    docstring), and the hard-token table stays empty.
     """
     n = hi
     segs = np.empty((16, SEG_NCOLS), dtype=np.int64)
@@ -808,16 +881,21 @@ def scan_window(buf, lo, hi, ctx):
     while pos < n:
         # fast paths: runs of common data lines of the current block
         if mode == KIND_FIXED:
-            pos, cur2, k = _scan_run_fixed(buf, pos, n, cur, step, fast_lim)
+            if check:
+                pos, cur2, k = _scan_run_fixed(buf, pos, n, cur, step, fast_lim)
+            else:
+                pos, cur2, k = _skip_run_fixed(buf, pos, n, cur, step, fast_lim)
             if k > 0:
                 if s_lines == 0:
                     s_min = cur
                 s_max = cur2 - step + span
                 cur = cur2
         elif mode == KIND_BED:
-            pos, k, s_min, s_max = _scan_run_bed(buf, pos, n, prev_off, prev_len, s_min, s_max)
+            pos, k, s_min, s_max = _scan_run_bed(buf, pos, n, prev_off, prev_len, s_min, s_max,
+                                                 check)
         else:
-            pos, k, s_min, s_max = _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max)
+            pos, k, s_min, s_max = _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max,
+                                                      check)
         if k > 0:
             s_lines += k
             s_last = pos
@@ -834,14 +912,22 @@ def scan_window(buf, lo, hi, ctx):
         c = buf[p]
 
         if mode == KIND_FIXED:
-            cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, p, n)
-            q2 = end_of_line(buf, q, n) if cls != NUM_BAD else -1
+            if check:
+                cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, p, n)
+                q2 = end_of_line(buf, q, n) if cls != NUM_BAD else -1
+            elif (c == _T or c == _B or c == _F or c == _V) and \
+                    _line_keyword(buf, p, n) != _LINE_OTHER:
+                q2 = np.int64(-1)
+            else:
+                # a data line, whatever it holds (its value is checked when filled)
+                cls = NUM_BAD
+                q2 = next_line(buf, p, n)
             if q2 >= 0:
                 if cur_over or cur > INT64_MAX - span:
                     status = ERR_COORD_OVERFLOW
                     err_off = ls
                     break
-                if is_hard_float32(cls, mant, e10, nd, tr, neg):
+                if check and is_hard_float32(cls, mant, e10, nd, tr, neg):
                     hard = _add_hard(hard, nhard, p, q - p)
                     nhard += 1
                 if s_lines == 0:
@@ -860,8 +946,14 @@ def scan_window(buf, lo, hi, ctx):
             if st == UINT_OK:
                 r = skip_blanks(buf, q, n)
                 if r > q:
-                    cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, r, n)
-                    q2 = end_of_line(buf, q, n) if cls != NUM_BAD else -1
+                    if check:
+                        cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, r, n)
+                        q2 = end_of_line(buf, q, n) if cls != NUM_BAD else -1
+                    else:
+                        cls = NUM_BAD
+                        ok, q2 = _value_ok(buf, r, n, check)
+                        if not ok:
+                            q2 = np.int64(-1)
                     if q2 >= 0:
                         if vpos == 0:
                             status = ERR_POS_ZERO
@@ -871,7 +963,7 @@ def scan_window(buf, lo, hi, ctx):
                             status = ERR_COORD_OVERFLOW
                             err_off = p
                             break
-                        if is_hard_float32(cls, mant, e10, nd, tr, neg):
+                        if check and is_hard_float32(cls, mant, e10, nd, tr, neg):
                             hard = _add_hard(hard, nhard, r, q - r)
                             nhard += 1
                         if vpos - 1 < s_min:
@@ -953,10 +1045,14 @@ def scan_window(buf, lo, hi, ctx):
                     if st == UINT_OK:
                         r3 = skip_blanks(buf, q, n)
                         if r3 > q:
-                            cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, r3, n)
-                            if cls != NUM_BAD:
-                                q2 = end_of_line(buf, q, n)
-                                good = q2 >= 0
+                            if check:
+                                cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, r3, n)
+                                if cls != NUM_BAD:
+                                    q2 = end_of_line(buf, q, n)
+                                    good = q2 >= 0
+                            else:
+                                cls = NUM_BAD
+                                good, q2 = _value_ok(buf, r3, n, check)
         if not good:
             status, err_off, err_info = _diagnose(buf, ls, n, mode)
             break
@@ -977,7 +1073,7 @@ def scan_window(buf, lo, hi, ctx):
             s_hard = nhard
             prev_off = coff
             prev_len = clen
-        if is_hard_float32(cls, mant, e10, nd, tr, neg):
+        if check and is_hard_float32(cls, mant, e10, nd, tr, neg):
             hard = _add_hard(hard, nhard, r3, q - r3)
             nhard += 1
         if bstart < bend:

@@ -1,8 +1,12 @@
 """Loading one input into one track of an archive open for writing: the work of ``genomedata
 load-data``, and of every track of ``genomedata load``.
 
-The whole input is parsed and checked when its source is opened, before the archive is
-touched, so a malformed input changes nothing.  Then, chromosome by chromosome, a float32
+The input's structure (where its data lines are, their coordinates) is checked when its
+source is opened, before the archive is touched; its values are read once, checked while they
+are filled.  A malformed line found part way raises ``InputError``, and the caller undoes every
+write (the archive's journal: ``load-data`` is one transaction, ``genomedata load`` builds a new
+archive under a temporary name), so a malformed input changes nothing.  Lines of chromosomes
+that are not loaded are checked before anything is written.  Chromosome by chromosome, a float32
 buffer over the chromosome is pre-filled with the track's stored values, filled from the input
 (later lines overwrite earlier ones, in input order, so unsorted input is fine), the mask
 regions are restored to what was
@@ -297,6 +301,9 @@ def match_chromosomes(source, archive, archive_names, trackname, rename, allow_e
             "--allow-empty to leave the track empty on purpose")
     matched = {name: renamed for name, renamed in zip(with_data, map(rename, with_data))
                if renamed in archive_names}
+    # the lines not loaded are checked now (the loaded ones are as they are filled), so
+    # that a malformed input is reported before any mismatch
+    source.check_except(matched)
     unknown = {name: n for name, n in with_data.items() if name not in matched}
     summary.unknown_chromosomes = unknown
     if not matched:
@@ -346,12 +353,10 @@ def load_track(archive, trackname, source, *, pool, shown, maskfile=None, chunk_
     for chrom in summary.unknown_chromosomes:
         _progress.verbose(f" {trackname} {chrom}: not in the archive, skipped")
     target.check(chromosomes.values())  # archive-side problems before any write
-    warned = []
+    stored = []
 
     def overwriting():
-        if warn_overwrite and not warned:
-            warned.append(True)
-            _progress.warn(overwrite_message(shown, trackname, source.name))
+        stored.append(True)
 
     buffers = _Buffers()
     with _progress.task(f"loading {trackname}", total=len(chromosomes)) as task:
@@ -359,6 +364,10 @@ def load_track(archive, trackname, source, *, pool, shown, maskfile=None, chunk_
             _load_chromosome(source, target, chrom, name, mask.get(name), summary, pool,
                              buffers, statistics, overwriting)
             task.advance()
+    if warn_overwrite and stored:
+        # once loaded: a malformed line (found while filling) undoes the load, and then
+        # its error is the one message
+        _progress.warn(overwrite_message(shown, trackname, source.name))
     # reading the input, and loading it, without compiling kernels (the first run)
     summary.seconds = source.seconds + elapsed()
     return summary

@@ -134,8 +134,8 @@ def load_genomedata(gdfilename, tracks=None, seqfilenames=None, mode=None,
 
     This is ``genomedata load``: load the sequence, open the tracks, load every track file
     (several files for one name load in order, later values winning), compute the
-    statistics.  Every track file is checked before the archive is created; if anything
-    fails, nothing is left behind.  An existing ``gdfilename`` is an error unless
+    statistics.  Every track file's structure is checked before the archive is created,
+    its values as they are loaded; if anything fails, nothing is left behind.  An existing ``gdfilename`` is an error unless
     ``overwrite=True``.  ``jobs``: threads (default: every core).  ``chr_prefix`` and
     ``allow_empty``: as for :func:`~genomedata.ops.load_data.load_data`, for every track.
     ``executor``: a :class:`concurrent.futures.Executor` (a ``ProcessPoolExecutor``, Dask's

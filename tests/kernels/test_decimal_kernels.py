@@ -283,3 +283,49 @@ def test_line_value_rejects(line):
     buf = np.frombuffer(line, dtype=np.uint8)
     assert not kd.line_value(buf, 0, len(buf))[0]
     assert not kd.line_value_ok(buf, 0, len(buf))[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# the word-at-a-time path of short tokens, exhaustively near float32 rounding boundaries
+
+
+def _short_tokens(rng, count):
+    """Tokens of at most 7 bytes (the word-at-a-time path): random digits, and the decimals
+    nearest to midpoints between two float32s (where a wrong rounding would show), with and
+    without a sign, with 0 to 6 fraction digits."""
+    tokens = set()
+    for frac in range(7):
+        for sign in ("", "-"):
+            digits = 7 - len(sign) - (1 if frac else 0)
+            if digits < frac:
+                continue
+            for m in rng.integers(0, 10 ** digits, count).tolist():
+                tokens.add(sign + (f"{m // 10 ** frac}.{m % 10 ** frac:0{frac}d}" if frac
+                                   else str(m)))
+            top = 10.0 ** (digits - frac)
+            low = np.float32(10.0 ** -frac)
+            a = rng.uniform(float(low), top, count).astype(np.float32)
+            mid = (a.astype(np.float64) + np.nextafter(a, np.float32(np.inf))) / 2
+            for value in mid.tolist():
+                text = f"{value:.{frac}f}"
+                last = int(text.replace(".", ""))
+                for near in (last - 1, last, last + 1):
+                    if 0 <= near < 10 ** digits:
+                        tokens.add(sign + (f"{near // 10 ** frac}.{near % 10 ** frac:0{frac}d}"
+                                           if frac else str(near)))
+    return sorted(t for t in tokens if len(t) <= 7)
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_short_tokens_are_float32_of_strtod(check):
+    from genomedata.inputs.signal import parse_signal
+    tokens = _short_tokens(np.random.default_rng(11), 4000)
+    assert len(tokens) > 100_000
+    text = ("fixedStep chrom=c start=1\n" + "\n".join(tokens) + "\n").encode()
+    parsed = parse_signal(text, "short.wig", check=check)
+    out = np.full(len(tokens), np.nan, dtype=np.float32)
+    counters = parsed.fill_chromosome("c", out)
+    assert counters[kp.COUNT_LINES] == len(tokens)
+    expected = np.array([float(t) for t in tokens], dtype=np.float64).astype(np.float32)
+    bad = np.flatnonzero(out.view(np.uint32) != expected.view(np.uint32))
+    assert not len(bad), [tokens[i] for i in bad[:10]]

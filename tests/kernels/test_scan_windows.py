@@ -13,6 +13,8 @@ import pytest
 from genomedata.inputs.signal import parse_signal
 from genomedata.errors import InputError
 
+pytestmark = pytest.mark.kernels
+
 
 def _random_text(rng, lines=400) -> bytes:
     out = []
@@ -151,3 +153,98 @@ def test_threads_give_the_same_error(monkeypatch, text, threads):
             with pytest.raises(InputError) as parallel:
                 parse_signal(text, "bad.txt", window=window, threads=threads)
             assert str(parallel.value) == str(whole.value)
+
+
+# ------------------------------------------------------------------------------------------------
+# scanning without the values (check=False), which loading uses: the values are checked as they
+# are filled, and the result -- values, counts, the first error -- is that of a checking scan
+
+
+def _fill_all(parsed, size=1200):
+    """_fill, then check every chromosome (what a load of all of them does)."""
+    result = _fill(parsed, size)
+    parsed.check_chromosomes(parsed.chromosomes())
+    return result
+
+
+def _long_text(rng) -> bytes:
+    """Dense fixedStep blocks of several thousand lines (the block counting of the scan),
+    with now and then a comment, a blank line, a CR LF, a hard token or a track line."""
+    out = []
+    for block in range(int(rng.integers(1, 4))):
+        out.append(f"fixedStep chrom=chr{block % 2} start={rng.integers(1, 50)} "
+                   f"step={rng.integers(1, 3)}")
+        for v in rng.normal(0, 2, int(rng.integers(500, 3000))):
+            roll = rng.random()
+            if roll < 0.002:
+                out.append(["# note", "", "  ", "1.00000005960464477539", "7\r"][
+                    int(rng.integers(0, 5))])
+            out.append(f"{v:.3f}" if roll < 0.9 else str(int(v * 10)))
+        if rng.random() < 0.3:
+            out.append("track type=wiggle_0")
+    return ("\n".join(out) + "\n").encode()
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_unchecked_scan_fills_the_same_values(monkeypatch, seed):
+    from genomedata.inputs import signal as _textinput
+    rng = np.random.default_rng(300 + seed)
+    text = _random_text(rng) if seed % 2 else _long_text(rng)
+    size = 1200 if seed % 2 else 8000
+    whole = parse_signal(text, "x.txt", window=len(text) + 1, threads=1)
+    expected = _fill(whole, size)
+    monkeypatch.setattr(_textinput, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(_textinput, "PARALLEL_FILL_MIN", 0)
+    monkeypatch.setattr(_textinput, "FILL_BATCH", int(rng.integers(1, 3000)))
+    for window, threads in ((len(text) + 1, 1), (int(rng.integers(5, 5000)), 2)):
+        parsed = parse_signal(text, "x.txt", window=window, threads=threads, check=False)
+        assert parsed.chromosomes() == whole.chromosomes()
+        assert parsed.lines_by_chromosome() == whole.lines_by_chromosome()
+        got = _fill_all(parsed, size)
+        for chrom, (buffer, counters, lines) in expected.items():
+            np.testing.assert_array_equal(got[chrom][0], buffer)
+            assert got[chrom][1] == counters
+            assert got[chrom][2] == lines
+
+
+def _outcome(text, **options):
+    """The error message of parsing and filling ``text``, or its filled values."""
+    try:
+        parsed = parse_signal(text, "bad.txt", **options)
+        return _fill_all(parsed, 8000)
+    except InputError as error:
+        return str(error)
+
+
+@pytest.mark.parametrize("text", BAD_INPUTS + [
+    b"fixedStep chrom=c start=1\n" + b"1\n" * 5000 + b"1.5.\n",
+    b"fixedStep chrom=c start=1\n" + b"1\n" * 5000 + b"1 2\n" + b"fixedStep start=0\n",
+    b"c 1 2 3\nd 1 2 x\nc 1 2 3\nfixedStep chrom=c start=1\n1\n2\n\xff\n",
+    b"c 1 2 3\nd 1 2 3\nc 1 2 3\nfixedStep chrom=c start=1\n1\n2\n\xff",
+])
+def test_unchecked_scan_reports_the_first_error(text):
+    checked = _outcome(text)
+    assert isinstance(checked, str)
+    assert _outcome(text, check=False) == checked
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_unchecked_scan_of_damaged_text(seed):
+    """A byte changed anywhere: the unchecked scan and its fill fail with the error of the
+    checking scan, or give its values."""
+    rng = np.random.default_rng(700 + seed)
+    text = bytearray(_long_text(rng) if seed % 3 == 0 else _random_text(rng))
+    for _ in range(int(rng.integers(1, 3))):
+        text[int(rng.integers(0, len(text)))] = int(rng.choice(
+            list(b"x .-+e\r\n\t#tfvn0") + [0, 255]))
+    text = bytes(text)
+    checked = _outcome(text)
+    unchecked = _outcome(text, check=False)
+    if isinstance(checked, str):
+        assert unchecked == checked
+    else:
+        assert not isinstance(unchecked, str), unchecked
+        assert checked.keys() == unchecked.keys()
+        for chrom, (buffer, counters, lines) in checked.items():
+            np.testing.assert_array_equal(unchecked[chrom][0], buffer)
+            assert unchecked[chrom][1:] == (counters, lines)

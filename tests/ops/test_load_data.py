@@ -300,3 +300,119 @@ def test_second_load_keeps_stored_values_across_chunks(tmp_path, tracks):
     close_data(str(path))
     with Genome(str(path)) as genome:
         np.testing.assert_array_equal(genome["chr1"][0:length, "t"], model)
+
+
+# ------------------------------------------------------------------------------------------------
+# one pass over the values: a malformed line found while filling undoes everything written
+
+
+def _state(path):
+    """Every value, the statistics and the dirty flag of every chromosome of ``path`` (read
+    with the read API, which refuses a dirty chromosome)."""
+    import h5py
+    from genomedata.archive import layout
+    state = {}
+    with Genome(str(path)) as genome:
+        for chromosome in genome:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")     # the gap between the supercontigs
+                values = chromosome[chromosome.start:chromosome.end, :].copy()
+            state[chromosome.name] = (
+                values,
+                [np.asarray(getattr(chromosome, name)).tolist() for name in
+                 ("mins", "maxs", "sums", "sums_squares", "num_datapoints")])
+    files = [path] if path.is_file() else sorted(path.glob("*.genomedata"))
+    for name in files:
+        with h5py.File(name, "r") as handle:
+            groups = [handle] if path.is_dir() else [handle[c] for c in handle]
+            assert not any(layout.read_dirty(group) for group in groups)
+    return state
+
+
+def _assert_same(before, after):
+    assert before.keys() == after.keys()
+    for chrom, (values, statistics) in before.items():
+        np.testing.assert_array_equal(after[chrom][0], values)
+        assert after[chrom][1] == statistics
+
+
+@pytest.fixture(params=["file", "directory"])
+def loaded_archive(request, make_archive):
+    """Three chromosomes of 2,500 bases in chunks of 100 rows, track ``t`` holding values
+    (closed: statistics written, not dirty)."""
+    rng = np.random.default_rng(3)
+    return make_archive({c: [(0, 1200), (1300, 2500)] for c in ("chr1", "chr2", "chr3")},
+                        kind=request.param, tracknames=["t"], chunk_rows=100,
+                        values={c: rng.normal(size=(2500, 1)).round(2)
+                                for c in ("chr1", "chr2", "chr3")})
+
+
+def _fixed(chrom, values, start=1):
+    return f"fixedStep chrom={chrom} start={start} step=1\n" + "".join(
+        f"{v:.3f}\n" for v in values)
+
+
+@pytest.mark.parametrize("where", ["last", "middle", "unknown chromosome"])
+def test_bad_line_leaves_the_archive_as_it_was(loaded_archive, tmp_path, where):
+    """The values are checked while they are filled and the chunks compressed and written:
+    a malformed line after thousands of written values still leaves the archive byte for byte
+    as it was (values, statistics, not dirty), with the error at its line."""
+    from conftest import file_hashes
+    rng = np.random.default_rng(4)
+    parts = [_fixed(c, rng.normal(size=2500)) for c in ("chr1", "chr2", "chr3")]
+    if where == "last":
+        parts.append("0.25\n1.5e\n")        # after chr3's last value: the last line
+        line = 3 * 2501 + 2
+    elif where == "middle":
+        lines = parts[1].splitlines(keepends=True)
+        lines[1700] = "17.5 3\n"            # chr2's 1700th value: chr1 is loaded by then
+        parts[1] = "".join(lines)
+        line = 2501 + 1701
+    else:
+        # data on a chromosome the archive lacks is skipped, but checked all the same
+        parts.insert(1, "track type=bedGraph\nchrUn 5 10 1.0\nchrUn 10 20 x\n")
+        line = 2501 + 3
+    bad = tmp_path / "bad.wigFix"
+    bad.write_text("".join(parts))
+    before, hashes = _state(loaded_archive), file_hashes(loaded_archive)
+    with pytest.raises(InputError) as error:
+        load_data(str(loaded_archive), "t", str(bad))
+    assert str(error.value).startswith(f"{bad}:{line}: ")
+    assert file_hashes(loaded_archive) == hashes
+    _assert_same(before, _state(loaded_archive))
+    # and the same input, corrected, loads
+    bad.write_text("".join(parts).replace("1.5e\n", "1.5\n").replace("17.5 3\n", "3\n")
+                   .replace("chrUn 10 20 x\n", ""))
+    load_data(str(loaded_archive), "t", str(bad))
+
+
+def test_bad_line_through_the_command(loaded_archive, tmp_path, capsys):
+    """``FILE:LINE: message``, the one line the command writes, and no other message (no
+    warning about the values the track held: the load did not happen)."""
+    bad = tmp_path / "bad.bedGraph"
+    bad.write_text("".join(f"chr1\t{i}\t{i + 1}\t{i / 8}\n" for i in range(2000))
+                   + "chr2\t0\t10\t1\nchr2\t10\t20\t2,5\n")
+    assert main(["load-data", str(loaded_archive), "t", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"genomedata load-data: error: {bad}:2002: invalid number '2,5'\n"
+
+
+def test_hard_values_are_filled_as_python_reads_them(loaded_archive, tmp_path):
+    """Tokens whose float32 the kernels leave to Python (found while filling), in several
+    chromosomes and blocks, next to plain ones."""
+    hard = ["1.000000059604644775390625", "-3.4028235677973366e38", "1.4012984643e-45",
+            "0.1000000000000000055511151231257827"]
+    tokens = {c: [hard[i % 4] if i % 37 == 0 else f"{i / 7:.3f}" for i in range(2500)]
+              for c in ("chr1", "chr3")}
+    path = tmp_path / "hard.wig"
+    path.write_text("".join(f"fixedStep chrom={c} start=1\n" + "\n".join(t) + "\n"
+                            for c, t in tokens.items()))
+    load_data(str(loaded_archive), "t", str(path))
+    close_data(str(loaded_archive))
+    with Genome(str(loaded_archive)) as genome:
+        for chrom, values in tokens.items():
+            with np.errstate(over="ignore"):   # one token rounds to -inf
+                expected = np.array([float(t) for t in values], dtype=np.float32)
+            chromosome = genome[chrom]
+            np.testing.assert_array_equal(chromosome[0:1200, 0], expected[:1200])
+            np.testing.assert_array_equal(chromosome[1300:2500, 0], expected[1300:])
