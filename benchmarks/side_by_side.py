@@ -34,10 +34,12 @@ def reference_env(path=None, log=print) -> Path:
     marker = path / ".genomedata-bench-complete"
     if marker.exists() or _has_reference(path):
         return path
+    if path.exists() and any(path.iterdir()):
+        # never removed: it may be someone's environment
+        raise SystemExit(f"{path} exists but holds no genomedata {REFERENCE_VERSION}: remove "
+                         "it or name another directory with --reference-env")
     log(f"creating the reference environment in {path} (genomedata=={REFERENCE_VERSION} "
         "from PyPI; once) ...")
-    if path.exists():
-        shutil.rmtree(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
     subprocess.run([str(path / "bin" / "python"), "-m", "pip", "install", "--quiet",
@@ -72,7 +74,8 @@ def _has_reference(path: Path) -> bool:
     python = path / "bin" / "python"
     if not (python.exists() and (path / "bin" / "genomedata-load-data").exists()):
         return False
-    probe = subprocess.run([str(python), "-c", "import importlib.metadata as m; "
+    # -I: not the current directory's metadata (a checkout of ours has its own)
+    probe = subprocess.run([str(python), "-I", "-c", "import importlib.metadata as m; "
                             "print(m.version('genomedata'))"], capture_output=True, text=True,
                            env=user_env(venv=path)[0])
     return probe.stdout.strip() == REFERENCE_VERSION
