@@ -20,8 +20,18 @@ of the bedGraph -- and measures:
 * floors in the same run: reading the input files; compressing the archive's own shuffled
   float32 chunks with ISA-L level 1 and zlib level 1, and inflating them, on 1 and on all
   cores;
+* the same reads from bigWig files, by the tools users would pick instead: every track
+  exported once with ``genomedata export``, then random 1 kbp and 1 Mbp windows, a whole
+  chromosome and the mean over many BED intervals read by ours (the archive), pyBigWig and
+  pybigtools (``benchmarks/bench_peers.py``; pybigtools is the optional ``bench`` extra:
+  without it its rows say so);
 * first-run JIT compilation: ``genomedata load`` of the tiny workload with a fresh
   ``NUMBA_CACHE_DIR``, then again with the cache filled.
+
+Every child process of both sides runs in the environment of a normal user's shell
+(``side_by_side.user_env``: PATH, HOME, LANG/LC_*, TMPDIR and the like, the side's virtual
+environment activated); the output names the variables it removed (``PYTHONUNBUFFERED=1``
+alone makes genomedata 1.7.4's loader read standard input one byte per system call).
 
 With ``--reference``, a cached virtual environment with genomedata 1.7.4 runs the same phases
 and reads (its commands and API), both archives are compared value by value (sampled windows
