@@ -20,8 +20,18 @@ of the bedGraph -- and measures:
 * floors in the same run: reading the input files; compressing the archive's own shuffled
   float32 chunks with ISA-L level 1 and zlib level 1, and inflating them, on 1 and on all
   cores;
+* the same reads from bigWig files, by the tools users would pick instead: every track
+  exported once with ``genomedata export``, then random 1 kbp and 1 Mbp windows, a whole
+  chromosome and the mean over many BED intervals read by ours (the archive), pyBigWig and
+  pybigtools (``benchmarks/bench_peers.py``; pybigtools is the optional ``bench`` extra:
+  without it its rows say so);
 * first-run JIT compilation: ``genomedata load`` of the tiny workload with a fresh
   ``NUMBA_CACHE_DIR``, then again with the cache filled.
+
+Every child process of both sides runs in the environment of a normal user's shell
+(``side_by_side.user_env``: PATH, HOME, LANG/LC_*, TMPDIR and the like, the side's virtual
+environment activated); the output names the variables it removed (``PYTHONUNBUFFERED=1``
+alone makes genomedata 1.7.4's loader read standard input one byte per system call).
 
 With ``--reference``, a cached virtual environment with genomedata 1.7.4 runs the same phases
 and reads (its commands and API), both archives are compared value by value (sampled windows
@@ -45,12 +55,13 @@ import numpy as np
 
 from . import floors, workload
 from .report import Row, section, table
-from .side_by_side import (Implementation, compare_dumps, describe_comparison, has_hardmask,
-                           reference_env)
+from .side_by_side import (Implementation, compare_dumps, describe_comparison, describe_env,
+                           has_hardmask, reference_env, user_env)
 
 HERE = Path(__file__).resolve().parent
 MEASURE = HERE / "_measure.py"
 BENCH_READ = HERE / "bench_read.py"
+BENCH_PEERS = HERE / "bench_peers.py"
 
 # track name in the archive -> workload file key
 TRACKS = {"conservation": "conservation", "chip": "chip", "peaks": "peaks", "dnase": "dnase",
@@ -59,16 +70,17 @@ TINY_CHROMOSOMES = ["chr21", "chr22"]
 
 SIZES = {
     "default": dict(scale=10.0, chromosomes=None, small=10_000, large=100, binned=1000,
-                    compare=3000, floor_mb=192, cold=True, warm=True),
+                    compare=3000, floor_mb=192, cold=True, warm=True, bed=100_000),
     "small": dict(scale=100.0, chromosomes=None, small=10_000, large=100, binned=1000,
-                  compare=3000, floor_mb=64, cold=False, warm=True),
+                  compare=3000, floor_mb=64, cold=False, warm=True, bed=10_000),
     "tiny": dict(scale=100.0, chromosomes=TINY_CHROMOSOMES, small=1000, large=10, binned=100,
-                 compare=500, floor_mb=16, cold=False, warm=False),
+                 compare=500, floor_mb=16, cold=False, warm=False, bed=2000),
 }
 SMALL_WIDTH = 1000
 LARGE_WIDTH = 1_000_000
 BINNED_WIDTH = 100_000
 BINS = 100
+BED_LENGTHS = (100, 2000)  # the BED intervals of the peers' means: lengths from, to (bp)
 HARDMASK_OPTION = "ge0.5"
 
 
@@ -304,11 +316,18 @@ def read_plan(sizes: dict, size: dict, seed=3) -> dict:
         width = min(100_000, sizes[chrom] // 2)
         for a in rng.integers(0, sizes[chrom] - width, 2).tolist():
             compare.append([chrom, int(a), int(a) + width])
-    return {"small": windows(size["small"], SMALL_WIDTH),
+    plan = {"small": windows(size["small"], SMALL_WIDTH),
             "large": windows(size["large"], large_width), "large_width": large_width,
             "whole": max(names, key=lambda c: sizes[c]),
             "binned": windows(size["binned"], binned_width), "binned_width": binned_width,
             "bins": BINS, "compare": compare}
+    # the intervals of the peers' means (drawn last: the windows above stay as they were)
+    bed = [[chrom, a, a + int(length)] for (chrom, a, _), length in
+           zip(windows(size["bed"], BED_LENGTHS[1]),
+               rng.integers(BED_LENGTHS[0], BED_LENGTHS[1] + 1, size["bed"]))]
+    bed.sort(key=lambda item: (names.index(item[0]), item[1]))
+    plan["bed"] = bed
+    return plan
 
 
 def mask_plan(plan, mask_path, count=500, seed=4) -> dict:
@@ -331,6 +350,34 @@ def run_reads(runner: Runner, archive, plan_path) -> dict | None:
         reads = json.load(handle)
     reads["_process"] = measured
     return reads
+
+
+def run_peers(runner: Runner, archive, plan: dict, workdir: Path) -> dict | None:
+    """Every track exported to bigWig once (``genomedata export``), then the same reads by
+    ours, pyBigWig and pybigtools in one child process (``bench_peers.py``)."""
+    bigwigs = workdir / "bigwig"
+    bigwigs.mkdir(parents=True, exist_ok=True)
+    export_wall = 0.0
+    for track in TRACKS:
+        result = runner.measure(f"export {track} (for the peers)",
+                                runner.impl.export(archive, track, bigwigs / f"{track}.bw"))
+        if result is None:
+            return None
+        export_wall += result["wall"]
+    bed_path = workdir / "intervals.bed"
+    bed_path.write_text("".join(f"{c}\t{a}\t{b}\n" for c, a, b in plan["bed"]))
+    plan_path = workdir / "read-plan-peers.json"
+    plan_path.write_text(json.dumps(dict(plan, bed_path=str(bed_path))))
+    result_path = workdir / "peers.json"
+    spec = ([runner.impl.python, str(BENCH_PEERS), str(archive), str(bigwigs), str(plan_path),
+             str(result_path)], None, False)
+    if runner.measure("the peers' reads", spec) is None:
+        return None
+    peers = json.loads(result_path.read_text())
+    peers["export_wall"] = export_wall
+    peers["bigwig_mb"] = file_mb(bigwigs)
+    shutil.rmtree(bigwigs, ignore_errors=True)
+    return peers
 
 
 def dump_values(impl: Implementation, archive, plan_path, output) -> bool:
@@ -474,6 +521,69 @@ def read_rows(ours: dict | None, ref: dict | None, plan: dict) -> list:
     return rows
 
 
+PEERS = ("pyBigWig", "pybigtools")
+
+
+def peer_rows(peers: dict | None, plan: dict) -> list:
+    """The same reads by ours (archive) and by the peers (bigWig files), each peer's wall time
+    as a ratio to ours."""
+    rows = [section("the same reads from bigWig files: pyBigWig and pybigtools next to ours "
+                    "(one process, warm)")]
+    labels = {
+        "small": f"{len(plan['small']):,} random {_bp(SMALL_WIDTH)} windows, all tracks",
+        "large": f"{len(plan['large']):,} random {_bp(plan['large_width'])} windows, "
+                 "all tracks",
+        "whole": f"whole {plan['whole']}, all tracks",
+        "bed": f"mean of each track over {len(plan['bed']):,} BED intervals "
+               f"({BED_LENGTHS[0]:,}-{BED_LENGTHS[1]:,} bp)",
+    }
+    methods = {"stackup": "Genome.stackup(..., bins=1, 'mean') once per track",
+               "read": "np.nanmean(chromosome[a:b], axis=0) per interval"}
+    ours_method = {"small": "chromosome[a:b]", "large": "chromosome[a:b]",
+                   "whole": "chromosome[start:end]"}
+    if peers is not None:
+        best, other = peers["ours"]["bed"], peers["ours"]["bed_other"]
+        ours_method["bed"] = (f"{methods[best['method']]} (the faster public way; "
+                              f"{methods[other['method']]}: {other['wall']:.2f} s)")
+    peer_method = {"pyBigWig": {"bed": "stats(type='mean', exact=True) per interval"},
+                   "pybigtools": {"bed": "average_over_bed(stats='mean')"}}
+    if peers is None:
+        return rows + [Row("ours and the peers", note="FAILED")]
+    for key, label in labels.items():
+        mine = peers["ours"][key]
+        rows.append(Row(f"ours: {label}", None, mine["wall"], mine["cpu"],
+                        note=ours_method[key]))
+        for name in PEERS:
+            theirs = peers.get(name) or {"missing": f"{name} did not run"}
+            if "missing" in theirs:
+                rows.append(Row(f"{name}: {label}",
+                                note=f"{theirs['missing']} (pip install '.[bench]')"))
+                continue
+            ratio = theirs[key]["wall"] / mine["wall"] if mine["wall"] else float("nan")
+            method = peer_method[name].get(key, "values() per track file")
+            rows.append(Row(f"{name}: {label}", None, theirs[key]["wall"], theirs[key]["cpu"],
+                            note=f"{ratio:.2f}x ours' wall time; {method}"))
+    return rows
+
+
+def peer_agreement(peers: dict | None) -> list:
+    """Lines saying whether the peers read the values we read."""
+    if peers is None:
+        return []
+    lines = [f"bigWig files of the {len(peers['tracks'])} tracks written by genomedata "
+             f"export in {peers['export_wall']:.1f} s ({peers['bigwig_mb']:.1f} MB)"]
+    for name, checks in peers.get("agreement", {}).items():
+        parts = []
+        for key, what in (("windows", "values of windows"), ("means", "interval means")):
+            check = checks[key]
+            state = ("identical" if check["nan_mismatch"] == 0 and check["max_rel_diff"] == 0
+                     else f"NaN on one side only: {check['nan_mismatch']:,}, others within "
+                          f"{check['max_rel_diff']:.1e} relative")
+            parts.append(f"{what} ({check['compared']:,}): {state}")
+        lines.append(f"{name} against ours: " + "; ".join(parts))
+    return lines
+
+
 def floor_rows(raw: dict, floor_table: dict, fraction: float, full_mb: dict, nchunks_note,
                ncores: int) -> list:
     rows = [section("floors (same machine, same run)")]
@@ -569,6 +679,9 @@ def parse_args(argv):
     size.add_argument("--small", action="store_true", help="scale 100 (~31 Mbp)")
     size.add_argument("--tiny", action="store_true",
                       help="two small chromosomes at scale 100 (for the smoke test)")
+    parser.add_argument("--chromosomes", metavar="NAME,NAME",
+                        help="only these GRCh38 chromosomes (e.g. chr1,chr21: genomedata "
+                             "1.7.4's load-seq takes minutes per assembly gap)")
     parser.add_argument("--workdir", default=os.path.join(
         os.environ.get("TMPDIR", "/tmp"), "genomedata-bench"),
         help="where the workload, archives and results go (default: %(default)s)")
@@ -601,6 +714,12 @@ def main(argv=None) -> int:
     size = dict(SIZES[name])
     if args.scale is not None:
         size["scale"] = args.scale
+    if args.chromosomes:
+        size["chromosomes"] = args.chromosomes.split(",")
+        unknown = [c for c in size["chromosomes"] if c not in workload.GRCH38]
+        if unknown:
+            print(f"not GRCh38 chromosomes: {', '.join(unknown)}", file=sys.stderr)
+            return 2
     cold = size["cold"] if args.cold is None else args.cold
     ncores = floors.cores()
     began = time.perf_counter()
@@ -609,6 +728,10 @@ def main(argv=None) -> int:
     workdir = Path(args.workdir).resolve() / tag
     workdir.mkdir(parents=True, exist_ok=True)
 
+    env_note = describe_env(*user_env()[1:], extra_names=(
+        "PYTHONPATH for ours (this checkout and its site-packages, started with python -S)",
+        "NUMBA_CACHE_DIR for the first-run rows"))
+    log(env_note)
     log(f"workload: scale 1/{size['scale']:g} in {workdir / 'input'} ...")
     t0 = time.perf_counter()
     paths = workload.generate(workdir / "input", scale=size["scale"],
@@ -682,6 +805,10 @@ def main(argv=None) -> int:
     stepwise = workdir / "ours" / "stepwise.gd"
     log("reads ...")
     reads = run_reads(runner, stepwise, plan_path) if ours.get("close-data") else None
+    peers = None
+    if ours.get("close-data"):
+        log("the same reads from bigWig files (pyBigWig, pybigtools) ...")
+        peers = run_peers(runner, stepwise, plan, workdir)
 
     comparison_lines = []
     if ref is not None and ref.get("close-data"):
@@ -735,6 +862,7 @@ def main(argv=None) -> int:
     rows = phase_rows(ours, ref, paths, floor_table, ncores)
     rows_by_key = {"load": next((r for r in rows if r.phase.startswith("load, all")), None)}
     rows += read_rows(reads, ref_reads, plan)
+    rows += peer_rows(peers, plan)
     if floor_table is not None:
         rows += floor_rows(raw, floor_table, fraction, full_mb, chunks_note, ncores)
     if compile_table:
@@ -748,12 +876,15 @@ def main(argv=None) -> int:
               + f", {total_bp / 1e6:.0f} Mbp, 5 tracks; {ncores} cores, "
               f"{platform.python_implementation()} {platform.python_version()}, "
               f"{platform.machine()}")
-    text = [header, "", table(rows, ref is not None), ""]
+    text = [header, "", env_note, "", table(rows, ref is not None), ""]
     text.append("x floor: wall time / the same work's floor (load-data and load: ISA-L level-1 "
                 f"deflate of the track chunks on {ncores} cores; close-data: ISA-L inflate of "
                 f"all chunks on {ncores} cores)")
     summary = targets(rows_by_key, ours, ref, reads, ref_reads, budget_mb, compile_lines)
     text += ["", "Performance contract:"] + [f"- {line}" for line in summary]
+    agreement = peer_agreement(peers)
+    if agreement:
+        text += ["", "The peers' files and values:"] + [f"- {line}" for line in agreement]
     if comparison_lines:
         text += ["", "Archives compared with genomedata 1.7.4's:"] + \
             [f"- {line}" if not line.startswith("  ") else f"  - {line.strip()}"

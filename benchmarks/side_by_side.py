@@ -32,30 +32,95 @@ def reference_env(path=None, log=print) -> Path:
     """The cached virtual environment holding genomedata 1.7.4 (created on first use)."""
     path = Path(path or DEFAULT_ENV)
     marker = path / ".genomedata-bench-complete"
-    if marker.exists():
+    if marker.exists() or _has_reference(path):
         return path
+    if path.exists() and any(path.iterdir()):
+        # never removed: it may be someone's environment
+        raise SystemExit(f"{path} exists but holds no genomedata {REFERENCE_VERSION}: remove "
+                         "it or name another directory with --reference-env")
     log(f"creating the reference environment in {path} (genomedata=={REFERENCE_VERSION} "
         "from PyPI; once) ...")
-    if path.exists():
-        shutil.rmtree(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
     subprocess.run([str(path / "bin" / "python"), "-m", "pip", "install", "--quiet",
                     f"genomedata=={REFERENCE_VERSION}"], check=True,
-                   env=_clean_env(path))
+                   env=user_env(venv=path)[0])
     marker.write_text(f"genomedata=={REFERENCE_VERSION}\n")
     return path
 
 
-def _clean_env(venv=None) -> dict:
-    """The environment for the reference: nothing of ours on the Python path."""
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
-    env.pop("PYTHONHOME", None)
+# The environment of a normal user's shell.  Every child process of both sides runs with
+# only these variables of the benchmark's own environment (plus what the benchmark sets on
+# purpose, listed in its output): a variable outside the list can change what is measured --
+# PYTHONUNBUFFERED=1 makes CPython put C stdin in unbuffered mode, and genomedata 1.7.4's C
+# loader, which reads its input through standard input, then makes one read system call per
+# byte (about 15x slower); PYTHONDONTWRITEBYTECODE makes every command compile its modules
+# again; PYTHONPATH, NUMBA_*, HDF5_*, OMP_NUM_THREADS and the like change what is imported,
+# compiled or how many threads run.
+USER_ENV_KEEP = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LANGUAGE",
+                 "TMPDIR", "TZ")
+USER_ENV_KEEP_PREFIXES = ("LC_",)
+# the removed variables the output names one by one (the others are counted): those that
+# change how Python, numba, HDF5, the BLAS and thread pools, the allocator or the dynamic
+# linker behave
+USER_ENV_NAMED_PREFIXES = ("PYTHON", "NUMBA_", "HDF5_", "OMP_", "MKL_", "OPENBLAS_",
+                           "NUMEXPR_", "BLOSC_", "GOTO", "VECLIB_", "MALLOC_", "LD_",
+                           "CONDA", "GENOMEDATA")
+
+
+def _has_reference(path: Path) -> bool:
+    """Whether ``path`` is a virtual environment with genomedata 1.7.4 installed (one made
+    by hand, without this module's marker file)."""
+    python = path / "bin" / "python"
+    if not (python.exists() and (path / "bin" / "genomedata-load-data").exists()):
+        return False
+    # -I: not the current directory's metadata (a checkout of ours has its own)
+    probe = subprocess.run([str(python), "-I", "-c", "import importlib.metadata as m; "
+                            "print(m.version('genomedata'))"], capture_output=True, text=True,
+                           env=user_env(venv=path)[0])
+    return probe.stdout.strip() == REFERENCE_VERSION
+
+
+def user_env(base=None, venv=None, extra=None):
+    """The environment of a normal user's shell, built from ``base`` (default: this
+    process's environment) by keeping only ``USER_ENV_KEEP`` and ``LC_*``; with ``venv``, that
+    virtual environment activated (``VIRTUAL_ENV``, its ``bin`` first on ``PATH``); then
+    ``extra`` set on top (what the benchmark sets on purpose).
+
+    Returns ``(env, removed, others)``: the new environment, the sorted names of the removed
+    variables that can change a measurement (``USER_ENV_NAMED_PREFIXES``; an ``extra`` value
+    that replaces one counts as set, not removed), and how many other variables were
+    removed."""
+    base = dict(os.environ if base is None else base)
+    env = {name: value for name, value in base.items()
+           if name in USER_ENV_KEEP or name.startswith(USER_ENV_KEEP_PREFIXES)}
+    if "PATH" not in env:
+        env["PATH"] = os.defpath
     if venv is not None:
-        env["PATH"] = f"{Path(venv) / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        env["PATH"] = f"{Path(venv) / 'bin'}{os.pathsep}{env['PATH']}"
         env["VIRTUAL_ENV"] = str(venv)
-    return env
+    env.update(extra or {})
+    dropped = [name for name in base if name not in env]
+    removed = sorted(name for name in dropped if name.startswith(USER_ENV_NAMED_PREFIXES))
+    return env, removed, len(dropped) - len(removed)
+
+
+def describe_env(removed, others, extra_names=()) -> str:
+    """One sentence for the benchmark's output: what was removed and what was set."""
+    parts = []
+    if removed:
+        parts.append("removed " + ", ".join(removed))
+    if others:
+        parts.append(f"removed {others} other variable{'s' if others != 1 else ''} outside "
+                     "the list")
+    if not parts:
+        parts.append("nothing to remove")
+    text = ("every child process of both sides runs in a normal user's shell environment "
+            f"(only {', '.join(USER_ENV_KEEP)} and LC_* kept, the side's virtual environment "
+            "activated): " + "; ".join(parts))
+    if extra_names:
+        text += "; set on purpose: " + ", ".join(extra_names)
+    return text
 
 
 class Implementation:
@@ -70,9 +135,9 @@ class Implementation:
 
     @classmethod
     def ours(cls):
-        """This checkout, run as an installed package runs: our modules' bytecode compiled
-        first (as ``pip install`` does; with ``PYTHONDONTWRITEBYTECODE`` set every command
-        would compile them again) and Python started with ``-S``, the site-packages
+        """This checkout, run as an installed package runs, in a normal user's shell
+        environment (:func:`user_env`): our modules' bytecode compiled first (as ``pip
+        install`` does) and Python started with ``-S``, the site-packages
         directories on ``PYTHONPATH`` instead, so that start-up hooks this machine's
         environment puts in ``.pth`` files (an editable-install finder, a certificate
         patch: ~25 ms per command) are not counted against us -- the reference runs in a
@@ -81,21 +146,19 @@ class Implementation:
         import sysconfig
 
         compileall.compile_dir(str(REPO / "genomedata"), quiet=1)
-        env = dict(os.environ)
         paths = [str(REPO)]
         for key in ("purelib", "platlib"):
             path = sysconfig.get_paths()[key]
             if path not in paths:
                 paths.append(path)
-        if env.get("PYTHONPATH"):
-            paths.append(env["PYTHONPATH"])
-        env["PYTHONPATH"] = os.pathsep.join(paths)
+        venv = Path(sys.prefix) if sys.prefix != sys.base_prefix else None
+        env = user_env(venv=venv, extra={"PYTHONPATH": os.pathsep.join(paths)})[0]
         return cls("ours", sys.executable, env)
 
     @classmethod
     def reference(cls, venv):
         venv = Path(venv)
-        return cls("reference", venv / "bin" / "python", _clean_env(venv), venv / "bin")
+        return cls("reference", venv / "bin" / "python", user_env(venv=venv)[0], venv / "bin")
 
     @property
     def is_reference(self) -> bool:

@@ -111,7 +111,7 @@ def scan_bed_scored(buf, need_score):
     run_len = np.empty(64, np.int64)
     run_first = np.empty(65, np.int64)
     hard = np.empty((16, 3), np.int64)
-    nhard = 0
+    nhard = np.int64(0)  # int64, not a literal 0: grow_rows is compiled once
     count = 0
     runs = 0
     i = 0

@@ -303,7 +303,7 @@ def _intern(buf, off, length, table, chroms, nchrom):
     nchrom += 1
     table[slot] = cid
     if nchrom * 2 > table.shape[0]:
-        table = filled(table.shape[0] * 2, -1)
+        table = filled(table.shape[0] * 2, np.int64(-1))
         mask = table.shape[0] - 1
         for i in range(nchrom):
             s = _hash_bytes(buf, chroms[i, TOKEN_OFF], chroms[i, TOKEN_LEN]) & mask
@@ -815,12 +815,14 @@ def scan_window(buf, lo, hi, ctx, check):
     """
     n = hi
     segs = np.empty((16, SEG_NCOLS), dtype=np.int64)
-    nseg = 0
+    # counters and constants passed to other kernels are int64, not Python ints: numba would
+    # compile another copy of the callee for each literal value (Literal[int](0), ...)
+    nseg = np.int64(0)
     chroms = np.empty((16, 2), dtype=np.int64)
-    nchrom = 0
-    table = filled(64, -1)
+    nchrom = np.int64(0)
+    table = filled(np.int64(64), np.int64(-1))
     hard = np.empty((64, 2), dtype=np.int64)
-    nhard = 0
+    nhard = np.int64(0)
 
     status = OK
     err_off = np.int64(0)
@@ -830,7 +832,7 @@ def scan_window(buf, lo, hi, ctx, check):
     seg_open = False         # segment nseg - 1 is open (receives data lines)
     s_lines = np.int64(0)    # open segment: data lines, hard tokens before it, extent, end
     s_hard = np.int64(0)
-    s_min = INT64_MAX
+    s_min = np.int64(INT64_MAX)
     s_max = np.int64(0)
     s_last = np.int64(0)
     cur = np.int64(0)        # fixedStep: position of the next value
@@ -868,7 +870,8 @@ def scan_window(buf, lo, hi, ctx, check):
         step = ctx[CTX_STEP]
         span = ctx[CTX_SPAN]
         segs = _open_segment(segs, nseg, lo, cid, b_coff, b_clen, mode,
-                             cur if mode == KIND_FIXED else 0, step, span, nhard, b_line)
+                             cur if mode == KIND_FIXED else np.int64(0), step, span, nhard,
+                             b_line)
         nseg += 1
         seg_open = True
         s_last = lo
@@ -1004,12 +1007,12 @@ def scan_window(buf, lo, hi, ctx, check):
             b_clen = clen
             b_line = ls
             mode = KIND_FIXED if fixed else KIND_VARIABLE
-            segs = _open_segment(segs, nseg, q, cid, coff, clen, mode, hstart if fixed else 0,
-                                 hstep, hspan, nhard, ls)
+            segs = _open_segment(segs, nseg, q, cid, coff, clen, mode,
+                                 hstart if fixed else np.int64(0), hstep, hspan, nhard, ls)
             nseg += 1
             seg_open = True
             s_lines = 0
-            s_min = INT64_MAX
+            s_min = np.int64(INT64_MAX)
             s_max = 0
             s_last = q
             s_hard = nhard
@@ -1064,11 +1067,12 @@ def scan_window(buf, lo, hi, ctx, check):
             if seg_open:
                 _close_segment(segs, nseg - 1, s_last, s_lines, nhard - s_hard, s_min, s_max)
             cid, table, chroms, nchrom = _intern(buf, coff, clen, table, chroms, nchrom)
-            segs = _open_segment(segs, nseg, ls, cid, coff, clen, KIND_BED, 0, 0, 0, nhard, ls)
+            segs = _open_segment(segs, nseg, ls, cid, coff, clen, np.int64(KIND_BED),
+                                  np.int64(0), np.int64(0), np.int64(0), nhard, ls)
             nseg += 1
             seg_open = True
             s_lines = 0
-            s_min = INT64_MAX
+            s_min = np.int64(INT64_MAX)
             s_max = 0
             s_hard = nhard
             prev_off = coff

@@ -1,0 +1,235 @@
+"""The same reads from bigWig files, with the tools users would pick instead, next to ours.
+
+    python benchmarks/bench_peers.py ARCHIVE BIGWIG_DIR PLAN.json RESULT.json
+
+``BIGWIG_DIR`` holds ``TRACK.bw`` for every track of ``ARCHIVE`` (written from it by
+``genomedata export``, so that every reader sees the same values).  In one process, warm (each
+kind called once untimed first), the same reads are timed three ways:
+
+* ours: the archive through the public API -- ``genome[chrom][a:b]`` (all tracks in one
+  array) for windows and whole chromosomes; for the means over BED intervals the faster of
+  the two public ways, both timed: ``Genome.stackup(chroms, starts, ends, 1, "mean",
+  track)`` once per track, or ``np.nanmean(genome[chrom][a:b], axis=0)`` per interval;
+* pyBigWig: ``values(chrom, a, b, numpy=True)`` per track file; ``stats(chrom, a, b,
+  type="mean", exact=True)`` per interval and track (``exact=True``: from the data, not from
+  a zoom level, like the other two);
+* pybigtools (the Rust bigtools binding): ``values(chrom, a, b, fillna=None)`` per track
+  file; ``average_over_bed(BED, stats="mean")`` per track file over the plan's BED file.
+
+PLAN.json (written by ``python -m benchmarks``) gives ``small`` and ``large`` windows and the
+``whole`` chromosome as ``bench_read.py`` reads them, ``bed`` (the intervals) and ``bed_path``
+(the same intervals as a BED3 file).  RESULT.json: ``{reader: {kind: {calls, wall, cpu}}}``,
+``{reader: {"missing": reason}}`` for a reader that is not installed, and ``agreement``: per
+peer, the largest difference from our values on the first windows and intervals (NaN equal
+to NaN; a NaN on one side only counts as a mismatch).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import warnings
+
+import numpy as np
+
+KINDS = ("small", "large", "whole", "bed")
+CHECK_WINDOWS = 100
+CHECK_INTERVALS = 1000
+
+
+def _timed(function, calls) -> dict:
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    function()
+    return {"calls": calls, "wall": time.perf_counter() - wall0,
+            "cpu": time.process_time() - cpu0}
+
+
+def _compare(mine, theirs) -> dict:
+    """Mismatches of two float arrays (NaN equal to NaN) and the largest relative difference
+    of the values both have."""
+    mine = np.asarray(mine, dtype=np.float64)
+    theirs = np.asarray(theirs, dtype=np.float64)
+    nan_mismatch = int(np.count_nonzero(np.isnan(mine) != np.isnan(theirs)))
+    both = np.isfinite(mine) & np.isfinite(theirs)
+    worst = 0.0
+    if both.any():
+        scale = np.maximum(np.abs(mine[both]), 1e-6)
+        worst = float(np.max(np.abs(mine[both] - theirs[both]) / scale))
+    return {"nan_mismatch": nan_mismatch, "max_rel_diff": worst, "compared": int(mine.size)}
+
+
+class Ours:
+    name = "ours"
+
+    def __init__(self, archive, tracks):
+        from genomedata import Genome
+
+        self.genome = Genome(archive)
+        self.tracks = tracks
+
+    def window(self, chrom, a, b):
+        return self.genome[chrom][a:b]
+
+    def means(self, chroms, starts, ends, bed_path):
+        return np.stack([self.genome.stackup(chroms, starts, ends, 1, "mean", track)[:, 0]
+                         for track in self.tracks], axis=1)
+
+    def means_by_reading(self, chroms, starts, ends, bed_path):
+        """The other public way: read each interval (all tracks), numpy's nanmean."""
+        genome = self.genome
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN intervals
+            return np.stack([np.nanmean(genome[c][a:b], axis=0) for c, a, b in
+                             zip(chroms, starts.tolist(), ends.tolist())])
+
+    def close(self):
+        self.genome.close()
+
+
+class PyBigWig:
+    name = "pyBigWig"
+
+    def __init__(self, files):
+        import pyBigWig
+
+        self.files = [pyBigWig.open(str(path)) for path in files]
+
+    def window(self, chrom, a, b):
+        return np.stack([bw.values(chrom, a, b, numpy=True) for bw in self.files], axis=1)
+
+    def means(self, chroms, starts, ends, bed_path):
+        columns = []
+        for bw in self.files:
+            stats = bw.stats
+            column = [stats(c, a, b, type="mean", exact=True)[0]
+                      for c, a, b in zip(chroms, starts.tolist(), ends.tolist())]
+            columns.append(np.array([np.nan if v is None else v for v in column]))
+        return np.stack(columns, axis=1)
+
+    def close(self):
+        for bw in self.files:
+            bw.close()
+
+
+class Pybigtools:
+    name = "pybigtools"
+
+    def __init__(self, files):
+        import pybigtools
+
+        self.files = [pybigtools.open(str(path)) for path in files]
+
+    def window(self, chrom, a, b):
+        return np.stack([bw.values(chrom, a, b, fillna=None) for bw in self.files], axis=1)
+
+    def means(self, chroms, starts, ends, bed_path):
+        # the first len(starts) lines of the BED file (the plan's intervals, in order)
+        return np.stack([np.fromiter(bw.average_over_bed(str(bed_path), stats="mean"),
+                                     dtype=np.float64, count=len(starts))
+                         for bw in self.files], axis=1)
+
+    def close(self):
+        for bw in self.files:
+            bw.close()
+
+
+def measure(reader, plan, sizes) -> dict:
+    small = [(c, int(a), int(b)) for c, a, b in plan["small"]]
+    large = [(c, int(a), int(b)) for c, a, b in plan["large"]]
+    whole = plan["whole"]
+    bed = plan["bed"]
+    chroms = [c for c, _, _ in bed]
+    starts = np.array([a for _, a, _ in bed], dtype=np.int64)
+    ends = np.array([b for _, _, b in bed], dtype=np.int64)
+
+    def windows(items):
+        def go():
+            for chrom, a, b in items:
+                reader.window(chrom, a, b)
+        return go
+
+    def means():
+        reader.means(chroms, starts, ends, plan["bed_path"])
+
+    # untimed first calls: JIT compilation, file opening, index reading
+    windows(small[:1])()
+    windows(large[:1])()
+    reader.means(chroms[:1], starts[:1], ends[:1], plan["bed_path"])
+    results = {"small": _timed(windows(small), len(small)),
+               "large": _timed(windows(large), len(large)),
+               "whole": _timed(windows([(whole, 0, sizes[whole])]), 1),
+               "bed": _timed(means, len(bed))}
+    if isinstance(reader, Ours):  # ours: the faster of its two public ways
+        reader.means_by_reading(chroms[:1], starts[:1], ends[:1], plan["bed_path"])
+        results["bed"]["method"] = "stackup"
+        other = _timed(lambda: reader.means_by_reading(chroms, starts, ends, None), len(bed))
+        other["method"] = "read"
+        results["bed_other"] = results["bed"]
+        if other["wall"] < results["bed"]["wall"]:
+            results["bed"], results["bed_other"] = other, results["bed"]
+    return results
+
+
+def check_values(reader, plan, sizes) -> dict:
+    """Our values and the reader's on the first windows and intervals."""
+    small = [(c, int(a), int(b)) for c, a, b in plan["small"][:CHECK_WINDOWS]]
+    values = np.concatenate([np.asarray(reader.window(c, a, b), dtype=np.float64)
+                             for c, a, b in small])
+    bed = plan["bed"][:CHECK_INTERVALS]  # the BED file's first lines, in the same order
+    chroms = [c for c, _, _ in bed]
+    starts = np.array([a for _, a, _ in bed], dtype=np.int64)
+    ends = np.array([b for _, _, b in bed], dtype=np.int64)
+    means = reader.means(chroms, starts, ends, plan["bed_path"])
+    return {"windows": values, "means": means}
+
+
+def run(archive, bigwig_dir, plan) -> dict:
+    from pathlib import Path
+
+    from genomedata import Genome
+
+    with Genome(archive) as genome:
+        tracks = [str(t) for t in genome.tracknames_continuous]
+        sizes = {c.name: int(c.end) for c in genome}
+    files = [Path(bigwig_dir) / f"{track}.bw" for track in tracks]
+    results = {"tracks": tracks, "agreement": {}}
+    reference = None
+    for make in (lambda: Ours(archive, tracks), lambda: PyBigWig(files),
+                 lambda: Pybigtools(files)):
+        try:
+            reader = make()
+        except ImportError as error:
+            name = getattr(error, "name", None) or str(error)
+            results[name] = {"missing": f"{name} is not installed"}
+            continue
+        try:
+            results[reader.name] = measure(reader, plan, sizes)
+            values = check_values(reader, plan, sizes)
+        finally:
+            reader.close()
+        if reference is None:
+            reference = values
+        else:
+            results["agreement"][reader.name] = {
+                key: _compare(reference[key], values[key]) for key in reference}
+    return results
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    archive, bigwig_dir, plan_path, result_path = argv
+    with open(plan_path) as handle:
+        plan = json.load(handle)
+    warnings.simplefilter("ignore")  # windows across gaps warn; pybigtools' deprecations
+    results = run(archive, bigwig_dir, plan)
+    with open(result_path, "w") as handle:
+        json.dump(results, handle)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
