@@ -46,6 +46,19 @@ class SignalRanges:
         """{chromosome with data lines: their number}, in input order."""
         return {chrom: n for chrom, n in self.lines.items() if n}
 
+    def check_except(self, chromosomes) -> None:
+        """Check the lines of every chromosome with data but ``chromosomes`` (the tasks that
+        load those check them); raise ``InputError`` on a malformed line."""
+        others = [chrom for chrom in self.with_data() if chrom not in chromosomes]
+        if not others:
+            return
+        source = RangeSource(self.subset(others))
+        try:
+            for chrom in others:
+                source.check(chrom)
+        finally:
+            source.close()
+
     def subset(self, chroms) -> "SignalRanges":
         """The ranges of ``chroms`` only (what one task needs)."""
         return SignalRanges(self.name, self.path, {c: self.ranges[c] for c in chroms},
