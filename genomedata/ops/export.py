@@ -326,7 +326,7 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
     >>> bigwig = scratch_dir() + "/dnase.bw"
     >>> summary = export_track(example_archive, "dnase", bigwig)
     >>> with Genome(bigwig) as genome:
-    ...     print(genome["chr1"][272:275])
+    ...     print(genome["chr1"][272:275, 0])
     [10.5 10.5 10.5]
     """
     from ..kernels.runs import find_runs
