@@ -81,3 +81,21 @@ def test_public_names_do_not_import_numba():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) == len(genomedata.__all__)
+
+
+def test_load_genomedata_is_callable_after_its_module_is_imported(tmp_path):
+    """``import genomedata.load_genomedata`` (genomedata 1.7's path) makes the package's
+    attribute the module: it still loads when called."""
+    code = ("import genomedata.load_genomedata, sys\n"
+            "from genomedata import load_genomedata\n"
+            "assert load_genomedata is sys.modules['genomedata.load_genomedata']\n"
+            f"open({str(tmp_path / 's.sizes')!r}, 'w').write('chr1\\t10\\n')\n"
+            f"load_genomedata({str(tmp_path / 'a.genomedata')!r}, [], "
+            f"[{str(tmp_path / 's.sizes')!r}], seqfile_type='sizes')\n"
+            "from genomedata.load_genomedata import load_genomedata as function\n"
+            "assert not isinstance(function, type(sys))\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "a.genomedata").exists()
