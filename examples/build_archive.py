@@ -9,11 +9,12 @@ Prints what the archive holds.
 """
 
 import argparse
+import contextlib
 import os
+import sys
 import tempfile
 
-from genomedata import Genome
-from genomedata.load_genomedata import load_genomedata
+from genomedata import Genome, load_genomedata
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 FASTA = [os.path.join(DATA, "chr1.fa"), os.path.join(DATA, "chr2.fa.gz")]
@@ -30,6 +31,21 @@ def example_archive(outdir, name="example.genomedata", fasta=FASTA, tracks=TRACK
     return archive
 
 
+@contextlib.contextmanager
+def output_directory(outdir):
+    """``outdir`` (created if needed, and kept), or else a new temporary directory that is
+    removed when the block ends, also when it ends with an error.  The other example scripts
+    write their files in it."""
+    if outdir:
+        os.makedirs(outdir, exist_ok=True)
+        yield outdir
+        return
+    with tempfile.TemporaryDirectory(prefix="genomedata-example-") as temporary:
+        print(f"(writing in {temporary}, removed at the end; --outdir DIR keeps the files)",
+              file=sys.stderr)
+        yield temporary
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outdir", help="where to write the archive (default: a new "
@@ -41,8 +57,11 @@ def main():
     parser.add_argument("--name", default="example.genomedata", help="archive name")
     args = parser.parse_args()
 
-    outdir = args.outdir or tempfile.mkdtemp(prefix="genomedata-example-")
-    os.makedirs(outdir, exist_ok=True)
+    with output_directory(args.outdir) as outdir:
+        run(args, outdir)
+
+
+def run(args, outdir):
     tracks = [tuple(text.split("=", 1)) for text in args.track] if args.track else TRACKS
     archive = example_archive(outdir, args.name, args.fasta or FASTA, tracks)
 

@@ -10,17 +10,14 @@ pyBigWig (the library genome browsers' tools build on), and by opening it as a G
 
 import argparse
 import os
-import tempfile
 import warnings
 
 import numpy as np
 import pyBigWig
 
-from genomedata import Genome
-from genomedata.ops.export import export_track
-from genomedata._util import OverlapWarning
+from genomedata import Genome, OverlapWarning, export_track
 
-from build_archive import example_archive  # the sibling script
+from build_archive import example_archive, output_directory  # the sibling script
 
 
 def main():
@@ -32,8 +29,11 @@ def main():
     parser.add_argument("--track", default="dnase", help="track to export")
     parser.add_argument("--output", help="bigWig file to write (default: OUTDIR/TRACK.bw)")
     args = parser.parse_args()
-    outdir = args.outdir or tempfile.mkdtemp(prefix="genomedata-example-")
-    os.makedirs(outdir, exist_ok=True)
+    with output_directory(args.outdir) as outdir:
+        run(args, outdir)
+
+
+def run(args, outdir):
     archive = args.archive or example_archive(outdir)
     output = args.output or os.path.join(outdir, f"{args.track}.bw")
 
@@ -46,6 +46,9 @@ def main():
     try:
         for chrom, size in bw.chroms().items():
             mean, = bw.stats(chrom, 0, size, type="mean")
+            if mean is None:   # pyBigWig's answer for a chromosome without any interval
+                print(f"  {chrom}: length {size:,}, no data")
+                continue
             covered, = bw.stats(chrom, 0, size, type="coverage")
             print(f"  {chrom}: length {size:,}, mean {mean:.3f}, {covered:.1%} covered")
     finally:
@@ -58,7 +61,7 @@ def main():
         for chromosome in genome:
             end = int(chromosome.end)
             original = chromosome[0:end, args.track]
-            copy = exported[chromosome.name][0:end]
+            copy = exported[chromosome.name][0:end, 0]   # the bigWig's one track
             same = np.array_equal(original, copy, equal_nan=True)
             print(f"  {chromosome.name}: values identical to the archive: {same}")
             if not same:

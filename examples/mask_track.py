@@ -13,14 +13,12 @@ OUTDIR: the fraction of uniquely mappable reads in 500-base windows.
 
 import argparse
 import os
-import tempfile
 
 import numpy as np
 
-from genomedata import Genome
-from genomedata._hardmask import hardmask_data
+from genomedata import Genome, hardmask_data
 
-from build_archive import example_archive  # the sibling script
+from build_archive import example_archive, output_directory  # the sibling script
 
 
 def made_up_mappability(archive, path, window=500):
@@ -48,8 +46,11 @@ def main():
     parser.add_argument("--hardmask", default="lt0.5",
                         help="mask regions whose score passes this filter (default: lt0.5)")
     args = parser.parse_args()
-    outdir = args.outdir or tempfile.mkdtemp(prefix="genomedata-example-")
-    os.makedirs(outdir, exist_ok=True)
+    with output_directory(args.outdir) as outdir:
+        run(args, outdir)
+
+
+def run(args, outdir):
     archive = args.archive or example_archive(outdir)
     tracks = args.track or ["dnase"]
     mask = args.mask or made_up_mappability(archive, os.path.join(outdir,

@@ -11,15 +11,13 @@ heat map or an average profile).
 
 import argparse
 import os
-import tempfile
 import warnings
 
 import numpy as np
 
-from genomedata import Genome
-from genomedata._util import OverlapWarning
+from genomedata import Genome, OverlapWarning
 
-from build_archive import DATA, example_archive  # the sibling script
+from build_archive import DATA, example_archive, output_directory  # the sibling script
 
 
 def read_bed(path):
@@ -45,9 +43,14 @@ def main():
     parser.add_argument("--peaks", default=os.path.join(DATA, "peaks.bed"),
                         help="BED regions to profile")
     args = parser.parse_args()
-    archive = args.archive or example_archive(
-        args.outdir or tempfile.mkdtemp(prefix="genomedata-example-"))
+    if args.archive:
+        run(args, args.archive)
+        return
+    with output_directory(args.outdir) as outdir:
+        run(args, example_archive(outdir))
 
+
+def run(args, archive):
     # reads that touch an assembly gap warn (the gap reads as NaN); not news here
     warnings.simplefilter("ignore", OverlapWarning)
     with Genome(archive) as genome:

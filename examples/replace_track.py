@@ -12,12 +12,10 @@ file (values doubled, first interval left out) is written to OUTDIR and loaded.
 
 import argparse
 import os
-import tempfile
 
-from genomedata import Genome, close_data, load_data
-from genomedata._erase_data import erase_data
+from genomedata import Genome, close_data, erase_data, load_data
 
-from build_archive import DATA, example_archive  # the sibling script
+from build_archive import DATA, example_archive, output_directory  # the sibling script
 
 
 def new_version(path):
@@ -52,8 +50,11 @@ def main():
     parser.add_argument("--new", help="the new signal file (default: a made-up new version "
                                       "of the example DNase track)")
     args = parser.parse_args()
-    outdir = args.outdir or tempfile.mkdtemp(prefix="genomedata-example-")
-    os.makedirs(outdir, exist_ok=True)
+    with output_directory(args.outdir) as outdir:
+        run(args, outdir)
+
+
+def run(args, outdir):
     archive = args.archive or example_archive(outdir)
     new = args.new or new_version(os.path.join(outdir, "dnase_v2.bedGraph"))
 

@@ -13,6 +13,14 @@ __version__ = "2.0.0.dev0"
 
 from .archive.layout import FILE_MODE_CHROMS, FORMAT_VERSION  # noqa: E402
 
+_ERRORS = ("GenomedataError", "GenomedataValueError", "NotFoundError", "NotAnArchiveError",
+           "UnsupportedError", "ArchiveFormatError", "InputError", "HardmaskOptionError",
+           "ArchiveLockedError", "ArchiveInterruptedError", "MissingContinuousData",
+           "MissingSequenceData", "MissingStatisticsError", "ClosedError",
+           "ChromosomeDirtyError", "GenomedataDirtyWarning", "OverlapWarning")
+
+# public name -> the module that defines it, imported on first use (genomedata 1.7's paths,
+# such as genomedata._erase_data.erase_data, stay importable too)
 _LAZY = {
     "Genome": ".api.genome",
     "Chromosome": ".api.chromosome",
@@ -22,6 +30,13 @@ _LAZY = {
     "open_data": ".ops.open_data",
     "load_data": ".ops.load_data",
     "close_data": ".ops.close_data",
+    "erase_data": ".ops.erase_data",
+    "hardmask_data": ".ops.hardmask",
+    "export_track": ".ops.export",
+    "histogram": ".ops.summaries",
+    "report": ".ops.summaries",
+    "validate": ".ops.validate",
+    **{name: ".errors" for name in _ERRORS},
 }
 
 __all__ = ["FILE_MODE_CHROMS", "FORMAT_VERSION", "__version__", *_LAZY]

@@ -7,7 +7,7 @@
     ...     chromosome = genome["chr1"]
     ...     print(genome.num_tracks_continuous, chromosome.start, chromosome.end,
     ...           chromosome.length)
-    ...     print(chromosome[270:275])
+    ...     print(chromosome[270:275, 0])
     1 272 59893 60000
     [ nan  nan 10.5 10.5 10.5]
 
@@ -20,9 +20,11 @@ genomedata 1.7's interface, read through ``pyBigWig.values(..., numpy=True)``:
   values truncated as pyBigWig reports them); ``means``/``vars`` are derived from them;
 * a chromosome's ``start``/``end`` are the start of its first and the end of its last interval
   (not 0 and the chromosome length, which is ``chromosome.length``);
-* ``chromosome[key]``: the track key only shapes the result -- an int base with an explicit
-  track key gives a scalar, a list/array track key gives ``(n, 1)`` then ``[:, key]``,
-  anything else a 1-D ``(n,)`` array (``chromosome[i]`` is ``(1,)``);
+* ``chromosome[key]`` and ``continuous[key]`` return the shapes a one-track archive returns:
+  ``[a:b]`` is ``(n, 1)`` (bases x tracks), ``[a:b, 0]`` or ``[a:b, NAME]`` ``(n,)``,
+  ``[i]`` ``(1,)``, ``[i, 0]`` a scalar, ``continuous.read()`` ``(length, 1)`` (genomedata
+  1.7 returned 1-D arrays for all but a list of tracks); the track key may name the track
+  by any name;
 * each chromosome with data has one supercontig ``supercontig_0`` spanning ``[start, end)``,
   whose ``continuous[key]`` reads relative to its start.
 
@@ -321,23 +323,26 @@ class BigWigChromosome(_OneTrackNoSequence, Chromosome):
         return data
 
     def __getitem__(self, key):
-        """Values of the track: ``chromosome[a:b]`` (n,), ``chromosome[i, 0]`` scalar,
-        ``chromosome[a:b, [0]]`` (n, 1) -- see the module documentation."""
+        """Values of the track, shaped as an archive with one track shapes them:
+        ``chromosome[a:b]`` is ``(n, 1)``, ``chromosome[a:b, 0]`` (or the track's name)
+        ``(n,)``, ``chromosome[i]`` ``(1,)``, ``chromosome[i, 0]`` a scalar."""
         self._check_open()
         base_key, track_key = split_key(key)
         start, stop = key_to_range(base_key)
-        if stop - start < 1:
+        if stop - start < 1:   # as an archive: an empty 1-D array
             return np.array([], dtype=CONTINUOUS_DTYPE)
         data = self._values(start, stop)
-        explicit = not (isinstance(track_key, slice) and track_key == slice(None))
-        if is_int(base_key) and explicit:
-            return data[0]
-        if isinstance(track_key, (list, np.ndarray)):
+        data = data.reshape(len(data), 1)   # bases x the one track
+        if is_int(base_key):
+            data = data[0]
+        if isinstance(track_key, str):   # the one track, whatever the name
+            track_key = 0
+        elif isinstance(track_key, (list, tuple, np.ndarray)):
             keys = np.asarray(track_key)
-            if keys.dtype.kind in "US":  # track names: the one track, whatever the name
-                keys = np.zeros(keys.shape, dtype=np.intp)
-            return data.reshape(len(data), 1)[:, keys]
-        return data
+            track_key = np.zeros(keys.shape, dtype=np.intp) if keys.dtype.kind in "US" else keys
+        if is_int(base_key):
+            return data[track_key]
+        return data[:, track_key]
 
     def _read_regions(self, starts, ends, dest, columns, out, jobs=None) -> None:
         """:meth:`Chromosome._read_regions` of the one track (``pyBigWig.values`` per
@@ -439,15 +444,11 @@ class BigWigContinuous:
 
     def __getitem__(self, key):
         chromosome = self._supercontig._chromosome
-        if isinstance(key, tuple):
-            base_key, track_key = split_key(key)
-            return chromosome[self._shift(base_key), track_key]
-        start, stop = key_to_range(key)
-        # as the reference: always a range read, so an int key gives a (1,) array
-        return chromosome[self._shift(slice(start, stop))]
+        base_key, track_key = split_key(key)
+        return chromosome[self._shift(base_key), track_key]
 
     def read(self):
-        """All values of the supercontig (1-D, as ``continuous[0:len]``)."""
+        """All values of the supercontig, ``(length, 1)`` as ``continuous[0:len]``."""
         supercontig = self._supercontig
         return supercontig._chromosome[supercontig.start:supercontig.end]
 

@@ -7,7 +7,8 @@
 
 Bins.  The region ``[start, end)`` (0-based, half-open) is cut into ``bins`` bins with integer
 edges ``edge[i] = start + (i * (end - start)) // bins`` for ``i = 0 .. bins``; bin ``i`` covers
-``[edge[i], edge[i + 1])``.  With ``bins > end - start`` some bins are empty (zero width).
+``[edge[i], edge[i + 1])``.  More bins than bases (``bins > end - start``) is an error: some
+bins would be empty.
 
 Statistics, over the *finite* values of each bin (NaN, +-inf are missing data; so are positions
 in gaps between supercontigs, in supercontigs without data, and past the chromosome's end):
@@ -15,7 +16,7 @@ in gaps between supercontigs, in supercontigs without data, and past the chromos
 * ``mean``, ``min``, ``max``: NaN for a bin without finite values;
 * ``std``: population standard deviation (``ddof=0``), NaN for a bin without finite values;
 * ``sum``: 0.0 for a bin without finite values (never NaN);
-* ``coverage``: finite values / bin width (NaN for a zero-width bin).
+* ``coverage``: finite values / bin width.
 
 The result is float64 of shape ``(bins, ntracks selected)`` (rows = bins, columns = tracks, as
 ``chromosome[a:b]``), always 2-D.  The data is read supercontig by supercontig in chunk-aligned
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import GenomedataError
+from ..errors import GenomedataError, GenomedataValueError
 from .keys import is_int
 
 STATS = ("mean", "min", "max", "sum", "coverage", "std")
@@ -50,7 +51,7 @@ def _check_bins(bins) -> int:
     return int(bins)
 
 
-def _check_region(start, end):
+def _check_region(start, end, bins):
     if not is_int(start) or not is_int(end):
         raise GenomedataError(f"region bounds must be integers, not {start!r} and {end!r}")
     start, end = int(start), int(end)
@@ -58,6 +59,9 @@ def _check_region(start, end):
         raise GenomedataError(f"region start {start} is negative")
     if end <= start:
         raise GenomedataError(f"region end {end} must be greater than its start {start}")
+    if bins > end - start:
+        raise GenomedataValueError(f"{bins} bins do not fit in the {end - start} bases of "
+                                   f"region {start}-{end}: use at most {end - start} bins")
     return start, end
 
 
@@ -158,7 +162,7 @@ def binned(chromosome, start, end, bins, stat="mean", tracks=None) -> np.ndarray
     chromosome._check_open()
     stat = _check_stat(stat)
     bins = _check_bins(bins)
-    start, end = _check_region(start, end)
+    start, end = _check_region(start, end, bins)
     columns = track_columns(chromosome, tracks)
     edges = bin_edges(start, end, bins)
     return _summarise(chromosome, start, end, edges, stat, columns)
@@ -206,7 +210,10 @@ def stackup(genome, chroms, starts, ends, bins, stat="mean", track=None) -> np.n
     # region order: by chromosome then start, so that neighbouring reads share chunks
     order = sorted(range(nregions), key=lambda k: (chroms[k], int(starts[k])))
     for k in order:
-        start, end = _check_region(int(starts[k]), int(ends[k]))
+        try:
+            start, end = _check_region(int(starts[k]), int(ends[k]), bins)
+        except GenomedataValueError as error:
+            raise GenomedataValueError(f"{chroms[k]}: {error}") from None
         try:
             chromosome = genome[chroms[k]]
         except KeyError:

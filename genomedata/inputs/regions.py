@@ -290,3 +290,42 @@ def read_mask_file(path, hardmask_function=None, extents=None) -> MaskFile:
         except BufferError:  # a traceback still refers to the mapped bytes: freed later
             pass
     return result
+
+
+# ------------------------------------------------------------------------------------------------
+# A region as genome browsers write it
+
+_LOCUS_NUMBER = re.compile(r"[0-9][0-9,]*\Z")
+
+
+def parse_locus(text, names=()):
+    """``"chr1:10,000-20,000"`` (1-based, inclusive, the way genome browsers show a region;
+    commas allowed in numbers) -> ``("chr1", 9999, 20000)``, 0-based half-open.  A chromosome
+    name alone (``"chr1"``, or any name in ``names``, which may hold a ``:``) is the whole
+    chromosome: ``(name, None, None)``.
+
+    >>> parse_locus("chr1:10,000-20,000")
+    ('chr1', 9999, 20000)
+    >>> parse_locus("chrM")
+    ('chrM', None, None)
+    """
+    text = str(text).strip()
+    if text in names:
+        return text, None, None
+    chrom, colon, span = text.rpartition(":")
+    if not colon:
+        if text and "-" not in text:
+            return text, None, None
+        chrom = ""
+    first, dash, last = span.partition("-")
+    first, last = first.strip(), last.strip()
+    if not (chrom and dash and _LOCUS_NUMBER.match(first) and _LOCUS_NUMBER.match(last)):
+        raise GenomedataError(f"region {text!r} is not CHROM:START-END (1-based, inclusive, "
+                              "e.g. chr1:10,000-20,000) or a chromosome name")
+    start, end = int(first.replace(",", "")), int(last.replace(",", ""))
+    if start < 1:
+        raise GenomedataError(f"region {text!r} starts at {start}: region positions start at 1 "
+                              "(1-based, as genome browsers show them)")
+    if end < start:
+        raise GenomedataError(f"region {text!r} ends before it starts")
+    return chrom, start - 1, end

@@ -38,8 +38,8 @@ import numpy as np
 from .. import _progress
 from ..api.genome import Genome
 from ..archive import files as _files
-from ..archive import layout as _layout
 from ..errors import GenomedataError, not_found
+from ._bedgraph import bedgraph_lines, format_values  # noqa: F401 - imported from here too
 
 BLOCK_ROWS = 4_000_000
 FORMATS = ("bigwig", "bedgraph", "bedgraph.gz")
@@ -150,64 +150,6 @@ def _selection(genome, chroms, regions):
                 merged.append((start, stop))
         selection[name] = merged
     return selection, sizes
-
-
-# ------------------------------------------------------------------------------------------------
-# Value text
-
-_PRECISIONS = (6, 7, 8, 9)  # %.9g always reads back as the same float32
-
-
-def _reads_back(text, values) -> np.ndarray:
-    return text.astype(np.float64).astype(np.float32) == values
-
-
-def format_values(values) -> np.ndarray:
-    """The shortest ``%.Pg`` text (6 <= P <= 9) of each float32 in ``values`` that reads back
-    as the same float32 through a double (``float32(float(text))``), as a numpy bytes array.
-    ``%g`` drops trailing zeros, so P = 6 also gives every value with fewer digits its
-    shortest text; ``%.9g`` always reads back."""
-    values = np.asarray(values, dtype=np.float32)
-    wide = values.astype(np.float64)
-    text = np.char.mod("%.6g", wide).astype("U16")
-    pending = np.flatnonzero(~_reads_back(text, values))
-    for precision in _PRECISIONS[1:]:
-        if not len(pending):
-            break
-        attempt = np.char.mod(f"%.{precision}g", wide[pending])
-        text[pending] = attempt
-        pending = pending[~_reads_back(attempt, values[pending])]
-    # in exponent form a larger P can be shorter (6.710886e+07 vs 67108860): try them all
-    exponent = np.flatnonzero(np.char.find(text, "e") >= 0)
-    if len(exponent):
-        best = text[exponent]
-        for precision in _PRECISIONS:
-            attempt = np.char.mod(f"%.{precision}g", wide[exponent])
-            better = (_reads_back(attempt, values[exponent])
-                      & (np.char.str_len(attempt) < np.char.str_len(best)))
-            best[better] = attempt[better]
-        text[exponent] = best
-    return np.char.encode(text, "ascii")
-
-
-def bedgraph_lines(chrom: str, starts, ends, values) -> np.ndarray:
-    """bedGraph text (uint8 array) of intervals ``starts``/``ends`` (int64) with float32
-    ``values`` on ``chrom``."""
-    from ..kernels.runs import distinct_codes, format_bedgraph
-    if not len(starts):
-        return np.zeros(0, dtype=np.uint8)
-    # distinct bit patterns, so that -0.0 and 0.0 keep their own text
-    bits = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32)
-    distinct, codes = distinct_codes(bits)
-    texts = format_values(distinct.view(np.float32))
-    lengths = np.char.str_len(texts).astype(np.int64)
-    width = int(lengths.max())
-    table = np.frombuffer(texts.astype(f"S{width}").tobytes(), dtype=np.uint8).reshape(
-        len(texts), width)
-    name = np.frombuffer(chrom.encode(_layout.GENOMEDATA_ENCODING), dtype=np.uint8)
-    return format_bedgraph(name, np.ascontiguousarray(starts, dtype=np.int64),
-                           np.ascontiguousarray(ends, dtype=np.int64),
-                           codes, table, lengths)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -384,7 +326,7 @@ def export_track(gdfilename, trackname, output, chroms=None, regions=None, fmt=N
     >>> bigwig = scratch_dir() + "/dnase.bw"
     >>> summary = export_track(example_archive, "dnase", bigwig)
     >>> with Genome(bigwig) as genome:
-    ...     print(genome["chr1"][272:275])
+    ...     print(genome["chr1"][272:275, 0])
     [10.5 10.5 10.5]
     """
     from ..kernels.runs import find_runs

@@ -108,9 +108,9 @@ def test_reference_interface(bigwig):
 
     supercontig = next(iter(chr1))
     continuous = supercontig.continuous
-    part = continuous[1:2]
-    assert part.shape == (1,) and part.dtype == np.float32
-    assert_strict(part, [V2])
+    part = continuous[1:2]   # (bases, tracks) as an archive's (genomedata 1.7: (1,))
+    assert part.shape == (1, 1) and part.dtype == np.float32
+    assert_strict(part, [[V2]])
     first = continuous[0]
     assert first.shape == (1,)
     assert_strict(first, [V1])
@@ -135,10 +135,10 @@ def test_fixed_bugs_supercontig_and_read(bigwig):
         assert supercontig.continuous.shape == (249200695 - 569800, 1)
         chrM = next(iter(genome["chrM"]))
         whole = chrM.continuous.read()
-        assert whole.dtype == np.float32 and whole.shape == (chrM.end - chrM.start,)
+        assert whole.dtype == np.float32 and whole.shape == (chrM.end - chrM.start, 1)
         expected = pyBigWig.open(bigwig).values("chrM", chrM.start, chrM.end, numpy=True)
-        np.testing.assert_array_equal(whole, expected)
-        np.testing.assert_array_equal(np.asarray(chrM.continuous), expected)
+        np.testing.assert_array_equal(whole[:, 0], expected)
+        np.testing.assert_array_equal(np.asarray(chrM.continuous)[:, 0], expected)
         # (rows, tracks) keys shaped like chromosome[...]
         assert_strict(supercontig.continuous[0:3, [0]], [[V1], [V2], [V2]])
         pairs = list(chr1.itercontinuous())
@@ -164,11 +164,11 @@ def test_values_match_pybigwig(bigwig):
             for _ in range(5):
                 start = int(rng.integers(0, size - 1))
                 stop = int(min(size, start + rng.integers(1, 200000)))
-                np.testing.assert_array_equal(chromosome[start:stop],
+                np.testing.assert_array_equal(chromosome[start:stop, 0],
                                               bw.values(name, start, stop, numpy=True))
         # past the chromosome's length: NaN, not an error
         chrM = genome["chrM"]
-        tail = chrM[16560:16600]
+        tail = chrM[16560:16600, 0]
         assert tail.shape == (40,)
         np.testing.assert_array_equal(tail[:11], bw.values("chrM", 16560, 16571, numpy=True))
         assert np.isnan(tail[11:]).all()
@@ -346,3 +346,27 @@ def test_warnings_are_not_raised_on_reads(bigwig):
         warnings.simplefilter("error")
         with Genome(bigwig) as genome:
             genome["chr1"][0:10]
+
+
+def test_shapes_are_those_of_a_one_track_archive(make_archive, tmp_path):
+    """The same read of a bigWig genome and of a one-track archive holding the same values
+    gives the same shape and values."""
+    from genomedata.ops.export import export_track
+    values = np.arange(10, dtype=np.float32).reshape(10, 1)
+    archive = make_archive({"chrA": [(0, 10)]}, tracknames=["t"], values={"chrA": values})
+    bigwig = str(tmp_path / "t.bw")
+    export_track(archive, "t", bigwig)
+    keys = [slice(0, 3), 4, (slice(0, 3), 0), (slice(0, 3), "t"), (4, 0), (slice(2, 5), [0]),
+            (slice(2, 5), ["t"]), (4, [0]), slice(3, 3), (slice(0, 3), slice(None))]
+    with Genome(archive) as one, Genome(bigwig) as other:
+        for key in keys:
+            expected, observed = one["chrA"][key], other["chrA"][key]
+            assert np.shape(observed) == np.shape(expected), key
+            np.testing.assert_array_equal(observed, expected)
+        assert other["chrA"][0:3].shape == (3, 1)
+        ours = next(iter(other["chrA"])).continuous
+        theirs = next(iter(one["chrA"])).continuous
+        for key in (slice(1, 3), 2, (slice(1, 3), 0)):
+            assert np.shape(ours[key]) == np.shape(theirs[key]), key
+            np.testing.assert_array_equal(ours[key], theirs[key])
+        assert ours.read().shape == theirs.read().shape == (10, 1)

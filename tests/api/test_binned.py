@@ -172,6 +172,7 @@ def test_random_regions(genome, archive, monkeypatch, chrom, start, width, bins,
                         block):
     # small blocks: many kernel calls per region (chunk-aligned)
     monkeypatch.setattr(_binned, "BLOCK_ROWS", block or (1 << 20))
+    bins = min(bins, width)   # more bins than bases is an error (test_more_bins_than_bases)
     end = start + width
     columns = {None: [0, 1, 2], "dense": [0], 1: [1], ("sparse", "dense"): [2, 0],
                (2, 2, 0): [2, 2, 0]}[tuple(tracks) if isinstance(tracks, list) else tracks]
@@ -181,14 +182,17 @@ def test_random_regions(genome, archive, monkeypatch, chrom, start, width, bins,
 
 
 def test_more_bins_than_bases(genome, archive):
-    observed = genome["chr2"].binned(5000, 5003, 6, "mean", tracks="dense")
-    raw = archive[1]["chr2"][:, :1]
-    assert_same(observed, expected_binned(raw, 5000, 5003, 6, "mean"))
-    assert np.isnan(observed[[0, 2, 4], 0]).all()  # zero-width bins
-    coverage = genome["chr2"].binned(5000, 5003, 6, "coverage", tracks="dense")
-    assert np.isnan(coverage[[0, 2, 4], 0]).all()
-    sums = genome["chr2"].binned(5000, 5003, 6, "sum", tracks="dense")
-    assert sums[0, 0] == 0.0
+    """More bins than bases is an error (some bins would be empty), as many bins as bases
+    is one base per bin."""
+    for stat in ("mean", "coverage", "sum"):
+        with pytest.raises(ValueError, match=r"^6 bins do not fit in the 3 bases of region "
+                                             r"5000-5003: use at most 3 bins$"):
+            genome["chr2"].binned(5000, 5003, 6, stat, tracks="dense")
+    with pytest.raises(GenomedataError, match=r"^chr2: 4 bins do not fit in the 3 bases"):
+        genome.stackup("chr2", [0, 5000], [100, 5003], 4, track="dense")
+    observed = genome["chr2"].binned(5000, 5003, 3, "mean", tracks="dense")
+    raw = archive[1]["chr2"][5000:5003, :1]
+    np.testing.assert_array_equal(observed, raw.astype(np.float64))
 
 
 def test_empty_region_summaries(genome):

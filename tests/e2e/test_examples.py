@@ -6,6 +6,7 @@ exit 0 and print its key results.  They depend only on examples/data.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +16,11 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def run(script, *args, cwd=None):
+def run(script, *args, cwd=None, env=None, status=0):
     result = subprocess.run([sys.executable, str(EXAMPLES / script), *map(str, args)],
-                            capture_output=True, text=True, timeout=600, cwd=cwd)
-    assert result.returncode == 0, (f"examples/{script} failed ({result.returncode}):\n"
-                                    f"{result.stdout}\n{result.stderr}")
+                            capture_output=True, text=True, timeout=600, cwd=cwd, env=env)
+    assert result.returncode == status, (f"examples/{script} exited with {result.returncode}"
+                                         f":\n{result.stdout}\n{result.stderr}")
     return result.stdout
 
 
@@ -71,3 +72,38 @@ def test_mask_track(tmp_path):
     assert (tmp_path / "mappability.bedGraph").is_file()
     assert "masked 4,030 values in dnase" in out
     assert "dnase: 45,922 -> 41,892 bases with data" in out
+
+
+def test_export_bigwig_with_a_chromosome_without_data(tmp_path):
+    """A track with data on chr1 only: chr2 is in the bigWig's header without intervals."""
+    from genomedata import load_genomedata
+    signal = tmp_path / "chr1only.bedGraph"
+    signal.write_text("chr1\t100\t200\t2.5\nchr1\t300\t310\t-1\n")
+    archive = tmp_path / "one.genomedata"
+    load_genomedata(str(archive), [("chr1only", str(signal))],
+                    [str(EXAMPLES / "data" / "chr1.fa"), str(EXAMPLES / "data" / "chr2.fa.gz")])
+    out = run("export_bigwig.py", "--archive", archive, "--track", "chr1only", "--outdir",
+              tmp_path / "out")
+    assert "2 intervals covering 110 bases of chr1, chr2" in out
+    assert "chr2: length 150,000, no data" in out
+    assert out.count("values identical to the archive: True") == 2
+
+
+@pytest.mark.parametrize("script, args, status", [
+    ("build_archive.py", [], 0),
+    ("export_bigwig.py", [], 0),
+    ("replace_track.py", [], 0),
+    ("mask_track.py", [], 0),
+    ("random_access.py", [], 0),
+    ("export_bigwig.py", ["--track", "nope"], 1),       # fails after building the archive
+    ("replace_track.py", ["--new", "/nonexistent.bedGraph"], 1),
+])
+def test_scripts_remove_their_temporary_files(tmp_path, script, args, status):
+    """Without --outdir a script works in a temporary directory and removes it when it ends,
+    also when it fails."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = dict(os.environ, TMPDIR=str(temporary))
+    run(script, *args, cwd=tmp_path, env=env, status=status)
+    assert list(temporary.iterdir()) == []
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["tmp"]

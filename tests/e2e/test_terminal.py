@@ -148,7 +148,7 @@ def test_step_by_step_commands_at_a_terminal(workdir):
     assert b"\t29767\r\n" in output      # the first bin of the example's dnase track
     check_run(["export", archive.name, "dnase", "dnase.bw"], workdir)
     with Genome(workdir / "dnase.bw") as bigwig:
-        np.testing.assert_array_equal(bigwig["chr1"][272:275], np.float32([10.5] * 3))
+        np.testing.assert_array_equal(bigwig["chr1"][272:275, 0], np.float32([10.5] * 3))
     output = check_run(["validate", archive.name], workdir)
     assert b"no problems found" in output
 
