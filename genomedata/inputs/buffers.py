@@ -117,15 +117,21 @@ def _map_file(handle) -> tuple[np.ndarray, list, object]:
     return data, [mapped.close], mapped
 
 
+def copy_blocks(stream, out, task) -> None:
+    """Copy ``stream`` to the file ``out`` in blocks of ``SPOOL_BLOCK`` bytes, advancing
+    ``task`` (a progress task counting bytes) by each."""
+    while True:
+        block = stream.read(SPOOL_BLOCK)
+        if not block:
+            break
+        out.write(block)
+        task.advance(len(block))
+
+
 def _spool(stream, name: str, task, compressed=False) -> SignalBuffer:
     spool = tempfile.TemporaryFile(prefix="genomedata-spool-")
     try:
-        while True:
-            block = stream.read(SPOOL_BLOCK)
-            if not block:
-                break
-            spool.write(block)
-            task.advance(len(block))
+        copy_blocks(stream, spool, task)
         spool.flush()
     except (OSError, EOFError) as exc:
         spool.close()

@@ -25,7 +25,7 @@ from .._progress import NullTask
 from .._sniff import sniff
 from .._threads import default_threads
 from ..errors import InputError
-from .buffers import (SIGNAL, SPOOL_BLOCK, _Joined, check_text, describe, gzip_error,
+from .buffers import (SIGNAL, _Joined, check_text, copy_blocks, describe, gzip_error,
                       input_kind)
 from .signal import _names_at, parse_signal
 
@@ -141,12 +141,7 @@ def spool_named(path, target, task=None) -> None:
         else:
             source, compressed = igzip.open(path, "rb"), True
         try:
-            while True:
-                block = source.read(SPOOL_BLOCK)
-                if not block:
-                    break
-                out.write(block)
-                task.advance(len(block))
+            copy_blocks(source, out, task)
         except (OSError, EOFError) as exc:
             if compressed:
                 raise gzip_error(name, exc) from None
