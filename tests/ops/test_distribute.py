@@ -40,7 +40,14 @@ def cluster():
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                       dashboard_address=":0") as local, \
                 distributed.Client(local) as client:
-            client.run(_warm_up)
+            # sent by value: a worker importing this module would resolve its ``conftest``
+            # import by the worker's own path (the repository's root conftest.py, say)
+            import cloudpickle
+            cloudpickle.register_pickle_by_value(sys.modules[__name__])
+            try:
+                client.run(_warm_up)
+            finally:
+                cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
             yield client
 
 
@@ -233,6 +240,9 @@ def by_value():
     cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
 
 
+# Not in the default run: once in several runs here the nanny of a killed worker did not
+# start it again, and the load waited for a worker for ever.
+@pytest.mark.worker_faults
 def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_value):
     tracks = tracks_of(inputs)[:1]
     load_genomedata(tmp_path / "local.gd", tracks, [inputs / "genome.fa"], mode="file")
@@ -243,6 +253,9 @@ def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_valu
     assert leftovers(tmp_path) == ["dask.gd", "died", "local.gd"]
 
 
+# Not in the default run: once in several runs here the nanny of a killed worker did not
+# start it again, and the load waited for a worker for ever.
+@pytest.mark.worker_faults
 def test_a_task_whose_worker_keeps_dying_fails_the_load(inputs, executor, tmp_path, by_value):
     with pytest.raises(GenomedataError, match="the task loading chromosome chr[123] did not finish: its Dask worker died"):
         load_genomedata(tmp_path / "dask.gd", tracks_of(inputs)[:1], [inputs / "genome.fa"],
