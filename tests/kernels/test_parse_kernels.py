@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from genomedata.inputs.signal import line_number, parse_signal
 from genomedata.errors import InputError
 from genomedata.kernels import parse as kp
+from test_decimal_kernels import decimal_tokens  # the grammar's tokens, drawn one way
 
 pytestmark = pytest.mark.kernels
 
@@ -623,25 +624,6 @@ def test_bed_counters_match_model(intervals, size):
 # ------------------------------------------------------------------------------------------------
 # property tests: numbers
 
-digits = st.text(alphabet="0123456789", max_size=25)
-
-
-@st.composite
-def decimal_tokens(draw):
-    sign = draw(st.sampled_from(["", "-", "+"]))
-    whole = draw(digits)
-    frac = draw(st.one_of(st.none(), digits))
-    if not whole and not frac:
-        whole = "0"
-    token = sign + whole + ("" if frac is None else "." + frac)
-    if draw(st.booleans()):
-        exponent = draw(st.one_of(st.integers(-60, 60), st.integers(-400, 400),
-                                  st.integers(-10**6, 10**6)))
-        plus = draw(st.sampled_from(["", "+"])) if exponent >= 0 else ""
-        token += draw(st.sampled_from(["e", "E"])) + plus + str(exponent)
-    return token
-
-
 @st.composite
 def near_float32_midpoints(draw):
     """Decimals at, just below and just above the midpoint of two adjacent float32s."""
@@ -660,7 +642,7 @@ def near_float32_midpoints(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(decimal_tokens(), near_float32_midpoints(),
+@given(st.lists(st.one_of(decimal_tokens().map(bytes.decode), near_float32_midpoints(),
                           st.floats(width=32).map(lambda v: repr(float(v))),
                           st.floats().map(repr)), min_size=1, max_size=20),
        st.booleans())
