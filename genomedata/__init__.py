@@ -17,7 +17,7 @@ _ERRORS = ("GenomedataError", "GenomedataValueError", "NotFoundError", "NotAnArc
            "UnsupportedError", "ArchiveFormatError", "InputError", "HardmaskOptionError",
            "ArchiveLockedError", "ArchiveInterruptedError", "MissingContinuousData",
            "MissingSequenceData", "MissingStatisticsError", "ClosedError",
-           "ChromosomeDirtyError", "GenomedataDirtyWarning", "OverlapWarning")
+           "ChromosomeDirtyError", "MissingExtraError", "GenomedataDirtyWarning", "OverlapWarning")
 
 # public name -> the module that defines it, imported on first use (genomedata 1.7's paths,
 # such as genomedata._erase_data.erase_data, stay importable too)

@@ -56,6 +56,11 @@ class UnsupportedError(GenomedataError, NotImplementedError):
     """Something this archive or file cannot do (a ``NotImplementedError`` to API callers)."""
 
 
+class MissingExtraError(GenomedataError, ImportError):
+    """A feature needs an optional extra that is not installed (an ``ImportError`` to API
+    callers); the message names the extra and how to install it."""
+
+
 class ArchiveFormatError(GenomedataError):
     """An archive file that is not laid out as Genomedata lays it out (names the object and what
     is wrong with it)."""

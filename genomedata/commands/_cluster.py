@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import contextlib
 
+from .._extras import require
 from ..errors import GenomedataError
-
-EXTRA = "pip install 'genomedata[dask]'"
 
 
 def _distributed():
-    try:
-        import distributed
-    except ImportError:
-        raise GenomedataError("running on a Dask cluster needs the optional extra "
-                              f"genomedata[dask] (dask and distributed): {EXTRA}") from None
-    return distributed
+    return require("distributed", "dask", "running on a Dask cluster")
 
 
 def asked(workers=None, scheduler=None, scheduler_file=None) -> bool:
