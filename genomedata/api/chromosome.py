@@ -27,6 +27,7 @@ from ..archive.writer import erase_column
 from ..errors import (ChromosomeDirtyError, ClosedError, GenomedataDirtyWarning,  # noqa: F401
                      GenomedataValueError, MissingContinuousData, MissingSequenceData,
                      MissingStatisticsError, OverlapWarning, dirty_message, not_found)
+from . import frames
 from .binned import binned
 from .keys import is_int, key_to_range, split_key
 from .views import AttributeSet, DatasetView
@@ -453,6 +454,17 @@ class Chromosome:
         value = _layout.read_raw_attr(self.h5group, _layout.ATTR_END)
         return self._int_bounds()[1] if value is None else value
 
+    @property
+    def length(self) -> int:
+        """The chromosome's length in bases (a Python int; ``end`` for archives of format
+        version 1, where ``start`` is 0).  Nothing is stored past it.
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome["chr2"].length)
+        150000
+        """
+        return int(self.end)
+
     # -- tracks
     @property
     def tracknames_continuous(self):
@@ -622,7 +634,7 @@ class Chromosome:
         return total
 
     # -- binned summaries (genomedata.api.binned)
-    def binned(self, start, end, bins, stat="mean", tracks=None):
+    def binned(self, start, end, bins, stat="mean", tracks=None, frame=False):
         """Summary ``stat`` ("mean", "min", "max", "sum", "coverage" or "std") of ``tracks``
         (None: all; a name, an index or a list of them) over ``bins`` equal bins of
         ``[start, end)``: float64 array of shape ``(bins, ntracks selected)``.  See
@@ -631,6 +643,18 @@ class Chromosome:
         Only finite values count; a bin without any has mean/min/max/std NaN, sum 0 and
         coverage 0.  The data are summarised as they are read, so a whole chromosome in
         1000 bins takes little memory.
+
+        ``frame=True`` returns the same numbers as a pandas DataFrame (extra
+        ``genomedata[pandas]``): index ``bin``, an ``IntervalIndex`` of the bins' ``[start,
+        end)`` (``.loc[position]`` finds the bin of a position), a column per track.
+
+        >>> with Genome(example_archive) as genome:
+        ...     print(genome["chr1"].binned(0, 6000, 3, frame=True).round(3))
+        track         conservation  dnase
+        bin
+        [0, 2000)            0.014  6.882
+        [2000, 4000)        -0.032  6.062
+        [4000, 6000)         0.024  4.112
 
         >>> with Genome(example_archive) as genome:
         ...     chromosome = genome["chr1"]
@@ -643,7 +667,32 @@ class Chromosome:
          [1. ]
          [1. ]]
         """
+        if frame:
+            return frames.binned_frame(self, start, end, bins, stat, tracks)
         return binned(self, start, end, bins, stat, tracks)
+
+    def to_dataframe(self, start=None, end=None, tracks=None):
+        """The values of ``[start, end)`` (0-based, half-open; default: the whole chromosome)
+        as a pandas DataFrame (extra ``genomedata[pandas]``): index ``position`` (the genomic
+        coordinate of each base), one float32 column per track of ``tracks`` (None: all, in
+        column order; a name, an index or a list of them), columns named by the tracks.
+
+        The values are those of ``chromosome[start:end, tracks]``: NaN outside supercontigs
+        and past the chromosome's end, without :class:`OverlapWarning`.
+
+        >>> with Genome(example_archive) as genome:
+        ...     frame = genome["chr1"].to_dataframe(270, 274, tracks="dnase")
+        >>> print(frame)
+        track     dnase
+        position
+        270         NaN
+        271         NaN
+        272        10.5
+        273        10.5
+        >>> print(frame.dtypes.tolist(), float(frame.loc[272, "dnase"]))
+        [dtype('float32')] 10.5
+        """
+        return frames.region_frame(self, start, end, tracks)
 
     # -- supercontigs
     def __iter__(self):

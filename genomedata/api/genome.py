@@ -23,6 +23,7 @@ from ..archive.blocks import CACHE_BYTES, ChunkCache, read_pieces
 from ..archive.tracks import add_tracks, chunk_rows_of
 from ..errors import (ClosedError, GenomedataError, GenomedataValueError, MissingStatisticsError,
                       dirty_message, not_found)
+from . import frames
 from .binned import stackup
 from .chromosome import Chromosome
 from .keys import is_int
@@ -415,7 +416,7 @@ class Genome:
             chromosome._erase_data(trackname)
 
     # -- many windows at once
-    def read_regions(self, chroms, starts, ends, tracks=None):
+    def read_regions(self, chroms, starts, ends, tracks=None, frame=False):
         """Track values of many windows at once: window ``k`` is ``chroms[k]:starts[k]-
         ends[k]`` (0-based, half-open; ``chroms`` may be one name for every window).
 
@@ -426,6 +427,23 @@ class Genome:
         those of ``genome[chroms[k]][starts[k]:ends[k], tracks]``: NaN outside supercontigs
         and past the chromosome's end (no :class:`OverlapWarning`).  Each stored chunk is
         decoded once however many windows touch it, on every core.
+
+        ``frame=True`` returns one long pandas DataFrame instead (extra
+        ``genomedata[pandas]``): a row per base of every window, index ``(region, chrom,
+        position)`` (``region``: the window's number in the order given), a float32 column
+        per track; ``frame.xs(k, level="region")`` is window ``k``, ``frame.groupby(level=
+        "region").mean()`` a mean per window.
+
+        >>> with Genome(example_archive) as genome:
+        ...     frame = genome.read_regions(["chr1", "chr2"], [1000, 149999], [1002, 150001],
+        ...                                 tracks="dnase", frame=True)
+        >>> print(frame)
+        track                  dnase
+        region chrom position
+        0      chr1  1000        NaN
+                     1001        NaN
+        1      chr2  149999     1.78
+                     150000      NaN
 
         >>> with Genome(example_archive) as genome:
         ...     values = genome.read_regions(["chr1", "chr2"], [1000, 149999], [1003, 150002],
@@ -441,6 +459,8 @@ class Genome:
         [(2, 1), (1, 1)] [10.5 10.5]
         """
         self._check_open()
+        if frame:
+            frames.pandas()   # the missing extra before any work
         starts = np.asarray(starts)
         ends = np.asarray(ends)
         if starts.ndim != 1 or ends.ndim != 1 or len(starts) != len(ends):
@@ -492,6 +512,10 @@ class Genome:
                                      columns, out, jobs)
         if jobs:
             read_pieces(jobs, out, ntracks, self._chunk_cache)
+        if frame:
+            names = self.tracknames_continuous
+            labels = [key if isinstance(key, str) else names[int(key)] for key in keys]
+            return frames.regions_frame(out, chroms, starts, ends, labels)
         if equal or not count:
             return out.reshape(count, int(lengths[0]) if count else 0, ntracks)
         return [out[offsets[k]:offsets[k] + lengths[k] * ntracks].reshape(-1, ntracks)
@@ -518,7 +542,7 @@ class Genome:
             cache.resize(value)
 
     # -- binned summaries (genomedata.api.binned)
-    def stackup(self, chroms, starts, ends, bins, stat="mean", track=None):
+    def stackup(self, chroms, starts, ends, bins, stat="mean", track=None, frame=False):
         """Summary ``stat`` of one ``track`` over ``bins`` equal bins of each region
         ``chroms[k]:starts[k]-ends[k]``: float64 array of shape ``(N, bins)`` (see
         :meth:`Chromosome.binned`).
@@ -528,6 +552,20 @@ class Genome:
         the same number of bins, so regions of equal length (e.g. windows centred on peaks)
         give a matrix ready for a heat map.  See :func:`genomedata.api.binned.stackup`.
 
+        ``frame=True`` returns the same numbers as a pandas DataFrame (extra
+        ``genomedata[pandas]``): a row per region, indexed by ``(chrom, start, end)`` in the
+        order given, a column per bin (``bin`` 0 .. bins-1); ``frame.mean()`` is the average
+        profile.
+
+        >>> with Genome(example_archive) as genome:
+        ...     frame = genome.stackup("chr1", [1000, 3000], [1100, 3100], bins=2, stat="max",
+        ...                            track="conservation", frame=True)
+        >>> print(frame.round(3))
+        bin                 0      1
+        chrom start end
+        chr1  1000  1100  4.230  2.591
+              3000  3100  2.275  3.659
+
         >>> with Genome(example_archive) as genome:
         ...     profile = genome.stackup(["chr1", "chr2"], [0, 20000], [10000, 30000], bins=4,
         ...                              stat="mean", track="dnase")
@@ -535,7 +573,31 @@ class Genome:
         [[7.27 5.7  4.33 6.47]
          [5.52 6.94 6.58 5.38]]
         """
+        if frame:
+            return frames.stackup_frame(self, chroms, starts, ends, bins, stat, track)
         return stackup(self, chroms, starts, ends, bins, stat, track)
+
+    def to_dataframe(self, region, start=None, end=None, tracks=None):
+        """The values of a region as a pandas DataFrame (extra ``genomedata[pandas]``),
+        as :meth:`Chromosome.to_dataframe`: index ``position``, a float32 column per track.
+
+        ``region`` is a chromosome name, with ``start`` and ``end`` (0-based, half-open) or
+        alone for the whole chromosome, or a region as genome browsers and ``genomedata
+        query`` write it, ``"chr1:1,001-1,003"`` (1-based, inclusive: bases 1000-1002).
+
+        >>> with Genome(example_archive) as genome:
+        ...     frame = genome.to_dataframe("chr1:1,001-1,003")
+        ...     same = genome.to_dataframe("chr1", 1000, 1003)
+        >>> print(frame)
+        track     conservation  dnase
+        position
+        1000             0.788    NaN
+        1001            -3.159    NaN
+        1002             2.310    NaN
+        >>> frame.equals(same)
+        True
+        """
+        return frames.genome_region_frame(self, region, start, end, tracks)
 
     # -- statistics (written by close-data)
     def _accum_extrema(self, name, accumulator):
