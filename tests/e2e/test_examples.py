@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -89,12 +90,34 @@ def test_export_bigwig_with_a_chromosome_without_data(tmp_path):
     assert out.count("values identical to the archive: True") == 2
 
 
+def test_dataframes(tmp_path):
+    pytest.importorskip("pandas")
+    out = run("dataframes.py", "--outdir", tmp_path)
+    assert "chr1:1,001-6,000: 5,000 bases x 2 tracks" in out
+    assert "dnase around 24 peaks (24 x 20), average profile:" in out
+    assert "7,115 bases under 24 peaks" in out
+    # the TSV of the bins holds the numbers of the NumPy API's binned summaries
+    from genomedata import Genome
+    lines = (tmp_path / "dnase_chr1_bins.tsv").read_text().splitlines()
+    assert lines[0].split("\t") == ["mean", "coverage", "start", "end"]
+    rows = [line.split("\t") for line in lines[1:]]
+    with Genome(tmp_path / "example.genomedata") as genome:
+        chromosome = genome["chr1"]
+        means = chromosome.binned(0, 60000, 10, "mean", "dnase")[:, 0]
+        coverage = chromosome.binned(0, 60000, 10, "coverage", "dnase")[:, 0]
+    assert [(int(row[2]), int(row[3])) for row in rows] == [(i * 6000, (i + 1) * 6000)
+                                                            for i in range(10)]
+    np.testing.assert_allclose([float(row[0]) for row in rows], means, rtol=1e-3)
+    np.testing.assert_allclose([float(row[1]) for row in rows], coverage, rtol=1e-3)
+
+
 @pytest.mark.parametrize("script, args, status", [
     ("build_archive.py", [], 0),
     ("export_bigwig.py", [], 0),
     ("replace_track.py", [], 0),
     ("mask_track.py", [], 0),
     ("random_access.py", [], 0),
+    ("dataframes.py", [], 0),
     ("export_bigwig.py", ["--track", "nope"], 1),       # fails after building the archive
     ("replace_track.py", ["--new", "/nonexistent.bedGraph"], 1),
 ])
