@@ -56,7 +56,7 @@ def _track_labels(owner, columns) -> list[str]:
 
 
 def _columns(pd, labels, name):
-    return pd.Index(labels, dtype=object, name=name)
+    return pd.Index(labels, name=name)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -104,7 +104,8 @@ def genome_region_frame(genome, region, start=None, end=None, tracks=None):
     if not isinstance(region, str):
         raise GenomedataError(f"a region is a chromosome name or CHROM:START-END, not "
                               f"{region!r}")
-    chrom, first, last = parse_locus(region, [chromosome.name for chromosome in genome])
+    # a name with a colon that the genome has is a chromosome, not a locus
+    chrom, first, last = parse_locus(region, [region] if region in genome else ())
     if first is not None:
         if start is not None or end is not None:
             raise GenomedataError(f"region {region!r} has coordinates already: give them in "
@@ -137,7 +138,7 @@ def stackup_frame(genome, chroms, starts, ends, bins, stat="mean", track=None):
     count = len(values)
     chroms = [chroms] * count if isinstance(chroms, str) else list(chroms)
     index = pd.MultiIndex.from_arrays(
-        [pd.Index(chroms, dtype=object), np.asarray(starts, dtype=np.int64).reshape(count),
+        [pd.Index(chroms), np.asarray(starts, dtype=np.int64).reshape(count),
          np.asarray(ends, dtype=np.int64).reshape(count)], names=[CHROM, "start", "end"])
     return pd.DataFrame(values, index=index, columns=pd.RangeIndex(values.shape[1], name=BIN),
                         copy=False)
@@ -165,6 +166,6 @@ def regions_frame(values, chroms, starts, ends, labels):
     index = pd.MultiIndex.from_arrays(
         [np.repeat(np.arange(count, dtype=np.int64), lengths),
          pd.Categorical.from_codes(np.repeat(codes, lengths),
-                                   categories=pd.Index(names, dtype=object)),
+                                   categories=pd.Index(names)),
          positions], names=[REGION, CHROM, POSITION])
     return pd.DataFrame(values, index=index, columns=_columns(pd, labels, TRACK), copy=False)

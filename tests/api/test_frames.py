@@ -131,6 +131,16 @@ def test_genome_region_string_is_one_based_inclusive(archive):
     assert len(whole) == 2500
 
 
+def test_a_chromosome_name_with_a_colon_is_a_name(make_archive):
+    values = {"HLA:1": np.arange(40, dtype=np.float32).reshape(20, 2)}
+    path = make_archive({"HLA:1": [(0, 20)]}, tracknames=["x", "y"], values=values)
+    with Genome(path) as genome:
+        whole = genome.to_dataframe("HLA:1")
+        part = genome.to_dataframe("HLA:1:3-4", tracks="y")
+    assert_same_values(whole.to_numpy(), values["HLA:1"])
+    assert part.index.tolist() == [2, 3] and part["y"].tolist() == [5.0, 7.0]
+
+
 def test_region_mistakes(archive):
     with Genome(archive) as genome:
         with pytest.raises(GenomedataError, match="not CHROM:START-END"):
