@@ -32,7 +32,8 @@ Fixed here (reference bugs): ``continuous.read()`` works, a supercontig has a na
 positions past the chromosome's length read NaN instead of raising, and a chromosome without
 any interval has no supercontig and ``start == end == 0`` instead of raising IndexError.
 Extras: chromosome-level statistics computed from the intervals, ``binned`` summaries (exact,
-from the values), ``Genome.stackup``.
+from the values), ``Genome.stackup``, and the DataFrames of :mod:`genomedata.api.frames`
+(the one column named by the track's name, the file's path).
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ The result is float64 of shape ``(bins, ntracks selected)`` (rows = bins, column
 blocks of at most :data:`BLOCK_ROWS` rows per track (``Chromosome.iter_track_blocks``), and
 summarised by a numba kernel (:mod:`genomedata.kernels.binned`); a bigWig-backed genome reads
 the same blocks with ``pyBigWig.values`` (exact, not the bigWig's zoom levels).
+
+``Chromosome.binned(..., frame=True)`` and ``Genome.stackup(..., frame=True)`` give the same
+numbers as labelled pandas DataFrames (:mod:`genomedata.api.frames`).
 """
 
 from __future__ import annotations
