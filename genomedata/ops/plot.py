@@ -322,14 +322,15 @@ def profile_matrices(genome, chroms, starts, ends, tracks=None, *, around=2000, 
     ...     kept, matrices, edges, ticks = profile_matrices(
     ...         genome, ["chr1", "chr1"], [1000, 3000], [1200, 3200], ["conservation"],
     ...         around=100, bins=2, stat="max")
-    >>> print(matrices[0].round(3))            # stackup of [1000, 1100), [1100, 1200) ...
-    [[4.23  2.591]
-     [2.275 3.659]]
+    >>> print(matrices[0].round(3))            # max of [1000, 1100), [1100, 1200); ...
+    [[4.23  3.616]
+     [3.659 3.455]]
     >>> print(edges, ticks[1])
     [-100.    0.  100.] (0, 'centre')
     """
     if stat not in PROFILE_STATS:
         raise GenomedataError(f"unknown statistic {stat!r}: use mean or max")
+    chroms, starts, ends = _regions_of((chroms, starts, ends))
     columns = track_columns(genome, tracks)
     if not columns:
         raise GenomedataError(f"{genome.filename} has no tracks")
