@@ -111,7 +111,7 @@ def _position_formatter(span: int):
         else (1, "")
 
     def label(x, _pos):
-        if scale == 1:
+        if scale == 1 or x == 0:
             return f"{x:,.0f}"
         return f"{x / scale:,.3f}".rstrip("0").rstrip(".") + unit
     return FuncFormatter(label)
@@ -433,7 +433,7 @@ def plot_profile(genome, regions, tracks=None, *, around=2000, scaled=False, bod
         for x, _ in ticks:
             heat.axvline(x, color="white", linewidth=0.5, alpha=0.6)
         figure.colorbar(image, ax=heat, location="bottom", shrink=0.8, label=stat)
-    axes[0, 0].set_ylabel("mean of the regions")
+    axes[0, 0].set_ylabel("average")
     axes[1, 0].set_ylabel(f"{nregions:,} regions" + (", sorted" if sort else ""))
     if title:
         figure.suptitle(title)
