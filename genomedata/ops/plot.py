@@ -251,11 +251,13 @@ def profile_windows(genome, chroms, starts, ends, *, around=2000, scaled=False,
         raise GenomedataError(f"--around must be a number of bases, 0 or more, not {around}")
     if not isinstance(bins, (int, np.integer)) or bins < 1:
         raise GenomedataError(f"the number of bins must be a positive integer, not {bins!r}")
-    names = set(chromosome.name for chromosome in genome)
-    sizes = {}
-    known = np.array([chrom in names for chrom in chroms], dtype=bool)
-    size = np.array([sizes.setdefault(chrom, chromosome_size(genome[chrom])) if ok else 0
-                     for chrom, ok in zip(chroms, known)], dtype=np.int64)
+    if not len(chroms):
+        raise GenomedataError("no regions to draw")
+    # each distinct chromosome looked up once: its size, or -1 when the genome lacks it
+    sizes = {chrom: chromosome_size(genome[chrom]) if chrom in genome else -1
+             for chrom in dict.fromkeys(chroms)}
+    size = np.array([sizes[chrom] for chrom in chroms], dtype=np.int64)
+    known = size >= 0
     if not scaled:
         if around < 1:
             raise GenomedataError("--around must be at least 1 base around the centres")

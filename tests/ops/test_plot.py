@@ -267,3 +267,8 @@ def test_importing_genomedata_and_its_plot_functions_imports_no_matplotlib():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert genomedata.plot_region is plot_region
+
+
+def test_profile_without_regions(small):
+    with pytest.raises(GenomedataError, match="no regions to draw"):
+        plot_profile(small, ([], [], []), around=5, bins=2)
