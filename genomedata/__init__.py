@@ -36,6 +36,9 @@ _LAZY = {
     "histogram": ".ops.summaries",
     "report": ".ops.summaries",
     "validate": ".ops.validate",
+    "plot_region": ".ops.plot",
+    "plot_profile": ".ops.plot",
+    "save_figure": ".ops.plot",
     **{name: ".errors" for name in _ERRORS},
 }
 

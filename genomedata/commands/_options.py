@@ -44,3 +44,28 @@ def expand_globs(patterns) -> list[str]:
         matches = sorted(glob.glob(os.path.expanduser(pattern)))
         result.extend(matches if matches else [pattern])
     return result
+
+
+def add_picture_options(parser, width):
+    """-o/--output, --width, --height and --title (plot, profile)."""
+    parser.add_argument("-o", "--output", metavar="FILE", required=True,
+                        help="the picture to write: FILE.png, FILE.svg or FILE.pdf (the "
+                             "suffix gives the format; an existing file is replaced)")
+    parser.add_argument("--width", type=float, metavar="INCHES", default=width,
+                        help="width of the picture in inches, 100 pixels each in a PNG "
+                             + (f"(default: {width:g})" if width else
+                                "(default: from the number of tracks)"))
+    parser.add_argument("--height", type=float, metavar="INCHES",
+                        help="height of the picture in inches (default: from the number of "
+                             "tracks)")
+    parser.add_argument("--title", help="title above the picture")
+
+
+def check_picture_size(args):
+    """The --width and --height of a picture, checked."""
+    from ..errors import GenomedataError
+    for name in ("width", "height"):
+        value = getattr(args, name)
+        if value is not None and not 0.5 <= value <= 100:
+            raise GenomedataError(f"--{name} {value:g} is not a size in inches between 0.5 "
+                                  f"and 100")

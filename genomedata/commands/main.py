@@ -38,6 +38,8 @@ COMMANDS = {
     "report": "report",
     "validate": "validate",
     "export": "export",
+    "plot": "plot",
+    "profile": "profile",
     "compile": "compile",
 }
 

@@ -46,54 +46,11 @@ import numpy as np
 
 from .. import _progress
 from ..api.genome import Genome
-from ..errors import GenomedataError, OverlapWarning, not_found
-from ..inputs.regions import parse_locus
+from ..errors import GenomedataError, OverlapWarning
 from ._bedgraph import RunJoiner, bedgraph_lines, row_runs
+from ._region import resolve_region, track_columns
 
 QUERY_BLOCK = 1 << 20   # bases read at a time
-
-
-def _chromosome_size(chromosome) -> int:
-    """The chromosome's length: ``length`` of a bigWig chromosome, else its ``end``."""
-    length = getattr(chromosome, "length", None)
-    return int(length if length is not None else chromosome.end)
-
-
-def _resolve(genome, region):
-    """``(chromosome, start, end)`` of ``region``, checked against the chromosome."""
-    names = [chromosome.name for chromosome in genome]
-    if isinstance(region, str):
-        chrom, start, end = parse_locus(region, names)
-        shown = region.strip()
-    else:
-        try:
-            chrom, start, end = region
-            chrom, start, end = str(chrom), int(start), int(end)
-        except (TypeError, ValueError):
-            raise GenomedataError(f"region {region!r} is not a CHROM:START-END string or a "
-                                  "(chrom, start, end) tuple") from None
-        if start < 0 or end <= start:
-            raise GenomedataError(f"region {chrom}:{start}-{end} is empty or negative "
-                                  "(0-based, half-open: 0 <= START < END)")
-        shown = f"{chrom}:{start:,}-{end:,} (0-based, half-open)"
-    if chrom not in names:
-        raise not_found("chromosome", chrom, names, genome.filename)
-    chromosome = genome[chrom]
-    size = _chromosome_size(chromosome)
-    if start is None:
-        return chromosome, 0, size
-    if end > size:
-        raise GenomedataError(f"region {shown} ends past the end of {chrom}, which has "
-                              f"{size:,} bases")
-    return chromosome, start, end
-
-
-def _columns(genome, tracks) -> list[int]:
-    if tracks is None:
-        return list(range(genome.num_tracks_continuous))
-    if isinstance(tracks, str):
-        tracks = [tracks]
-    return [genome.index_continuous(name) for name in tracks]
 
 
 def query_region(gdfilename, region, tracks=None, bedgraph=False, output=None) -> int:
@@ -104,10 +61,10 @@ def query_region(gdfilename, region, tracks=None, bedgraph=False, output=None) -
         sys.stdout.flush()
         output = sys.stdout.buffer
     with Genome(gdfilename) as genome:
-        columns = _columns(genome, tracks)
+        columns = track_columns(genome, tracks)
         if not columns:
             raise GenomedataError(f"{genome.filename} has no tracks")
-        chromosome, start, end = _resolve(genome, region)
+        chromosome, start, end = resolve_region(genome, region)
         if bedgraph:
             return _write_runs(chromosome, start, end, columns, output)
         return _write_values(chromosome, start, end, columns, output)

@@ -173,6 +173,9 @@ API_FUNCTIONS = [
     ("genomedata.api.binned", "stackup"),
     ("genomedata.ops.summaries", "histogram"),
     ("genomedata.ops.summaries", "report"),
+    ("genomedata.ops.plot", "plot_region"),
+    ("genomedata.ops.plot", "plot_profile"),
+    ("genomedata.ops.plot", "save_figure"),
 ]
 
 

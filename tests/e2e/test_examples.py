@@ -6,6 +6,7 @@ exit 0 and print its key results.  They depend only on examples/data.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -111,6 +112,17 @@ def test_dataframes(tmp_path):
     np.testing.assert_allclose([float(row[1]) for row in rows], coverage, rtol=1e-3)
 
 
+def test_plot_locus(built, tmp_path):
+    pytest.importorskip("matplotlib")
+    archive, _ = built
+    out = run("plot_locus.py", "--archive", archive, "--outdir", tmp_path)
+    assert "wrote locus.png: chr2, tracks conservation, dnase" in out
+    assert "dnase: 1000 bins of 150 bases, 748 without data (drawn as gaps)" in out
+    assert "wrote profile.png: 24 regions x 40 bins per track" in out
+    for name in ("locus.png", "profile.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 @pytest.mark.parametrize("script, args, status", [
     ("build_archive.py", [], 0),
     ("export_bigwig.py", [], 0),
@@ -118,6 +130,8 @@ def test_dataframes(tmp_path):
     ("mask_track.py", [], 0),
     ("random_access.py", [], 0),
     ("dataframes.py", [], 0),
+    pytest.param("plot_locus.py", [], 0, marks=pytest.mark.skipif(
+        importlib.util.find_spec("matplotlib") is None, reason="needs genomedata[plot]")),
     ("export_bigwig.py", ["--track", "nope"], 1),       # fails after building the archive
     ("replace_track.py", ["--new", "/nonexistent.bedGraph"], 1),
 ])
