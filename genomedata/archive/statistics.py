@@ -38,7 +38,8 @@ from .blocks import Block, RawChunkReader, open_block_reader, plan_blocks
 from .files import ArchiveFiles
 from .layout import (DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, check_filters, check_format_version,
                      continuous_chunk_rows, continuous_of, describe, format_version_of,
-                     read_tracknames, supercontig_bounds, supercontig_groups, write_chunk_bounds,
+                     read_tracknames, supercontig_bounds, supercontig_groups,
+                     supercontig_groups_with_bounds, write_chunk_bounds,
                      write_dirty, write_statistics)
 
 
@@ -338,12 +339,13 @@ class ChromosomeScan:
         self.group = group
         self.ntracks = len(tracknames or ())
         self.parts = []         # (SupercontigScan with its bounds, _SupercontigScan or None)
+        self.supercontigs = []  # their groups
         if self.ntracks == 0:
             return
         try:
-            for supercontig in supercontig_groups(group):
+            for (start, end), supercontig in supercontig_groups_with_bounds(group):
+                self.supercontigs.append(supercontig)
                 name = _name_of(supercontig)
-                start, end = supercontig_bounds(supercontig)
                 dataset = continuous_of(supercontig, end - start)
                 scan = SupercontigScan(start, end - start, name=name)
                 if dataset is None:  # never opened for data: no data (the reference crashed)
@@ -406,13 +408,16 @@ def scan_chromosome(group, tracknames, **options):
     return ChromosomeScan(group, tracknames, **options).finish()
 
 
-def write_scanned(group, stats, scans, min_gap: int = MIN_GAP_LEN) -> None:
+def write_scanned(group, stats, scans, min_gap: int = MIN_GAP_LEN, supercontigs=None) -> None:
     """close-data's writing half: what :func:`scan_chromosome` found, written to the group
-    (open for writing), which is then clean."""
+    (open for writing), which is then clean.  ``supercontigs``: the group's supercontig
+    groups in order, when the caller has them."""
     if stats is None:
         write_dirty(group, False)
         return
-    _write_metadata(group, supercontig_groups(group), scans, stats, min_gap)
+    if supercontigs is None:
+        supercontigs = supercontig_groups(group)
+    _write_metadata(group, supercontigs, scans, stats, min_gap)
 
 
 def check_closable(files: ArchiveFiles) -> None:
@@ -423,8 +428,8 @@ def check_closable(files: ArchiveFiles) -> None:
         group = files.chromosome_group(chrom)
         check_format_version(format_version_of(group))
         ntracks = len(read_tracknames(group.file["/"]) or ())
-        for supercontig in supercontig_groups(group):
-            dataset = continuous_of(supercontig)
+        for (start, end), supercontig in supercontig_groups_with_bounds(group):
+            dataset = continuous_of(supercontig, end - start)
             if dataset is None or not ntracks:
                 continue
             check_filters(dataset)
@@ -467,7 +472,7 @@ def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=N
                 scan = ahead.pop(0)
                 _progress.verbose(f"writing metadata for {chrom}")
                 stats, scans = scan.finish()
-                write_scanned(scan.group, stats, scans, min_gap)
+                write_scanned(scan.group, stats, scans, min_gap, scan.supercontigs)
                 task.advance()
     finally:
         for scan in ahead:
