@@ -15,8 +15,8 @@ import math
 
 import numpy as np
 
+from ._bytes import _unshuffle4
 from ._jit import helper, kernel
-from .chunks import _unshuffle4
 
 # state vector of scan_present_rows
 FIRST = 0  # first row (supercontig-relative) with finite data in any track, -1 if none yet
