@@ -2,10 +2,11 @@
 here, and every chunk it decodes through ``codec``.
 
 * :func:`open_block_reader` and :func:`read_columns`: blocks of whole chunk rows and track
-  columns decoded on a thread pool, for the passes over whole tracks (close-data's statistics,
-  loading into a track that holds values, hardmask, histogram).  For the chunk layouts
-  Genomedata writes the chunks are decoded by :class:`RawChunkReader` outside HDF5; any other
-  layout by HDF5 (:class:`H5pyReader`).
+  columns decoded on a thread pool, for the passes over whole tracks (loading into a track
+  that holds values, hardmask, histogram).  For the chunk layouts Genomedata writes the
+  chunks are decoded by :class:`RawChunkReader` outside HDF5 (close-data asks it for one
+  decoded chunk at a time, :meth:`RawChunkReader.chunk_data`, and summarises each in cache);
+  any other layout by HDF5 (:class:`H5pyReader`).
 * :class:`CachedColumnReader` with its :class:`ChunkCache`: the read API's reader of windows
   (``chromosome[a:b]``, binned summaries), which keeps recently decoded chunks, and
   :func:`read_pieces`, its engine for large reads and many windows at once
@@ -95,8 +96,10 @@ class RawChunkReader:
     """
 
     @classmethod
-    def open(cls, dataset, pool, nthreads):
-        """A reader for ``dataset``, or None when its layout needs HDF5's own decoding."""
+    def open(cls, dataset, pool, nthreads, flush: bool = True):
+        """A reader for ``dataset``, or None when its layout needs HDF5's own decoding.
+        ``flush=False``: the caller has flushed the dataset's file since its chunks were last
+        written (a flush of a file written through the undo journal costs an fsync)."""
         import h5py
 
         if not hasattr(os, "pread"):
@@ -123,7 +126,8 @@ class RawChunkReader:
             # query); with deflate in the pipeline such a chunk fails to inflate and is taken
             # as it is, but shuffle alone would be undone silently on unshuffled bytes
             return None
-        handle.flush()  # chunks written through another handle of this file reach the disk
+        if flush:  # chunks written through another handle of this file reach the disk
+            handle.flush()
         index = codec.chunk_index(dataset)
         if index is None:
             return None
@@ -157,9 +161,26 @@ class RawChunkReader:
         return [self.pool.submit(self._decode, block, items[i:i + per_task], buffer)
                 for i in range(0, len(items), per_task)]
 
+    def chunk_data(self, chunk, col):
+        """Chunk row ``chunk`` of column ``col``, read by pread, its deflate undone (any
+        thread): ``(bytes, shuffled)``, ``4 * chunk_rows`` bytes; ``(None, False)`` for a
+        chunk that is not stored (it reads as the fill value)."""
+        offset = int(self.offsets[chunk, col])
+        if offset < 0:
+            return None, False
+        size = int(self.sizes[chunk, col])
+        data = os.pread(self.fd, size, offset)
+        if len(data) != size:
+            raise format_error(
+                f"{self._where(chunk, col)} lies past the end of the file (a truncated "
+                "file)")
+        return codec.decode_chunk(
+            data, int(self.masks[chunk, col]), self.pipeline, 4 * self.chunk_rows,
+            self.partial_edge and chunk == self.offsets.shape[0] - 1,
+            lambda: self._where(chunk, col))
+
     def _decode(self, block, items, buffer):
         chunk_rows = self.chunk_rows
-        nbytes = 4 * chunk_rows
         block_end = block.row0 + block.nrows
         for col, chunk in items:
             chunk_row0 = chunk * chunk_rows
@@ -169,22 +190,10 @@ class RawChunkReader:
             dest0 = lo - block.row0
             src0 = lo - chunk_row0
             dest = buffer[row, dest0:dest0 + count]
-            offset = int(self.offsets[chunk, col])
-            if offset < 0:  # never written: the fill value
+            data, shuffled = self.chunk_data(chunk, col)
+            if data is None:  # never written: the fill value
                 dest[:] = self.fill
-                continue
-            size = int(self.sizes[chunk, col])
-            mask = int(self.masks[chunk, col])
-            data = os.pread(self.fd, size, offset)
-            if len(data) != size:
-                raise format_error(
-                    f"{self._where(chunk, col)} lies past the end of the file (a truncated "
-                    "file)")
-            data, shuffled = codec.decode_chunk(
-                data, mask, self.pipeline, nbytes,
-                self.partial_edge and chunk == self.offsets.shape[0] - 1,
-                lambda: self._where(chunk, col))
-            if shuffled:
+            elif shuffled:
                 codec.unshuffle_into(np.frombuffer(data, dtype=np.uint8), chunk_rows, 4, src0,
                                      count, dest.view(np.uint8))
             else:

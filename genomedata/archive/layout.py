@@ -495,6 +495,12 @@ def supercontig_groups(chromosome_group):
     """Supercontig groups of a chromosome, ordered by their ``start`` attribute (checked: groups,
     with whole-number bounds in order, not overlapping).  Other children are left out
     (``validate`` reports them)."""
+    return [group for _, group in supercontig_groups_with_bounds(chromosome_group)]
+
+
+def supercontig_groups_with_bounds(chromosome_group):
+    """:func:`supercontig_groups` as ``((start, end), group)`` pairs (each attribute read
+    once)."""
     h5py = _h5py()
     groups = []
     for name in chromosome_group:
@@ -511,7 +517,7 @@ def supercontig_groups(chromosome_group):
             raise format_error(f"supercontigs {group0.name} [{bounds0[0]}, {bounds0[1]}) and "
                                f"{group1.name} [{bounds1[0]}, {bounds1[1]}) in "
                                f"{group0.file.filename} overlap")
-    return [group for _, group in groups]
+    return groups
 
 
 def supercontig_bounds(group) -> tuple[int, int]:

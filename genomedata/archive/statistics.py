@@ -2,17 +2,21 @@
 
 Per chromosome, in one pass over the data:
 
-1. every supercontig's ``continuous`` dataset is read in blocks of whole chunk rows (``blocks``);
-   a numba kernel adds each block to per-track accumulators (min, max, float64 sum and sum of
-   squares, count of finite values) and marks the rows where any track is finite, and a second
-   kernel turns those row marks into the supercontig's first and last present row and its
-   internal gaps of at least ``MIN_GAP_LEN`` rows (carried from block to block);
+1. every supercontig's ``continuous`` dataset is cut into blocks of whole chunk rows
+   (``blocks.plan_blocks``), one task per block on a thread per core: each chunk of the block
+   is read by pread, inflated (ISA-L, without the GIL) and handed to one numba kernel that
+   undoes its byte shuffle in cache and adds its finite values to per-track accumulators
+   (min, max, float64 sum and sum of squares, count) and marks the rows where any track is
+   finite; a second kernel turns those row marks into the block's first and last present row
+   and its internal gaps of at least ``MIN_GAP_LEN`` rows.  The calling thread adds the
+   blocks up in row order, so each track's sums are those of one sequential pass, whatever
+   the number of threads (datasets whose chunks HDF5 must decode are read in blocks through
+   h5py instead, :func:`scan_continuous`, with the same results);
 2. ``chunk_starts``/``chunk_ends`` of every supercontig then follow from those summaries alone
    (:func:`chunk_bounds`), without reading the following supercontigs again as genomedata 1.7
    did.
 
-While the kernels scan one block in the calling thread, worker threads read and decode the next
-one.  The results do not depend on the number of threads.
+While one chromosome is written, the following ones are being read.
 
 :func:`close_files` is close-data on an archive open for writing (close-data itself, and
 hardmask, which masks and closes in one transaction); :class:`StatisticsCollector` computes the
@@ -22,7 +26,7 @@ it back).  :func:`check_closable` finds, before anything is written, what close-
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,11 +34,12 @@ import numpy as np
 from .. import _progress
 from .._threads import default_threads
 from ..errors import GenomedataError
-from .blocks import Block, open_block_reader, plan_blocks
+from .blocks import Block, RawChunkReader, open_block_reader, plan_blocks
 from .files import ArchiveFiles
 from .layout import (DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, check_filters, check_format_version,
                      continuous_chunk_rows, continuous_of, describe, format_version_of,
-                     read_tracknames, supercontig_bounds, supercontig_groups, write_chunk_bounds,
+                     read_tracknames, supercontig_bounds, supercontig_groups,
+                     supercontig_groups_with_bounds, write_chunk_bounds,
                      write_dirty, write_statistics)
 
 
@@ -217,6 +222,171 @@ def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int)
     write_dirty(group, False)
 
 
+def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
+    """One task of close-data: rows ``row0 .. row0 + nrows - 1`` of every track column, one
+    chunk at a time (pread, inflate, then one kernel call that unshuffles it in cache and adds
+    it to the statistics).  Returns the columns' accumulators (``new_accumulators``) and the
+    rows' ``(first, last, gaps)`` (``first``/``last`` -1 when no row has data)."""
+    from ..kernels.stats import (accumulate_chunk, gap_capacity, new_accumulators, new_state,
+                                 scan_present_rows)
+
+    acc, counts = new_accumulators(ncols)
+    row_any = np.zeros(nrows, dtype=np.uint8)
+    chunk_rows = reader.chunk_rows
+    scratch = np.empty(4 * chunk_rows, dtype=np.uint8)
+    fill = None if np.isnan(reader.fill) else np.full(chunk_rows, reader.fill, "<f4").tobytes()
+    end = row0 + nrows
+    chunks = range(row0 // chunk_rows, -(-end // chunk_rows))
+    for col in range(ncols):
+        for chunk in chunks:
+            data, shuffled = reader.chunk_data(chunk, col)
+            if data is None:
+                if fill is None:    # a NaN fill adds nothing
+                    continue
+                data = fill
+            base = chunk * chunk_rows
+            lo = base if base > row0 else row0
+            count = (base + chunk_rows if base + chunk_rows < end else end) - lo
+            accumulate_chunk(np.frombuffer(data, dtype=np.uint8), chunk_rows, shuffled,
+                             lo - base, count, col, acc, counts, row_any, lo - row0, scratch)
+    state = new_state()
+    gaps = np.empty((gap_capacity(nrows, min_gap), 2), dtype=np.int64)
+    found = scan_present_rows(row_any, nrows, row0, min_gap, state, gaps)
+    return acc, counts, int(state[0]), int(state[1]), gaps[:found]
+
+
+def _done(value):
+    future = Future()
+    future.set_result(value)
+    return future
+
+
+class _SupercontigScan:
+    """One supercontig's ``continuous`` being scanned: by row blocks on the pool when
+    :class:`RawChunkReader` can decode its chunks (started at once), else by
+    :func:`scan_continuous` when finished."""
+
+    def __init__(self, dataset, ntracks, *, min_gap, block_rows, block_tracks, pool,
+                 nthreads, raw_chunks):
+        self.dataset = dataset
+        self.options = dict(min_gap=min_gap, block_rows=block_rows, block_tracks=block_tracks,
+                            pool=pool, nthreads=nthreads, raw_chunks=raw_chunks)
+        self.min_gap = max(1, int(min_gap))
+        self.reader = None
+        self.futures = []
+        nrows, ncols = dataset.shape if dataset.ndim == 2 else (0, 0)
+        if (not raw_chunks or nrows == 0 or ncols == 0 or ncols > ntracks
+                or dataset.chunks is None):
+            return
+        self.reader = RawChunkReader.open(dataset, None, 1, flush=False)
+        if self.reader is None:
+            return
+        rows, _ = plan_blocks(nrows, ncols, self.reader.chunk_rows, block_rows, block_tracks)
+        for row0 in range(0, nrows, rows):
+            args = (self.reader, row0, min(rows, nrows - row0), ncols, self.min_gap)
+            self.futures.append(_done(_scan_rows(*args)) if pool is None
+                                else pool.submit(_scan_rows, *args))
+
+    def finish(self, stats: TrackStats):
+        """Add the supercontig's values to ``stats``; ``(first, last, gaps)``."""
+        if self.reader is None:
+            return scan_continuous(self.dataset, stats, **self.options)
+        ncols = self.dataset.shape[1]
+        first = last = -1
+        gaps = []
+        mins, maxs = stats.mins[:ncols], stats.maxs[:ncols]
+        for future in self.futures:    # in row order, as a sequential scan would add them
+            acc, counts, block_first, block_last, block_gaps = future.result()
+            np.copyto(mins, acc[:, 0], where=acc[:, 0] < mins)
+            np.copyto(maxs, acc[:, 1], where=acc[:, 1] > maxs)
+            stats.sums[:ncols] += acc[:, 2]
+            stats.sums_squares[:ncols] += acc[:, 3]
+            stats.num_datapoints[:ncols] += counts
+            if block_last < 0:
+                continue
+            if last < 0:
+                first = block_first
+            elif block_first - last >= self.min_gap:
+                gaps.append((last + 1, block_first))
+            gaps += [(int(e), int(s)) for e, s in block_gaps]
+            last = block_last
+        if last < 0:
+            return None, None, []
+        return first, last, gaps
+
+    def close(self):
+        """Wait for the tasks still running (after an error), then close the reader."""
+        for future in self.futures:
+            if not future.cancel():
+                try:
+                    future.result()
+                except BaseException:  # noqa: BLE001 - the first error is already raised
+                    pass
+        self.futures = []
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+
+
+class ChromosomeScan:
+    """close-data's reading half for one chromosome group (it may be open read-only): its
+    supercontigs' row blocks start on ``pool`` at once (a few chromosomes can be scanned
+    ahead of the one being written); :meth:`finish` then adds them up in row order, so the
+    results are those of one sequential pass, whatever the number of threads."""
+
+    def __init__(self, group, tracknames, *, min_gap: int = MIN_GAP_LEN, block_rows=None,
+                 block_tracks=None, pool=None, nthreads: int = 1, raw_chunks: bool = True):
+        self.group = group
+        self.ntracks = len(tracknames or ())
+        self.parts = []         # (SupercontigScan with its bounds, _SupercontigScan or None)
+        self.supercontigs = []  # their groups
+        if self.ntracks == 0:
+            return
+        try:
+            for (start, end), supercontig in supercontig_groups_with_bounds(group):
+                self.supercontigs.append(supercontig)
+                name = _name_of(supercontig)
+                dataset = continuous_of(supercontig, end - start)
+                scan = SupercontigScan(start, end - start, name=name)
+                if dataset is None:  # never opened for data: no data (the reference crashed)
+                    self.parts.append((scan, None))
+                    continue
+                scan.length = int(dataset.shape[0])
+                self.parts.append((scan, _SupercontigScan(
+                    dataset, self.ntracks, min_gap=min_gap, block_rows=block_rows,
+                    block_tracks=block_tracks, pool=pool, nthreads=nthreads,
+                    raw_chunks=raw_chunks)))
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def ntasks(self) -> int:
+        return sum(len(part.futures) for _, part in self.parts if part is not None)
+
+    def finish(self):
+        """``(TrackStats, [SupercontigScan])``, or ``(None, [])`` when the archive has no
+        tracks."""
+        if self.ntracks == 0:
+            return None, []
+        stats = TrackStats(self.ntracks)
+        scans = []
+        try:
+            for scan, part in self.parts:
+                _progress.verbose(f" scanning {scan.name}")
+                if part is not None:
+                    scan.first, scan.last, scan.gaps = part.finish(stats)
+                scans.append(scan)
+        finally:
+            self.close()
+        return stats, scans
+
+    def close(self):
+        for _, part in self.parts:
+            if part is not None:
+                part.close()
+
+
 def write_chromosome_metadata(group, tracknames, *, min_gap: int = MIN_GAP_LEN,
                               block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
                               raw_chunks: bool = True):
@@ -231,38 +401,23 @@ def write_chromosome_metadata(group, tracknames, *, min_gap: int = MIN_GAP_LEN,
     return stats
 
 
-def scan_chromosome(group, tracknames, *, min_gap: int = MIN_GAP_LEN, block_rows=None,
-                    block_tracks=None, pool=None, nthreads: int = 1, raw_chunks: bool = True):
+def scan_chromosome(group, tracknames, **options):
     """close-data's reading half for one chromosome group (it may be open read-only):
-    ``(TrackStats, [SupercontigScan])``, or ``(None, [])`` when the archive has no tracks."""
-    ntracks = len(tracknames or ())
-    if ntracks == 0:
-        return None, []
-    stats = TrackStats(ntracks)
-    scans = []
-    for supercontig in supercontig_groups(group):
-        name = _name_of(supercontig)
-        _progress.verbose(f" scanning {name}")
-        start, end = supercontig_bounds(supercontig)
-        dataset = continuous_of(supercontig, end - start)
-        if dataset is None:  # never opened for data: no data (the reference crashed)
-            scans.append(SupercontigScan(start, end - start, name=name))
-            continue
-        first, last, gaps = scan_continuous(dataset, stats, min_gap=min_gap,
-                                            block_rows=block_rows, block_tracks=block_tracks,
-                                            pool=pool, nthreads=nthreads,
-                                            raw_chunks=raw_chunks)
-        scans.append(SupercontigScan(start, int(dataset.shape[0]), first, last, gaps, name))
-    return stats, scans
+    ``(TrackStats, [SupercontigScan])``, or ``(None, [])`` when the archive has no tracks.
+    ``options``: those of :class:`ChromosomeScan`."""
+    return ChromosomeScan(group, tracknames, **options).finish()
 
 
-def write_scanned(group, stats, scans, min_gap: int = MIN_GAP_LEN) -> None:
+def write_scanned(group, stats, scans, min_gap: int = MIN_GAP_LEN, supercontigs=None) -> None:
     """close-data's writing half: what :func:`scan_chromosome` found, written to the group
-    (open for writing), which is then clean."""
+    (open for writing), which is then clean.  ``supercontigs``: the group's supercontig
+    groups in order, when the caller has them."""
     if stats is None:
         write_dirty(group, False)
         return
-    _write_metadata(group, supercontig_groups(group), scans, stats, min_gap)
+    if supercontigs is None:
+        supercontigs = supercontig_groups(group)
+    _write_metadata(group, supercontigs, scans, stats, min_gap)
 
 
 def check_closable(files: ArchiveFiles) -> None:
@@ -273,8 +428,8 @@ def check_closable(files: ArchiveFiles) -> None:
         group = files.chromosome_group(chrom)
         check_format_version(format_version_of(group))
         ntracks = len(read_tracknames(group.file["/"]) or ())
-        for supercontig in supercontig_groups(group):
-            dataset = continuous_of(supercontig)
+        for (start, end), supercontig in supercontig_groups_with_bounds(group):
+            dataset = continuous_of(supercontig, end - start)
             if dataset is None or not ntracks:
                 continue
             check_filters(dataset)
@@ -287,26 +442,41 @@ def check_closable(files: ArchiveFiles) -> None:
 def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=None,
                 block_tracks=None, threads=None, raw_chunks: bool = True) -> None:
     """close-data on an archive open for writing (its writes join the caller's transaction:
-    ``hardmask`` masks and closes in one)."""
+    ``hardmask`` masks and closes in one).
+
+    Every chunk is decoded once, on ``threads`` worker threads (default: every core); the
+    chromosomes are written in order while the following ones are being read."""
     nthreads = default_threads() if threads is None else max(0, int(threads))
     chromosomes = files.chromosome_names()
     pool = (ThreadPoolExecutor(nthreads, thread_name_prefix="close-data")
             if nthreads else None)
+    options = dict(min_gap=min_gap, block_rows=block_rows, block_tracks=block_tracks,
+                   pool=pool, nthreads=max(1, nthreads), raw_chunks=raw_chunks)
+    # chunks written through this handle (hardmask) reach the file before workers read it:
+    # one flush per file (with the undo journal, each flush costs fsyncs)
+    for root in files.roots():
+        root.file.flush()
+    ahead = []      # ChromosomeScan objects started, in chromosome order
+    queue = list(chromosomes)
     try:
         with _progress.task("computing statistics", total=len(chromosomes),
                             unit="chromosomes") as task:
             for chrom in chromosomes:
-                group = files.chromosome_group(chrom)
-                check_format_version(format_version_of(group))
+                # keep the workers busy: start chromosomes ahead up to a few tasks per thread
+                while queue and (not ahead or sum(scan.ntasks for scan in ahead)
+                                 < 4 * max(1, nthreads)):
+                    group = files.chromosome_group(queue.pop(0))
+                    check_format_version(format_version_of(group))
+                    ahead.append(ChromosomeScan(group, read_tracknames(group.file["/"]),
+                                                **options))
+                scan = ahead.pop(0)
                 _progress.verbose(f"writing metadata for {chrom}")
-                tracknames = read_tracknames(group.file["/"])
-                write_chromosome_metadata(group, tracknames, min_gap=min_gap,
-                                          block_rows=block_rows,
-                                          block_tracks=block_tracks, pool=pool,
-                                          nthreads=max(1, nthreads),
-                                          raw_chunks=raw_chunks)
+                stats, scans = scan.finish()
+                write_scanned(scan.group, stats, scans, min_gap, scan.supercontigs)
                 task.advance()
     finally:
+        for scan in ahead:
+            scan.close()
         if pool is not None:
             pool.shutdown()
 

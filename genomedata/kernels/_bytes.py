@@ -12,6 +12,9 @@ Byte classes:
 * *delimiter*: space, TAB, CR or LF (ends a token).
 
 Unsigned integers (coordinates, sizes, positions) are ASCII digits only, at most 2**63-1.
+
+Also the one loop that undoes HDF5's byte shuffle of 4-byte values (:func:`_unshuffle4`), shared
+by the chunk kernels and close-data's statistics kernel.
 """
 
 from __future__ import annotations
@@ -240,3 +243,20 @@ def load8(buf, p):
             | (_U(buf[q + _U(3)]) << _U(24)) | (_U(buf[q + _U(4)]) << _U(32))
             | (_U(buf[q + _U(5)]) << _U(40)) | (_U(buf[q + _U(6)]) << _U(48))
             | (_U(buf[q + _U(7)]) << _U(56)))
+
+
+@helper
+def _unshuffle4(src, nelem, first, nvalues, dest, byte0, step):
+    """Elements ``first .. first + nvalues - 1`` of a shuffled chunk of ``nelem`` 4-byte
+    elements into ``dest`` (uint8): element ``i`` to bytes ``byte0 + i * step ..
+    byte0 + i * step + 3``.  One pass over the destination, four input planes."""
+    s0 = src[first:first + nvalues]
+    s1 = src[nelem + first:nelem + first + nvalues]
+    s2 = src[2 * nelem + first:2 * nelem + first + nvalues]
+    s3 = src[3 * nelem + first:3 * nelem + first + nvalues]
+    for i in range(nvalues):
+        d = byte0 + i * step
+        dest[d] = s0[i]
+        dest[d + 1] = s1[i]
+        dest[d + 2] = s2[i]
+        dest[d + 3] = s3[i]

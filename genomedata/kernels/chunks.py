@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import helper, kernel
+from ._bytes import _unshuffle4
+from ._jit import kernel
 
 
 @kernel
@@ -28,23 +29,6 @@ def shuffle_bytes(src, itemsize, dst):
         for i in range(n):
             dst[base + i] = src[i * itemsize + b]
     return n
-
-
-@helper
-def _unshuffle4(src, nelem, first, nvalues, dest, byte0, step):
-    """Elements ``first .. first + nvalues - 1`` of a shuffled chunk of ``nelem`` 4-byte
-    elements into ``dest`` (uint8): element ``i`` to bytes ``byte0 + i * step ..
-    byte0 + i * step + 3``.  One pass over the destination, four input planes."""
-    s0 = src[first:first + nvalues]
-    s1 = src[nelem + first:nelem + first + nvalues]
-    s2 = src[2 * nelem + first:2 * nelem + first + nvalues]
-    s3 = src[3 * nelem + first:3 * nelem + first + nvalues]
-    for i in range(nvalues):
-        d = byte0 + i * step
-        dest[d] = s0[i]
-        dest[d + 1] = s1[i]
-        dest[d + 2] = s2[i]
-        dest[d + 3] = s3[i]
 
 
 @kernel

@@ -1,8 +1,9 @@
 """Kernels of close-data: per-track statistics and the rows where any track has data.
 
-close-data reads a supercontig's ``continuous`` dataset in blocks and hands each block to
-:func:`accumulate_tracks`, one call per group of track columns, then to :func:`scan_present_rows`
-once the block's row mask is complete.  Both are pure functions over numpy arrays.
+close-data hands each decoded chunk of a block of rows to :func:`accumulate_chunk` (or, when
+HDF5 decodes the chunks, the whole block to :func:`accumulate_tracks`, one call per group of
+track columns), then the block's row mask to :func:`scan_present_rows`.  Both accumulations
+share one loop, so they give the same bits.  All are pure functions over numpy arrays.
 
 Block layout: ``block[j, i]`` is the value of track ``col0 + j`` at block row ``i`` (one track
 column per contiguous row of the buffer, as the column-wise chunks of ``continuous`` decode).
@@ -14,7 +15,8 @@ import math
 
 import numpy as np
 
-from ._jit import kernel
+from ._bytes import _unshuffle4
+from ._jit import helper, kernel
 
 # state vector of scan_present_rows
 FIRST = 0  # first row (supercontig-relative) with finite data in any track, -1 if none yet
@@ -36,6 +38,26 @@ def gap_capacity(nrows: int, min_gap: int) -> int:
     return max(0, nrows - 1) // max(1, min_gap) + 1
 
 
+@helper
+def _accumulate(values, nrows, lo, hi, total, total_sq, row_any, row0):
+    """The one accumulation of close-data: the finite values of ``values[:nrows]``, in order,
+    into ``lo``/``hi``/``total``/``total_sq`` (float64), their rows marked in
+    ``row_any[row0:]``; returns the new ``(lo, hi, total, total_sq, count)``."""
+    count = 0
+    for i in range(nrows):
+        value = np.float64(values[i])
+        if math.isfinite(value):
+            if value < lo:
+                lo = value
+            if value > hi:
+                hi = value
+            total += value
+            total_sq += value * value
+            count += 1
+            row_any[row0 + i] = 1
+    return lo, hi, total, total_sq, count
+
+
 @kernel
 def accumulate_tracks(block, nrows, col0, mins, maxs, sums, sums_squares, counts, row_any):
     """Add the finite values of ``block[:, :nrows]`` to the accumulators of tracks
@@ -44,32 +66,57 @@ def accumulate_tracks(block, nrows, col0, mins, maxs, sums, sums_squares, counts
     ``mins``/``maxs``/``sums``/``sums_squares`` are float64 and ``counts`` int64 vectors indexed
     by track; ``row_any`` is a uint8 vector of at least ``nrows`` entries, set to 1 where some
     track is finite (never cleared here, so several column groups can share it).
-    NaN and +-inf are not datapoints.
+    NaN and +-inf are not datapoints.  Each track's sum over the block starts at 0.0 and is
+    then added to ``sums`` (as :func:`accumulate_chunk` sums a block chunk by chunk).
     """
     ncols = block.shape[0]
     for j in range(ncols):
         col = col0 + j
-        lo = mins[col]
-        hi = maxs[col]
-        total = 0.0
-        total_sq = 0.0
-        count = 0
-        for i in range(nrows):
-            value = np.float64(block[j, i])
-            if math.isfinite(value):
-                if value < lo:
-                    lo = value
-                if value > hi:
-                    hi = value
-                total += value
-                total_sq += value * value
-                count += 1
-                row_any[i] = 1
+        lo, hi, total, total_sq, count = _accumulate(block[j], nrows, mins[col], maxs[col],
+                                                     0.0, 0.0, row_any, 0)
         mins[col] = lo
         maxs[col] = hi
         sums[col] += total
         sums_squares[col] += total_sq
         counts[col] += count
+
+
+def new_accumulators(ncols: int):
+    """Fresh accumulators of :func:`accumulate_chunk` for ``ncols`` tracks: float64
+    ``(ncols, 4)`` rows of (min, max, sum, sum of squares), starting at (+inf, -inf, 0, 0),
+    and int64 counts."""
+    acc = np.zeros((ncols, 4))
+    acc[:, 0] = np.inf
+    acc[:, 1] = -np.inf
+    return acc, np.zeros(ncols, dtype=np.int64)
+
+
+@kernel
+def accumulate_chunk(data, nelem, shuffled, first, nrows, col, acc, counts, row_any, row0,
+                     scratch):
+    """Add values ``first .. first + nrows - 1`` of one decoded chunk of track ``col`` to
+    ``acc[col]``/``counts[col]`` (see :func:`new_accumulators`) and mark their rows in
+    ``row_any[row0:]``: the chunk is read once, in cache (undone byte shuffle into
+    ``scratch``, then the accumulation).
+
+    ``data``: the chunk's ``4 * nelem`` bytes (uint8), byte-shuffled when ``shuffled``
+    (byte ``b`` of value ``i`` at ``data[b * nelem + i]``), else float32 little-endian;
+    ``scratch``: a uint8 array of at least ``4 * nrows`` bytes.  Called for consecutive
+    chunks of a block, in row order, the accumulators sum exactly as
+    :func:`accumulate_tracks` does over the whole block.
+    """
+    if shuffled:
+        _unshuffle4(data, nelem, first, nrows, scratch, 0, 4)
+    else:
+        scratch[:4 * nrows] = data[4 * first:4 * (first + nrows)]
+    values = scratch[:4 * nrows].view(np.float32)
+    lo, hi, total, total_sq, count = _accumulate(values, nrows, acc[col, 0], acc[col, 1],
+                                                 acc[col, 2], acc[col, 3], row_any, row0)
+    acc[col, 0] = lo
+    acc[col, 1] = hi
+    acc[col, 2] = total
+    acc[col, 3] = total_sq
+    counts[col] += count
 
 
 @kernel

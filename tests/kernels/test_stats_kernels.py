@@ -5,7 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genomedata.kernels.stats import (FIRST, LAST, accumulate_tracks, gap_capacity, new_state,
+from genomedata.kernels.chunks import shuffle_bytes
+from genomedata.kernels.stats import (FIRST, LAST, accumulate_chunk, accumulate_tracks,
+                                      gap_capacity, new_accumulators, new_state,
                                       scan_present_rows)
 
 pytestmark = pytest.mark.kernels
@@ -169,3 +171,49 @@ def test_gap_capacity_is_enough(nrows, min_gap, carry, spacing):
     expected = model_scan(np.array(prefix + list(mask.astype(bool)), dtype=bool), min_gap)[2]
     assert found == len(expected)
     assert found <= len(out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 9), st.integers(1, 40), st.integers(0, 39),
+       st.booleans(), st.integers(0, 2 ** 32 - 1))
+def test_accumulate_chunk_by_chunk_is_accumulate_tracks_bit_for_bit(
+        ntracks, chunk_rows, nrows, skip, shuffled, seed):
+    """A block summed chunk by chunk (shuffled or plain chunks, a block starting inside a
+    chunk) gives the bits of accumulate_tracks over the whole block, signed zeros and
+    specials included; the row marks are the same."""
+    rng = np.random.default_rng(seed)
+    first = skip % chunk_rows
+    block = random_block(rng, ntracks, nrows, 0.3)
+    block[rng.random(block.shape) < 0.1] = -0.0
+    block[rng.random(block.shape) < 0.1] = 0.0
+    expected = fresh_accumulators(ntracks)
+    expected_rows = np.zeros(nrows, dtype=np.uint8)
+    accumulate_tracks(block, nrows, 0, *expected, expected_rows)
+
+    acc, counts = new_accumulators(ntracks)
+    rows = np.zeros(nrows, dtype=np.uint8)
+    scratch = np.empty(4 * chunk_rows, dtype=np.uint8)
+    for col in range(ntracks):
+        # the block's rows laid in chunks, the block starting at row ``first`` of its first
+        padded = np.full(first + nrows + chunk_rows, np.nan, dtype=np.float32)
+        padded[first:first + nrows] = block[col]
+        row = 0
+        for k in range(-(-(first + nrows) // chunk_rows)):
+            chunk = padded[k * chunk_rows:(k + 1) * chunk_rows].view(np.uint8)
+            data = chunk.copy()
+            if shuffled:
+                shuffle_bytes(chunk.copy(), 4, data)
+            lo = max(first, k * chunk_rows) - k * chunk_rows
+            count = min(first + nrows, (k + 1) * chunk_rows) - k * chunk_rows - lo
+            accumulate_chunk(np.frombuffer(data.tobytes(), dtype=np.uint8), chunk_rows,
+                             shuffled, lo, count, col, acc, counts, rows, row, scratch)
+            row += count
+    mins, maxs, sums, squares, numbers = fresh_accumulators(ntracks)
+    np.copyto(mins, acc[:, 0], where=acc[:, 0] < mins)
+    np.copyto(maxs, acc[:, 1], where=acc[:, 1] > maxs)
+    sums += acc[:, 2]
+    squares += acc[:, 3]
+    numbers += counts
+    for got, want in zip((mins, maxs, sums, squares, numbers), expected):
+        assert got.tobytes() == want.tobytes()
+    assert np.array_equal(rows, expected_rows)

@@ -360,7 +360,7 @@ def test_masking_and_statistics_are_one_transaction(make_archive, tmp_path, monk
     path = open_closed(make_archive, {"chr1": [(0, 100)], "chr2": [(0, 50)]}, values, ["t"],
                        kind="directory")
     before = file_hashes(path)
-    real = _statistics.write_chromosome_metadata
+    real = _statistics.write_scanned
     calls = []
 
     def interrupted(group, *args, **kwargs):
@@ -369,7 +369,7 @@ def test_masking_and_statistics_are_one_transaction(make_archive, tmp_path, monk
             raise KeyboardInterrupt
         return real(group, *args, **kwargs)
 
-    monkeypatch.setattr(_statistics, "write_chromosome_metadata", interrupted)
+    monkeypatch.setattr(_statistics, "write_scanned", interrupted)
     mask = write_bed(tmp_path / "m.bed", [("chr1", 0, 10), ("chr2", 0, 10)])
     with pytest.raises(KeyboardInterrupt):
         hardmask_data(path, mask)
