@@ -126,8 +126,11 @@ class RawChunkReader:
             # query); with deflate in the pipeline such a chunk fails to inflate and is taken
             # as it is, but shuffle alone would be undone silently on unshuffled bytes
             return None
-        if flush:  # chunks written through another handle of this file reach the disk
-            handle.flush()
+        if flush:
+            # this dataset's chunks still in HDF5's caches (written through any handle of
+            # this file in this process) reach the disk; flushing the dataset, not the whole
+            # file, keeps opening readers cheap when a file holds thousands of chromosomes
+            dataset.id.flush()
         index = codec.chunk_index(dataset)
         if index is None:
             return None
