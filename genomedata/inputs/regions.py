@@ -1,8 +1,9 @@
 """Region and mask files: BED or WIG regions, optionally filtered by score, merged per chromosome.
 
 Read by hardmask (the mask file), and by ``--maskfile`` (load, load-data) and ``histogram
---include-coords`` (regions without a filter): every region file goes through
-:func:`read_mask_file`.
+--include-coords`` (regions without a filter): every mask file goes through
+:func:`read_mask_file`.  ``summarize`` and ``profile`` read regions as written, in input
+order and not merged, through :func:`read_bed_regions` (same BED scanner).
 
 Files
     * **BED** (3 or more columns separated by spaces/TABs; gzip allowed): ``chrom start end``,
@@ -283,6 +284,103 @@ def read_mask_file(path, hardmask_function=None, extents=None) -> MaskFile:
             result = _read_wig(data, name, predicate, extents)
         else:
             result = _read_bed(data, name, predicate)
+        del data
+    finally:
+        try:
+            buffer.close()
+        except BufferError:  # a traceback still refers to the mapped bytes: freed later
+            pass
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# BED regions as written (summarize, profile)
+
+@dataclass
+class BedRegions:
+    """The regions of a BED file in input order, neither sorted nor merged.
+
+    ``chrom_names``: the distinct chromosome names, in order of first appearance;
+    ``chrom_ids``: int64 index into ``chrom_names`` of each region; ``starts``, ``ends``:
+    int64, 0-based half-open; ``names``: column 4 of each line (``""`` for a line without one),
+    or None when no line has a column 4; ``lines``: int64 1-based line number of each region,
+    for messages (``where(i)`` is ``"FILE:LINE"``)."""
+
+    file: str
+    chrom_names: list
+    chrom_ids: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    names: list | None
+    lines: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @property
+    def chroms(self) -> list:
+        """The chromosome name of each region (a list of ``len(self)`` strings)."""
+        names = self.chrom_names
+        return [names[i] for i in self.chrom_ids.tolist()]
+
+    def where(self, index) -> str:
+        """``"FILE:LINE"`` of region ``index``."""
+        return f"{self.file}:{int(self.lines[index])}"
+
+
+def _decode(data, offset, length, name, what) -> str:
+    try:
+        return bytes(data[offset:offset + length]).decode("ascii")
+    except UnicodeDecodeError:
+        raise InputError(name, _line_of(data, offset), f"{what} is not ASCII") from None
+
+
+def _scan_bed_regions(data, name) -> BedRegions:
+    from ..kernels import mask as km
+
+    (status, offset, run_off, run_len, run_first, starts, ends, lines,
+     column4) = km.scan_bed_regions(data)
+    if status != km.OK:
+        message = km.MESSAGES[status]
+        if km.find_wig_header(data) >= 0:
+            message = "this is a WIG file, not a BED file of regions"
+        raise InputError(name, _line_of(data, offset), message)
+    ids = {}
+    run_ids = np.empty(len(run_off), dtype=np.int64)
+    for r, (lo, ln) in enumerate(zip(run_off.tolist(), run_len.tolist())):
+        chrom = _decode(data, lo, ln, name, "chromosome name")
+        run_ids[r] = ids.setdefault(chrom, len(ids))
+    chrom_ids = np.repeat(run_ids, np.diff(run_first))
+    names = None
+    if len(column4) and (column4[:, 0] >= 0).any():
+        names = [_decode(data, off, ln, name, "name (column 4)") if off >= 0 else ""
+                 for off, ln in column4.tolist()]
+    return BedRegions(name, list(ids), chrom_ids, starts, ends, names, lines)
+
+
+def read_bed_regions(path) -> BedRegions:
+    """The regions of a BED file (3 or more columns separated by spaces or TABs, plain or
+    gzip, ``-`` for standard input) in input order: a :class:`BedRegions`.  ``track``,
+    ``browser``, ``#`` and blank lines are skipped, and so is a header line (a first line whose
+    second column starts with a letter, such as ``chrom start end``).  A line that is not a
+    region raises :class:`~genomedata.errors.InputError` (``FILE:LINE: message``).
+
+    >>> regions = read_bed_regions(f"{example_data}/peaks.bed")
+    >>> len(regions), regions.chroms[:2], regions.starts[:2], regions.names[:2]
+    (24, ['chr1', 'chr1'], array([1869, 4530]), ['49.3', '30.6'])
+    >>> regions.where(1)
+    '.../peaks.bed:2'
+    """
+    path = os.fspath(path) if path is not None else "-"
+    name = describe(path)
+    if path != "-" and os.path.isdir(path):
+        raise GenomedataError(f"{path}: is a directory, not a BED file")
+    with _progress.task(f"reading {os.path.basename(name)}", unit="bytes",
+                        total=os.path.getsize(path) if os.path.isfile(path) else None) as task:
+        buffer = open_signal(path, task)
+    try:
+        data = buffer.data
+        result = _scan_bed_regions(data, name)
         del data
     finally:
         try:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._bytes import (HASH, NEWLINE, TAB, UINT_BAD, UINT_OK, UINT_OVERFLOW, digit_count,
-                     is_blank_or_cr, next_line, parse_uint, put_uint, skip_blanks, word, word_at,
-                     word_is_ignoring_case)
+                     is_blank_or_cr, lower, next_line, parse_uint, put_uint, skip_blanks, word,
+                     word_at, word_is_ignoring_case)
 from ._decimal import NUM_BAD, float64_value, parse_decimal
 from ._jit import helper, kernel
 from ._tables import grow, grow_rows
@@ -47,6 +47,9 @@ MESSAGES = {
 SCORE_EXACT = 0   # the value is float(token)
 SCORE_HARD = 1    # a number the kernel leaves to Python's float()
 SCORE_BAD = 2     # not a number
+
+LOWER_A = ord("a")
+LOWER_Z = ord("z")
 
 _TRACK = word("track")
 _BROWSER = word("browser")
@@ -103,7 +106,35 @@ def scan_bed_scored(buf, need_score):
     ``scores`` is NaN when not ``need_score``; ``hard`` rows are ``(region, offset, length)``
     (columns HARD_*) of scores for Python to convert.  ``error_offset`` is the start of the
     offending line (of the score token for ``ERR_SCORE``)."""
+    result = scan_bed(buf, need_score, False, False)
+    return result[:9]
+
+
+@kernel
+def scan_bed_regions(buf):
+    """Scan a BED file of regions kept as written (``genomedata summarize``): as
+    :func:`scan_bed_scored` without scores, plus each region's 1-based line number and the
+    ``(offset, length)`` of its column 4 (``-1, 0`` without one); a first data line whose
+    second column starts with a letter (``chrom start end``) is a header and skipped.
+    Returns ``(status, error_offset, run_name_offsets, run_name_lengths, run_bounds, starts,
+    ends, lines, column4)``."""
+    result = scan_bed(buf, False, True, True)
+    return result[:7] + result[9:]
+
+
+@kernel
+def scan_bed(buf, need_score, need_columns, skip_header):
+    """The one BED line scanner.  Returns :func:`scan_bed_scored`'s tuple followed by
+    ``lines`` (1-based line number of each region) and ``column4`` (``(offset, length)`` rows,
+    ``-1, 0`` for a line without a column 4), both empty unless ``need_columns``.  With
+    ``skip_header``, the first data line is skipped when its second column starts with an
+    ASCII letter."""
     n = buf.shape[0]
+    cap = 1024 if need_columns else 0
+    lines = np.empty(cap, np.int64)
+    column4 = np.empty((cap, 2), np.int64)
+    line_no = 0
+    header_possible = skip_header
     starts = np.empty(1024, np.int64)
     ends = np.empty(1024, np.int64)
     scores = np.empty(1024, np.float64)
@@ -119,6 +150,7 @@ def scan_bed_scored(buf, need_score):
     err = -1
     while i < n:
         line_start = i
+        line_no += 1
         i = skip_blanks(buf, i, n)
         line_end = i
         while line_end < n and buf[line_end] != NEWLINE:
@@ -144,6 +176,11 @@ def scan_bed_scored(buf, need_score):
         if i >= content_end:
             status, err = ERR_COLUMNS, line_start
             break
+        if header_possible:
+            header_possible = False
+            if lower(buf[i]) >= LOWER_A and lower(buf[i]) <= LOWER_Z:
+                i = line_end + 1
+                continue
         status, start, i = _coordinate(buf, i, content_end)
         if status == OK and (i >= content_end or not is_blank_or_cr(buf[i])):
             status = ERR_COLUMNS if i >= content_end else ERR_COORD
@@ -161,6 +198,18 @@ def scan_bed_scored(buf, need_score):
             err = line_start
             break
         score = np.nan
+        if need_columns:
+            if count == lines.shape[0]:
+                lines = grow(lines, count)
+                column4 = grow_rows(column4, count)
+            lines[count] = line_no
+            while i < content_end and is_blank_or_cr(buf[i]):
+                i += 1
+            a = i
+            while i < content_end and not is_blank_or_cr(buf[i]):
+                i += 1
+            column4[count, 0] = a if i > a else -1
+            column4[count, 1] = i - a
         if need_score:
             # columns 4 and 5 (token bounds), if present
             t4a = -1
@@ -226,8 +275,10 @@ def scan_bed_scored(buf, need_score):
         count += 1
         i = line_end + 1
     run_first[runs] = count
+    kept = count if need_columns else 0
     return (status, err, run_off[:runs], run_len[:runs], run_first[:runs + 1], starts[:count],
-            ends[:count], scores[:count], hard[:nhard])
+            ends[:count], scores[:count], hard[:nhard], lines[:kept],
+            column4[:kept])
 
 
 @kernel

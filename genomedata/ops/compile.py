@@ -21,7 +21,7 @@ from .. import _jit, _progress
 from ..api.genome import Genome
 from ..errors import InputError
 from ..inputs.ranges import split_signal
-from ..inputs.regions import parse_hardmask_option
+from ..inputs.regions import parse_hardmask_option, read_bed_regions
 from ..inputs.sequence import SequenceBuffer, count_fasta_records, iter_fasta_records
 from .close_data import close_data
 from .erase_data import erase_data
@@ -154,6 +154,7 @@ def _workload(folder):
         histogram(archive, "bed", 10, include_coords=path("mask.bed"))
         report(archive)
         validate(archive)
+        read_bed_regions(path("mask.bed"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Genome(archive) as genome:

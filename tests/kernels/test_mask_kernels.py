@@ -4,6 +4,7 @@ against pure-Python models."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -286,3 +287,77 @@ def test_format_bed3(regions):
     name = np.frombuffer(b"chrX", dtype=np.uint8)
     text = km.format_bed3(name, *as_arrays(regions)).tobytes().decode()
     assert text == "".join(f"chrX\t{a}\t{b}\n" for a, b in regions)
+
+
+# ------------------------------------------------------------------------------------------------
+# BED regions as written (scan_bed_regions)
+
+def _regions_of(raw, result):
+    """[(chrom, start, end, column4 or None, line)] of a successful scan_bed_regions."""
+    (_status, _off, run_off, run_len, run_first, starts, ends, lines, column4) = result
+    chroms = []
+    for r in range(len(run_off)):
+        name = raw[run_off[r]:run_off[r] + run_len[r]].decode("latin-1")
+        chroms += [name] * int(run_first[r + 1] - run_first[r])
+    col4 = [raw[a:a + n].decode("latin-1") if a >= 0 else None for a, n in column4.tolist()]
+    return list(zip(chroms, starts.tolist(), ends.tolist(), col4, lines.tolist()))
+
+
+def test_scan_bed_regions_keeps_order_names_and_lines():
+    raw = (b"browser position chr1\n# a comment\nchrom\tstart\tend\tname\n\n"
+           b"chr2 50 60 peakA 3.5\r\nchr1\t0\t10\nchr2 5 6\tpeakC\n  chr1 7 9 x")
+    result = km.scan_bed_regions(np.frombuffer(raw, dtype=np.uint8))
+    assert result[0] == km.OK
+    assert _regions_of(raw, result) == [("chr2", 50, 60, "peakA", 5), ("chr1", 0, 10, None, 6),
+                                        ("chr2", 5, 6, "peakC", 7), ("chr1", 7, 9, "x", 8)]
+
+
+@pytest.mark.parametrize("text, line", [
+    ("chrom start end\nchr1 s 10\n", 2),          # only the first data line may be a header
+    ("chr1 0 10\nchrom start end\n", 2),
+    ("chr1 0\n", 1),
+    ("chr1 -5 10\n", 1),
+    ("chr1 10 5\n", 1),
+    ("fixedStep chrom=chr1 start=1\n0.5\n", 2),   # (the reader names a WIG file as such)
+])
+def test_scan_bed_regions_errors(text, line):
+    raw = text.encode()
+    status, offset = km.scan_bed_regions(np.frombuffer(raw, dtype=np.uint8))[:2]
+    assert status != km.OK
+    assert raw[:offset].count(b"\n") + 1 == line
+
+
+def test_scan_bed_scored_is_unchanged_by_the_header_rule():
+    # mask files keep their rule: a header line is an error there
+    raw = b"chrom start end\nchr1 0 10\n"
+    assert km.scan_bed_scored(np.frombuffer(raw, dtype=np.uint8), False)[0] == km.ERR_COORD
+
+
+bed_bytes_st = st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.sampled_from([b"chr1", b"chrB", b" ", b"\t", b"\r", b"\n", b"0", b"17",
+                              b"99999999999999999999", b"-", b"#", b"track", b"name", b"x"]),
+             max_size=80).map(b"".join))
+
+
+@settings(max_examples=400, deadline=None)
+@given(bed_bytes_st)
+def test_scan_bed_regions_hostile_bytes(raw):
+    """Any bytes: no crash; an error points into the buffer at a line start; a success gives
+    regions that the line they name says, field by field."""
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    result = km.scan_bed_regions(buf)
+    status, offset = result[:2]
+    if status != km.OK:
+        assert 0 <= offset < max(1, len(raw))
+        assert offset == 0 or raw[offset - 1:offset] == b"\n"
+        return
+    text_lines = raw.split(b"\n")
+    previous = 0
+    for chrom, start, end, col4, line in _regions_of(raw, result):
+        assert line > previous
+        previous = line
+        fields = [f for f in re.split(rb"[ \t\r]+", text_lines[line - 1]) if f]
+        assert fields[0].decode("latin-1") == chrom
+        assert int(fields[1]) == start and int(fields[2]) == end and start <= end
+        assert (fields[3].decode("latin-1") if len(fields) > 3 else None) == col4
