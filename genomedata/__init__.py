@@ -36,6 +36,8 @@ _LAZY = {
     "histogram": ".ops.summaries",
     "report": ".ops.summaries",
     "validate": ".ops.validate",
+    "summarize": ".ops.summarize",
+    "RegionSummary": ".ops.summarize",
     **{name: ".errors" for name in _ERRORS},
 }
 

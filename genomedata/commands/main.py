@@ -38,6 +38,7 @@ COMMANDS = {
     "report": "report",
     "validate": "validate",
     "export": "export",
+    "summarize": "summarize",
     "compile": "compile",
 }
 
