@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _progress
+from ..archive.blocks import read_pool
 from ..errors import GenomedataError, GenomedataValueError
 from .keys import is_int
 
@@ -246,16 +248,36 @@ def _region_arrays(genome, chroms, starts, ends):
     return chroms, starts, ends
 
 
-def _batches(lengths, ntracks):
-    """Slices of regions (in the order given) holding at most :data:`BATCH_VALUES` values
-    and :data:`BATCH_REGIONS` regions each; a longer region is a batch of its own."""
-    size = lengths * ntracks
+def _new_bases(chrom_ids, starts, ends):
+    """Of regions sorted by chromosome then start: the bases each adds to the union of the
+    regions before it (int64), and the id of the merged window (overlapping or touching
+    regions of one chromosome) it belongs to."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    shift = chrom_ids * (1 << 40)        # coordinates are below 2**32: chromosomes apart
+    key_s, key_e = starts + shift, ends + shift
+    reach = np.maximum.accumulate(key_e)
+    before = np.concatenate(([np.iinfo(np.int64).min], reach[:-1]))
+    fresh = key_s > before
+    added = key_e - np.maximum(key_s, before)
+    return np.maximum(added, 0), np.cumsum(fresh) - 1
+
+
+def _batches(lengths, added, ntracks):
+    """Slices of the sorted regions whose union holds at most :data:`BATCH_VALUES` values
+    (``added``: bases each region adds to the union) and :data:`BATCH_REGIONS` regions; a
+    region longer than a batch is a batch of its own."""
     first, total = 0, 0
     for k in range(len(lengths)):
-        if k > first and (total + size[k] > BATCH_VALUES or k - first >= BATCH_REGIONS):
+        long = lengths[k] * ntracks > BATCH_VALUES
+        if k > first and (long or total + added[k] * ntracks > BATCH_VALUES
+                          or k - first >= BATCH_REGIONS):
             yield first, k
             first, total = k, 0
-        total += size[k]
+        total += (lengths[k] if k == first else added[k]) * ntracks
+        if long:
+            yield k, k + 1
+            first, total = k + 1, 0
     if first < len(lengths):
         yield first, len(lengths)
 
@@ -308,16 +330,16 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
                              dtype=np.int64)
         order = np.lexsort((ends, starts, chrom_ids))   # neighbours share chunks
         task_total = int(lengths.sum())
-        from .. import _progress
         with _progress.task("summarizing", unit="bases", total=task_total) as task:
-            for a, b in _batches(lengths[order], ntracks):
+            added, _ = _new_bases(chrom_ids[order], starts[order], ends[order])
+            for a, b in _batches(lengths[order], added, ntracks):
                 members = order[a:b]
                 if b - a == 1 and lengths[members[0]] * ntracks > BATCH_VALUES:
                     rows = _summarize_long(genome, chroms[members[0]],
                                            int(starts[members[0]]), int(ends[members[0]]),
                                            bins, columns)
                 else:
-                    rows = _summarize_batch(genome, [chroms[k] for k in members.tolist()],
+                    rows = _summarize_batch(genome, list(ids), chrom_ids[members],
                                             starts[members], ends[members], bins, columns)
                 result[members] = _finish(stat, _widths(starts[members], ends[members], bins),
                                           *rows).reshape(b - a, bins, ntracks)
@@ -336,7 +358,6 @@ def _accumulate(flat, dest, stride, pos, length, region_start, region_length, ro
                 accumulators):
     """:func:`accumulate_windows` over the pieces, split among the read threads (pieces of
     different regions: disjoint rows)."""
-    from ..archive.blocks import read_pool
     from ..kernels.binned import accumulate_windows
 
     npieces = len(pos)
@@ -359,14 +380,23 @@ def _accumulate(flat, dest, stride, pos, length, region_start, region_length, ro
         future.result()
 
 
-def _summarize_batch(genome, chroms, starts, ends, bins, columns):
+def _summarize_batch(genome, id_names, chrom_ids, starts, ends, bins, columns):
+    """Sorted regions: their union (overlapping regions merged) is read once, each base
+    once, and the regions summarised from it."""
     from ..kernels.binned import new_accumulators
     nregions = len(starts)
-    accumulators = new_accumulators(nregions * bins, len(columns))
-    flat, offsets = genome._read_flat(chroms, starts, ends, columns)
+    stride = len(columns)
+    accumulators = new_accumulators(nregions * bins, stride)
+    _, window = _new_bases(chrom_ids, starts, ends)
+    first = np.flatnonzero(np.diff(window, prepend=-1))
+    window_start = starts[first]
+    window_end = np.maximum.reduceat(ends, first)
+    flat, offsets = genome._read_flat([id_names[i] for i in chrom_ids[first].tolist()],
+                                      window_start, window_end, columns)
+    dest = offsets[window] + (starts - window_start[window]) * stride
     lengths = ends - starts
     rows = np.arange(nregions, dtype=np.int64) * bins
-    _accumulate(flat, offsets, len(columns), starts, lengths, starts, lengths, rows, bins,
+    _accumulate(flat, dest, stride, starts, lengths, starts, lengths, rows, bins,
                 accumulators)
     return accumulators
 

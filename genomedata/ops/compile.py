@@ -21,7 +21,7 @@ from .. import _jit, _progress
 from ..api.genome import Genome
 from ..errors import InputError
 from ..inputs.ranges import split_signal
-from ..inputs.regions import parse_hardmask_option, read_bed_regions
+from ..inputs.regions import parse_hardmask_option
 from ..inputs.sequence import SequenceBuffer, count_fasta_records, iter_fasta_records
 from .close_data import close_data
 from .erase_data import erase_data
@@ -32,6 +32,7 @@ from .load_data import load_data
 from .load_seq import load_seq
 from .open_data import open_data
 from .summaries import histogram, report
+from .summarize import summarize
 from .validate import validate
 
 
@@ -154,7 +155,7 @@ def _workload(folder):
         histogram(archive, "bed", 10, include_coords=path("mask.bed"))
         report(archive)
         validate(archive)
-        read_bed_regions(path("mask.bed"))
+        summarize(archive, path("mask.bed"))      # BED regions, the summary kernel
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Genome(archive) as genome:

@@ -32,6 +32,7 @@ have no data (NaN for mean, coverage counts them as missing).
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from dataclasses import dataclass
@@ -106,8 +107,15 @@ class RegionSummary:
         """Write the table as TAB-separated text with a header line to ``output``: a path, a
         binary file object, or None for standard output."""
         if output is None:
-            self._write(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
+            sys.stdout.flush()
+            buffer = getattr(sys.stdout, "buffer", None)
+            if buffer is None:     # a text-only stream (e.g. io.StringIO)
+                text = io.BytesIO()
+                self._write(text)
+                sys.stdout.write(text.getvalue().decode())
+            else:
+                self._write(buffer)
+                buffer.flush()
         elif isinstance(output, (str, bytes, os.PathLike)):
             with open(output, "wb") as handle:
                 self._write(handle)
@@ -161,7 +169,12 @@ def summarize(archive, regions_bed, tracks=None, stat="mean", bins=None) -> Regi
     """Summary ``stat`` (mean, min, max, sum, coverage or std) of ``tracks`` (names; default
     every track) over each region of the BED file ``regions_bed``, or over ``bins`` equal
     bins of each region: a :class:`RegionSummary` (``.values``, ``.to_dataframe()``,
-    ``.write_tsv()``).  ``archive``: a genomedata archive or a bigWig file."""
+    ``.write_tsv()``).  ``archive``: a genomedata archive or a bigWig file.
+
+    >>> result = summarize(example_archive, f"{example_data}/peaks.bed", "dnase", "coverage")
+    >>> result.columns, result.values[:2].round(3).tolist()
+    (['chrom', 'start', 'end', 'name', 'dnase'], [[0.571], [0.739]])
+    """
     regions = read_bed_regions(regions_bed)
     with Genome(archive) as genome:
         names = genome.tracknames_continuous

@@ -171,6 +171,9 @@ API_FUNCTIONS = [
     ("genomedata.ops.export", "export_track"),
     ("genomedata.api.binned", "binned"),
     ("genomedata.api.binned", "stackup"),
+    ("genomedata.api.binned", "summarize"),
+    ("genomedata.ops.summarize", "summarize"),
+    ("genomedata.inputs.regions", "read_bed_regions"),
     ("genomedata.ops.summaries", "histogram"),
     ("genomedata.ops.summaries", "report"),
 ]
