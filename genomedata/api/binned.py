@@ -304,8 +304,8 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
     >>> with Genome(example_archive) as genome:
     ...     table = summarize(genome, ["chr1", "chr1"], [1000, 0], [1100, 1000], "coverage")
     >>> print(table)                       # (regions, tracks): conservation, dnase
-    [[1.    1.   ]
-     [0.    0.567]]
+    [[1.   0.  ]
+     [0.   0.33]]
     """
     genome._check_open()
     stat = _check_stat(stat)

@@ -562,8 +562,8 @@ class Genome:
         ...     means = genome.summarize(["chr2", "chr1"], [20000, 1000], [21000, 1010])
         ...     binned = genome.summarize("chr1", [1000], [1010], "max", "dnase", bins=2)
         >>> print(means.round(3))              # (regions, tracks)
-        [[-0.016  5.849]
-         [ 0.12     nan]]
+        [[-0.06   6.732]
+         [-0.306    nan]]
         >>> binned.shape                       # (regions, bins, tracks)
         (1, 2, 1)
         """

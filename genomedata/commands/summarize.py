@@ -9,8 +9,9 @@ HELP = ("Print one TAB-separated line per region of REGIONS.bed (3 or more colum
         "or std (population standard deviation), over the bases that have a value. The "
         "first line is a header: chrom start end, name when the BED file has a 4th column, "
         "then one column per track named after it (with --bins N, TRACK_bin1 .. TRACK_binN "
-        "for N equal bins of each region). Numbers have 9 significant digits (every float32 "
-        "value reads back exactly); a region without data is NA (sum: 0). ARCHIVE may be a "
+        "for N equal bins of each region). Each number is the statistic at float32 precision, "
+        "as the shortest text that reads back as that float32; a region without data is NA "
+        "(sum: 0). ARCHIVE may be a "
         "bigWig file. Every chromosome of the BED file must be in the archive; bases past a "
         "chromosome's end have no data.")
 
