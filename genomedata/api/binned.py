@@ -329,6 +329,7 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
         chrom_ids = np.array([ids.setdefault(name, len(ids)) for name in chroms],
                              dtype=np.int64)
         order = np.lexsort((ends, starts, chrom_ids))   # neighbours share chunks
+        full = stat in ("min", "max", "std")    # else only counts and totals
         task_total = int(lengths.sum())
         with _progress.task("summarizing", unit="bases", total=task_total) as task:
             added, _ = _new_bases(chrom_ids[order], starts[order], ends[order])
@@ -337,10 +338,11 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
                 if b - a == 1 and lengths[members[0]] * ntracks > BATCH_VALUES:
                     rows = _summarize_long(genome, chroms[members[0]],
                                            int(starts[members[0]]), int(ends[members[0]]),
-                                           bins, columns)
+                                           bins, columns, full)
                 else:
                     rows = _summarize_batch(genome, list(ids), chrom_ids[members],
-                                            starts[members], ends[members], bins, columns)
+                                            starts[members], ends[members], bins, columns,
+                                            full)
                 result[members] = _finish(stat, _widths(starts[members], ends[members], bins),
                                           *rows).reshape(b - a, bins, ntracks)
                 task.advance(int(lengths[members].sum()))
@@ -355,7 +357,7 @@ def _widths(starts, ends, bins):
 
 
 def _accumulate(flat, dest, stride, pos, length, region_start, region_length, row, bins,
-                accumulators):
+                full, accumulators):
     """:func:`accumulate_windows` over the pieces, split among the read threads (pieces of
     different regions: disjoint rows)."""
     from ..kernels.binned import accumulate_windows
@@ -365,7 +367,7 @@ def _accumulate(flat, dest, stride, pos, length, region_start, region_length, ro
     def run(lo, hi):
         accumulate_windows(flat, dest[lo:hi], stride, pos[lo:hi], length[lo:hi],
                            region_start[lo:hi], region_length[lo:hi], row[lo:hi], bins,
-                           *accumulators)
+                           full, *accumulators)
 
     if len(flat) < (1 << 18) or npieces < 2:
         run(0, npieces)
@@ -380,7 +382,7 @@ def _accumulate(flat, dest, stride, pos, length, region_start, region_length, ro
         future.result()
 
 
-def _summarize_batch(genome, id_names, chrom_ids, starts, ends, bins, columns):
+def _summarize_batch(genome, id_names, chrom_ids, starts, ends, bins, columns, full):
     """Sorted regions: their union (overlapping regions merged) is read once, each base
     once, and the regions summarised from it."""
     from ..kernels.binned import new_accumulators
@@ -396,12 +398,12 @@ def _summarize_batch(genome, id_names, chrom_ids, starts, ends, bins, columns):
     dest = offsets[window] + (starts - window_start[window]) * stride
     lengths = ends - starts
     rows = np.arange(nregions, dtype=np.int64) * bins
-    _accumulate(flat, dest, stride, starts, lengths, starts, lengths, rows, bins,
+    _accumulate(flat, dest, stride, starts, lengths, starts, lengths, rows, bins, full,
                 accumulators)
     return accumulators
 
 
-def _summarize_long(genome, chrom, start, end, bins, columns):
+def _summarize_long(genome, chrom, start, end, bins, columns, full):
     """One region too long for a batch, read in pieces of at most :data:`BATCH_VALUES`
     values into the same accumulators."""
     from ..kernels.binned import new_accumulators
@@ -414,5 +416,5 @@ def _summarize_long(genome, chrom, start, end, bins, columns):
                                     np.array([hi], dtype=np.int64), columns)
         _accumulate(flat, one, len(columns), np.array([lo], dtype=np.int64),
                     np.array([hi - lo], dtype=np.int64), np.array([start], dtype=np.int64),
-                    np.array([end - start], dtype=np.int64), one, bins, accumulators)
+                    np.array([end - start], dtype=np.int64), one, bins, full, accumulators)
     return accumulators

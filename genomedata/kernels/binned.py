@@ -36,9 +36,22 @@ def new_accumulators(bins: int, ncols: int):
 
 
 @helper
-def add_span(values, first, n, step, row, col, count, total, shift, dsum, dsq, mins, maxs):
+def add_span(values, first, n, step, row, col, full, count, total, shift, dsum, dsq, mins,
+             maxs):
     """Add the ``n`` values ``values[first + i * step]`` to the accumulators ``[row, col]``
-    (the one accumulation of every binned summary)."""
+    (the one accumulation of every binned summary).  Without ``full``, only ``count`` and
+    ``total`` (all that mean, sum and coverage need)."""
+    if not full:
+        tot = 0.0
+        added = 0
+        for i in range(n):
+            x = np.float64(values[first + i * step])
+            if math.isfinite(x):
+                tot += x
+                added += 1
+        count[row, col] += added
+        total[row, col] += tot
+        return
     cnt = count[row, col]
     k = shift[row, col]
     i = 0
@@ -102,7 +115,8 @@ def accumulate_bins(values, pos, edges, col, count, total, shift, dsum, dsq, min
         if hi > lo:
             i0 = lo - pos if lo > pos else 0
             i1 = hi - pos if hi < stop else n
-            add_span(values, i0, i1 - i0, 1, b, col, count, total, shift, dsum, dsq, mins, maxs)
+            add_span(values, i0, i1 - i0, 1, b, col, True, count, total, shift, dsum, dsq, mins,
+                     maxs)
         if hi > stop:
             break
         b += 1
@@ -110,14 +124,14 @@ def accumulate_bins(values, pos, edges, col, count, total, shift, dsum, dsq, min
 
 @kernel
 def accumulate_windows(flat, dest, stride, pos, length, region_start, region_length, row, bins,
-                       count, total, shift, dsum, dsq, mins, maxs):
+                       full, count, total, shift, dsum, dsq, mins, maxs):
     """Add pieces of windows read into one flat array (``Genome.read_regions``' layout) to
     the accumulators.  Piece ``p`` holds positions ``pos[p] .. pos[p] + length[p] - 1``, the
     value of track ``t`` at position ``x`` being ``flat[dest[p] + (x - pos[p]) * stride +
     t]``; it lies in the region ``[region_start[p], region_start[p] + region_length[p])``,
     whose ``bins`` bins (edges ``region_start + (b * region_length) // bins``) are rows
     ``row[p] .. row[p] + bins - 1``; column ``t`` is track ``t``.  Pieces of length 0 are
-    skipped; ``region_length >= bins`` for the others."""
+    skipped; ``region_length >= bins`` for the others.  ``full``: as for :func:`add_span`."""
     for p in range(pos.shape[0]):
         a = pos[p]
         e = a + length[p]
@@ -140,5 +154,5 @@ def accumulate_windows(flat, dest, stride, pos, length, region_start, region_len
             if t_end > s:
                 for t in range(stride):
                     add_span(flat, dest[p] + (s - a) * stride + t, t_end - s, stride,
-                             row[p] + b, t, count, total, shift, dsum, dsq, mins, maxs)
+                             row[p] + b, t, full, count, total, shift, dsum, dsq, mins, maxs)
             b += 1
