@@ -246,7 +246,8 @@ def summarize_case(workdir, size=SUMMARIZE_SIZE, nregions=SUMMARIZE_REGIONS, see
     """One dense track of ``size`` bases (seeded), as an archive and as a bigWig written from
     it by ``genomedata export``, and a BED file of ``nregions`` regions of 1 to 5,000 bp in
     random order; then, in this run: ``genomedata summarize ARCHIVE BED`` (a subprocess, as
-    a user runs it; its TSV parsed back), pybigtools' ``average_over_bed(BED, stats="mean")``
+    a user runs it, in the environment of a user's shell, warm: run once before; its TSV
+    parsed back), pybigtools' ``average_over_bed(BED, stats="mean")``
     and pyBigWig's ``stats(chrom, a, b, type="mean", exact=True)`` per region, each timed
     (wall and CPU), and their values compared with ours."""
     import os
@@ -274,7 +275,14 @@ def summarize_case(workdir, size=SUMMARIZE_SIZE, nregions=SUMMARIZE_REGIONS, see
         out.write("".join(f"chr1\t{a}\t{b}\n" for a, b in zip(starts.tolist(),
                                                                ends.tolist())))
     command = [sys.executable, "-m", "genomedata"]
-    env = dict(os.environ)
+    try:
+        from benchmarks.side_by_side import user_env
+    except ImportError:     # run as a script: benchmarks/ is the first path
+        from side_by_side import user_env
+    # the environment of a user's shell (no PYTHONDONTWRITEBYTECODE and the like), this
+    # Python's folder first on PATH
+    env = user_env(extra={"PATH": os.path.dirname(sys.executable) + os.pathsep
+                          + os.environ.get("PATH", os.defpath)})[0]
     for path in (archive,):
         if path.exists():
             import shutil

@@ -294,10 +294,12 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
     edges.  A region of 0 bases gives NaN (0.0 for ``sum``); more bins than bases is an error.
     ``chroms``: chromosome names, or one name for every region; ``tracks`` as for ``binned``.
 
-    The regions are sorted internally and read in batches of at most :data:`BATCH_VALUES`
-    values: each batch's chunks are decoded once however many regions touch them, on every
-    core, by the reader of :meth:`Genome.read_regions`; one kernel pass
-    (:func:`genomedata.kernels.binned.accumulate_windows`) summarises the batch.
+    The regions are sorted internally and read in batches whose union (overlapping regions
+    merged) holds at most :data:`BATCH_VALUES` values: each batch's chunks are decoded once
+    however many regions touch them, on every core, by the reader of
+    :meth:`Genome.read_regions`, each base copied once; one kernel pass summarises the batch
+    (:func:`genomedata.kernels.binned.accumulate_totals`, prefix sums, for mean, sum and
+    coverage; :func:`~genomedata.kernels.binned.accumulate_windows` for min, max, std).
 
     Also available as :meth:`Genome.summarize <genomedata.Genome.summarize>`.
 
@@ -360,9 +362,13 @@ def _accumulate(flat, dest, stride, pos, length, region_start, region_length, ro
                 full, accumulators):
     """:func:`accumulate_windows` over the pieces, split among the read threads (pieces of
     different regions: disjoint rows)."""
-    from ..kernels.binned import accumulate_windows
+    from ..kernels.binned import accumulate_totals, accumulate_windows
 
     npieces = len(pos)
+    if not full:        # prefix sums: one pass over the values, however much pieces overlap
+        accumulate_totals(flat, dest, stride, pos, length, region_start, region_length, row,
+                          bins, accumulators[0], accumulators[1])
+        return
 
     def run(lo, hi):
         accumulate_windows(flat, dest[lo:hi], stride, pos[lo:hi], length[lo:hi],

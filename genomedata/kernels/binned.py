@@ -6,7 +6,9 @@ non-decreasing; zero-width bins allowed).  :func:`accumulate_bins` adds one bloc
 (float32 values of consecutive positions ``pos, pos + 1, ...``) to per-bin accumulators, so a
 region is summarised block by block without holding it in memory.  :func:`accumulate_windows`
 adds many regions at once from the flat array ``Genome.read_regions`` reads them into
-(``summarize``).  Both add values through the one helper :func:`add_span`.  Values that are not finite
+(``summarize``).  Both add values through the one helper :func:`add_span`;
+:func:`accumulate_totals` gives the same counts and totals (mean, sum, coverage) from prefix
+sums, in time independent of how much the regions overlap.  Values that are not finite
 (NaN, +-inf) are missing data.
 
 Accumulators, each of shape ``(bins, ncols)``, indexed ``[bin, col]``:
@@ -155,4 +157,60 @@ def accumulate_windows(flat, dest, stride, pos, length, region_start, region_len
                 for t in range(stride):
                     add_span(flat, dest[p] + (s - a) * stride + t, t_end - s, stride,
                              row[p] + b, t, full, count, total, shift, dsum, dsq, mins, maxs)
+            b += 1
+
+
+@kernel
+def accumulate_totals(flat, dest, stride, pos, length, region_start, region_length, row, bins,
+                      count, total):
+    """:func:`accumulate_windows` of ``count`` and ``total`` only (mean, sum, coverage), from
+    prefix sums of the flat array: one pass over its values however much the pieces overlap,
+    then two lookups per bin.  The prefix sums are double-double (each addition's rounding
+    error kept, by Knuth's two-sum), so that the difference of two of them is the sum of the
+    values between as closely as adding those values one by one; the counts are exact."""
+    nrows = flat.shape[0] // stride
+    hi = np.zeros((nrows + 1, stride), np.float64)
+    lo = np.zeros((nrows + 1, stride), np.float64)
+    finite = np.zeros((nrows + 1, stride), np.int64)
+    for t in range(stride):
+        s = 0.0
+        e = 0.0
+        c = 0
+        for r in range(nrows):
+            x = np.float64(flat[r * stride + t])
+            if math.isfinite(x):
+                u = s + x
+                v = u - s
+                e += (s - (u - v)) + (x - v)
+                s = u
+                c += 1
+            hi[r + 1, t] = s
+            lo[r + 1, t] = e
+            finite[r + 1, t] = c
+    for p in range(pos.shape[0]):
+        a = pos[p]
+        stop = a + length[p]
+        rs = region_start[p]
+        rl = region_length[p]
+        if stop <= a or rl <= 0:
+            continue
+        base = dest[p] // stride - a      # flat row of position x: base + x
+        b = ((a - rs) * bins) // rl
+        if b < 0:
+            b = 0
+        while b + 1 < bins and rs + ((b + 1) * rl) // bins <= a:
+            b += 1
+        while b < bins:
+            first = rs + (b * rl) // bins
+            last = rs + ((b + 1) * rl) // bins
+            if first >= stop:
+                break
+            x0 = first if first > a else a
+            x1 = last if last < stop else stop
+            if x1 > x0:
+                r0 = base + x0
+                r1 = base + x1
+                for t in range(stride):
+                    count[row[p] + b, t] += finite[r1, t] - finite[r0, t]
+                    total[row[p] + b, t] += (hi[r1, t] - hi[r0, t]) + (lo[r1, t] - lo[r0, t])
             b += 1

@@ -260,3 +260,32 @@ def test_bigwig_input(genome, archive, tmp_path):
         want = expected(genome, chroms, starts, ends, stat, [1], 2)
         assert_equal_to_numpy(result.values, want, stat)
         assert all(r.shape[1] == 1 for r in raw)
+
+
+# ------------------------------------------------------------------------------------------------
+# the kernels: prefix sums (mean, sum, coverage) against the one accumulator
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), npieces=st.integers(0, 30),
+       stride=st.integers(1, 3), bins=st.integers(1, 5))
+def test_prefix_totals_equal_the_accumulator(seed, npieces, stride, bins):
+    from genomedata.kernels.binned import (accumulate_totals, accumulate_windows,
+                                           new_accumulators)
+    rng = np.random.default_rng(seed)
+    nrows = 400
+    flat = rng.normal(0, 100, nrows * stride).astype(np.float32)
+    flat[rng.random(flat.size) < 0.2] = np.nan
+    flat[rng.random(flat.size) < 0.05] = np.inf
+    lengths = rng.integers(bins, 120, npieces)
+    starts = rng.integers(0, nrows - lengths + 1) + 10 ** 6     # positions of the genome
+    dest = (starts - 10 ** 6) * stride                          # overlapping in the flat
+    rows = np.arange(npieces, dtype=np.int64) * bins
+    args = (flat, dest.astype(np.int64), stride, starts.astype(np.int64),
+            lengths.astype(np.int64), starts.astype(np.int64), lengths.astype(np.int64),
+            rows, bins)
+    one = new_accumulators(npieces * bins, stride)
+    two = new_accumulators(npieces * bins, stride)
+    accumulate_windows(*args, True, *one)
+    accumulate_totals(*args, two[0], two[1])
+    np.testing.assert_array_equal(two[0], one[0])
+    np.testing.assert_allclose(two[1], one[1], rtol=1e-13, atol=1e-10)
