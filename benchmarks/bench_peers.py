@@ -1,6 +1,11 @@
 """The same reads from bigWig files, with the tools users would pick instead, next to ours.
 
     python benchmarks/bench_peers.py ARCHIVE BIGWIG_DIR PLAN.json RESULT.json
+    python benchmarks/bench_peers.py summarize [WORKDIR [NREGIONS [SIZE]]]
+
+The second form is the issue's ``summarize`` case (:func:`summarize_case`): the whole
+``genomedata summarize`` command against pybigtools' ``average_over_bed`` and pyBigWig's
+exact ``stats`` on the same track as a bigWig and the same BED file, values compared.
 
 ``BIGWIG_DIR`` holds ``TRACK.bw`` for every track of ``ARCHIVE`` (written from it by
 ``genomedata export``, so that every reader sees the same values).  In one process, warm (each
@@ -165,7 +170,7 @@ def measure(reader, plan, sizes) -> dict:
         results["bed"]["method"] = "stackup"
         other = _timed(lambda: reader.means_by_reading(chroms, starts, ends, None), len(bed))
         other["method"] = "read"
-        results["bed_other"] = results["bed"]
+        results["bed_other"] = other
         if other["wall"] < results["bed"]["wall"]:
             results["bed"], results["bed_other"] = other, results["bed"]
     return results
@@ -216,8 +221,135 @@ def run(archive, bigwig_dir, plan) -> dict:
     return results
 
 
+# ------------------------------------------------------------------------------------------------
+# summarize: the whole command against the peers' BED summaries
+
+SUMMARIZE_SIZE = 2_500_000       # the issue's case: a 2.5 Mbp dense track,
+SUMMARIZE_REGIONS = 100_000      # 100,000 regions of 1 to 5,000 bp
+
+
+def _child_times(function):
+    """(wall, CPU of this process and its finished children) of ``function()``."""
+    import resource
+
+    def cpu():
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    wall0, cpu0 = time.perf_counter(), cpu()
+    value = function()
+    return value, {"wall": time.perf_counter() - wall0, "cpu": cpu() - cpu0}
+
+
+def summarize_case(workdir, size=SUMMARIZE_SIZE, nregions=SUMMARIZE_REGIONS, seed=16) -> dict:
+    """One dense track of ``size`` bases (seeded), as an archive and as a bigWig written from
+    it by ``genomedata export``, and a BED file of ``nregions`` regions of 1 to 5,000 bp in
+    random order; then, in this run: ``genomedata summarize ARCHIVE BED`` (a subprocess, as
+    a user runs it, in the environment of a user's shell, warm: run once before; its TSV
+    parsed back), pybigtools' ``average_over_bed(BED, stats="mean")``
+    and pyBigWig's ``stats(chrom, a, b, type="mean", exact=True)`` per region, each timed
+    (wall and CPU), and their values compared with ours."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    fasta, wig = workdir / "genome.fa", workdir / "dense.wigFix"
+    archive, bigwig, bed = workdir / "dense.genomedata", workdir / "dense.bw", \
+        workdir / "regions.bed"
+    with open(fasta, "w") as out:
+        out.write(">chr1\n")
+        line = "ACGT" * 15 + "\n"
+        out.write(line * (size // 60) + "A" * (size % 60) + "\n")
+    values = np.round(rng.normal(2, 1.5, size), 3)
+    with open(wig, "w") as out:
+        out.write("fixedStep chrom=chr1 start=1 step=1\n")
+        out.write("\n".join(np.char.mod("%.3f", values).tolist()) + "\n")
+    lengths = rng.integers(1, 5001, nregions)
+    starts = rng.integers(0, size - lengths + 1)
+    ends = starts + lengths
+    with open(bed, "w") as out:
+        out.write("".join(f"chr1\t{a}\t{b}\n" for a, b in zip(starts.tolist(),
+                                                               ends.tolist())))
+    command = [sys.executable, "-m", "genomedata"]
+    try:
+        from benchmarks.side_by_side import user_env
+    except ImportError:     # run as a script: benchmarks/ is the first path
+        from side_by_side import user_env
+    # the environment of a user's shell (no PYTHONDONTWRITEBYTECODE and the like), this
+    # Python's folder first on PATH
+    env = user_env(extra={"PATH": os.path.dirname(sys.executable) + os.pathsep
+                          + os.environ.get("PATH", os.defpath)})[0]
+    for path in (archive,):
+        if path.exists():
+            import shutil
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    subprocess.run(command + ["load", "-q", "-s", str(fasta), "-t", f"dense={wig}",
+                              str(archive)], check=True, env=env)
+    subprocess.run(command + ["export", "-q", str(archive), "dense", str(bigwig)], check=True,
+                   env=env)
+    results = {"size": size, "regions": nregions,
+               "bases_summarised": int(lengths.sum())}
+
+    # ours: the whole command, warm (a first run compiles the kernels into numba's cache)
+    warm = workdir / "warm.bed"
+    warm.write_text("chr1\t0\t10\n")
+    subprocess.run(command + ["summarize", "-q", str(archive), str(warm)], check=True,
+                   env=env, stdout=subprocess.DEVNULL)
+    out_path = workdir / "summary.tsv"
+    _, results["ours"] = _child_times(lambda: subprocess.run(
+        command + ["summarize", "-q", str(archive), str(bed), "-o", str(out_path)],
+        check=True, env=env))
+    ours = np.genfromtxt(out_path, delimiter="\t", skip_header=1, usecols=3,
+                         missing_values="NA", filling_values=np.nan)
+    results["ours"]["method"] = "genomedata summarize ARCHIVE BED (subprocess)"
+    results["ours_bigwig"] = {}
+    _, results["ours_bigwig"] = _child_times(lambda: subprocess.run(
+        command + ["summarize", "-q", str(bigwig), str(bed), "-o", str(out_path)],
+        check=True, env=env))
+    results["ours_bigwig"]["method"] = "genomedata summarize BIGWIG BED (subprocess)"
+    results["agreement"] = {"ours_bigwig": _compare(
+        ours, np.genfromtxt(out_path, delimiter="\t", skip_header=1, usecols=3,
+                            missing_values="NA", filling_values=np.nan))}
+    try:
+        import pybigtools
+        handle = pybigtools.open(str(bigwig))
+        theirs, results["pybigtools"] = _child_times(lambda: np.fromiter(
+            handle.average_over_bed(str(bed), stats="mean"), dtype=np.float64,
+            count=nregions))
+        handle.close()
+        results["pybigtools"]["method"] = "average_over_bed(BED, stats='mean')"
+        results["agreement"]["pybigtools"] = _compare(ours, theirs)
+    except ImportError:
+        results["pybigtools"] = {"missing": "pybigtools is not installed"}
+    import pyBigWig
+    handle = pyBigWig.open(str(bigwig))
+    stats = handle.stats
+    theirs, results["pyBigWig"] = _child_times(lambda: np.array(
+        [stats("chr1", a, b, type="mean", exact=True)[0]
+         for a, b in zip(starts.tolist(), ends.tolist())], dtype=np.float64))
+    handle.close()
+    results["pyBigWig"]["method"] = "stats(chrom, a, b, type='mean', exact=True) per region"
+    results["agreement"]["pyBigWig"] = _compare(ours, theirs)
+    peer = results.get("pybigtools", {}).get("wall")
+    if peer:
+        results["speedup_vs_pybigtools"] = peer / results["ours"]["wall"]
+    return results
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["summarize"]:
+        # python benchmarks/bench_peers.py summarize WORKDIR [NREGIONS [SIZE]]
+        import tempfile
+        workdir = argv[1] if len(argv) > 1 else tempfile.mkdtemp(prefix="bench-summarize-")
+        nregions = int(argv[2]) if len(argv) > 2 else SUMMARIZE_REGIONS
+        size = int(argv[3]) if len(argv) > 3 else SUMMARIZE_SIZE
+        print(json.dumps(summarize_case(workdir, size, nregions), indent=1))
+        return 0
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2

@@ -39,6 +39,8 @@ _LAZY = {
     "plot_region": ".ops.plot",
     "plot_profile": ".ops.plot",
     "save_figure": ".ops.plot",
+    "summarize": ".ops.summarize",
+    "RegionSummary": ".ops.summarize",
     **{name: ".errors" for name in _ERRORS},
 }
 

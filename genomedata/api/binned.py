@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _progress
+from ..archive.blocks import read_pool
 from ..errors import GenomedataError, GenomedataValueError
 from .keys import is_int
 
@@ -110,13 +112,14 @@ def bin_edges(start: int, end: int, bins: int) -> np.ndarray:
 # ------------------------------------------------------------------------------------------------
 # Summaries
 
-def _finish(stat, edges, count, total, shift, dsum, dsq, mins, maxs):
+def _finish(stat, widths, count, total, shift, dsum, dsq, mins, maxs):
+    """The statistic of accumulators of shape ``(rows, ncols)``; ``widths``: float64 bases
+    of each row's bin, shape ``(rows, 1)``."""
     empty = count == 0
     with np.errstate(invalid="ignore", divide="ignore"):
         if stat == "sum":
             return total
         if stat == "coverage":
-            widths = np.diff(edges).astype(np.float64)[:, None]
             return count / widths
         if stat == "mean":
             result = total / count
@@ -144,7 +147,7 @@ def _summarise(chromosome, start, end, edges, stat, columns):
         done[col] = j
         for pos, values in chromosome.iter_track_blocks(col, start, end, BLOCK_ROWS):
             accumulate_bins(values, np.int64(pos), edges, j, *accumulators)
-    return _finish(stat, edges, *accumulators)
+    return _finish(stat, np.diff(edges).astype(np.float64)[:, None], *accumulators)
 
 
 def binned(chromosome, start, end, bins, stat="mean", tracks=None) -> np.ndarray:
@@ -209,18 +212,218 @@ def stackup(genome, chroms, starts, ends, bins, stat="mean", track=None) -> np.n
                                   f"{genome.filename}: say which one with track=")
         track = 0
     col = _track_column(genome, track)
-    result = np.empty((nregions, bins), dtype=np.float64)
-    # region order: by chromosome then start, so that neighbouring reads share chunks
-    order = sorted(range(nregions), key=lambda k: (chroms[k], int(starts[k])))
-    for k in order:
-        try:
-            start, end = _check_region(int(starts[k]), int(ends[k]), bins)
-        except GenomedataValueError as error:
-            raise GenomedataValueError(f"{chroms[k]}: {error}") from None
-        try:
-            chromosome = genome[chroms[k]]
-        except KeyError:
-            raise GenomedataError(f"Could not find chromosome: {chroms[k]}") from None
-        edges = bin_edges(start, end, bins)
-        result[k] = _summarise(chromosome, start, end, edges, stat, [col])[:, 0]
-    return result
+    return summarize(genome, chroms, starts, ends, stat, [col], bins)[:, :, 0]
+
+
+# ------------------------------------------------------------------------------------------------
+# Many regions: summarize
+
+# values (bases x tracks) read and summarised per batch of regions: bounds the memory of a
+# summary of any number of regions (a longer region is read in pieces of this size)
+BATCH_VALUES = 1 << 22
+BATCH_REGIONS = 1 << 15
+
+
+def _region_arrays(genome, chroms, starts, ends):
+    """Checked ``(chroms list, int64 starts, int64 ends)``."""
+    starts = np.asarray(starts)
+    ends = np.asarray(ends)
+    if starts.ndim != 1 or ends.shape != starts.shape:
+        raise GenomedataError("starts and ends must be 1-D sequences of the same length")
+    nregions = len(starts)
+    if isinstance(chroms, str):
+        chroms = [chroms] * nregions
+    chroms = list(chroms)
+    if len(chroms) != nregions:
+        raise GenomedataError(f"{len(chroms)} chromosome names for {nregions} regions")
+    if nregions and not (np.issubdtype(starts.dtype, np.integer)
+                         and np.issubdtype(ends.dtype, np.integer)):
+        raise GenomedataError("region starts and ends must be integers")
+    starts = starts.astype(np.int64)
+    ends = ends.astype(np.int64)
+    bad = np.flatnonzero((starts < 0) | (ends < starts))
+    if len(bad):
+        k = int(bad[0])
+        raise GenomedataError(f"region {k} ({chroms[k]}:{starts[k]}-{ends[k]}) has a negative "
+                              "start or ends before it starts")
+    for name in dict.fromkeys(chroms):
+        genome[name]    # "Could not find chromosome: ..." with the names the genome has
+    return chroms, starts, ends
+
+
+def _new_bases(chrom_ids, starts, ends):
+    """Of regions sorted by chromosome then start: the bases each adds to the union of the
+    regions before it (int64), and the id of the merged window (overlapping or touching
+    regions of one chromosome) it belongs to."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    shift = chrom_ids * (1 << 40)        # coordinates are below 2**32: chromosomes apart
+    key_s, key_e = starts + shift, ends + shift
+    reach = np.maximum.accumulate(key_e)
+    before = np.concatenate(([np.iinfo(np.int64).min], reach[:-1]))
+    fresh = key_s > before
+    added = key_e - np.maximum(key_s, before)
+    return np.maximum(added, 0), np.cumsum(fresh) - 1
+
+
+def _batches(lengths, added, ntracks):
+    """Slices of the sorted regions whose union holds at most :data:`BATCH_VALUES` values
+    (``added``: bases each region adds to the union) and :data:`BATCH_REGIONS` regions; a
+    region longer than a batch is a batch of its own."""
+    first, total = 0, 0
+    for k in range(len(lengths)):
+        long = lengths[k] * ntracks > BATCH_VALUES
+        if k > first and (long or total + added[k] * ntracks > BATCH_VALUES
+                          or k - first >= BATCH_REGIONS):
+            yield first, k
+            first, total = k, 0
+        total += (lengths[k] if k == first else added[k]) * ntracks
+        if long:
+            yield k, k + 1
+            first, total = k + 1, 0
+    if first < len(lengths):
+        yield first, len(lengths)
+
+
+def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None) -> np.ndarray:
+    """Summary ``stat`` of ``tracks`` over each region ``chroms[k]:starts[k]-ends[k]``
+    (0-based, half-open): float64 array of shape ``(regions, ntracks selected)``, or
+    ``(regions, bins, ntracks selected)`` with ``bins`` equal bins per region (the axes of
+    :meth:`Chromosome.binned <genomedata.Chromosome.binned>` with the regions first), rows in
+    the order given.
+
+    The statistics are those of :meth:`Chromosome.binned` (finite values only; positions
+    outside supercontigs and past the chromosome's end are missing data), with the same bin
+    edges.  A region of 0 bases gives NaN (0.0 for ``sum``); more bins than bases is an error.
+    ``chroms``: chromosome names, or one name for every region; ``tracks`` as for ``binned``.
+
+    The regions are sorted internally and read in batches whose union (overlapping regions
+    merged) holds at most :data:`BATCH_VALUES` values: each batch's chunks are decoded once
+    however many regions touch them, on every core, by the reader of
+    :meth:`Genome.read_regions`, each base copied once; one kernel pass summarises the batch
+    (:func:`genomedata.kernels.binned.accumulate_totals`, prefix sums, for mean, sum and
+    coverage; :func:`~genomedata.kernels.binned.accumulate_windows` for min, max, std).
+
+    Also available as :meth:`Genome.summarize <genomedata.Genome.summarize>`.
+
+    >>> with Genome(example_archive) as genome:
+    ...     table = summarize(genome, ["chr1", "chr1"], [1000, 0], [1100, 1000], "coverage")
+    >>> print(table)                       # (regions, tracks): conservation, dnase
+    [[1.   0.  ]
+     [0.   0.33]]
+    """
+    genome._check_open()
+    stat = _check_stat(stat)
+    binned_shape = bins is not None
+    bins = 1 if bins is None else _check_bins(bins)
+    columns = track_columns(genome, tracks)
+    chroms, starts, ends = _region_arrays(genome, chroms, starts, ends)
+    lengths = ends - starts
+    if binned_shape:
+        short = np.flatnonzero(lengths < bins)
+        if len(short):      # the message of binned, with the chromosome
+            k = int(short[0])
+            try:
+                _check_region(int(starts[k]), int(ends[k]), bins)
+            except GenomedataError as error:
+                raise type(error)(f"{chroms[k]}: {error}") from None
+    nregions, ntracks = len(starts), len(columns)
+    result = np.empty((nregions, bins, ntracks), dtype=np.float64)
+    if nregions and ntracks:
+        ids = {}
+        chrom_ids = np.array([ids.setdefault(name, len(ids)) for name in chroms],
+                             dtype=np.int64)
+        order = np.lexsort((ends, starts, chrom_ids))   # neighbours share chunks
+        full = stat in ("min", "max", "std")    # else only counts and totals
+        task_total = int(lengths.sum())
+        with _progress.task("summarizing", unit="bases", total=task_total) as task:
+            added, _ = _new_bases(chrom_ids[order], starts[order], ends[order])
+            for a, b in _batches(lengths[order], added, ntracks):
+                members = order[a:b]
+                if b - a == 1 and lengths[members[0]] * ntracks > BATCH_VALUES:
+                    rows = _summarize_long(genome, chroms[members[0]],
+                                           int(starts[members[0]]), int(ends[members[0]]),
+                                           bins, columns, full)
+                else:
+                    rows = _summarize_batch(genome, list(ids), chrom_ids[members],
+                                            starts[members], ends[members], bins, columns,
+                                            full)
+                result[members] = _finish(stat, _widths(starts[members], ends[members], bins),
+                                          *rows).reshape(b - a, bins, ntracks)
+                task.advance(int(lengths[members].sum()))
+    return result if binned_shape else result[:, 0, :]
+
+
+def _widths(starts, ends, bins):
+    """float64 bases of each bin of each region, shape ``(regions * bins, 1)``."""
+    edges = (starts[:, None] + (np.arange(bins + 1, dtype=np.int64)[None, :]
+                                * (ends - starts)[:, None]) // bins)
+    return np.diff(edges, axis=1).astype(np.float64).reshape(-1, 1)
+
+
+def _accumulate(flat, dest, stride, pos, length, region_start, region_length, row, bins,
+                full, accumulators):
+    """:func:`accumulate_windows` over the pieces, split among the read threads (pieces of
+    different regions: disjoint rows)."""
+    from ..kernels.binned import accumulate_totals, accumulate_windows
+
+    npieces = len(pos)
+    if not full:        # prefix sums: one pass over the values, however much pieces overlap
+        accumulate_totals(flat, dest, stride, pos, length, region_start, region_length, row,
+                          bins, accumulators[0], accumulators[1])
+        return
+
+    def run(lo, hi):
+        accumulate_windows(flat, dest[lo:hi], stride, pos[lo:hi], length[lo:hi],
+                           region_start[lo:hi], region_length[lo:hi], row[lo:hi], bins,
+                           full, *accumulators)
+
+    if len(flat) < (1 << 18) or npieces < 2:
+        run(0, npieces)
+        return
+    pool, nthreads = read_pool()
+    # cut into parts of about equal values
+    weight = np.cumsum(length)
+    cuts = np.searchsorted(weight, weight[-1] * np.arange(1, nthreads) / nthreads)
+    bounds = [0] + sorted(set(int(c) for c in cuts if 0 < c < npieces)) + [npieces]
+    futures = [pool.submit(run, bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+    for future in futures:
+        future.result()
+
+
+def _summarize_batch(genome, id_names, chrom_ids, starts, ends, bins, columns, full):
+    """Sorted regions: their union (overlapping regions merged) is read once, each base
+    once, and the regions summarised from it."""
+    from ..kernels.binned import new_accumulators
+    nregions = len(starts)
+    stride = len(columns)
+    accumulators = new_accumulators(nregions * bins, stride)
+    _, window = _new_bases(chrom_ids, starts, ends)
+    first = np.flatnonzero(np.diff(window, prepend=-1))
+    window_start = starts[first]
+    window_end = np.maximum.reduceat(ends, first)
+    flat, offsets = genome._read_flat([id_names[i] for i in chrom_ids[first].tolist()],
+                                      window_start, window_end, columns)
+    dest = offsets[window] + (starts - window_start[window]) * stride
+    lengths = ends - starts
+    rows = np.arange(nregions, dtype=np.int64) * bins
+    _accumulate(flat, dest, stride, starts, lengths, starts, lengths, rows, bins, full,
+                accumulators)
+    return accumulators
+
+
+def _summarize_long(genome, chrom, start, end, bins, columns, full):
+    """One region too long for a batch, read in pieces of at most :data:`BATCH_VALUES`
+    values into the same accumulators."""
+    from ..kernels.binned import new_accumulators
+    accumulators = new_accumulators(bins, len(columns))
+    step = max(1, BATCH_VALUES // len(columns))
+    one = np.zeros(1, dtype=np.int64)
+    for lo in range(start, end, step):
+        hi = min(end, lo + step)
+        flat, _ = genome._read_flat([chrom], np.array([lo], dtype=np.int64),
+                                    np.array([hi], dtype=np.int64), columns)
+        _accumulate(flat, one, len(columns), np.array([lo], dtype=np.int64),
+                    np.array([hi - lo], dtype=np.int64), np.array([start], dtype=np.int64),
+                    np.array([end - start], dtype=np.int64), one, bins, full, accumulators)
+    return accumulators

@@ -169,3 +169,12 @@ def regions_frame(values, chroms, starts, ends, labels):
                                    categories=pd.Index(names)),
          positions], names=[REGION, CHROM, POSITION])
     return pd.DataFrame(values, index=index, columns=_columns(pd, labels, TRACK), copy=False)
+
+
+# ------------------------------------------------------------------------------------------------
+# Tables
+
+def table_frame(columns: dict):
+    """A plain table (a RangeIndex of rows) from ``{column name: values}``, in that order:
+    the form of ``genomedata.summarize(...).to_dataframe()``."""
+    return pandas().DataFrame(columns)

@@ -24,7 +24,7 @@ from ..archive.tracks import add_tracks, chunk_rows_of
 from ..errors import (ClosedError, GenomedataError, GenomedataValueError, MissingStatisticsError,
                       dirty_message, not_found)
 from . import frames
-from .binned import stackup
+from .binned import stackup, summarize
 from .chromosome import Chromosome
 from .keys import is_int
 
@@ -493,6 +493,24 @@ class Genome:
         ntracks = len(keys)
         lengths = ends - starts
         equal = count > 0 and bool((lengths == lengths[0]).all())
+        out, offsets = self._read_flat(chroms, starts, ends, keys)
+        if frame:
+            names = self.tracknames_continuous
+            labels = [key if isinstance(key, str) else names[int(key)] for key in keys]
+            return frames.regions_frame(out, chroms, starts, ends, labels)
+        if equal or not count:
+            return out.reshape(count, int(lengths[0]) if count else 0, ntracks)
+        return [out[offsets[k]:offsets[k] + lengths[k] * ntracks].reshape(-1, ntracks)
+                for k in range(count)]
+
+    def _read_flat(self, chroms, starts, ends, keys):
+        """:meth:`read_regions` of checked arguments (int64 ``starts``/``ends``, a list of
+        names ``chroms``, a list of track ``keys``) into one flat float32 array: ``(out,
+        offsets)``, base ``x`` of window ``k``, track ``t``, at ``out[offsets[k] + (x -
+        starts[k]) * len(keys) + t]``."""
+        count = len(starts)
+        ntracks = len(keys)
+        lengths = ends - starts
         offsets = np.zeros(count, dtype=np.int64)
         if count:
             np.cumsum(lengths[:-1] * ntracks, out=offsets[1:])
@@ -512,14 +530,7 @@ class Genome:
                                      columns, out, jobs)
         if jobs:
             read_pieces(jobs, out, ntracks, self._chunk_cache)
-        if frame:
-            names = self.tracknames_continuous
-            labels = [key if isinstance(key, str) else names[int(key)] for key in keys]
-            return frames.regions_frame(out, chroms, starts, ends, labels)
-        if equal or not count:
-            return out.reshape(count, int(lengths[0]) if count else 0, ntracks)
-        return [out[offsets[k]:offsets[k] + lengths[k] * ntracks].reshape(-1, ntracks)
-                for k in range(count)]
+        return out, offsets
 
     @property
     def chunk_cache_size(self) -> int:
@@ -598,6 +609,27 @@ class Genome:
         True
         """
         return frames.genome_region_frame(self, region, start, end, tracks)
+
+    def summarize(self, chroms, starts, ends, stat="mean", tracks=None, bins=None):
+        """Summary ``stat`` (mean, min, max, sum, coverage or std, as
+        :meth:`Chromosome.binned` defines them) of ``tracks`` over each region
+        ``chroms[k]:starts[k]-ends[k]`` (0-based, half-open), in the order given: float64
+        array of shape ``(regions, tracks)``, or ``(regions, bins, tracks)`` with ``bins``
+        equal bins per region.  ``chroms`` is a list of names or one name for every region;
+        ``tracks``: None (all), a name or index, or a list of them.  Regions may overlap,
+        repeat and come in any order; each chunk is decoded once however many regions touch
+        it.  See :func:`genomedata.api.binned.summarize`.
+
+        >>> with Genome(example_archive) as genome:
+        ...     means = genome.summarize(["chr2", "chr1"], [20000, 1000], [21000, 1010])
+        ...     binned = genome.summarize("chr1", [1000], [1010], "max", "dnase", bins=2)
+        >>> print(means.round(3))              # (regions, tracks)
+        [[-0.06   6.732]
+         [-0.306    nan]]
+        >>> binned.shape                       # (regions, bins, tracks)
+        (1, 2, 1)
+        """
+        return summarize(self, chroms, starts, ends, stat, tracks, bins)
 
     # -- statistics (written by close-data)
     def _accum_extrema(self, name, accumulator):

@@ -38,6 +38,7 @@ COMMANDS = {
     "report": "report",
     "validate": "validate",
     "export": "export",
+    "summarize": "summarize",
     "plot": "plot",
     "profile": "profile",
     "compile": "compile",

@@ -1,9 +1,14 @@
-"""Kernel of binned summaries (``Chromosome.binned``, ``Genome.stackup``).
+"""Kernels of binned summaries (``Chromosome.binned``, ``Genome.stackup``,
+``Genome.summarize``).
 
 A region ``[edges[0], edges[-1])`` is cut into bins ``[edges[b], edges[b + 1])`` (int64 edges,
 non-decreasing; zero-width bins allowed).  :func:`accumulate_bins` adds one block of one track
 (float32 values of consecutive positions ``pos, pos + 1, ...``) to per-bin accumulators, so a
-region is summarised block by block without holding it in memory.  Values that are not finite
+region is summarised block by block without holding it in memory.  :func:`accumulate_windows`
+adds many regions at once from the flat array ``Genome.read_regions`` reads them into
+(``summarize``).  Both add values through the one helper :func:`add_span`;
+:func:`accumulate_totals` gives the same counts and totals (mean, sum, coverage) from prefix
+sums, in time independent of how much the regions overlap.  Values that are not finite
 (NaN, +-inf) are missing data.
 
 Accumulators, each of shape ``(bins, ncols)``, indexed ``[bin, col]``:
@@ -22,7 +27,7 @@ import math
 
 import numpy as np
 
-from ._jit import kernel
+from ._jit import helper, kernel
 
 
 def new_accumulators(bins: int, ncols: int):
@@ -30,6 +35,64 @@ def new_accumulators(bins: int, ncols: int):
     shape = (bins, ncols)
     return (np.zeros(shape, dtype=np.int64), np.zeros(shape), np.zeros(shape),
             np.zeros(shape), np.zeros(shape), np.full(shape, np.inf), np.full(shape, -np.inf))
+
+
+@helper
+def add_span(values, first, n, step, row, col, full, count, total, shift, dsum, dsq, mins,
+             maxs):
+    """Add the ``n`` values ``values[first + i * step]`` to the accumulators ``[row, col]``
+    (the one accumulation of every binned summary).  Without ``full``, only ``count`` and
+    ``total`` (all that mean, sum and coverage need)."""
+    if not full:
+        tot = 0.0
+        added = 0
+        for i in range(n):
+            x = np.float64(values[first + i * step])
+            if math.isfinite(x):
+                tot += x
+                added += 1
+        count[row, col] += added
+        total[row, col] += tot
+        return
+    cnt = count[row, col]
+    k = shift[row, col]
+    i = 0
+    if cnt == 0:
+        # the shift is the bin's first finite value
+        while i < n:
+            first_value = np.float64(values[first + i * step])
+            if math.isfinite(first_value):
+                k = first_value
+                break
+            i += 1
+    tot = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    lowest = mins[row, col]
+    highest = maxs[row, col]
+    added = 0
+    while i < n:
+        x = np.float64(values[first + i * step])
+        if math.isfinite(x):
+            d = x - k
+            tot += x
+            s1 += d
+            s2 += d * d
+            if x < lowest:
+                lowest = x
+            if x > highest:
+                highest = x
+            added += 1
+        i += 1
+    if added:
+        if cnt == 0:
+            shift[row, col] = k
+        count[row, col] = cnt + added
+        total[row, col] += tot
+        dsum[row, col] += s1
+        dsq[row, col] += s2
+        mins[row, col] = lowest
+        maxs[row, col] = highest
 
 
 @kernel
@@ -54,45 +117,100 @@ def accumulate_bins(values, pos, edges, col, count, total, shift, dsum, dsq, min
         if hi > lo:
             i0 = lo - pos if lo > pos else 0
             i1 = hi - pos if hi < stop else n
-            cnt = count[b, col]
-            k = shift[b, col]
-            i = i0
-            if cnt == 0:
-                # the shift is the bin's first finite value
-                while i < i1:
-                    first = np.float64(values[i])
-                    if math.isfinite(first):
-                        k = first
-                        break
-                    i += 1
-            tot = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            lowest = mins[b, col]
-            highest = maxs[b, col]
-            added = 0
-            while i < i1:
-                x = np.float64(values[i])
-                if math.isfinite(x):
-                    d = x - k
-                    tot += x
-                    s1 += d
-                    s2 += d * d
-                    if x < lowest:
-                        lowest = x
-                    if x > highest:
-                        highest = x
-                    added += 1
-                i += 1
-            if added:
-                if cnt == 0:
-                    shift[b, col] = k
-                count[b, col] = cnt + added
-                total[b, col] += tot
-                dsum[b, col] += s1
-                dsq[b, col] += s2
-                mins[b, col] = lowest
-                maxs[b, col] = highest
+            add_span(values, i0, i1 - i0, 1, b, col, True, count, total, shift, dsum, dsq, mins,
+                     maxs)
         if hi > stop:
             break
         b += 1
+
+
+@kernel
+def accumulate_windows(flat, dest, stride, pos, length, region_start, region_length, row, bins,
+                       full, count, total, shift, dsum, dsq, mins, maxs):
+    """Add pieces of windows read into one flat array (``Genome.read_regions``' layout) to
+    the accumulators.  Piece ``p`` holds positions ``pos[p] .. pos[p] + length[p] - 1``, the
+    value of track ``t`` at position ``x`` being ``flat[dest[p] + (x - pos[p]) * stride +
+    t]``; it lies in the region ``[region_start[p], region_start[p] + region_length[p])``,
+    whose ``bins`` bins (edges ``region_start + (b * region_length) // bins``) are rows
+    ``row[p] .. row[p] + bins - 1``; column ``t`` is track ``t``.  Pieces of length 0 are
+    skipped; ``region_length >= bins`` for the others.  ``full``: as for :func:`add_span`."""
+    for p in range(pos.shape[0]):
+        a = pos[p]
+        e = a + length[p]
+        rs = region_start[p]
+        rl = region_length[p]
+        if e <= a or rl <= 0:
+            continue
+        b = ((a - rs) * bins) // rl
+        if b < 0:
+            b = 0
+        while b + 1 < bins and rs + ((b + 1) * rl) // bins <= a:
+            b += 1
+        while b < bins:
+            lo = rs + (b * rl) // bins
+            hi = rs + ((b + 1) * rl) // bins
+            if lo >= e:
+                break
+            s = lo if lo > a else a
+            t_end = hi if hi < e else e
+            if t_end > s:
+                for t in range(stride):
+                    add_span(flat, dest[p] + (s - a) * stride + t, t_end - s, stride,
+                             row[p] + b, t, full, count, total, shift, dsum, dsq, mins, maxs)
+            b += 1
+
+
+@kernel
+def accumulate_totals(flat, dest, stride, pos, length, region_start, region_length, row, bins,
+                      count, total):
+    """:func:`accumulate_windows` of ``count`` and ``total`` only (mean, sum, coverage), from
+    prefix sums of the flat array: one pass over its values however much the pieces overlap,
+    then two lookups per bin.  The prefix sums are double-double (each addition's rounding
+    error kept, by Knuth's two-sum), so that the difference of two of them is the sum of the
+    values between as closely as adding those values one by one; the counts are exact."""
+    nrows = flat.shape[0] // stride
+    hi = np.zeros((nrows + 1, stride), np.float64)
+    lo = np.zeros((nrows + 1, stride), np.float64)
+    finite = np.zeros((nrows + 1, stride), np.int64)
+    for t in range(stride):
+        s = 0.0
+        e = 0.0
+        c = 0
+        for r in range(nrows):
+            x = np.float64(flat[r * stride + t])
+            if math.isfinite(x):
+                u = s + x
+                v = u - s
+                e += (s - (u - v)) + (x - v)
+                s = u
+                c += 1
+            hi[r + 1, t] = s
+            lo[r + 1, t] = e
+            finite[r + 1, t] = c
+    for p in range(pos.shape[0]):
+        a = pos[p]
+        stop = a + length[p]
+        rs = region_start[p]
+        rl = region_length[p]
+        if stop <= a or rl <= 0:
+            continue
+        base = dest[p] // stride - a      # flat row of position x: base + x
+        b = ((a - rs) * bins) // rl
+        if b < 0:
+            b = 0
+        while b + 1 < bins and rs + ((b + 1) * rl) // bins <= a:
+            b += 1
+        while b < bins:
+            first = rs + (b * rl) // bins
+            last = rs + ((b + 1) * rl) // bins
+            if first >= stop:
+                break
+            x0 = first if first > a else a
+            x1 = last if last < stop else stop
+            if x1 > x0:
+                r0 = base + x0
+                r1 = base + x1
+                for t in range(stride):
+                    count[row[p] + b, t] += finite[r1, t] - finite[r0, t]
+                    total[row[p] + b, t] += (hi[r1, t] - hi[r0, t]) + (lo[r1, t] - lo[r0, t])
+            b += 1

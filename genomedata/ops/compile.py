@@ -32,6 +32,7 @@ from .load_data import load_data
 from .load_seq import load_seq
 from .open_data import open_data
 from .summaries import histogram, report
+from .summarize import summarize
 from .validate import validate
 
 
@@ -154,7 +155,7 @@ def _workload(folder):
         histogram(archive, "bed", 10, include_coords=path("mask.bed"))
         report(archive)
         validate(archive)
-        read_bed_regions(path("mask.bed"))
+        summarize(archive, path("mask.bed"))      # BED regions, the summary kernel
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Genome(archive) as genome:

@@ -213,3 +213,22 @@ def test_peer_reads_without_pybigtools(tmp_path, monkeypatch):
     assert agreement["means"]["compared"] == 300 * 2
     assert agreement["means"]["nan_mismatch"] == 0
     assert agreement["means"]["max_rel_diff"] < 1e-6
+
+
+def test_summarize_case_small(tmp_path, monkeypatch):
+    """bench_peers.py's summarize case, small: the command, pybigtools (when installed) and
+    pyBigWig timed on the same track and BED file, and their means agree with ours."""
+    monkeypatch.syspath_prepend(str(REPO))
+    from benchmarks import bench_peers
+
+    results = bench_peers.summarize_case(tmp_path, size=20000, nregions=300)
+    assert results["regions"] == 300
+    for reader in ("ours", "ours_bigwig", "pyBigWig"):
+        assert results[reader]["wall"] > 0 and results[reader]["cpu"] >= 0
+    assert results["agreement"]["ours_bigwig"]["max_rel_diff"] == 0
+    for peer in ("pyBigWig", "pybigtools"):
+        if "missing" in results.get(peer, {}):
+            continue
+        agreement = results["agreement"][peer]
+        assert agreement["compared"] == 300 and agreement["nan_mismatch"] == 0
+        assert agreement["max_rel_diff"] < 1e-6      # ours is written at float32 precision

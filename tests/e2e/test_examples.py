@@ -144,3 +144,18 @@ def test_scripts_remove_their_temporary_files(tmp_path, script, args, status):
     run(script, *args, cwd=tmp_path, env=env, status=status)
     assert list(temporary.iterdir()) == []
     assert sorted(path.name for path in tmp_path.iterdir()) == ["tmp"]
+
+
+def test_summarize_peaks(tmp_path):
+    out = run("summarize_peaks.py", "--outdir", tmp_path)
+    assert (tmp_path / "peaks.tsv").is_file()
+    assert "mean of conservation, dnase over 24 peaks -> peaks.tsv" in out
+    assert "chr1\t13652\t14129\t48.4\tNA\t3.12" in out
+    assert "highest dnase: chr1:15576-15709 (10.63)" in out
+    assert "array (24, 3, 2)" in out
+
+
+def test_summarize_peaks_removes_its_temporary_directory(tmp_path):
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    run("summarize_peaks.py", cwd=tmp_path, env=env)
+    assert list(tmp_path.iterdir()) == []
