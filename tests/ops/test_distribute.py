@@ -316,3 +316,88 @@ def test_without_dask_a_cluster_option_names_the_extra(inputs, tmp_path, capsys,
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "genomedata[dask]" in err[0], err
     assert leftovers(tmp_path) == []
+
+
+# ------------------------------------------------------------------------------------------------
+# hardmask
+
+@pytest.fixture(scope="module")
+def masked_inputs(inputs, tmp_path_factory):
+    """An archive of each kind to mask (three tracks), and a scored mask over chr1 and chr2
+    (chr3 keeps its data: its statistics are only read by the tasks)."""
+    folder = tmp_path_factory.mktemp("hardmask")
+    for mode in ("file", "dir"):
+        load_genomedata(folder / f"{mode}.gd", tracks_of(inputs), [inputs / "genome.fa"],
+                        mode=mode)
+    rng = np.random.default_rng(151)
+    with open(folder / "mask.bed", "w") as out:
+        for chrom in ("chr2", "chr1"):
+            for start in sorted(rng.integers(0, CHROMS[chrom], 40).tolist()):
+                out.write(f"{chrom}\t{start}\t{start + int(rng.integers(1, 3000))}\t"
+                          f"r\t{int(rng.integers(0, 100))}\n")
+    return folder
+
+
+def _copies(masked_inputs, tmp_path, mode, names):
+    import shutil
+    copy = shutil.copytree if mode == "dir" else shutil.copyfile
+    for name in names:
+        copy(masked_inputs / f"{mode}.gd", tmp_path / name)
+
+
+@pytest.mark.parametrize("mode", ["file", "dir"])
+def test_hardmask_on_the_cluster_is_the_local_hardmask(masked_inputs, executor, cluster,
+                                                       tmp_path, mode):
+    from genomedata.ops.hardmask import hardmask_data
+    _copies(masked_inputs, tmp_path, mode, ["one.gd", "two.gd", "three.gd", "four.gd",
+                                            "five.gd"])
+    mask = masked_inputs / "mask.bed"
+    local = hardmask_data(tmp_path / "one.gd", mask, ["a", "c"], "gt30")
+    spread = hardmask_data(tmp_path / "two.gd", mask, ["a", "c"], "gt30", executor=executor)
+    assert run_cli("hardmask", mask, tmp_path / "three.gd", "-t", "a", "c", "--hardmask", "gt30",
+                   "--scheduler", cluster.scheduler.address) == 0
+    assert local.values_masked == spread.values_masked > 1000
+    assert spread.closed
+    assert dump(tmp_path / "one.gd") == dump(tmp_path / "two.gd") == dump(tmp_path / "three.gd")
+    assert dump(tmp_path / "one.gd") != dump(masked_inputs / f"{mode}.gd")
+    # left dirty (--no-close): the same too
+    hardmask_data(tmp_path / "four.gd", mask, keep_archive_open=True)
+    hardmask_data(tmp_path / "five.gd", mask, keep_archive_open=True, executor=executor)
+    assert dump(tmp_path / "four.gd") == dump(tmp_path / "five.gd")
+    assert leftovers(tmp_path) == ["five.gd", "four.gd", "one.gd", "three.gd", "two.gd"]
+
+
+def _fail_on_chr1(function, *args):
+    if function.__name__ == "_mask_task" and args[0].chrom == "chr1":
+        raise OSError("disk full")
+    return function(*args)
+
+
+@pytest.mark.parametrize("mode", ["file", "dir"])
+def test_a_failed_hardmask_leaves_the_archive_unchanged(masked_inputs, executor, tmp_path,
+                                                        mode, by_value, monkeypatch):
+    from genomedata.ops import _distribute
+    from genomedata.ops.hardmask import hardmask_data
+    _copies(masked_inputs, tmp_path, mode, ["out.gd"])
+    before = dump(tmp_path / "out.gd")
+    # a task fails
+    with pytest.raises(OSError, match="disk full"):
+        hardmask_data(tmp_path / "out.gd", masked_inputs / "mask.bed",
+                      executor=_Dying(executor, _fail_on_chr1))
+    assert dump(tmp_path / "out.gd") == before
+    assert leftovers(tmp_path) == ["out.gd"]
+    # the command fails while it copies the masked chunks back: the journal undoes them
+    copy = _distribute._copy_chunks
+    calls = []
+
+    def copy_then_fail(*args):
+        copy(*args)
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(_distribute, "_copy_chunks", copy_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        hardmask_data(tmp_path / "out.gd", masked_inputs / "mask.bed", executor=executor)
+    assert len(calls) == 2
+    assert dump(tmp_path / "out.gd") == before
+    assert leftovers(tmp_path) == ["out.gd"]
