@@ -34,7 +34,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from .. import _progress
@@ -120,7 +121,7 @@ def _read_inputs(executor, tracks, archive_path, temporary) -> list:
         found = {}
         with _progress.task("splitting inputs by chromosome", total=len(futures),
                             unit="inputs") as bar:
-            for future in as_completed(futures):
+            for future in _completed(futures, executor):
                 found[futures[future]] = _result(future, f"reading {tracks[futures[future]][1]}")
                 bar.advance()
     except BaseException:
@@ -305,7 +306,7 @@ def _run_all(executor, tasks) -> dict:
         results = {}
         with _progress.task("loading chromosomes", total=len(tasks),
                             unit="chromosomes") as bar:
-            for future in as_completed(futures):
+            for future in _completed(futures, executor):
                 results[futures[future]] = _result(future,
                                                    f"loading chromosome {futures[future]}")
                 bar.advance()
@@ -313,6 +314,49 @@ def _run_all(executor, tasks) -> dict:
         _stop(futures)
         raise
     return {task.chrom: results[task.chrom] for task in tasks}
+
+
+# A Dask cluster whose workers all died and were not restarted (a nanny can fail to start a
+# new worker process, e.g. on a loaded machine) leaves its tasks waiting for a worker for
+# ever: the command stops once the cluster has had no worker for this long.
+NO_WORKER_SECONDS = 60.0
+_POLL_SECONDS = 2.0
+
+
+def _dask_client(executor):
+    """The Dask client behind ``executor`` (``Client.get_executor()``), or None."""
+    client = getattr(executor, "_client", None)
+    return client if callable(getattr(client, "nthreads", None)) else None
+
+
+def _has_workers(client) -> bool:
+    try:
+        return bool(client.nthreads())
+    except Exception:             # the scheduler is gone too
+        return False
+
+
+def _completed(futures, executor):
+    """The futures as they finish (``as_completed``).  On a Dask cluster that has had no
+    worker for ``NO_WORKER_SECONDS`` while tasks wait, a GenomedataError says so."""
+    client = _dask_client(executor)
+    pending = set(futures)
+    alone_since = None
+    while pending:
+        done, pending = wait(pending, timeout=_POLL_SECONDS if client is not None else None,
+                             return_when=FIRST_COMPLETED)
+        yield from done
+        if client is None or not pending or done:
+            alone_since = None
+        elif _has_workers(client):
+            alone_since = None
+        elif alone_since is None:
+            alone_since = time.monotonic()
+        elif time.monotonic() - alone_since >= NO_WORKER_SECONDS:
+            raise GenomedataError(f"the Dask cluster has had no worker for "
+                                  f"{NO_WORKER_SECONDS:g} s while {len(pending)} tasks waited "
+                                  "(its workers died and were not started again); stopped, "
+                                  "nothing was changed")
 
 
 def _result(future, what):
@@ -402,7 +446,7 @@ def close_on_executor(executor, path, *, min_gap, threads) -> None:
             futures[executor.submit(_scan_task, path, kind, chrom, min_gap, threads)] = chrom
         with _progress.task("computing statistics", total=len(futures),
                             unit="chromosomes") as bar:
-            for future in as_completed(futures):
+            for future in _completed(futures, executor):
                 found[futures[future]] = _result(future, f"reading chromosome "
                                                          f"{futures[future]}")
                 bar.advance()
@@ -491,7 +535,7 @@ def hardmask_on_executor(executor, path, kind, masks, columns, masker, *, close,
                 future = executor.submit(_scan_task, path, kind, chrom, min_gap, threads)
             futures[future] = chrom
         with _progress.task("masking", total=len(futures), unit="chromosomes") as bar:
-            for future in as_completed(futures):
+            for future in _completed(futures, executor):
                 what = "masking" if futures[future] in masks else "reading"
                 found[futures[future]] = _result(future, f"{what} chromosome "
                                                          f"{futures[future]}")

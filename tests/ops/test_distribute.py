@@ -401,3 +401,41 @@ def test_a_failed_hardmask_leaves_the_archive_unchanged(masked_inputs, executor,
     assert len(calls) == 2
     assert dump(tmp_path / "out.gd") == before
     assert leftovers(tmp_path) == ["out.gd"]
+
+
+class _Workerless:
+    """A Dask executor whose cluster has lost every worker: its tasks never run."""
+
+    class _client:
+        @staticmethod
+        def nthreads():
+            return {}
+
+    def __init__(self):
+        self.futures = []
+
+    def submit(self, function, *args):
+        from concurrent.futures import Future
+
+        class Cancellable(Future):     # as Dask's: a cancelled future is done
+            def cancel(self):
+                return super().cancel() and (self.set_running_or_notify_cancel() or True)
+        self.futures.append(Cancellable())
+        return self.futures[-1]
+
+
+@pytest.mark.parametrize("mode", ["file", "dir"])
+def test_a_cluster_without_workers_stops_the_load(inputs, tmp_path, monkeypatch, mode):
+    import time
+    from genomedata.ops import _distribute
+    monkeypatch.setattr(_distribute, "NO_WORKER_SECONDS", 0.5)
+    monkeypatch.setattr(_distribute, "_POLL_SECONDS", 0.1)
+    executor = _Workerless()
+    began = time.monotonic()
+    with pytest.raises(GenomedataError, match=r"^the Dask cluster has had no worker for 0\.5 s "
+                                              r"while 2 tasks waited .*nothing was changed$"):
+        load_genomedata(tmp_path / "out.gd", tracks_of(inputs)[:2], [inputs / "genome.fa"],
+                        mode=mode, executor=executor)
+    assert time.monotonic() - began < 10
+    assert all(future.cancelled() for future in executor.futures)
+    assert leftovers(tmp_path) == []
