@@ -240,8 +240,9 @@ def by_value():
     cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
 
 
-# Not in the default run: once in several runs here the nanny of a killed worker did not
-# start it again, and the load waited for a worker for ever.
+# Once in a dozen runs here the nanny of a killed worker did not start it again and the load
+# waited for a worker for ever; a cluster without workers now stops the load after 60 s
+# (test_a_cluster_without_workers_stops_the_load).
 @pytest.mark.worker_faults
 def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_value):
     tracks = tracks_of(inputs)[:1]
@@ -253,8 +254,6 @@ def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_valu
     assert leftovers(tmp_path) == ["dask.gd", "died", "local.gd"]
 
 
-# Not in the default run: once in several runs here the nanny of a killed worker did not
-# start it again, and the load waited for a worker for ever.
 @pytest.mark.worker_faults
 def test_a_task_whose_worker_keeps_dying_fails_the_load(inputs, executor, tmp_path, by_value):
     with pytest.raises(GenomedataError, match="the task loading chromosome chr[123] did not finish: its Dask worker died"):
