@@ -110,7 +110,7 @@ def _tasks(paths, out, scale) -> None:
           f"({written / (genome * len(TRACKS)):.2f} bytes per base and track)")
     splits = [r for r in records if r["function"] == "_read_input"]
     print(f"  split tasks: {sum(r['cpu'] for r in splits):.1f} CPU-s; "
-          f"largest load task: " + max(
+          f"longest load task: " + max(
               (f"{r['chrom']} {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU "
                f"({sizes.get(r['chrom'], 0) / genome:.1%} of the genome)" for r in loads),
               key=lambda line: float(line.split()[1])))
