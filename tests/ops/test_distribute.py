@@ -240,9 +240,10 @@ def by_value():
     cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
 
 
-# Once in a dozen runs here the nanny of a killed worker did not start it again and the load
-# waited for a worker for ever; a cluster without workers now stops the load after 60 s
-# (test_a_cluster_without_workers_stops_the_load).
+# Not in the default run: they can leave the module's shared cluster without workers (once,
+# right after them, both nannies closed while their new workers registered, and the next
+# test's tasks waited for a worker until the 60 s bound stopped them; once the load itself
+# waited).  Alone (-m worker_faults) they passed 10 runs in a row.
 @pytest.mark.worker_faults
 def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_value):
     tracks = tracks_of(inputs)[:1]
