@@ -375,10 +375,10 @@ def _result(future, what):
 
 def _stop(futures) -> None:
     """Cancel the tasks not started, and wait for the running ones (they write beside the
-    archive: their files are removed after them)."""
-    for future in futures:
-        future.cancel()
-    wait(futures)
+    archive: their files are removed after them).  Only the futures that could not be
+    cancelled are waited for: Dask's executor reports every unfinished task as cancellable,
+    and a future cancelled as its task finished is never marked done (waiting for it hung)."""
+    wait([future for future in futures if not future.cancel()])
 
 
 def _copy_chunks(path, group, runs=None) -> None:

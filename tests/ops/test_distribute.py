@@ -35,6 +35,17 @@ def _warm_up():
 def cluster():
     """One local cluster of two worker processes for the module (a task whose worker dies is
     given two more tries)."""
+    yield from _two_workers()
+
+
+@pytest.fixture(scope="module")
+def dying_cluster():
+    """A cluster of its own for the tests that kill workers: a killed worker that is not
+    started again must not leave the other tests without workers."""
+    yield from _two_workers()
+
+
+def _two_workers():
     import dask
     with dask.config.set({"distributed.scheduler.allowed-failures": 2}):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -240,12 +251,13 @@ def by_value():
     cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
 
 
-# Not in the default run: they can leave the module's shared cluster without workers (once,
-# right after them, both nannies closed while their new workers registered, and the next
-# test's tasks waited for a worker until the 60 s bound stopped them; once the load itself
-# waited).  Alone (-m worker_faults) they passed 10 runs in a row.
+# Not in the default run: on the module's shared cluster they once left it without workers
+# (right after them, both nannies closed while their new workers registered, and the next
+# test's tasks waited for a worker until the 60 s bound stopped them), and once the load
+# itself waited for ever.  They now have a cluster of their own (``dying_cluster``).
 @pytest.mark.worker_faults
-def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_value):
+def test_a_worker_killed_mid_task_is_retried(inputs, dying_cluster, tmp_path, by_value):
+    executor = dying_cluster.get_executor(pure=False)
     tracks = tracks_of(inputs)[:1]
     load_genomedata(tmp_path / "local.gd", tracks, [inputs / "genome.fa"], mode="file")
     dying = _Dying(executor, _die_once, str(tmp_path / "died"))
@@ -256,7 +268,9 @@ def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_valu
 
 
 @pytest.mark.worker_faults
-def test_a_task_whose_worker_keeps_dying_fails_the_load(inputs, executor, tmp_path, by_value):
+def test_a_task_whose_worker_keeps_dying_fails_the_load(inputs, dying_cluster, tmp_path,
+                                                        by_value):
+    executor = dying_cluster.get_executor(pure=False)
     with pytest.raises(GenomedataError, match="the task loading chromosome chr[123] did not finish: its Dask worker died"):
         load_genomedata(tmp_path / "dask.gd", tracks_of(inputs)[:1], [inputs / "genome.fa"],
                         mode="dir", executor=_Dying(executor, _die_always))
