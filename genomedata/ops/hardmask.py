@@ -33,6 +33,7 @@ from ..archive.statistics import check_closable, close_files
 from ..archive.writer import ChunkWriter
 from ..errors import GenomedataError, UnsupportedError, not_found, shorten
 from ..inputs.regions import as_filter, read_mask_file
+from ._distribute import hardmask_on_executor
 
 
 BLOCK_ROWS = 1 << 20  # rows per column read and rewritten at a time
@@ -275,7 +276,6 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
         _check_archive(files, columns, close=not keep_archive_open)
 
     if executor is not None:
-        from ._distribute import hardmask_on_executor
         with _files.ArchiveFiles(path, "r") as files:
             kind = files.kind
         summary.values_masked = hardmask_on_executor(
