@@ -5,6 +5,9 @@ from __future__ import annotations
 import sys
 
 from .. import _progress
+from .._threads import default_threads
+from ._cluster import dask_executor
+from ._options import add_cluster_options
 
 SUMMARY = "write NaN over the regions of a BED or WIG mask file, optionally filtered by score"
 HELP = """Mask tracks: write NaN ('no data') over the regions of a mask file, in the tracks
@@ -18,7 +21,10 @@ eq or ne followed by a number ('lt0.5', 'ge -1e-3'); the BED score is column 5, 
 of a 4-column line; a WIG region's score is its value.  Overlapping and adjacent regions are
 merged; parts outside supercontigs are skipped.  --dry-run changes nothing: it prints the
 regions that would be masked (BED, clipped to supercontigs) on stdout and a summary per
-chromosome on stderr."""
+chromosome on stderr.  With --workers, --scheduler or --scheduler-file each chromosome is
+masked by one task on a Dask cluster whose workers see the same paths (a shared file system),
+in a scratch copy beside the archive; the command then writes the masked chunks back in one
+transaction.  Interrupted at any moment, the archive stays as it was."""
 
 
 def add_arguments(parser) -> None:
@@ -34,6 +40,7 @@ def add_arguments(parser) -> None:
                         help="do not run close-data at the end (the archive stays dirty)")
     parser.add_argument("--dry-run", action="store_true",
                         help="change nothing; print what would be masked")
+    add_cluster_options(parser)
 
 
 def run(args) -> int:
@@ -41,8 +48,12 @@ def run(args) -> int:
     from ..inputs.regions import parse_hardmask_option
 
     option = parse_hardmask_option(args.hardmask) if args.hardmask is not None else None
-    summary = hardmask_data(args.gdarchive, args.maskfile, args.tracknames, option,
-                            keep_archive_open=args.no_close, dry_run=args.dry_run)
+    threads = max(1, default_threads() // args.workers) if args.workers else None
+    with dask_executor(*((None, None, None) if args.dry_run else
+                         (args.workers, args.scheduler, args.scheduler_file))) as executor:
+        summary = hardmask_data(args.gdarchive, args.maskfile, args.tracknames, option,
+                                keep_archive_open=args.no_close, dry_run=args.dry_run,
+                                threads=threads, executor=executor)
     rows = [(chrom, f"{mask.regions:,}", f"{mask.bases:,}")
             for chrom, mask in summary.chromosomes.items()]
     rows.append(("total", f"{summary.regions:,}", f"{summary.bases:,}"))

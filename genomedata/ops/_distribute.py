@@ -34,7 +34,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from .. import _progress
@@ -120,7 +121,7 @@ def _read_inputs(executor, tracks, archive_path, temporary) -> list:
         found = {}
         with _progress.task("splitting inputs by chromosome", total=len(futures),
                             unit="inputs") as bar:
-            for future in as_completed(futures):
+            for future in _completed(futures, executor):
                 found[futures[future]] = _result(future, f"reading {tracks[futures[future]][1]}")
                 bar.advance()
     except BaseException:
@@ -305,7 +306,7 @@ def _run_all(executor, tasks) -> dict:
         results = {}
         with _progress.task("loading chromosomes", total=len(tasks),
                             unit="chromosomes") as bar:
-            for future in as_completed(futures):
+            for future in _completed(futures, executor):
                 results[futures[future]] = _result(future,
                                                    f"loading chromosome {futures[future]}")
                 bar.advance()
@@ -313,6 +314,49 @@ def _run_all(executor, tasks) -> dict:
         _stop(futures)
         raise
     return {task.chrom: results[task.chrom] for task in tasks}
+
+
+# A Dask cluster whose workers all died and were not restarted (a nanny can fail to start a
+# new worker process, e.g. on a loaded machine) leaves its tasks waiting for a worker for
+# ever: the command stops once the cluster has had no worker for this long.
+NO_WORKER_SECONDS = 60.0
+_POLL_SECONDS = 2.0
+
+
+def _dask_client(executor):
+    """The Dask client behind ``executor`` (``Client.get_executor()``), or None."""
+    client = getattr(executor, "_client", None)
+    return client if callable(getattr(client, "nthreads", None)) else None
+
+
+def _has_workers(client) -> bool:
+    try:
+        return bool(client.nthreads())
+    except Exception:             # the scheduler is gone too
+        return False
+
+
+def _completed(futures, executor):
+    """The futures as they finish (``as_completed``).  On a Dask cluster that has had no
+    worker for ``NO_WORKER_SECONDS`` while tasks wait, a GenomedataError says so."""
+    client = _dask_client(executor)
+    pending = set(futures)
+    alone_since = None
+    while pending:
+        done, pending = wait(pending, timeout=_POLL_SECONDS if client is not None else None,
+                             return_when=FIRST_COMPLETED)
+        yield from done
+        if client is None or not pending or done:
+            alone_since = None
+        elif _has_workers(client):
+            alone_since = None
+        elif alone_since is None:
+            alone_since = time.monotonic()
+        elif time.monotonic() - alone_since >= NO_WORKER_SECONDS:
+            raise GenomedataError(f"the Dask cluster has had no worker for "
+                                  f"{NO_WORKER_SECONDS:g} s while {len(pending)} tasks waited "
+                                  "(its workers died and were not started again); stopped, "
+                                  "nothing was changed")
 
 
 def _result(future, what):
@@ -331,26 +375,41 @@ def _result(future, what):
 
 def _stop(futures) -> None:
     """Cancel the tasks not started, and wait for the running ones (they write beside the
-    archive: their files are removed after them)."""
-    for future in futures:
-        future.cancel()
-    wait(futures)
+    archive: their files are removed after them).  Only the futures that could not be
+    cancelled are waited for: Dask's executor reports every unfinished task as cancellable,
+    and a future cancelled as its task finished is never marked done (waiting for it hung)."""
+    wait([future for future in futures if not future.cancel()])
 
 
-def _copy_chunks(path, group) -> None:
-    """Copy every stored chunk of the track arrays of the chromosome file ``path`` into the
-    same supercontigs of ``group``, as stored (compressed)."""
+def _copy_chunks(path, group, runs=None) -> None:
+    """Copy the stored chunks of the track arrays of the chromosome file ``path`` into the
+    same supercontigs of ``group``, as stored (compressed): every chunk, or (``runs``: {bounds
+    of a supercontig: [(column, first row, end row)]}) only the chunks of those rows."""
     with open_h5(path, "r") as handle:
         source = handle["/"]
         targets = {_layout.supercontig_bounds(sc): sc for sc in
                    _layout.supercontig_groups(group)}
         for supercontig in _layout.supercontig_groups(source):
-            src = _layout.continuous_of(supercontig).id
-            dst = _layout.continuous_of(targets[_layout.supercontig_bounds(supercontig)]).id
-            for index in range(src.get_num_chunks()):
-                offset = src.get_chunk_info(index).chunk_offset
-                filter_mask, data = src.read_direct_chunk(offset)
-                dst.write_direct_chunk(offset, data, filter_mask)
+            bounds = _layout.supercontig_bounds(supercontig)
+            if runs is not None and bounds not in runs:
+                continue
+            src = _layout.continuous_of(supercontig)
+            dst = _layout.continuous_of(targets[bounds])
+            if runs is None:
+                offsets = [src.id.get_chunk_info(index).chunk_offset
+                           for index in range(src.id.get_num_chunks())]
+            elif dst.chunks is None:          # contiguous storage: copy the values
+                for column, lo, hi in runs[bounds]:
+                    dst[lo:hi, column] = src[lo:hi, column]
+                continue
+            else:
+                rows, cols = dst.chunks
+                offsets = sorted({(row, column - column % cols)
+                                  for column, lo, hi in runs[bounds]
+                                  for row in range(lo - lo % rows, hi, rows)})
+            for offset in offsets:
+                filter_mask, data = src.id.read_direct_chunk(offset)
+                dst.id.write_direct_chunk(offset, data, filter_mask)
 
 
 def _add(summary: LoadSummary, found: LoadSummary) -> None:
@@ -387,7 +446,7 @@ def close_on_executor(executor, path, *, min_gap, threads) -> None:
             futures[executor.submit(_scan_task, path, kind, chrom, min_gap, threads)] = chrom
         with _progress.task("computing statistics", total=len(futures),
                             unit="chromosomes") as bar:
-            for future in as_completed(futures):
+            for future in _completed(futures, executor):
                 found[futures[future]] = _result(future, f"reading chromosome "
                                                          f"{futures[future]}")
                 bar.advance()
@@ -398,3 +457,106 @@ def close_on_executor(executor, path, *, min_gap, threads) -> None:
         for chrom in chromosomes:
             stats, scans = found[chrom]
             write_scanned(files.chromosome_group(chrom), stats, scans, min_gap)
+
+
+# ------------------------------------------------------------------------------------------------
+# hardmask: each chromosome masked in a scratch copy of its track arrays by a task; the driver
+# copies the rewritten chunks back and writes the statistics, in one transaction
+
+@dataclass
+class _MaskTask:
+    path: str                 # the archive (absolute)
+    kind: str
+    chrom: str
+    work: str                 # the work folder beside the archive
+    columns: list
+    mask: object              # hardmask.ChromosomeMask
+    close: bool
+    min_gap: int
+    threads: int | None
+    block_rows: int
+    masker: object            # hardmask's function that masks one chromosome group
+
+
+def _mask_task(task: _MaskTask):
+    """Copy ``task.chrom``'s track arrays (as stored: HDF5 object copy, nothing decoded) into
+    a scratch file in a new folder of the work folder and mask them there; returns (the
+    scratch file, the runs of chunk rows rewritten by supercontig bounds, the values masked,
+    close-data's scan of the masked arrays or None).  The archive is only read."""
+    with _progress.reporting(_progress.QUIET):
+        attempt = os.path.join(task.work, secrets.token_hex(6))
+        os.mkdir(attempt)      # fails when the command was abandoned (the work folder is gone)
+        scratch = os.path.join(attempt, "masked.h5")
+        nthreads = task.threads or default_threads()
+        with ArchiveFiles(task.path, "r", kind=task.kind) as files, \
+                open_h5(scratch, "w") as out, ThreadPoolExecutor(nthreads) as pool:
+            group = files.chromosome_group(task.chrom)
+            tracknames = _layout.read_tracknames(group.file["/"])
+            for index, supercontig in enumerate(_layout.supercontig_groups(group)):
+                start, end = _layout.supercontig_bounds(supercontig)
+                copy = _layout.create_supercontig(out["/"], index, start, end)
+                dataset = _layout.continuous_of(supercontig, end - start)
+                if dataset is not None:
+                    out.copy(dataset, copy, name=_layout.CONTINUOUS)
+            runs = {}
+            changed = task.masker(out["/"], task.columns, task.mask, pool, nthreads,
+                                       task.block_rows, runs)
+            scanned = (scan_chromosome(out["/"], tracknames, min_gap=task.min_gap, pool=pool,
+                                       nthreads=nthreads) if task.close else None)
+        return scratch, {bounds: found for bounds, found in runs.items() if found}, changed, \
+            scanned
+
+
+def hardmask_on_executor(executor, path, kind, masks, columns, masker, *, close, min_gap,
+                         threads, block_rows) -> int:
+    """hardmask's writing part with one task per chromosome on ``executor``: each chromosome
+    of ``masks`` ({chrom: ChromosomeMask}) is masked in a scratch file by ``_mask_task`` with
+    ``masker`` (hardmask's ``_mask_chromosome``, passed in: operations do not import each
+    other) (and,
+    ``close``, every other chromosome read by ``_scan_task``); then, in one transaction of
+    this process, the rewritten chunks are copied into the archive as stored and the
+    statistics written.  A failure or Ctrl-C before or during that transaction leaves the
+    archive as it was.  Returns the number of values masked."""
+    path = os.path.abspath(expand_path(path))     # workers may run in another folder
+    with ArchiveFiles(path, "r", kind=kind) as files:
+        chromosomes = files.chromosome_names()
+    chosen = [chrom for chrom in chromosomes if close or chrom in masks]
+    work = os.path.abspath(sibling(path, "partial"))
+    os.mkdir(work)
+    futures = {}
+    found = {}
+    try:
+        for chrom in chosen:
+            if chrom in masks:
+                future = executor.submit(_mask_task, _MaskTask(
+                    path, kind, chrom, work, columns, masks[chrom], close, min_gap, threads,
+                    block_rows, masker))
+            else:
+                future = executor.submit(_scan_task, path, kind, chrom, min_gap, threads)
+            futures[future] = chrom
+        with _progress.task("masking", total=len(futures), unit="chromosomes") as bar:
+            for future in _completed(futures, executor):
+                what = "masking" if futures[future] in masks else "reading"
+                found[futures[future]] = _result(future, f"{what} chromosome "
+                                                         f"{futures[future]}")
+                bar.advance()
+        changed = 0
+        with ArchiveFiles(path, "r+", kind=kind) as files, \
+                _progress.task("writing", total=len(chosen), unit="chromosomes") as bar:
+            for chrom in chosen:
+                group = files.chromosome_group(chrom)
+                scanned = found[chrom]
+                if chrom in masks:
+                    scratch, runs, masked, scanned = scanned
+                    _layout.write_dirty(group, True)
+                    _copy_chunks(scratch, group, runs)
+                    changed += masked
+                if close:
+                    write_scanned(group, *scanned, min_gap)
+                bar.advance()
+    except BaseException:
+        _stop(futures)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return changed

@@ -33,6 +33,7 @@ from ..archive.statistics import check_closable, close_files
 from ..archive.writer import ChunkWriter
 from ..errors import GenomedataError, UnsupportedError, not_found, shorten
 from ..inputs.regions import as_filter, read_mask_file
+from ._distribute import hardmask_on_executor
 
 
 BLOCK_ROWS = 1 << 20  # rows per column read and rewritten at a time
@@ -141,10 +142,11 @@ class _H5pyColumnWriter:
 
 
 def mask_dataset(dataset, columns, starts, ends, pool=None, nthreads=1,
-                 block_rows: int = BLOCK_ROWS) -> int:
+                 block_rows: int = BLOCK_ROWS, touched=None) -> int:
     """Write NaN over the merged regions ``starts``/``ends`` (rows of the dataset) in the
     track ``columns`` of one ``continuous`` dataset; returns the number of values that were
-    not NaN before."""
+    not NaN before.  ``touched``: a list that gets ``(column, first row, end row)`` of every
+    run of chunk rows rewritten."""
     from ..kernels.regions import chunk_blocks, mask_rows_chunks
 
     nrows, ncols = dataset.shape
@@ -169,14 +171,16 @@ def mask_dataset(dataset, columns, starts, ends, pool=None, nthreads=1,
                 counts = np.zeros(-(-(hi - lo) // chunk_rows), dtype=np.int64)
                 changed += int(mask_rows_chunks(values, lo, starts, ends, chunk_rows, counts))
                 # rewrite only the chunks where a value changed, in runs of consecutive ones
-                touched = np.flatnonzero(counts)
-                if not len(touched):
+                changed_chunks = np.flatnonzero(counts)
+                if not len(changed_chunks):
                     continue
-                breaks = np.flatnonzero(np.diff(touched) != 1) + 1
-                for run in np.split(touched, breaks):
+                breaks = np.flatnonzero(np.diff(changed_chunks) != 1) + 1
+                for run in np.split(changed_chunks, breaks):
                     a = int(run[0]) * chunk_rows
                     b = min((int(run[-1]) + 1) * chunk_rows, hi - lo)
                     writer.write_column(column, lo + a, values[a:b])
+                    if touched is not None:
+                        touched.append((column, lo + a, lo + b))
     finally:
         try:
             reader.close()
@@ -188,7 +192,7 @@ def mask_dataset(dataset, columns, starts, ends, pool=None, nthreads=1,
 @_progress.verbose_argument
 def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_function=None,
                   verbose=False, keep_archive_open=False, dry_run=False, *, threads=None,
-                  block_rows: int = BLOCK_ROWS) -> HardmaskSummary:
+                  block_rows: int = BLOCK_ROWS, executor=None) -> HardmaskSummary:
     """Mask (write NaN over) the regions of ``hardmask_filename`` (BED or WIG) in the tracks
     ``track_names`` (default: all) of the archive ``gd_filename``.
 
@@ -196,6 +200,11 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
     :class:`HardmaskFilter` or an option string like ``"lt0.5"``; None masks every region.
     ``keep_archive_open``: skip close-data at the end (the archive stays dirty).
     ``dry_run``: change nothing; the summary says what would be masked.
+    ``executor``: a :class:`concurrent.futures.Executor` whose workers see the same paths
+    (Dask's ``Client.get_executor()``, a ``ProcessPoolExecutor``): each chromosome is then
+    masked by one task there, in a scratch copy of its track arrays beside the archive
+    (``threads`` in each task), and this process copies the rewritten chunks back as stored
+    and writes the statistics, in one transaction.
     Returns a :class:`HardmaskSummary`.
 
     Mask the DNase track where the example peak file (BED, score in column 4) has a score
@@ -266,6 +275,17 @@ def hardmask_data(gd_filename, hardmask_filename, track_names=None, hardmask_fun
     with _files.ArchiveFiles(path, "r") as files:
         _check_archive(files, columns, close=not keep_archive_open)
 
+    if executor is not None:
+        with _files.ArchiveFiles(path, "r") as files:
+            kind = files.kind
+        summary.values_masked = hardmask_on_executor(
+            executor, path, kind, summary.chromosomes, columns, _mask_chromosome,
+            close=not keep_archive_open, min_gap=_layout.MIN_GAP_LEN, threads=threads,
+            block_rows=block_rows)
+        summary.closed = not keep_archive_open
+        summary.seconds = time.perf_counter() - began
+        return summary
+
     # masking and the statistics are one transaction: interrupted, nothing changes
     nthreads = default_threads() if threads is None else max(0, int(threads))
     pool = ThreadPoolExecutor(nthreads, thread_name_prefix="hardmask") if nthreads else None
@@ -332,7 +352,10 @@ def _check_archive(files, columns, close: bool) -> None:
         check_closable(files)
 
 
-def _mask_chromosome(group, columns, chrom_mask, pool, nthreads, block_rows) -> int:
+def _mask_chromosome(group, columns, chrom_mask, pool, nthreads, block_rows,
+                     touched=None) -> int:
+    """Mask one chromosome group's supercontigs; ``touched``: a dict that gets, by supercontig
+    bounds, the runs of chunk rows rewritten (``mask_dataset``)."""
     changed = 0
     starts, ends = chrom_mask.starts, chrom_mask.ends
     for supercontig in _layout.supercontig_groups(group):
@@ -347,5 +370,6 @@ def _mask_chromosome(group, columns, chrom_mask, pool, nthreads, block_rows) -> 
         local_starts = np.clip(starts[i0:i1], sc_start, sc_end) - sc_start
         local_ends = np.clip(ends[i0:i1], sc_start, sc_end) - sc_start
         changed += mask_dataset(dataset, columns, local_starts, local_ends, pool, nthreads,
-                                block_rows)
+                                block_rows, None if touched is None else
+                                touched.setdefault((sc_start, sc_end), []))
     return changed

@@ -35,6 +35,17 @@ def _warm_up():
 def cluster():
     """One local cluster of two worker processes for the module (a task whose worker dies is
     given two more tries)."""
+    yield from _two_workers()
+
+
+@pytest.fixture(scope="module")
+def dying_cluster():
+    """A cluster of its own for the tests that kill workers: a killed worker that is not
+    started again must not leave the other tests without workers."""
+    yield from _two_workers()
+
+
+def _two_workers():
     import dask
     with dask.config.set({"distributed.scheduler.allowed-failures": 2}):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -240,10 +251,13 @@ def by_value():
     cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
 
 
-# Not in the default run: once in several runs here the nanny of a killed worker did not
-# start it again, and the load waited for a worker for ever.
+# Not in the default run: on the module's shared cluster they once left it without workers
+# (right after them, both nannies closed while their new workers registered, and the next
+# test's tasks waited for a worker until the 60 s bound stopped them), and once the load
+# itself waited for ever.  They now have a cluster of their own (``dying_cluster``).
 @pytest.mark.worker_faults
-def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_value):
+def test_a_worker_killed_mid_task_is_retried(inputs, dying_cluster, tmp_path, by_value):
+    executor = dying_cluster.get_executor(pure=False)
     tracks = tracks_of(inputs)[:1]
     load_genomedata(tmp_path / "local.gd", tracks, [inputs / "genome.fa"], mode="file")
     dying = _Dying(executor, _die_once, str(tmp_path / "died"))
@@ -253,10 +267,10 @@ def test_a_worker_killed_mid_task_is_retried(inputs, executor, tmp_path, by_valu
     assert leftovers(tmp_path) == ["dask.gd", "died", "local.gd"]
 
 
-# Not in the default run: once in several runs here the nanny of a killed worker did not
-# start it again, and the load waited for a worker for ever.
 @pytest.mark.worker_faults
-def test_a_task_whose_worker_keeps_dying_fails_the_load(inputs, executor, tmp_path, by_value):
+def test_a_task_whose_worker_keeps_dying_fails_the_load(inputs, dying_cluster, tmp_path,
+                                                        by_value):
+    executor = dying_cluster.get_executor(pure=False)
     with pytest.raises(GenomedataError, match="the task loading chromosome chr[123] did not finish: its Dask worker died"):
         load_genomedata(tmp_path / "dask.gd", tracks_of(inputs)[:1], [inputs / "genome.fa"],
                         mode="dir", executor=_Dying(executor, _die_always))
@@ -315,4 +329,127 @@ def test_without_dask_a_cluster_option_names_the_extra(inputs, tmp_path, capsys,
                    "--workers", "2", tmp_path / "out.gd") != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "genomedata[dask]" in err[0], err
+    assert leftovers(tmp_path) == []
+
+
+# ------------------------------------------------------------------------------------------------
+# hardmask
+
+@pytest.fixture(scope="module")
+def masked_inputs(inputs, tmp_path_factory):
+    """An archive of each kind to mask (three tracks), and a scored mask over chr1 and chr2
+    (chr3 keeps its data: its statistics are only read by the tasks)."""
+    folder = tmp_path_factory.mktemp("hardmask")
+    for mode in ("file", "dir"):
+        load_genomedata(folder / f"{mode}.gd", tracks_of(inputs), [inputs / "genome.fa"],
+                        mode=mode)
+    rng = np.random.default_rng(151)
+    with open(folder / "mask.bed", "w") as out:
+        for chrom in ("chr2", "chr1"):
+            for start in sorted(rng.integers(0, CHROMS[chrom], 40).tolist()):
+                out.write(f"{chrom}\t{start}\t{start + int(rng.integers(1, 3000))}\t"
+                          f"r\t{int(rng.integers(0, 100))}\n")
+    return folder
+
+
+def _copies(masked_inputs, tmp_path, mode, names):
+    import shutil
+    copy = shutil.copytree if mode == "dir" else shutil.copyfile
+    for name in names:
+        copy(masked_inputs / f"{mode}.gd", tmp_path / name)
+
+
+@pytest.mark.parametrize("mode", ["file", "dir"])
+def test_hardmask_on_the_cluster_is_the_local_hardmask(masked_inputs, executor, cluster,
+                                                       tmp_path, mode):
+    from genomedata.ops.hardmask import hardmask_data
+    _copies(masked_inputs, tmp_path, mode, ["one.gd", "two.gd", "three.gd", "four.gd",
+                                            "five.gd"])
+    mask = masked_inputs / "mask.bed"
+    local = hardmask_data(tmp_path / "one.gd", mask, ["a", "c"], "gt30")
+    spread = hardmask_data(tmp_path / "two.gd", mask, ["a", "c"], "gt30", executor=executor)
+    assert run_cli("hardmask", mask, tmp_path / "three.gd", "-t", "a", "c", "--hardmask", "gt30",
+                   "--scheduler", cluster.scheduler.address) == 0
+    assert local.values_masked == spread.values_masked > 1000
+    assert spread.closed
+    assert dump(tmp_path / "one.gd") == dump(tmp_path / "two.gd") == dump(tmp_path / "three.gd")
+    assert dump(tmp_path / "one.gd") != dump(masked_inputs / f"{mode}.gd")
+    # left dirty (--no-close): the same too
+    hardmask_data(tmp_path / "four.gd", mask, keep_archive_open=True)
+    hardmask_data(tmp_path / "five.gd", mask, keep_archive_open=True, executor=executor)
+    assert dump(tmp_path / "four.gd") == dump(tmp_path / "five.gd")
+    assert leftovers(tmp_path) == ["five.gd", "four.gd", "one.gd", "three.gd", "two.gd"]
+
+
+def _fail_on_chr1(function, *args):
+    if function.__name__ == "_mask_task" and args[0].chrom == "chr1":
+        raise OSError("disk full")
+    return function(*args)
+
+
+@pytest.mark.parametrize("mode", ["file", "dir"])
+def test_a_failed_hardmask_leaves_the_archive_unchanged(masked_inputs, executor, tmp_path,
+                                                        mode, by_value, monkeypatch):
+    from genomedata.ops import _distribute
+    from genomedata.ops.hardmask import hardmask_data
+    _copies(masked_inputs, tmp_path, mode, ["out.gd"])
+    before = dump(tmp_path / "out.gd")
+    # a task fails
+    with pytest.raises(OSError, match="disk full"):
+        hardmask_data(tmp_path / "out.gd", masked_inputs / "mask.bed",
+                      executor=_Dying(executor, _fail_on_chr1))
+    assert dump(tmp_path / "out.gd") == before
+    assert leftovers(tmp_path) == ["out.gd"]
+    # the command fails while it copies the masked chunks back: the journal undoes them
+    copy = _distribute._copy_chunks
+    calls = []
+
+    def copy_then_fail(*args):
+        copy(*args)
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(_distribute, "_copy_chunks", copy_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        hardmask_data(tmp_path / "out.gd", masked_inputs / "mask.bed", executor=executor)
+    assert len(calls) == 2
+    assert dump(tmp_path / "out.gd") == before
+    assert leftovers(tmp_path) == ["out.gd"]
+
+
+class _Workerless:
+    """A Dask executor whose cluster has lost every worker: its tasks never run."""
+
+    class _client:
+        @staticmethod
+        def nthreads():
+            return {}
+
+    def __init__(self):
+        self.futures = []
+
+    def submit(self, function, *args):
+        from concurrent.futures import Future
+
+        class Cancellable(Future):     # as Dask's: a cancelled future is done
+            def cancel(self):
+                return super().cancel() and (self.set_running_or_notify_cancel() or True)
+        self.futures.append(Cancellable())
+        return self.futures[-1]
+
+
+@pytest.mark.parametrize("mode", ["file", "dir"])
+def test_a_cluster_without_workers_stops_the_load(inputs, tmp_path, monkeypatch, mode):
+    import time
+    from genomedata.ops import _distribute
+    monkeypatch.setattr(_distribute, "NO_WORKER_SECONDS", 0.5)
+    monkeypatch.setattr(_distribute, "_POLL_SECONDS", 0.1)
+    executor = _Workerless()
+    began = time.monotonic()
+    with pytest.raises(GenomedataError, match=r"^the Dask cluster has had no worker for 0\.5 s "
+                                              r"while 2 tasks waited .*nothing was changed$"):
+        load_genomedata(tmp_path / "out.gd", tracks_of(inputs)[:2], [inputs / "genome.fa"],
+                        mode=mode, executor=executor)
+    assert time.monotonic() - began < 10
+    assert all(future.cancelled() for future in executor.futures)
     assert leftovers(tmp_path) == []
