@@ -342,7 +342,7 @@ def _short_float32(mant, frac, neg):
     return v
 
 
-@helper
+@kernel
 def line_value_ok(buf, p, n):
     """Whether the value token at ``p`` is valid, ends its line and is not hard.
     Returns (ok, offset of the next line)."""
@@ -358,7 +358,7 @@ def line_value_ok(buf, p, n):
     return True, q
 
 
-@helper
+@kernel
 def line_value(buf, p, n):
     """The float32 value of the token at ``p`` when it is valid, ends its line and is not hard.
     Returns (ok, value, offset of the next line)."""

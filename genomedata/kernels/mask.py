@@ -112,8 +112,8 @@ def scan_bed_scored(buf, need_score):
     run_first = np.empty(65, np.int64)
     hard = np.empty((16, 3), np.int64)
     nhard = np.int64(0)  # int64, not a literal 0: grow_rows is compiled once
-    count = 0
-    runs = 0
+    count = np.int64(0)   # int64, not Literal[int](0): one signature for the growers
+    runs = np.int64(0)
     i = 0
     status = OK
     err = -1

@@ -230,7 +230,7 @@ _V = ord("v")   # variableStep
 # lines and words
 
 
-@helper
+@kernel
 def _line_content(buf, pos, n):
     """The line starting at ``pos``: ``(p, -1)`` with ``p`` its first byte after blanks when
     it holds something to parse (``p >= n`` at the end of the input), or ``(p, next)`` for an
@@ -468,7 +468,7 @@ def _sat_add(a, b):
     return a + b
 
 
-@helper
+@kernel
 def _write_span(buffer, a, b, v):
     """Write v over [a, b) clipped to the buffer; returns (bases written, bases dropped)."""
     size = buffer.shape[0]
@@ -493,7 +493,7 @@ def _write_span(buffer, a, b, v):
 # runs of common data lines (fast paths of scan and fill)
 
 
-@helper
+@kernel
 def _value_ok(buf, p, n, check):
     """The last field of a data line at ``p``: when ``check``, whether it is a value that is
     valid, ends its line and is not hard (:func:`line_value_ok`); otherwise only whether a
@@ -1271,7 +1271,7 @@ def chromosome_ranges(buf):
     ``ranges`` is int64 ``(nranges, RANGE_NCOLS)``."""
     n = buf.shape[0]
     ranges = np.empty((16, RANGE_NCOLS), dtype=np.int64)
-    nr = 0
+    nr = np.int64(0)   # not a literal 0: see scan_window
     wig = False                # inside a WIG block
     line = np.int64(1)
     pos = np.int64(0)
