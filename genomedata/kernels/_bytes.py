@@ -21,7 +21,7 @@ from llvmlite import ir
 from numba.core import types
 from numba.extending import intrinsic
 
-from ._jit import helper, kernel
+from ._jit import helper, inlined, kernel
 
 # ------------------------------------------------------------------------------------------------
 # named bytes
@@ -75,7 +75,7 @@ def lower(c):
 # lines
 
 
-@kernel
+@inlined
 def skip_blanks(buf, p, n):
     """The first offset from ``p`` that is not a blank (``n`` at most)."""
     while p < n and (buf[p] == SPACE or buf[p] == TAB):
@@ -83,7 +83,7 @@ def skip_blanks(buf, p, n):
     return p
 
 
-@kernel
+@inlined
 def end_of_line(buf, p, n):
     """The end of a line after its last field: blanks and CRs, then LF or ``n``.  Returns the
     offset of the next line, or -1 if something else follows."""
@@ -97,7 +97,7 @@ def end_of_line(buf, p, n):
     return n
 
 
-@kernel
+@inlined
 def next_line(buf, p, n):
     """The offset after the next LF from ``p`` (``n`` if there is none)."""
     while p < n and buf[p] != NEWLINE:
@@ -109,7 +109,7 @@ def next_line(buf, p, n):
 # words
 
 
-@kernel
+@inlined
 def equal_bytes(buf, a, b, m):
     """Whether ``buf[a:a+m]`` equals ``buf[b:b+m]``."""
     for i in range(m):
@@ -161,7 +161,7 @@ _INT64_MAX_TENTH = 922337203685477580   # (2**63-1) // 10; the last digit of 2**
 _POWERS = np.array([10 ** k for k in range(19)], dtype=np.int64)
 
 
-@kernel
+@inlined
 def parse_uint(buf, p, n):
     """The unsigned integer token at ``p``, which a delimiter or ``n`` must end:
     ``(status, value, end)``, status UINT_OK, UINT_BAD (no digit at ``p``, or something other

@@ -114,7 +114,7 @@ def scan_bed_scored(buf, need_score):
     nhard = np.int64(0)  # int64, not a literal 0: grow_rows is compiled once
     count = np.int64(0)   # int64, not Literal[int](0): one signature for the growers
     runs = np.int64(0)
-    i = 0
+    i = np.int64(0)
     status = OK
     err = -1
     while i < n:
@@ -235,7 +235,7 @@ def find_wig_header(buf):
     """Offset of the first line that starts (after blanks) with the word ``fixedStep`` or
     ``variableStep``; -1 if there is none."""
     n = buf.shape[0]
-    i = 0
+    i = np.int64(0)   # not a literal 0: skip_blanks is compiled once
     while i < n:
         i = skip_blanks(buf, i, n)
         if word_at(buf, i, n, _FIXED_STEP) or word_at(buf, i, n, _VARIABLE_STEP):

@@ -88,7 +88,7 @@ from ._bytes import (CARRIAGE_RETURN, EQUALS, HASH, NEWLINE, UINT_BAD, UINT_OK, 
                      next_line, parse_uint, skip_blanks, word, word_at)
 from ._decimal import (NUM_BAD, float32_value, is_hard_float32, line_value, line_value_ok,
                        parse_decimal)
-from ._jit import helper, kernel
+from ._jit import helper, inlined, kernel
 from ._tables import copy_rows, filled, grow_rows
 
 # ------------------------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ _V = ord("v")   # variableStep
 # lines and words
 
 
-@kernel
+@inlined
 def _line_content(buf, pos, n):
     """The line starting at ``pos``: ``(p, -1)`` with ``p`` its first byte after blanks when
     it holds something to parse (``p >= n`` at the end of the input), or ``(p, next)`` for an
@@ -468,7 +468,7 @@ def _sat_add(a, b):
     return a + b
 
 
-@kernel
+@inlined
 def _write_span(buffer, a, b, v):
     """Write v over [a, b) clipped to the buffer; returns (bases written, bases dropped)."""
     size = buffer.shape[0]
@@ -493,7 +493,7 @@ def _write_span(buffer, a, b, v):
 # runs of common data lines (fast paths of scan and fill)
 
 
-@kernel
+@inlined
 def _value_ok(buf, p, n, check):
     """The last field of a data line at ``p``: when ``check``, whether it is a value that is
     valid, ends its line and is not hard (:func:`line_value_ok`); otherwise only whether a

@@ -186,3 +186,8 @@ def test_compile_prepares_every_kernel_the_commands_call(tmp_path, monkeypatch, 
     new = {name: after[name] - prepared[name] for name in after
            if after[name] - prepared[name]}
     assert not new, f"kernels called with types the compile run did not prepare: {new}"
+    # one compiled copy per kernel: fixed dtypes, int64 counters (a literal 0 passed to a
+    # kernel compiles another copy); the table grower serves int64 and float64 tables
+    several = {name: sorted(map(str, signatures)) for name, signatures in after.items()
+               if len(signatures) > (2 if name == "_tables.grow" else 1)}
+    assert not several, f"kernels compiled for several argument types: {several}"
