@@ -501,6 +501,14 @@ def _value_ok(buf, p, n, check):
     line)."""
     if check:
         return line_value_ok(buf, p, n)
+    return _field_ends_line(buf, p, n)
+
+
+@inlined
+def _field_ends_line(buf, p, n):
+    """:func:`_value_ok` without ``check``: whether a field starts at ``p``, and the offset of
+    the next line.  (The general path of :func:`scan_window` calls it when it does not check,
+    so that its code holds no copy of :func:`line_value_ok`.)"""
     if p >= n or is_delim(buf[p]):
         return False, p
     return True, next_line(buf, p, n)
@@ -796,7 +804,8 @@ def scan(buf):
     """
     ctx = np.zeros(CTX_N, dtype=np.int64)
     ctx[CTX_MODE] = KIND_BED
-    return scan_window(buf, 0, buf.shape[0], ctx, True)
+    # int64 and bool, not Literal[int](0) and Literal[bool](True): scan_window is compiled once
+    return scan_window(buf, np.int64(0), np.int64(buf.shape[0]), ctx, np.bool_(True))
 
 
 @kernel
@@ -954,7 +963,7 @@ def scan_window(buf, lo, hi, ctx, check):
                         q2 = end_of_line(buf, q, n) if cls != NUM_BAD else -1
                     else:
                         cls = NUM_BAD
-                        ok, q2 = _value_ok(buf, r, n, check)
+                        ok, q2 = _field_ends_line(buf, r, n)
                         if not ok:
                             q2 = np.int64(-1)
                     if q2 >= 0:
@@ -1055,7 +1064,7 @@ def scan_window(buf, lo, hi, ctx, check):
                                     good = q2 >= 0
                             else:
                                 cls = NUM_BAD
-                                good, q2 = _value_ok(buf, r3, n, check)
+                                good, q2 = _field_ends_line(buf, r3, n)
         if not good:
             status, err_off, err_info = _diagnose(buf, ls, n, mode)
             break
