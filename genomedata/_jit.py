@@ -20,9 +20,9 @@ from __future__ import annotations
 import threading
 import time
 
-# What the first-run notice says; measured on two (shared) cores with an empty
-# NUMBA_CACHE_DIR: `genomedata compile` 70-73 s, the README's `genomedata load` 45-50 s of
-# compiling, `genomedata load-seq` of a FASTA file 2 s.
+# What the first-run notice says; measured in CPU seconds on two cores shared with other
+# work, with an empty NUMBA_CACHE_DIR: `genomedata compile` about 75 s, the README's
+# `genomedata load` 33-40 s of compiling, `genomedata load-seq` of a FASTA file 2 s.
 USUAL_TIME = "up to about a minute"
 
 _lock = threading.Lock()

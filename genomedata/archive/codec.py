@@ -159,6 +159,10 @@ def unshuffle_into(src, nelem: int, itemsize: int, first: int, count: int, dest)
     elements (``src``: its shuffled bytes, uint8) into the uint8 array ``dest`` (a numba
     kernel, run without the GIL)."""
     from ..kernels.chunks import unshuffle_into as kernel
+    if src.flags.writeable:
+        # a read-only view, as chunks read from bytes are: the kernel is compiled once
+        src = src.view()
+        src.flags.writeable = False
     kernel(src, nelem, itemsize, first, count, dest)
 
 

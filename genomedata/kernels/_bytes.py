@@ -24,7 +24,7 @@ from llvmlite import ir
 from numba.core import types
 from numba.extending import intrinsic
 
-from ._jit import helper, kernel
+from ._jit import helper, inlined, kernel
 
 # ------------------------------------------------------------------------------------------------
 # named bytes
@@ -78,7 +78,7 @@ def lower(c):
 # lines
 
 
-@helper
+@inlined
 def skip_blanks(buf, p, n):
     """The first offset from ``p`` that is not a blank (``n`` at most)."""
     while p < n and (buf[p] == SPACE or buf[p] == TAB):
@@ -86,7 +86,7 @@ def skip_blanks(buf, p, n):
     return p
 
 
-@helper
+@inlined
 def end_of_line(buf, p, n):
     """The end of a line after its last field: blanks and CRs, then LF or ``n``.  Returns the
     offset of the next line, or -1 if something else follows."""
@@ -100,7 +100,7 @@ def end_of_line(buf, p, n):
     return n
 
 
-@helper
+@inlined
 def next_line(buf, p, n):
     """The offset after the next LF from ``p`` (``n`` if there is none)."""
     while p < n and buf[p] != NEWLINE:
@@ -112,7 +112,7 @@ def next_line(buf, p, n):
 # words
 
 
-@helper
+@inlined
 def equal_bytes(buf, a, b, m):
     """Whether ``buf[a:a+m]`` equals ``buf[b:b+m]``."""
     for i in range(m):
@@ -164,7 +164,7 @@ _INT64_MAX_TENTH = 922337203685477580   # (2**63-1) // 10; the last digit of 2**
 _POWERS = np.array([10 ** k for k in range(19)], dtype=np.int64)
 
 
-@helper
+@inlined
 def parse_uint(buf, p, n):
     """The unsigned integer token at ``p``, which a delimiter or ``n`` must end:
     ``(status, value, end)``, status UINT_OK, UINT_BAD (no digit at ``p``, or something other

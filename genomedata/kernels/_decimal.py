@@ -37,7 +37,7 @@ import numpy as np
 
 from ._bytes import (CASE_BIT, DOT, MINUS, NEWLINE, PLUS, ZERO, ctz64, end_of_line, is_delim,
                      load8, word, word_is_ignoring_case)
-from ._jit import helper, kernel
+from ._jit import helper, inlined, kernel
 
 NUM_BAD = 0   # not a number
 NUM_DEC = 1   # a decimal
@@ -342,7 +342,7 @@ def _short_float32(mant, frac, neg):
     return v
 
 
-@helper
+@inlined
 def line_value_ok(buf, p, n):
     """Whether the value token at ``p`` is valid, ends its line and is not hard.
     Returns (ok, offset of the next line)."""
@@ -358,7 +358,7 @@ def line_value_ok(buf, p, n):
     return True, q
 
 
-@helper
+@inlined
 def line_value(buf, p, n):
     """The float32 value of the token at ``p`` when it is valid, ends its line and is not hard.
     Returns (ok, value, offset of the next line)."""

@@ -6,9 +6,22 @@
     kernels in parallel.
 
 ``@helper``
-    a small function that kernels call in their innermost loops (a byte test, a token
-    reader): the same defaults plus ``inline="always"``, so numba puts its body into every
-    caller rather than calling it.
+    a one-expression function that kernels call in their innermost loops (a byte test): the
+    same defaults plus ``inline="always"``, so numba puts its body into every caller rather
+    than calling it.  numba then types and lowers that body again at every call site, and a
+    caller with many inlined sites compiles for seconds: anything longer than a byte test
+    (a token reader, a line skipper) is an ``@inlined`` kernel or a ``@kernel``.
+
+``@inlined``
+    a kernel that the innermost loops of the parsers call once per token or line (a token
+    reader, a line skipper): typed and compiled once by numba like a ``@kernel``, and marked
+    for LLVM to inline into every caller (``forceinline``), so the loops run as fast as if it
+    were written into them.
+
+Each kernel is compiled once per distinct tuple of argument types, so callers pass fixed
+dtypes (uint8 buffers, int64 coordinates and counters, float32 values): a counter started
+as a bare ``0`` and passed to another kernel can be typed ``Literal[int](0)`` and compile a
+second copy of it, so counters start as ``np.int64(0)``.
 
 The compile clock and ``genomedata compile`` are ``genomedata._jit``; this module only
 decorates.
@@ -18,5 +31,8 @@ from __future__ import annotations
 
 from numba import njit
 
-kernel = njit(cache=True, nogil=True)
-helper = njit(cache=True, nogil=True, inline="always")
+# forceinline is given on every kernel: a kernel that does not set it inherits the value of
+# the kernel whose compilation compiles it, and its code would depend on who called it first
+kernel = njit(cache=True, nogil=True, forceinline=False)
+inlined = njit(cache=True, nogil=True, forceinline=True)
+helper = njit(cache=True, nogil=True, forceinline=False, inline="always")

@@ -143,9 +143,9 @@ def scan_bed(buf, need_score, need_columns, skip_header):
     run_first = np.empty(65, np.int64)
     hard = np.empty((16, 3), np.int64)
     nhard = np.int64(0)  # int64, not a literal 0: grow_rows is compiled once
-    count = 0
-    runs = 0
-    i = 0
+    count = np.int64(0)   # int64, not Literal[int](0): one signature for the growers
+    runs = np.int64(0)
+    i = np.int64(0)
     status = OK
     err = -1
     while i < n:
@@ -286,7 +286,7 @@ def find_wig_header(buf):
     """Offset of the first line that starts (after blanks) with the word ``fixedStep`` or
     ``variableStep``; -1 if there is none."""
     n = buf.shape[0]
-    i = 0
+    i = np.int64(0)   # not a literal 0: skip_blanks is compiled once
     while i < n:
         i = skip_blanks(buf, i, n)
         if word_at(buf, i, n, _FIXED_STEP) or word_at(buf, i, n, _VARIABLE_STEP):

@@ -88,7 +88,7 @@ from ._bytes import (CARRIAGE_RETURN, EQUALS, HASH, NEWLINE, UINT_BAD, UINT_OK, 
                      next_line, parse_uint, skip_blanks, word, word_at)
 from ._decimal import (NUM_BAD, float32_value, is_hard_float32, line_value, line_value_ok,
                        parse_decimal)
-from ._jit import helper, kernel
+from ._jit import helper, inlined, kernel
 from ._tables import copy_rows, filled, grow_rows
 
 # ------------------------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ _V = ord("v")   # variableStep
 # lines and words
 
 
-@helper
+@inlined
 def _line_content(buf, pos, n):
     """The line starting at ``pos``: ``(p, -1)`` with ``p`` its first byte after blanks when
     it holds something to parse (``p >= n`` at the end of the input), or ``(p, next)`` for an
@@ -468,7 +468,7 @@ def _sat_add(a, b):
     return a + b
 
 
-@helper
+@inlined
 def _write_span(buffer, a, b, v):
     """Write v over [a, b) clipped to the buffer; returns (bases written, bases dropped)."""
     size = buffer.shape[0]
@@ -493,7 +493,7 @@ def _write_span(buffer, a, b, v):
 # runs of common data lines (fast paths of scan and fill)
 
 
-@helper
+@inlined
 def _value_ok(buf, p, n, check):
     """The last field of a data line at ``p``: when ``check``, whether it is a value that is
     valid, ends its line and is not hard (:func:`line_value_ok`); otherwise only whether a
@@ -501,6 +501,14 @@ def _value_ok(buf, p, n, check):
     line)."""
     if check:
         return line_value_ok(buf, p, n)
+    return _field_ends_line(buf, p, n)
+
+
+@inlined
+def _field_ends_line(buf, p, n):
+    """:func:`_value_ok` without ``check``: whether a field starts at ``p``, and the offset of
+    the next line.  (The general path of :func:`scan_window` calls it when it does not check,
+    so that its code holds no copy of :func:`line_value_ok`.)"""
     if p >= n or is_delim(buf[p]):
         return False, p
     return True, next_line(buf, p, n)
@@ -796,7 +804,8 @@ def scan(buf):
     """
     ctx = np.zeros(CTX_N, dtype=np.int64)
     ctx[CTX_MODE] = KIND_BED
-    return scan_window(buf, 0, buf.shape[0], ctx, True)
+    # int64 and bool, not Literal[int](0) and Literal[bool](True): scan_window is compiled once
+    return scan_window(buf, np.int64(0), np.int64(buf.shape[0]), ctx, np.bool_(True))
 
 
 @kernel
@@ -954,7 +963,7 @@ def scan_window(buf, lo, hi, ctx, check):
                         q2 = end_of_line(buf, q, n) if cls != NUM_BAD else -1
                     else:
                         cls = NUM_BAD
-                        ok, q2 = _value_ok(buf, r, n, check)
+                        ok, q2 = _field_ends_line(buf, r, n)
                         if not ok:
                             q2 = np.int64(-1)
                     if q2 >= 0:
@@ -1055,7 +1064,7 @@ def scan_window(buf, lo, hi, ctx, check):
                                     good = q2 >= 0
                             else:
                                 cls = NUM_BAD
-                                good, q2 = _value_ok(buf, r3, n, check)
+                                good, q2 = _field_ends_line(buf, r3, n)
         if not good:
             status, err_off, err_info = _diagnose(buf, ls, n, mode)
             break
@@ -1271,7 +1280,7 @@ def chromosome_ranges(buf):
     ``ranges`` is int64 ``(nranges, RANGE_NCOLS)``."""
     n = buf.shape[0]
     ranges = np.empty((16, RANGE_NCOLS), dtype=np.int64)
-    nr = 0
+    nr = np.int64(0)   # not a literal 0: see scan_window
     wig = False                # inside a WIG block
     line = np.int64(1)
     pos = np.int64(0)

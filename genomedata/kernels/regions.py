@@ -121,8 +121,8 @@ def intersect_regions(a_starts, a_ends, b_starts, b_ends):
     nb = b_starts.shape[0]
     out_s = np.empty(16, np.int64)
     out_e = np.empty(16, np.int64)
-    k = 0
-    i = 0
+    k = np.int64(0)   # int64, not Literal[int](0): append_pair is compiled once
+    i = np.int64(0)
     j = 0
     while i < na and j < nb:
         lo = max(a_starts[i], b_starts[j])
@@ -147,8 +147,8 @@ def signal_runs(values, op, threshold):
     n = values.shape[0]
     out_s = np.empty(16, np.int64)
     out_e = np.empty(16, np.int64)
-    k = 0
-    i = 0
+    k = np.int64(0)   # int64, not Literal[int](0): append_pair is compiled once
+    i = np.int64(0)
     while i < n:
         x = values[i]
         if x != x or not _passes(x, op, threshold):
@@ -172,8 +172,8 @@ def flag_runs(flags):
     n = flags.shape[0]
     out_s = np.empty(16, np.int64)
     out_e = np.empty(16, np.int64)
-    k = 0
-    i = 0
+    k = np.int64(0)   # int64, not Literal[int](0): append_pair is compiled once
+    i = np.int64(0)
     while i < n:
         if flags[i] == 0:
             i += 1
@@ -198,7 +198,7 @@ def chunk_blocks(starts, ends, chunk_rows, nrows, max_rows):
     step = max(chunk_rows, max_rows // chunk_rows * chunk_rows)
     out0 = np.empty(16, np.int64)
     out1 = np.empty(16, np.int64)
-    k = 0
+    k = np.int64(0)   # int64, not Literal[int](0): append_pair is compiled once
     for i in range(starts.shape[0]):
         a = max(starts[i], 0)
         b = min(ends[i], nrows)

@@ -186,3 +186,25 @@ def test_compile_prepares_every_kernel_the_commands_call(tmp_path, monkeypatch, 
     new = {name: after[name] - prepared[name] for name in after
            if after[name] - prepared[name]}
     assert not new, f"kernels called with types the compile run did not prepare: {new}"
+
+
+def test_every_kernel_is_compiled_once():
+    """``genomedata compile`` (which prepares every kernel the commands call, see above) gives
+    each kernel one signature: fixed dtypes, read-only input buffers, int64 counters (a literal
+    0 or True passed to a kernel compiles another copy of it).  The table grower serves int64
+    and float64 tables.  In a process of its own: tests call kernels with other types."""
+    script = ("import json\n"
+              "from genomedata.commands.main import main\n"
+              "assert main(['compile', '-q']) == 0\n"
+              "from tests.kernels.test_kernel_cache import _kernel_signatures\n"
+              "print(json.dumps({k: sorted(map(str, v)) for k, v in "
+              "_kernel_signatures().items()}))\n")
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                            text=True, check=True)
+    import json
+    signatures = json.loads(result.stdout.splitlines()[-1])
+    assert sum(1 for v in signatures.values() if v) >= 35
+    several = {name: found for name, found in signatures.items()
+               if len(found) > (2 if name == "_tables.grow" else 1)}
+    assert not several, f"kernels compiled for several argument types: {several}"
