@@ -193,19 +193,6 @@ def stackup(genome, chroms, starts, ends, bins, stat="mean", track=None) -> np.n
     genome._check_open()
     stat = _check_stat(stat)
     bins = _check_bins(bins)
-    starts = np.asarray(starts)
-    ends = np.asarray(ends)
-    if starts.ndim != 1 or ends.shape != starts.shape:
-        raise GenomedataError("starts and ends must be 1-D sequences of the same length")
-    nregions = len(starts)
-    if isinstance(chroms, str):
-        chroms = [chroms] * nregions
-    chroms = list(chroms)
-    if len(chroms) != nregions:
-        raise GenomedataError(f"{len(chroms)} chromosome names for {nregions} regions")
-    if nregions and not (np.issubdtype(starts.dtype, np.integer)
-                         and np.issubdtype(ends.dtype, np.integer)):
-        raise GenomedataError("region starts and ends must be integers")
     if track is None:
         if genome.num_tracks_continuous != 1:
             raise GenomedataError(f"{genome.num_tracks_continuous} tracks in "

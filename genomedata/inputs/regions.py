@@ -271,19 +271,28 @@ def read_mask_file(path, hardmask_function=None, extents=None) -> MaskFile:
 
     predicate = as_filter(hardmask_function)
     path = os.fspath(path)
+
+    def parse(data, name):
+        if mask_file_kind(path, data) == "wig":
+            return _read_wig(data, name, predicate, extents)
+        return _read_bed(data, name, predicate)
+
+    return _read_region_text(path, "a mask file", parse)
+
+
+def _read_region_text(path, what, parse):
+    """``parse(data, name)`` of the bytes of region file ``path`` (gzip or plain; "-" is
+    standard input), read with a progress bar; ``what`` names the kind of file expected
+    ("a mask file") when ``path`` is a directory."""
     name = describe(path)
-    if os.path.isdir(path):
-        raise GenomedataError(f"{path}: is a directory, not a mask file")
+    if path != "-" and os.path.isdir(path):
+        raise GenomedataError(f"{path}: is a directory, not {what}")
     with _progress.task(f"reading {os.path.basename(name)}", unit="bytes",
-                        total=os.path.getsize(path) if os.path.exists(path) else None) as task:
+                        total=os.path.getsize(path) if os.path.isfile(path) else None) as task:
         buffer = open_signal(path, task)
     try:
         data = buffer.data
-        kind = mask_file_kind(path, data)
-        if kind == "wig":
-            result = _read_wig(data, name, predicate, extents)
-        else:
-            result = _read_bed(data, name, predicate)
+        result = parse(data, name)
         del data
     finally:
         try:
@@ -372,22 +381,7 @@ def read_bed_regions(path) -> BedRegions:
     '.../peaks.bed:2'
     """
     path = os.fspath(path) if path is not None else "-"
-    name = describe(path)
-    if path != "-" and os.path.isdir(path):
-        raise GenomedataError(f"{path}: is a directory, not a BED file")
-    with _progress.task(f"reading {os.path.basename(name)}", unit="bytes",
-                        total=os.path.getsize(path) if os.path.isfile(path) else None) as task:
-        buffer = open_signal(path, task)
-    try:
-        data = buffer.data
-        result = _scan_bed_regions(data, name)
-        del data
-    finally:
-        try:
-            buffer.close()
-        except BufferError:  # a traceback still refers to the mapped bytes: freed later
-            pass
-    return result
+    return _read_region_text(path, "a BED file", _scan_bed_regions)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from ._jit import helper, kernel
+from ._jit import helper, inlined, kernel
 
 
 def new_accumulators(bins: int, ncols: int):
@@ -124,6 +124,19 @@ def accumulate_bins(values, pos, edges, col, count, total, shift, dsum, dsq, min
         b += 1
 
 
+@inlined
+def first_bin(a, region_start, region_length, bins):
+    """The first of the ``bins`` bins of the region ``[region_start, region_start +
+    region_length)`` that ends after position ``a`` (bin ``b`` covers ``[region_start + (b *
+    region_length) // bins, region_start + ((b + 1) * region_length) // bins)``)."""
+    b = ((a - region_start) * bins) // region_length
+    if b < 0:
+        b = 0
+    while b + 1 < bins and region_start + ((b + 1) * region_length) // bins <= a:
+        b += 1
+    return b
+
+
 @kernel
 def accumulate_windows(flat, dest, stride, pos, length, region_start, region_length, row, bins,
                        full, count, total, shift, dsum, dsq, mins, maxs):
@@ -141,11 +154,7 @@ def accumulate_windows(flat, dest, stride, pos, length, region_start, region_len
         rl = region_length[p]
         if e <= a or rl <= 0:
             continue
-        b = ((a - rs) * bins) // rl
-        if b < 0:
-            b = 0
-        while b + 1 < bins and rs + ((b + 1) * rl) // bins <= a:
-            b += 1
+        b = first_bin(a, rs, rl, bins)
         while b < bins:
             lo = rs + (b * rl) // bins
             hi = rs + ((b + 1) * rl) // bins
@@ -195,11 +204,7 @@ def accumulate_totals(flat, dest, stride, pos, length, region_start, region_leng
         if stop <= a or rl <= 0:
             continue
         base = dest[p] // stride - a      # flat row of position x: base + x
-        b = ((a - rs) * bins) // rl
-        if b < 0:
-            b = 0
-        while b + 1 < bins and rs + ((b + 1) * rl) // bins <= a:
-            b += 1
+        b = first_bin(a, rs, rl, bins)
         while b < bins:
             first = rs + (b * rl) // bins
             last = rs + ((b + 1) * rl) // bins
