@@ -12,12 +12,6 @@ from ..errors import GenomedataError, not_found
 from ..inputs.regions import parse_locus
 
 
-def chromosome_size(chromosome) -> int:
-    """The chromosome's length: ``length`` of a bigWig chromosome, else its ``end``."""
-    length = getattr(chromosome, "length", None)
-    return int(length if length is not None else chromosome.end)
-
-
 def resolve_region(genome, region):
     """``(chromosome, start, end)`` of ``region`` (0-based, half-open), checked against the
     chromosome: an unknown chromosome or a region past its end is an error."""
@@ -39,7 +33,7 @@ def resolve_region(genome, region):
     if chrom not in names:
         raise not_found("chromosome", chrom, names, genome.filename)
     chromosome = genome[chrom]
-    size = chromosome_size(chromosome)
+    size = chromosome.length
     if start is None:
         return chromosome, 0, size
     if end > size:

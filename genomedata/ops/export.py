@@ -112,16 +112,10 @@ def _region_tuple(region):
                               "end) tuple") from None
 
 
-def _chromosome_size(chromosome) -> int:
-    """The chromosome's size for a bigWig header: its length (bigWig genomes) or ``end``."""
-    length = getattr(chromosome, "length", None)
-    return int(length if length is not None else chromosome.end)
-
-
 def _selection(genome, chroms, regions):
     """{chrom: [(start, end), ...]} sorted by chromosome, ranges sorted and merged."""
     names = [chromosome.name for chromosome in genome]
-    sizes = {chromosome.name: _chromosome_size(chromosome) for chromosome in genome}
+    sizes = {chromosome.name: chromosome.length for chromosome in genome}
     wanted = {}
     if chroms is None and regions is None:
         for name in names:

@@ -40,7 +40,7 @@ from ..api.binned import bin_edges
 from ..api.genome import Genome
 from ..errors import GenomedataError
 from ..inputs.regions import read_bed_regions
-from ._region import chromosome_size, resolve_region, track_columns
+from ._region import resolve_region, track_columns
 
 SUMMARIES = ("max", "mean")           # what a bin of a region plot shows
 PROFILE_STATS = ("mean", "max")       # what a bin of a profile shows
@@ -254,7 +254,7 @@ def profile_windows(genome, chroms, starts, ends, *, around=2000, scaled=False,
     if not len(chroms):
         raise GenomedataError("no regions to draw")
     # each distinct chromosome looked up once: its size, or -1 when the genome lacks it
-    sizes = {chrom: chromosome_size(genome[chrom]) if chrom in genome else -1
+    sizes = {chrom: genome[chrom].length if chrom in genome else -1
              for chrom in dict.fromkeys(chroms)}
     size = np.array([sizes[chrom] for chrom in chroms], dtype=np.int64)
     known = size >= 0
