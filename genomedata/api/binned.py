@@ -253,25 +253,6 @@ def _new_bases(chrom_ids, starts, ends):
     return np.maximum(added, 0), np.cumsum(fresh) - 1
 
 
-def _batches(lengths, added, ntracks):
-    """Slices of the sorted regions whose union holds at most :data:`BATCH_VALUES` values
-    (``added``: bases each region adds to the union) and :data:`BATCH_REGIONS` regions; a
-    region longer than a batch is a batch of its own."""
-    first, total = 0, 0
-    for k in range(len(lengths)):
-        long = lengths[k] * ntracks > BATCH_VALUES
-        if k > first and (long or total + added[k] * ntracks > BATCH_VALUES
-                          or k - first >= BATCH_REGIONS):
-            yield first, k
-            first, total = k, 0
-        total += (lengths[k] if k == first else added[k]) * ntracks
-        if long:
-            yield k, k + 1
-            first, total = k + 1, 0
-    if first < len(lengths):
-        yield first, len(lengths)
-
-
 def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None) -> np.ndarray:
     """Summary ``stat`` of ``tracks`` over each region ``chroms[k]:starts[k]-ends[k]``
     (0-based, half-open): float64 array of shape ``(regions, ntracks selected)``, or
@@ -317,15 +298,18 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
     nregions, ntracks = len(starts), len(columns)
     result = np.empty((nregions, bins, ntracks), dtype=np.float64)
     if nregions and ntracks:
+        from ..kernels.binned import batch_bounds
         ids = {}
-        chrom_ids = np.array([ids.setdefault(name, len(ids)) for name in chroms],
-                             dtype=np.int64)
+        chrom_ids = np.fromiter((ids.setdefault(name, len(ids)) for name in chroms),
+                                dtype=np.int64, count=nregions)
         order = np.lexsort((ends, starts, chrom_ids))   # neighbours share chunks
         full = stat in ("min", "max", "std")    # else only counts and totals
         task_total = int(lengths.sum())
         with _progress.task("summarizing", unit="bases", total=task_total) as task:
-            added, _ = _new_bases(chrom_ids[order], starts[order], ends[order])
-            for a, b in _batches(lengths[order], added, ntracks):
+            bounds = batch_bounds(chrom_ids[order], starts[order], ends[order],
+                                  np.int64(ntracks), np.int64(BATCH_VALUES),
+                                  np.int64(BATCH_REGIONS))
+            for a, b in bounds.tolist():
                 members = order[a:b]
                 if b - a == 1 and lengths[members[0]] * ntracks > BATCH_VALUES:
                     rows = _summarize_long(genome, chroms[members[0]],

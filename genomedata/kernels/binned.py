@@ -219,3 +219,48 @@ def accumulate_totals(flat, dest, stride, pos, length, region_start, region_leng
                     count[row[p] + b, t] += finite[r1, t] - finite[r0, t]
                     total[row[p] + b, t] += (hi[r1, t] - hi[r0, t]) + (lo[r1, t] - lo[r0, t])
             b += 1
+
+
+@kernel
+def batch_bounds(chrom_ids, starts, ends, ntracks, max_values, max_regions):
+    """Cut regions sorted by chromosome, then start, into batches: int64 ``(batches, 2)`` of
+    ``[first, end)`` region indices.  The union of a batch's regions holds at most
+    ``max_values`` values (bases x ``ntracks``), and a batch at most ``max_regions`` regions;
+    a region of more than ``max_values`` values is a batch of its own."""
+    n = starts.shape[0]
+    out = np.empty((n, 2), dtype=np.int64)
+    nbatches = 0
+    first = 0
+    total = 0       # values of the batch's union so far
+    reach = 0       # the end of its last merged window
+    for k in range(n):
+        length = ends[k] - starts[k]
+        long = length * ntracks > max_values
+        fresh = chrom_ids[k] != chrom_ids[k - 1] or starts[k] >= reach if k > first else True
+        if k > first:
+            if fresh:
+                added = length
+            else:
+                added = ends[k] - reach if ends[k] > reach else 0
+            if long or total + added * ntracks > max_values or k - first >= max_regions:
+                out[nbatches, 0] = first
+                out[nbatches, 1] = k
+                nbatches += 1
+                first = k
+        if long:
+            out[nbatches, 0] = k
+            out[nbatches, 1] = k + 1
+            nbatches += 1
+            first = k + 1
+        elif k == first:
+            total = length * ntracks
+            reach = ends[k]
+        else:
+            total += added * ntracks
+            if fresh or ends[k] > reach:
+                reach = ends[k]
+    if first < n:
+        out[nbatches, 0] = first
+        out[nbatches, 1] = n
+        nbatches += 1
+    return out[:nbatches]

@@ -289,3 +289,37 @@ def test_prefix_totals_equal_the_accumulator(seed, npieces, stride, bins):
     accumulate_totals(*args, two[0], two[1])
     np.testing.assert_array_equal(two[0], one[0])
     np.testing.assert_allclose(two[1], one[1], rtol=1e-13, atol=1e-10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), nregions=st.integers(0, 60),
+       ntracks=st.integers(1, 3), max_values=st.integers(1, 400),
+       max_regions=st.integers(1, 10))
+def test_batches_hold_at_most_their_values_and_regions(seed, nregions, ntracks, max_values,
+                                                       max_regions):
+    from genomedata.kernels.binned import batch_bounds
+    rng = np.random.default_rng(seed)
+    chrom_ids = np.sort(rng.integers(0, 2, nregions))
+    starts = rng.integers(0, 300, nregions)
+    lengths = rng.integers(0, 150, nregions)
+    lengths[rng.random(nregions) < 0.1] = 400       # long regions reach over later ones
+    order = np.lexsort((starts + lengths, starts, chrom_ids))
+    chrom_ids, starts, lengths = chrom_ids[order], starts[order], lengths[order]
+    bounds = batch_bounds(chrom_ids, starts, starts + lengths, np.int64(ntracks),
+                          np.int64(max_values), np.int64(max_regions))
+    # consecutive, covering every region once
+    assert bounds.reshape(-1)[1:-1:2].tolist() == bounds.reshape(-1)[2::2].tolist()
+    assert (bounds[:1, 0].tolist(), bounds[-1:, 1].tolist()) == (
+        ([0], [nregions]) if nregions else ([], []))
+    for first, end in bounds.tolist():
+        assert end > first
+        union = set()       # the bases of the batch's regions, counted by hand
+        for k in range(first, end):
+            union |= {(chrom_ids[k], b) for b in range(starts[k], starts[k] + lengths[k])}
+        if end - first > 1:
+            assert len(union) * ntracks <= max_values and end - first <= max_regions
+        else:       # alone: too long for any batch, or the next region would not fit
+            assert lengths[first] * ntracks > max_values or end == nregions or (
+                len(union | {(chrom_ids[end], b) for b in range(starts[end], starts[end]
+                                                                 + lengths[end])})
+                * ntracks > max_values or max_regions == 1)
