@@ -31,6 +31,7 @@ from .load import build_archive
 from .load_data import load_data
 from .load_seq import load_seq
 from .open_data import open_data
+from .query import query_region
 from .summaries import histogram, report
 from .summarize import summarize
 from .validate import validate
@@ -155,7 +156,9 @@ def _workload(folder):
         histogram(archive, "bed", 10, include_coords=path("mask.bed"))
         report(archive)
         validate(archive)
-        summarize(archive, path("mask.bed"))      # BED regions, the summary kernel
+        # BED regions, the summary kernels, the table writer (summarize and query)
+        summarize(archive, path("mask.bed")).write_tsv(io.BytesIO())
+        query_region(archive, ("chrA", 0, 10), output=io.BytesIO())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Genome(archive) as genome:

@@ -42,13 +42,12 @@ from __future__ import annotations
 import sys
 import warnings
 
-import numpy as np
-
 from .. import _progress
 from ..api.genome import Genome
 from ..errors import GenomedataError, OverlapWarning
 from ._bedgraph import RunJoiner, bedgraph_lines, row_runs
 from ._region import resolve_region, track_columns
+from ._table import table_text
 
 QUERY_BLOCK = 1 << 20   # bases read at a time
 
@@ -80,11 +79,8 @@ def _write_values(chromosome, start, end, columns, output) -> int:
             if str(warning.message) not in shown:
                 shown.add(str(warning.message))
                 _progress.warn(str(warning.message))
-        # str() of a numpy float32, column by column: 0.372, -2.0, nan
-        text = block[:, 0].astype(str)
-        for column in range(1, len(columns)):
-            text = np.char.add(np.char.add(text, "\t"), block[:, column].astype(str))
-        output.write(("\n".join(text.tolist()) + "\n").encode("ascii"))
+        # as str() of a numpy float32 prints each value: 0.372, -2.0, nan
+        output.write(memoryview(table_text(block, missing="nan")))
     return end - start
 
 

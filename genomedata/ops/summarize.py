@@ -20,8 +20,8 @@ The archive may be a bigWig file (one track).
 Table: columns ``chrom start end``, then ``name`` when the BED file has a 4th column, then
 one column per track named after it (with ``bins``: ``TRACK_bin1`` .. ``TRACK_binN`` for each
 track in turn).  Each number is the statistic rounded to float32, the precision of the data,
-written as the shortest text that reads back as that float32 (``1.0``, ``0.1``, ``1e-05``;
-``min`` and ``max`` are the data's own values, exactly); a missing value is
+written as the shortest text that reads back as that float32 (``1.0``, ``0.1``, ``1e-05``, as
+numpy writes a float32; ``min`` and ``max`` are the data's own values, exactly); a missing value is
 ``NA``, which R's ``read.table`` and pandas' ``read_csv`` read as missing by default.  The
 full float64 values are :attr:`RegionSummary.values`.
 
@@ -45,9 +45,10 @@ from ..api.genome import Genome
 from ..api.keys import is_int
 from ..errors import GenomedataError, GenomedataValueError, name_list, not_found
 from ..inputs.regions import BedRegions, read_bed_regions
+from ._table import table_text
 
 MISSING = "NA"          # how a missing value is written
-WRITE_ROWS = 1 << 14    # rows formatted at a time
+WRITE_ROWS = 1 << 16    # rows formatted at a time
 
 
 @dataclass
@@ -124,25 +125,14 @@ class RegionSummary:
     def _write(self, handle) -> None:
         handle.write(("\t".join(self.columns) + "\n").encode())
         regions = self.regions
-        chroms = regions.chrom_names
-        ids = regions.chrom_ids.tolist()
-        starts = regions.starts.tolist()
-        ends = regions.ends.tolist()
-        names = regions.names
         matrix = self.matrix()
-        for lo in range(0, len(ids), WRITE_ROWS):
-            hi = min(len(ids), lo + WRITE_ROWS)
-            block = matrix[lo:hi].astype(np.float32)
-            # numpy writes a float32 as the shortest text that reads back as it
-            text = block.astype(str).astype(object)
-            text[np.isnan(block)] = MISSING
-            lines = []
-            for i, row in zip(range(lo, hi), text.tolist()):
-                head = f"{chroms[ids[i]]}\t{starts[i]}\t{ends[i]}"
-                if names is not None:
-                    head += "\t" + names[i]
-                lines.append("\t".join([head] + row))
-            handle.write(("\n".join(lines) + "\n").encode())
+        for lo in range(0, len(regions), WRITE_ROWS):
+            hi = min(len(regions), lo + WRITE_ROWS)
+            handle.write(memoryview(table_text(
+                matrix[lo:hi], missing=MISSING, chrom_names=regions.chrom_names,
+                chrom_ids=regions.chrom_ids[lo:hi], starts=regions.starts[lo:hi],
+                ends=regions.ends[lo:hi],
+                names=None if regions.names is None else regions.names[lo:hi])))
 
 
 def _check_chromosomes(genome, regions, archive) -> None:
