@@ -344,6 +344,23 @@ def _decode(data, offset, length, name, what) -> str:
         raise InputError(name, _line_of(data, offset), f"{what} is not ASCII") from None
 
 
+def _decode_spans(data, spans, name, what) -> list:
+    """The texts of ``data`` at ``spans`` (int64 rows of offset and length; offset -1: ``""``),
+    gathered into one buffer and decoded at once."""
+    offsets = spans[:, 0]
+    lengths = np.where(offsets >= 0, spans[:, 1], 0)
+    ends = np.cumsum(lengths + 1)            # each text, then a separator
+    begins = ends - lengths - 1
+    source = np.arange(int(ends[-1]), dtype=np.int64) - np.repeat(begins - offsets, lengths + 1)
+    joined = np.asarray(data)[np.clip(source, 0, len(data) - 1)]
+    joined[ends - 1] = ord("\n")
+    wide = np.flatnonzero(joined >= 0x80)
+    if len(wide):
+        k = int(np.searchsorted(ends, wide[0], side="right"))
+        raise InputError(name, _line_of(data, int(offsets[k])), f"{what} is not ASCII")
+    return joined.tobytes().decode("ascii").split("\n")[:-1]
+
+
 def _scan_bed_regions(data, name) -> BedRegions:
     from ..kernels import mask as km
 
@@ -362,8 +379,7 @@ def _scan_bed_regions(data, name) -> BedRegions:
     chrom_ids = np.repeat(run_ids, np.diff(run_first))
     names = None
     if len(column4) and (column4[:, 0] >= 0).any():
-        names = [_decode(data, off, ln, name, "name (column 4)") if off >= 0 else ""
-                 for off, ln in column4.tolist()]
+        names = _decode_spans(data, column4, name, "name (column 4)")
     return BedRegions(name, list(ids), chrom_ids, starts, ends, names, lines)
 
 

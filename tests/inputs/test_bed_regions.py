@@ -48,6 +48,17 @@ def test_three_columns_have_no_names(tmp_path):
     assert regions.names is None and regions.ends.tolist() == [10, 6]
 
 
+def test_many_names_as_written(tmp_path):
+    rng = np.random.default_rng(3)
+    alphabet = np.array(list("abcXYZ019._-|:"))
+    names = ["".join(rng.choice(alphabet, rng.integers(0, 12))) for _ in range(500)]
+    lines = [f"chr1\t{k}\t{k + 1}" + (f"\t{n}\t0\t+" if n else "")
+             for k, n in enumerate(names)]
+    path = tmp_path / "r.bed"
+    path.write_text("\n".join(lines) + "\n")
+    assert read_bed_regions(path).names == names
+
+
 def test_empty_file(tmp_path):
     path = tmp_path / "r.bed"
     path.write_text("# nothing\n")
@@ -62,6 +73,7 @@ def test_empty_file(tmp_path):
     ("chr1 0 10\nchrom start end\n", 2, "non-negative whole numbers"),
     ("fixedStep chrom=chr1 start=1 step=1\n0.5\n", 2, "WIG file, not a BED file"),
     ("chr1 0 10\nchr\xe91 0 10\n", 2, "not ASCII"),
+    ("chr1 0 10 a\nchr1 0 10\nchr1 0 10 b\xe9\n", 3, "name (column 4) is not ASCII"),
 ])
 def test_mistakes_name_file_and_line(tmp_path, text, line, words):
     path = tmp_path / "bad.bed"
