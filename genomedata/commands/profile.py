@@ -13,8 +13,10 @@ HELP = ("Draw, for each track, the mean profile of its signal around the regions
         "side of each region's centre, cut into --bins bins; with --scaled each region's body "
         "is cut into the same number of bins whatever its length (drawn as --body-length "
         "bases) between flanks of --around bases. Each bin shows the mean (or --stat max) of "
-        "its values; bins without data are light grey. Regions on chromosomes the archive "
-        "lacks, and regions whose window passes a chromosome's end, are left out with a "
+        "its values; bins without data are light grey. A region on the minus strand (- in "
+        "column 6 of the BED file) is drawn from its end to its start, so that every row "
+        "reads 5' to 3' (--ignore-strand: in genome order). Regions on chromosomes the "
+        "archive lacks, and regions whose window passes a chromosome's end, are left out with a "
         "warning. Needs the optional extra genomedata[plot] (matplotlib).")
 
 
@@ -40,6 +42,9 @@ def add_arguments(parser) -> None:
                         help="bins across the whole window (default: 100)")
     parser.add_argument("--stat", choices=("mean", "max"), default="mean",
                         help="what each bin shows (default: mean)")
+    parser.add_argument("--ignore-strand", action="store_true",
+                        help="draw minus-strand regions in genome order too, not from their "
+                             "end to their start")
     parser.add_argument("--no-sort", dest="sort", action="store_false",
                         help="keep the regions in the file's order instead of sorting them "
                              "by signal")
@@ -53,7 +58,8 @@ def run(args) -> int:
     figure = plot_profile(args.gdarchive, args.regions, args.tracks, around=args.around,
                           scaled=args.scaled, body_length=args.body_length, bins=args.bins,
                           stat=args.stat, sort=args.sort, width=args.width,
-                          height=args.height, title=args.title)
+                          height=args.height, title=args.title,
+                          ignore_strand=args.ignore_strand)
     save_figure(figure, args.output)
     _progress.info(f"wrote {args.output}")
     return 0

@@ -313,7 +313,9 @@ class BedRegions:
     ``chrom_ids``: int64 index into ``chrom_names`` of each region; ``starts``, ``ends``:
     int64, 0-based half-open; ``names``: column 4 of each line (``""`` for a line without one),
     or None when no line has a column 4; ``lines``: int64 1-based line number of each region,
-    for messages (``where(i)`` is ``"FILE:LINE"``)."""
+    for messages (``where(i)`` is ``"FILE:LINE"``); ``strands``: int8, column 6 of each line,
+    1 for ``+``, -1 for ``-``, 0 for anything else or no column 6, or None when no line has a
+    ``+`` or ``-`` there."""
 
     file: str
     chrom_names: list
@@ -322,6 +324,7 @@ class BedRegions:
     ends: np.ndarray
     names: list | None
     lines: np.ndarray
+    strands: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -380,7 +383,10 @@ def _scan_bed_regions(data, name) -> BedRegions:
     names = None
     if len(column4) and (column4[:, 0] >= 0).any():
         names = _decode_spans(data, column4, name, "name (column 4)")
-    return BedRegions(name, list(ids), chrom_ids, starts, ends, names, lines)
+    strands = None
+    if len(column4) and (column4[:, 2] != 0).any():
+        strands = column4[:, 2].astype(np.int8)
+    return BedRegions(name, list(ids), chrom_ids, starts, ends, names, lines, strands)
 
 
 def read_bed_regions(path) -> BedRegions:

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._bytes import (HASH, NEWLINE, TAB, UINT_BAD, UINT_OK, UINT_OVERFLOW, digit_count,
-                     is_blank_or_cr, lower, next_line, parse_uint, put_uint, skip_blanks, word,
-                     word_at, word_is_ignoring_case)
+from ._bytes import (HASH, MINUS, NEWLINE, PLUS, TAB, UINT_BAD, UINT_OK, UINT_OVERFLOW,
+                     digit_count, is_blank_or_cr, lower, next_line, parse_uint, put_uint,
+                     skip_blanks, word, word_at, word_is_ignoring_case)
 from ._decimal import NUM_BAD, float64_value, parse_decimal
 from ._jit import helper, kernel
 from ._tables import grow, grow_rows
@@ -114,7 +114,7 @@ def scan_bed_scored(buf, need_score):
 def scan_bed_regions(buf):
     """Scan a BED file of regions kept as written (``genomedata summarize``): as
     :func:`scan_bed_scored` without scores, plus each region's 1-based line number and the
-    ``(offset, length)`` of its column 4 (``-1, 0`` without one); a first data line whose
+    ``(offset, length, strand)`` of its columns 4 and 6 (:func:`scan_bed`); a first data line whose
     second column starts with a letter (``chrom start end``) is a header and skipped.
     Returns ``(status, error_offset, run_name_offsets, run_name_lengths, run_bounds, starts,
     ends, lines, column4)``."""
@@ -125,14 +125,16 @@ def scan_bed_regions(buf):
 @kernel
 def scan_bed(buf, need_score, need_columns, skip_header):
     """The one BED line scanner.  Returns :func:`scan_bed_scored`'s tuple followed by
-    ``lines`` (1-based line number of each region) and ``column4`` (``(offset, length)`` rows,
-    ``-1, 0`` for a line without a column 4), both empty unless ``need_columns``.  With
+    ``lines`` (1-based line number of each region) and ``column4`` (``(offset, length,
+    strand)`` rows: where column 4 is, ``-1, 0`` for a line without one, and the strand of
+    column 6, 1 for ``+``, -1 for ``-``, 0 for anything else or none), both empty unless
+    ``need_columns``.  With
     ``skip_header``, the first data line is skipped when its second column starts with an
     ASCII letter."""
     n = buf.shape[0]
     cap = 1024 if need_columns else 0
     lines = np.empty(cap, np.int64)
-    column4 = np.empty((cap, 2), np.int64)
+    column4 = np.empty((cap, 3), np.int64)
     line_no = 0
     header_possible = skip_header
     starts = np.empty(1024, np.int64)
@@ -210,6 +212,21 @@ def scan_bed(buf, need_score, need_columns, skip_header):
                 i += 1
             column4[count, 0] = a if i > a else -1
             column4[count, 1] = i - a
+            b = i           # column 6, the strand: + (1), - (-1), anything else or none (0)
+            column = 4
+            while column < 6:
+                while b < content_end and is_blank_or_cr(buf[b]):
+                    b += 1
+                a = b
+                while b < content_end and not is_blank_or_cr(buf[b]):
+                    b += 1
+                column += 1
+            strand = 0
+            if b == a + 1 and buf[a] == PLUS:
+                strand = 1
+            elif b == a + 1 and buf[a] == MINUS:
+                strand = -1
+            column4[count, 2] = strand
         if need_score:
             # columns 4 and 5 (token bounds), if present
             t4a = -1

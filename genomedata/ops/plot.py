@@ -209,31 +209,50 @@ def plot_region(genome, region, tracks=None, *, summary="max", bins=None, width=
 # Profiles around many regions
 
 def _regions_of(regions):
-    """``(chroms, starts, ends)`` of a BED file's path or of a ``(chroms, starts, ends)``
-    triple (0-based, half-open)."""
+    """``(chroms, starts, ends, strands)`` of a BED file's path or of a ``(chroms, starts,
+    ends)`` triple (0-based, half-open) or ``(chroms, starts, ends, strands)``; ``strands``:
+    int8, -1 for a region on the minus strand (``"-"`` or -1), else 1 or 0; None without."""
     where = None
+    strands = None
     if isinstance(regions, (str, os.PathLike)):
         bed = read_bed_regions(regions)
         chroms, starts, ends, where = bed.chroms, bed.starts, bed.ends, bed.where
+        strands = bed.strands
     else:
         try:
-            chroms, starts, ends = regions
+            if len(regions) == 4:
+                chroms, starts, ends, strands = regions
+                strands = _strand_codes(strands)
+            else:
+                chroms, starts, ends = regions
         except (TypeError, ValueError):
-            raise GenomedataError("regions are a BED file or a (chroms, starts, ends) "
-                                  "triple") from None
+            raise GenomedataError("regions are a BED file or a (chroms, starts, ends[, "
+                                  "strands]) tuple") from None
     starts = np.asarray(starts, dtype=np.int64).ravel()
     ends = np.asarray(ends, dtype=np.int64).ravel()
     chroms = [chroms] * len(starts) if isinstance(chroms, str) else [str(c) for c in chroms]
     if not len(chroms) == len(starts) == len(ends):
         raise GenomedataError(f"{len(chroms)} chromosomes, {len(starts)} starts and "
                               f"{len(ends)} ends: a region needs one of each")
+    if strands is not None and len(strands) != len(starts):
+        raise GenomedataError(f"{len(strands)} strands for {len(starts)} regions")
     wrong = np.flatnonzero((ends <= starts) | (starts < 0))
     if len(wrong):
         k = int(wrong[0])
         shown = f"{where(k)}: region" if where else "region"
         raise GenomedataError(f"{shown} {chroms[k]}:{starts[k]}-{ends[k]} is empty or negative "
                               "(0-based, half-open: 0 <= START < END)")
-    return chroms, starts, ends
+    return chroms, starts, ends, strands
+
+
+def _strand_codes(strands) -> np.ndarray:
+    """int8 strand codes of ``"+"``/``"-"``/``"."`` or 1/-1/0 values."""
+    codes = {"+": 1, "-": -1, ".": 0, 1: 1, -1: -1, 0: 0}
+    try:
+        return np.array([codes[s if isinstance(s, str) else int(s)] for s in strands],
+                        dtype=np.int8)
+    except (KeyError, TypeError, ValueError):
+        raise GenomedataError("strands are '+', '-' or '.' (or 1, -1, 0)") from None
 
 
 def profile_windows(genome, chroms, starts, ends, *, around=2000, scaled=False,
@@ -315,10 +334,12 @@ def _say_left_out(total, known, inside, why):
 
 
 def profile_matrices(genome, chroms, starts, ends, tracks=None, *, around=2000, scaled=False,
-                     body_length=1000, bins=100, stat="mean"):
+                     body_length=1000, bins=100, stat="mean", strands=None):
     """What :func:`plot_profile` draws, unsorted: ``(kept, matrices, edges, ticks)`` with
     ``matrices`` one float64 array (kept regions x ``bins``) per track, in ``kept``'s order
     (see :func:`profile_windows`), from :meth:`Genome.stackup <genomedata.Genome.stackup>`.
+    With ``strands`` (``"+"``/``"-"``/``"."`` or 1/-1/0 per region), the row of a region on
+    the minus strand runs from its end to its start, so that every row reads 5' to 3'.
 
     >>> with Genome(example_archive) as genome:
     ...     kept, matrices, edges, ticks = profile_matrices(
@@ -332,7 +353,8 @@ def profile_matrices(genome, chroms, starts, ends, tracks=None, *, around=2000, 
     """
     if stat not in PROFILE_STATS:
         raise GenomedataError(f"unknown statistic {stat!r}: use mean or max")
-    chroms, starts, ends = _regions_of((chroms, starts, ends))
+    chroms, starts, ends, strands = _regions_of(
+        (chroms, starts, ends) if strands is None else (chroms, starts, ends, strands))
     columns = track_columns(genome, tracks)
     if not columns:
         raise GenomedataError(f"{genome.filename} has no tracks")
@@ -348,6 +370,10 @@ def profile_matrices(genome, chroms, starts, ends, tracks=None, *, around=2000, 
         matrices.append(np.concatenate(
             [genome.stackup(kept_chroms, lows, highs, nbins, stat, column)
              for lows, highs, nbins in pieces], axis=1))
+    if strands is not None:
+        minus = np.flatnonzero(strands[kept] < 0)
+        for matrix in matrices:
+            matrix[minus] = matrix[minus, ::-1]
     return kept, matrices, edges, ticks
 
 
@@ -365,13 +391,17 @@ def signal_order(matrices) -> np.ndarray:
 
 
 def plot_profile(genome, regions, tracks=None, *, around=2000, scaled=False, body_length=1000,
-                 bins=100, stat="mean", sort=True, width=None, height=None, title=None):
+                 bins=100, stat="mean", sort=True, width=None, height=None, title=None,
+                 ignore_strand=False):
     """A deepTools-style figure of tracks around many regions: for each track (a column), its
     mean profile above a heat map of every region (a row).
 
     ``genome``: a :class:`Genome` (left open) or the path of an archive or bigWig file;
     ``regions``: a BED file's path or a ``(chroms, starts, ends)`` triple (0-based,
-    half-open); ``tracks``: names (default: every track).  Two layouts:
+    half-open), or ``(chroms, starts, ends, strands)``; ``tracks``: names (default: every
+    track).  Rows read 5' to 3': a region on the minus strand (``-`` in column 6 of the BED
+    file) is drawn from its end to its start, as deepTools draws it, unless
+    ``ignore_strand``.  Two layouts:
 
     * around the centres (default): ``bins`` bins over ``around`` bases on each side of each
       region's centre ``(start + end) // 2``;
@@ -397,11 +427,12 @@ def plot_profile(genome, regions, tracks=None, *, around=2000, scaled=False, bod
     (3, 4)
     """
     Figure = _figure_class()
-    chroms, starts, ends = _regions_of(regions)
+    chroms, starts, ends, strands = _regions_of(regions)
     with _opened(genome) as genome:
         kept, matrices, edges, ticks = profile_matrices(
             genome, chroms, starts, ends, tracks, around=around, scaled=scaled,
-            body_length=body_length, bins=bins, stat=stat)
+            body_length=body_length, bins=bins, stat=stat,
+            strands=None if ignore_strand else strands)
         columns = track_columns(genome, tracks)
         names = _labels(genome, columns)
     order = signal_order(matrices) if sort else np.arange(len(kept))

@@ -59,6 +59,15 @@ def test_many_names_as_written(tmp_path):
     assert read_bed_regions(path).names == names
 
 
+def test_strands_of_column_6(tmp_path):
+    path = tmp_path / "r.bed"
+    path.write_text("chr1 0 10 a 0 +\nchr1 5 6 b 0 -\nchr1 5 6\nchr1 1 2 c 0 .\n"
+                    "chr1 1 2 d 0 -x\nchr1 1 2 e 0 - 7\n")
+    assert read_bed_regions(path).strands.tolist() == [1, -1, 0, 0, 0, -1]
+    path.write_text("chr1 0 10 a 0 .\nchr1 5 6\n")
+    assert read_bed_regions(path).strands is None
+
+
 def test_empty_file(tmp_path):
     path = tmp_path / "r.bed"
     path.write_text("# nothing\n")

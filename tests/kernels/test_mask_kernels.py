@@ -293,23 +293,28 @@ def test_format_bed3(regions):
 # BED regions as written (scan_bed_regions)
 
 def _regions_of(raw, result):
-    """[(chrom, start, end, column4 or None, line)] of a successful scan_bed_regions."""
+    """[(chrom, start, end, column4 or None, line, strand)] of a successful
+    scan_bed_regions."""
     (_status, _off, run_off, run_len, run_first, starts, ends, lines, column4) = result
     chroms = []
     for r in range(len(run_off)):
         name = raw[run_off[r]:run_off[r] + run_len[r]].decode("latin-1")
         chroms += [name] * int(run_first[r + 1] - run_first[r])
-    col4 = [raw[a:a + n].decode("latin-1") if a >= 0 else None for a, n in column4.tolist()]
-    return list(zip(chroms, starts.tolist(), ends.tolist(), col4, lines.tolist()))
+    col4 = [raw[a:a + n].decode("latin-1") if a >= 0 else None
+            for a, n, _ in column4.tolist()]
+    return list(zip(chroms, starts.tolist(), ends.tolist(), col4, lines.tolist(),
+                    column4[:, 2].tolist()))
 
 
 def test_scan_bed_regions_keeps_order_names_and_lines():
     raw = (b"browser position chr1\n# a comment\nchrom\tstart\tend\tname\n\n"
-           b"chr2 50 60 peakA 3.5\r\nchr1\t0\t10\nchr2 5 6\tpeakC\n  chr1 7 9 x")
+           b"chr2 50 60 peakA 3.5\r\nchr1\t0\t10\nchr2 5 6\tpeakC 0 -\r\n"
+           b"  chr1 7 9 x 1 + 4")
     result = km.scan_bed_regions(np.frombuffer(raw, dtype=np.uint8))
     assert result[0] == km.OK
-    assert _regions_of(raw, result) == [("chr2", 50, 60, "peakA", 5), ("chr1", 0, 10, None, 6),
-                                        ("chr2", 5, 6, "peakC", 7), ("chr1", 7, 9, "x", 8)]
+    assert _regions_of(raw, result) == [
+        ("chr2", 50, 60, "peakA", 5, 0), ("chr1", 0, 10, None, 6, 0),
+        ("chr2", 5, 6, "peakC", 7, -1), ("chr1", 7, 9, "x", 8, 1)]
 
 
 @pytest.mark.parametrize("text, line", [
@@ -336,7 +341,7 @@ def test_scan_bed_scored_is_unchanged_by_the_header_rule():
 bed_bytes_st = st.one_of(
     st.binary(max_size=300),
     st.lists(st.sampled_from([b"chr1", b"chrB", b" ", b"\t", b"\r", b"\n", b"0", b"17",
-                              b"99999999999999999999", b"-", b"#", b"track", b"name", b"x"]),
+                              b"99999999999999999999", b"-", b"+", b"#", b"track", b"name", b"x"]),
              max_size=80).map(b"".join))
 
 
@@ -354,10 +359,11 @@ def test_scan_bed_regions_hostile_bytes(raw):
         return
     text_lines = raw.split(b"\n")
     previous = 0
-    for chrom, start, end, col4, line in _regions_of(raw, result):
+    for chrom, start, end, col4, line, strand in _regions_of(raw, result):
         assert line > previous
         previous = line
         fields = [f for f in re.split(rb"[ \t\r]+", text_lines[line - 1]) if f]
         assert fields[0].decode("latin-1") == chrom
         assert int(fields[1]) == start and int(fields[2]) == end and start <= end
         assert (fields[3].decode("latin-1") if len(fields) > 3 else None) == col4
+        assert {b"+": 1, b"-": -1}.get(fields[5] if len(fields) > 5 else None, 0) == strand

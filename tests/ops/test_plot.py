@@ -181,6 +181,34 @@ def test_scaled_profile_bins_flanks_and_bodies(small):
     assert labels == ["-10 bp", "start", "end", "+10 bp"]
 
 
+def test_minus_strand_rows_run_from_end_to_start(small, tmp_path):
+    bed = tmp_path / "stranded.bed"
+    bed.write_text("chr1\t160\t180\ta\t0\t-\n"
+                   "chr1\t200\t260\tb\t0\t+\n"
+                   "chr1\t210\t250\tc\t0\t.\n")
+    rows = []
+    for start, end in [(160, 180), (200, 260), (210, 250)]:
+        values = read(small, "chr1", start - 10, end + 10)[:, [0]]
+        n = end - start
+        rows.append(np.concatenate([by_hand(values[:10], 0, 10, 2, np.mean)[:, 0],
+                                    by_hand(values[10:10 + n], 0, n, 4, np.mean)[:, 0],
+                                    by_hand(values[10 + n:], 0, 10, 2, np.mean)[:, 0]]))
+    options = dict(around=10, scaled=True, body_length=20, bins=8, sort=False)
+    heat = np.ma.filled(plot_profile(small, bed, "signal", **options)
+                        .axes[1].images[0].get_array(), np.nan)
+    # the minus-strand region: its downstream flank (genome's left) comes last, reversed
+    np.testing.assert_allclose(heat[0], rows[0][::-1], rtol=1e-6)
+    np.testing.assert_allclose(heat[1:], rows[1:], rtol=1e-6)
+    plain = np.ma.filled(plot_profile(small, bed, "signal", ignore_strand=True, **options)
+                         .axes[1].images[0].get_array(), np.nan)
+    np.testing.assert_allclose(plain, rows, rtol=1e-6)
+    # the same from a tuple with strands
+    tupled = np.ma.filled(plot_profile(small, (["chr1"] * 3, [160, 200, 210], [180, 260, 250],
+                                               ["-", "+", "."]), "signal", **options)
+                          .axes[1].images[0].get_array(), np.nan)
+    np.testing.assert_array_equal(tupled, heat)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(around=10, bins=40), "40 bins do not fit in a window of 20 bases"),
     (dict(stat="median"), "unknown statistic 'median': use mean or max"),
