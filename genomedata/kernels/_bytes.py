@@ -215,6 +215,19 @@ def put_uint(out, p, value):
     return p + ndigits
 
 
+@inlined
+def put_bed3(out, p, text, a, b, start, end):
+    """Write ``text[a:b]`` (a chromosome name), TAB, ``start``, TAB, ``end`` (>= 0) at
+    ``out[p:]``: the first three fields of a BED line; return the offset after them."""
+    for k in range(a, b):
+        out[p] = text[k]
+        p += 1
+    out[p] = TAB
+    p = put_uint(out, p + 1, start)
+    out[p] = TAB
+    return put_uint(out, p + 1, end)
+
+
 # ------------------------------------------------------------------------------------------------
 # eight bytes at once
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._bytes import (HASH, MINUS, NEWLINE, PLUS, TAB, UINT_BAD, UINT_OK, UINT_OVERFLOW,
-                     digit_count, is_blank_or_cr, lower, next_line, parse_uint, put_uint,
+                     digit_count, is_blank_or_cr, lower, next_line, parse_uint, put_bed3, put_uint,
                      skip_blanks, word, word_at, word_is_ignoring_case)
 from ._decimal import NUM_BAD, float64_value, parse_decimal
 from ._jit import helper, kernel
@@ -325,13 +325,7 @@ def format_bed3(name, starts, ends):
     out = np.empty(size, np.uint8)
     p = 0
     for i in range(n):
-        for k in range(name.shape[0]):
-            out[p] = name[k]
-            p += 1
-        out[p] = TAB
-        p = put_uint(out, p + 1, starts[i])
-        out[p] = TAB
-        p = put_uint(out, p + 1, ends[i])
+        p = put_bed3(out, p, name, 0, name.shape[0], starts[i], ends[i])
         out[p] = NEWLINE
         p += 1
     return out

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from ._bytes import MINUS, NEWLINE, TAB, ZERO, DOT, digit_count, put_uint
+from ._bytes import DOT, MINUS, NEWLINE, TAB, ZERO, digit_count, put_bed3, put_uint
 from ._jit import helper, kernel
 
 # 10**k for k = 0..22: every one is a double exactly
@@ -224,14 +224,8 @@ def format_rows(labels, label_ends, label_codes, starts, ends, names, name_ends,
     for i in range(nrows):
         if coords:
             j = label_codes[i]
-            a = label_ends[j - 1] + 1 if j else 0
-            for k in range(a, label_ends[j]):
-                out[p] = labels[k]
-                p += 1
-            out[p] = TAB
-            p = put_uint(out, p + 1, starts[i])
-            out[p] = TAB
-            p = put_uint(out, p + 1, ends[i])
+            p = put_bed3(out, p, labels, label_ends[j - 1] + 1 if j else 0, label_ends[j],
+                         starts[i], ends[i])
             out[p] = TAB
             p += 1
         if named:
