@@ -163,16 +163,31 @@ def test_each_stat_over_gaps_and_past_end(genome, archive, stat):
     assert_same(observed, expected_binned(padded(truth, 125000), 25000, 125000, 40, stat))
 
 
+@pytest.mark.parametrize("stat", STATS)
+def test_long_region_read_in_pieces(genome, monkeypatch, stat):
+    """A whole chromosome and past its end (120 chunks, two gaps between supercontigs, no
+    supercontig after 110000) read in 30 pieces that are not chunk-aligned: the numbers of
+    numpy over the values read through the API in one go."""
+    end = 125000
+    values = genome.read_regions("chr1", [0], [end])[0].astype(np.float64)
+    expected = expected_binned(values, 0, end, 97, stat)
+    monkeypatch.setattr(_binned, "BATCH_VALUES", 3 * 4321)    # 4321 bases of 3 tracks
+    assert_same(genome["chr1"].binned(0, end, 97, stat), expected)
+    # one track of three: 3 * 4321 bases a piece
+    assert_same(genome["chr1"].binned(0, end, 97, stat, tracks="steps"), expected[:, [1]])
+
+
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chrom=st.sampled_from(["chr1", "chr2"]), start=st.integers(0, 130000),
        width=st.integers(1, 60000), bins=st.integers(1, 80), stat=st.sampled_from(STATS),
        tracks=st.sampled_from([None, "dense", 1, ["sparse", "dense"], [2, 2, 0]]),
-       block=st.sampled_from([None, 1, 2500, 7000]))
+       block=st.sampled_from([None, 301, 2500, 7000]))
 def test_random_regions(genome, archive, monkeypatch, chrom, start, width, bins, stat, tracks,
                         block):
-    # small blocks: many kernel calls per region (chunk-aligned)
-    monkeypatch.setattr(_binned, "BLOCK_ROWS", block or (1 << 20))
+    # small batches: a region read in many pieces (not chunk-aligned) into one set of
+    # accumulators
+    monkeypatch.setattr(_binned, "BATCH_VALUES", block or (1 << 22))
     bins = min(bins, width)   # more bins than bases is an error (test_more_bins_than_bases)
     end = start + width
     columns = {None: [0, 1, 2], "dense": [0], 1: [1], ("sparse", "dense"): [2, 0],
