@@ -58,14 +58,20 @@ def _check_bins(bins) -> int:
     return int(bins)
 
 
-def _check_region(start, end, bins):
+def _check_region(start, end, bins=None) -> tuple[int, int]:
+    """``(start, end)`` of a region as Python ints, checked: integers, ``0 <= start <=
+    end``; with ``bins``, at least one base per bin (so ``end > start``)."""
     if not is_int(start) or not is_int(end):
         raise GenomedataError(f"region bounds must be integers, not {start!r} and {end!r}")
     start, end = int(start), int(end)
     if start < 0:
-        raise GenomedataError(f"region start {start} is negative")
-    if end <= start:
-        raise GenomedataError(f"region end {end} must be greater than its start {start}")
+        raise GenomedataValueError(f"region start {start} is negative")
+    if end < start:
+        raise GenomedataValueError(f"region end {end} is before its start {start}")
+    if bins is None:
+        return start, end
+    if end == start:
+        raise GenomedataValueError(f"region end {end} must be greater than its start {start}")
     if bins > end - start:
         raise GenomedataValueError(f"{bins} bins do not fit in the {end - start} bases of "
                                    f"region {start}-{end}: use at most {end - start} bins")
