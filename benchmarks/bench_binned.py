@@ -9,7 +9,10 @@ then times, over the same random 100 kbp regions cut into 100 bins:
 * ``reduceat``: ``chromosome[a:b]`` then one vectorised numpy reduction (``np.add.reduceat``
   over finite values and counts) -- the best one can do in numpy;
 * ``read``:     ``chromosome[a:b]`` alone (the floor of both numpy variants);
-* ``stackup``:  ``genome.stackup(...)`` of one track over all regions at once.
+* ``stackup``:  ``genome.stackup(...)`` of one track over all regions at once;
+
+then one long region, as ``genomedata plot`` draws it: the whole of chrA (30 Mbp) against
+10 kbp of it, both tracks in 1000 bins, ``max`` (best of 3 calls each).
 
     python benchmarks/bench_binned.py [--regions 1000] [--bins 100] [--width 100000]
 
@@ -168,11 +171,25 @@ def main():
             np.testing.assert_allclose(mine, other2, rtol=1e-6, equal_nan=True)
             np.testing.assert_allclose(mine[:, 0], row, rtol=1e-12, equal_nan=True)
 
+        chromosome = genome["chrA"]
+        whole = {}
+        for label, (a, b) in (("10 kbp", (5_000_000, 5_010_000)),
+                              ("whole chrA", (0, LAYOUT["chrA"][0]))):
+            times = []
+            for _ in range(3):
+                began = time.perf_counter()
+                chromosome.binned(a, b, 1000, "max")
+                times.append(time.perf_counter() - began)
+            whole[label] = min(times)
+            print(f"{label:<10} {min(times):8.3f} s  (1000 bins, max, best of 3)", flush=True)
+
     print(f"binned vs per-bin numpy loop: {t_loop / t_binned:.1f}x faster")
     print(f"binned vs vectorised numpy:   {t_reduce / t_binned:.2f}x faster")
     print(f"binned vs plain read:         {t_read / t_binned:.2f}x "
           "(binned reads only the tracks' chunks and reduces without a float32 copy)")
     print(f"stackup (1 track) vs binned (2 tracks): {t_binned / t_stack:.2f}x the rate")
+    print(f"whole chrA vs 10 kbp in 1000 bins: {whole['whole chrA'] / whole['10 kbp']:.0f}x "
+          "the time")
 
 
 if __name__ == "__main__":

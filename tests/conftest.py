@@ -114,6 +114,21 @@ def build_archive(path, supercontigs, *, kind="file", tracknames=(), values=None
     return path
 
 
+def model_values(supercontigs, ends, ntracks, pad, seed) -> dict:
+    """Seeded model data of an archive: {chrom: float32 array (ends[chrom] + pad, ntracks)}
+    of values rounded to 3 decimals inside the supercontigs, NaN in the gaps between them and
+    in the ``pad`` rows past the chromosome's end (what reads there give).  Build the archive
+    from ``{chrom: values[:ends[chrom]]}``."""
+    rng = np.random.default_rng(seed)
+    values = {}
+    for chrom, bounds in supercontigs.items():
+        data = np.full((ends[chrom] + pad, ntracks), np.nan, dtype=np.float32)
+        for start, stop in bounds:
+            data[start:stop] = rng.normal(size=(stop - start, ntracks)).round(3)
+        values[chrom] = data
+    return values
+
+
 @pytest.fixture
 def make_archive(tmp_path):
     """``make_archive(supercontigs, *, kind="file", tracknames=(), values=None, seq=None,

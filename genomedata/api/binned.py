@@ -19,10 +19,13 @@ in gaps between supercontigs, in supercontigs without data, and past the chromos
 * ``coverage``: finite values / bin width.
 
 The result is float64 of shape ``(bins, ntracks selected)`` (rows = bins, columns = tracks, as
-``chromosome[a:b]``), always 2-D.  The data is read supercontig by supercontig in chunk-aligned
-blocks of at most :data:`BLOCK_ROWS` rows per track (``Chromosome.iter_track_blocks``), and
-summarised by a numba kernel (:mod:`genomedata.kernels.binned`); a bigWig-backed genome reads
-the same blocks with ``pyBigWig.values`` (exact, not the bigWig's zoom levels).
+``chromosome[a:b]``), always 2-D.  The region is read in pieces of at most
+:data:`BATCH_VALUES` values (bases x tracks) by the parallel reader of
+:meth:`Genome.read_regions <genomedata.Genome.read_regions>` (each chunk decoded once, on every
+core), and each piece summarised as it comes by the kernels of :func:`summarize`
+(:mod:`genomedata.kernels.binned`, the bins shared among the threads), so a whole chromosome
+takes little memory and about the time of reading it; a bigWig-backed genome reads the same
+pieces with ``pyBigWig.values`` (exact, not the bigWig's zoom levels).
 
 ``Chromosome.binned(..., frame=True)`` and ``Genome.stackup(..., frame=True)`` give the same
 numbers as labelled pandas DataFrames (:mod:`genomedata.api.frames`).
@@ -38,7 +41,6 @@ from ..errors import GenomedataError, GenomedataValueError
 from .keys import is_int
 
 STATS = ("mean", "min", "max", "sum", "coverage", "std")
-BLOCK_ROWS = 1 << 20
 
 
 # ------------------------------------------------------------------------------------------------
@@ -56,14 +58,20 @@ def _check_bins(bins) -> int:
     return int(bins)
 
 
-def _check_region(start, end, bins):
+def _check_region(start, end, bins=None) -> tuple[int, int]:
+    """``(start, end)`` of a region as Python ints, checked: integers, ``0 <= start <=
+    end``; with ``bins``, at least one base per bin (so ``end > start``)."""
     if not is_int(start) or not is_int(end):
         raise GenomedataError(f"region bounds must be integers, not {start!r} and {end!r}")
     start, end = int(start), int(end)
     if start < 0:
-        raise GenomedataError(f"region start {start} is negative")
-    if end <= start:
-        raise GenomedataError(f"region end {end} must be greater than its start {start}")
+        raise GenomedataValueError(f"region start {start} is negative")
+    if end < start:
+        raise GenomedataValueError(f"region end {end} is before its start {start}")
+    if bins is None:
+        return start, end
+    if end == start:
+        raise GenomedataValueError(f"region end {end} must be greater than its start {start}")
     if bins > end - start:
         raise GenomedataValueError(f"{bins} bins do not fit in the {end - start} bases of "
                                    f"region {start}-{end}: use at most {end - start} bins")
@@ -135,21 +143,6 @@ def _finish(stat, widths, count, total, shift, dsum, dsq, mins, maxs):
     return result
 
 
-def _summarise(chromosome, start, end, edges, stat, columns):
-    from ..kernels.binned import accumulate_bins, new_accumulators
-    accumulators = new_accumulators(len(edges) - 1, len(columns))
-    done = {}
-    for j, col in enumerate(columns):
-        if col in done:  # a repeated track: same numbers
-            for array in accumulators:
-                array[:, j] = array[:, done[col]]
-            continue
-        done[col] = j
-        for pos, values in chromosome.iter_track_blocks(col, start, end, BLOCK_ROWS):
-            accumulate_bins(values, np.int64(pos), edges, j, *accumulators)
-    return _finish(stat, np.diff(edges).astype(np.float64)[:, None], *accumulators)
-
-
 def binned(chromosome, start, end, bins, stat="mean", tracks=None) -> np.ndarray:
     """Summary ``stat`` of ``tracks`` over ``bins`` equal bins of ``[start, end)`` of
     ``chromosome``: float64 array of shape ``(bins, ntracks selected)`` (see module doc).
@@ -170,8 +163,11 @@ def binned(chromosome, start, end, bins, stat="mean", tracks=None) -> np.ndarray
     bins = _check_bins(bins)
     start, end = _check_region(start, end, bins)
     columns = track_columns(chromosome, tracks)
-    edges = bin_edges(start, end, bins)
-    return _summarise(chromosome, start, end, edges, stat, columns)
+    if not columns:
+        return np.empty((bins, 0), dtype=np.float64)
+    accumulators = _summarize_long(chromosome, start, end, bins, columns,
+                                   stat in ("min", "max", "std"))
+    return _finish(stat, _widths(np.array([start]), np.array([end]), bins), *accumulators)
 
 
 def stackup(genome, chroms, starts, ends, bins, stat="mean", track=None) -> np.ndarray:
@@ -312,7 +308,7 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
             for a, b in bounds.tolist():
                 members = order[a:b]
                 if b - a == 1 and lengths[members[0]] * ntracks > BATCH_VALUES:
-                    rows = _summarize_long(genome, chroms[members[0]],
+                    rows = _summarize_long(genome[chroms[members[0]]],
                                            int(starts[members[0]]), int(ends[members[0]]),
                                            bins, columns, full)
                 else:
@@ -333,13 +329,15 @@ def _widths(starts, ends, bins):
 
 
 def _accumulate(flat, dest, stride, pos, length, region_start, region_length, row, bins,
-                full, accumulators):
+                full, accumulators, overlapping=True):
     """:func:`accumulate_windows` over the pieces, split among the read threads (pieces of
-    different regions: disjoint rows)."""
+    different regions: disjoint rows); ``overlapping=False`` says that no value lies in two
+    pieces (prefix sums would then be wasted work)."""
     from ..kernels.binned import accumulate_totals, accumulate_windows
 
     npieces = len(pos)
-    if not full:        # prefix sums: one pass over the values, however much pieces overlap
+    if not full and overlapping:    # prefix sums: one pass over the values, however much
+        # pieces overlap
         accumulate_totals(flat, dest, stride, pos, length, region_start, region_length, row,
                           bins, accumulators[0], accumulators[1])
         return
@@ -383,18 +381,28 @@ def _summarize_batch(genome, id_names, chrom_ids, starts, ends, bins, columns, f
     return accumulators
 
 
-def _summarize_long(genome, chrom, start, end, bins, columns, full):
-    """One region too long for a batch, read in pieces of at most :data:`BATCH_VALUES`
-    values into the same accumulators."""
+def _summarize_long(chromosome, start, end, bins, columns, full):
+    """The accumulators of one region of ``chromosome`` (any length; ``Chromosome.binned``
+    and the regions too long for a batch of :func:`summarize`), read in pieces of at most
+    :data:`BATCH_VALUES` values by the parallel reader into one buffer and added to the
+    same accumulators; each piece is cut at the bin edges inside it, so that
+    :func:`_accumulate` shares its bins among the threads."""
     from ..kernels.binned import new_accumulators
-    accumulators = new_accumulators(bins, len(columns))
-    step = max(1, BATCH_VALUES // len(columns))
-    one = np.zeros(1, dtype=np.int64)
+    stride = len(columns)
+    accumulators = new_accumulators(bins, stride)
+    step = max(1, BATCH_VALUES // stride)
+    buffer = np.empty(min(step, end - start) * stride, dtype=np.float32)
+    edges = bin_edges(start, end, bins)
+    zero = np.zeros(1, dtype=np.int64)
     for lo in range(start, end, step):
         hi = min(end, lo + step)
-        flat, _ = genome._read_flat([chrom], np.array([lo], dtype=np.int64),
-                                    np.array([hi], dtype=np.int64), columns)
-        _accumulate(flat, one, len(columns), np.array([lo], dtype=np.int64),
-                    np.array([hi - lo], dtype=np.int64), np.array([start], dtype=np.int64),
-                    np.array([end - start], dtype=np.int64), one, bins, full, accumulators)
+        flat = buffer[:(hi - lo) * stride]
+        chromosome._read_regions(np.array([lo], dtype=np.int64),
+                                 np.array([hi], dtype=np.int64), zero, columns, flat)
+        cuts = np.concatenate(([lo], edges[(edges > lo) & (edges < hi)], [hi]))
+        pos = cuts[:-1]
+        ones = np.ones(len(pos), dtype=np.int64)
+        _accumulate(flat, (pos - lo) * stride, stride, pos, np.diff(cuts), start * ones,
+                    (end - start) * ones, zero.repeat(len(pos)), bins, full, accumulators,
+                    overlapping=False)
     return accumulators

@@ -33,10 +33,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._extras import require
-from ..errors import GenomedataError, GenomedataValueError
+from ..errors import GenomedataError
 from ..inputs.regions import parse_locus
-from .binned import bin_edges, binned, stackup, track_columns
-from .keys import is_int
+from .binned import _check_region, bin_edges, binned, stackup, track_columns
 
 POSITION = "position"
 TRACK = "track"
@@ -62,19 +61,6 @@ def _columns(pd, labels, name):
 # ------------------------------------------------------------------------------------------------
 # A region
 
-def _bounds(chromosome, start, end) -> tuple[int, int]:
-    start = 0 if start is None else start
-    end = chromosome.length if end is None else end
-    if not is_int(start) or not is_int(end):
-        raise GenomedataError(f"region bounds must be integers, not {start!r} and {end!r}")
-    start, end = int(start), int(end)
-    if start < 0:
-        raise GenomedataValueError(f"region start {start} is negative")
-    if end < start:
-        raise GenomedataValueError(f"region end {end} is before its start {start}")
-    return start, end
-
-
 def region_frame(chromosome, start=None, end=None, tracks=None):
     """``Chromosome.to_dataframe``: the values of ``[start, end)`` of ``chromosome``
     (default: the whole chromosome) as a DataFrame indexed by position with a float32 column
@@ -82,7 +68,8 @@ def region_frame(chromosome, start=None, end=None, tracks=None):
     supercontigs and past the chromosome's end, no :class:`~genomedata.OverlapWarning`."""
     pd = pandas()
     chromosome._check_open()
-    start, end = _bounds(chromosome, start, end)
+    start, end = _check_region(0 if start is None else start,
+                               chromosome.length if end is None else end)
     columns = track_columns(chromosome, tracks)
     values = np.empty((end - start) * len(columns), dtype=np.float32)
     if len(values):

@@ -1,15 +1,13 @@
 """Kernels of binned summaries (``Chromosome.binned``, ``Genome.stackup``,
 ``Genome.summarize``).
 
-A region ``[edges[0], edges[-1])`` is cut into bins ``[edges[b], edges[b + 1])`` (int64 edges,
-non-decreasing; zero-width bins allowed).  :func:`accumulate_bins` adds one block of one track
-(float32 values of consecutive positions ``pos, pos + 1, ...``) to per-bin accumulators, so a
-region is summarised block by block without holding it in memory.  :func:`accumulate_windows`
-adds many regions at once from the flat array ``Genome.read_regions`` reads them into
-(``summarize``).  Both add values through the one helper :func:`add_span`;
-:func:`accumulate_totals` gives the same counts and totals (mean, sum, coverage) from prefix
-sums, in time independent of how much the regions overlap.  Values that are not finite
-(NaN, +-inf) are missing data.
+A region ``[start, start + length)`` is cut into ``bins`` bins with edges ``start + (b *
+length) // bins``.  :func:`accumulate_windows` adds to per-bin accumulators pieces of regions
+read into one flat array (the layout of ``Genome.read_regions``): many regions at once, or one
+long region piece by piece, so that it is summarised without holding it in memory; it adds
+values through the one helper :func:`add_span`.  :func:`accumulate_totals` gives the same
+counts and totals (mean, sum, coverage) from prefix sums, in time independent of how much the
+regions overlap.  Values that are not finite (NaN, +-inf) are missing data.
 
 Accumulators, each of shape ``(bins, ncols)``, indexed ``[bin, col]``:
 
@@ -93,35 +91,6 @@ def add_span(values, first, n, step, row, col, full, count, total, shift, dsum, 
         dsq[row, col] += s2
         mins[row, col] = lowest
         maxs[row, col] = highest
-
-
-@kernel
-def accumulate_bins(values, pos, edges, col, count, total, shift, dsum, dsq, mins, maxs):
-    """Add ``values`` (float32, 1-D; ``values[i]`` is at position ``pos + i``) to column
-    ``col`` of the accumulators of the bins given by ``edges``.  Positions outside
-    ``[edges[0], edges[-1])`` are ignored."""
-    nbins = edges.shape[0] - 1
-    n = values.shape[0]
-    stop = pos + n
-    if nbins < 1 or n == 0 or stop <= edges[0] or pos >= edges[nbins]:
-        return
-    # first bin whose end is past pos
-    b = np.searchsorted(edges, pos, side="right") - 1
-    if b < 0:
-        b = 0
-    while b < nbins:
-        lo = edges[b]
-        hi = edges[b + 1]
-        if lo >= stop:
-            break
-        if hi > lo:
-            i0 = lo - pos if lo > pos else 0
-            i1 = hi - pos if hi < stop else n
-            add_span(values, i0, i1 - i0, 1, b, col, True, count, total, shift, dsum, dsq, mins,
-                     maxs)
-        if hi > stop:
-            break
-        b += 1
 
 
 @inlined

@@ -1,5 +1,6 @@
-"""Binned summaries: the kernel (genomedata.kernels.binned) and ``Chromosome.binned`` /
-``Genome.stackup`` (genomedata.api.binned) against numpy on the raw values."""
+"""Binned summaries: the kernel that adds pieces of a region (genomedata.kernels.binned) and
+``Chromosome.binned`` / ``Genome.stackup`` (genomedata.api.binned) against numpy on the raw
+values."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from genomedata import Genome
 from genomedata.api import binned as _binned
 from genomedata.errors import GenomedataError
-from genomedata.kernels.binned import accumulate_bins, new_accumulators
+from genomedata.kernels.binned import accumulate_windows, new_accumulators
 
 pytestmark = pytest.mark.kernels
 
@@ -104,52 +105,58 @@ def assert_same(observed, expected):
 # ------------------------------------------------------------------------------------------------
 # kernel
 
+def add_pieces(flat, stride, cuts, start, end, bins, full, acc):
+    """accumulate_windows of the pieces ``[cuts[i], cuts[i + 1])`` of a flat array holding
+    positions 0, 1, ... (``stride`` tracks) to the ``bins`` bins of ``[start, end)``."""
+    cuts = np.asarray(cuts, dtype=np.int64)
+    pos = cuts[:-1]
+    ones = np.ones(len(pos), dtype=np.int64)
+    accumulate_windows(flat, pos * stride, stride, pos, np.diff(cuts), start * ones,
+                       (end - start) * ones, 0 * ones, bins, full, *acc)
+
+
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
-def test_kernel_blocks_equal_one_pass(data):
-    """Feeding a region in arbitrary blocks gives the numpy answer."""
+def test_kernel_pieces_equal_one_pass(data):
+    """Feeding a region in arbitrary pieces, some reaching outside it, gives the numpy
+    answer (``full=False``: the counts and totals of mean, sum and coverage only)."""
     n = data.draw(st.integers(1, 400))
     seed = data.draw(st.integers(0, 2 ** 32 - 1))
     rng = np.random.default_rng(seed)
-    values = rng.normal(0, 10, n).astype(np.float32)
-    values[rng.random(n) < 0.3] = np.nan
-    values[rng.random(n) < 0.05] = np.inf
-    bins = data.draw(st.integers(1, 60))
+    values = rng.normal(0, 10, (n, 2)).astype(np.float32)
+    values[rng.random((n, 2)) < 0.3] = np.nan
+    values[rng.random((n, 2)) < 0.05] = np.inf
     start = data.draw(st.integers(0, 50))
     region_end = start + data.draw(st.integers(1, n + 50))
+    bins = data.draw(st.integers(1, min(60, region_end - start)))
     edges = start + (np.arange(bins + 1, dtype=np.int64) * (region_end - start)) // bins
-    acc = new_accumulators(bins, 2)
     cuts = sorted(set(data.draw(st.lists(st.integers(0, n), max_size=8))) | {0, n})
-    for lo, hi in zip(cuts[:-1], cuts[1:]):
-        accumulate_bins(values[lo:hi], np.int64(lo), edges, 1, *acc)
-    count, total, shift, dsum, dsq, mins, maxs = acc
-    assert not count[:, 0].any() and not total[:, 0].any()  # column 0 untouched
-    raw = np.full(max(n, region_end), np.nan)
+    raw = np.full((max(n, region_end), 2), np.nan)
     raw[:n] = values
-    for stat in STATS:
-        expected = expected_binned(raw[:, None], start, region_end, bins, stat)[:, 0]
-        widths = np.diff(edges).astype(np.float64)[:, None]
-        observed = _binned._finish(stat, widths, *[a[:, 1:] for a in acc])[:, 0]
-        assert_same(observed, expected)
+    for full in (True, False):
+        acc = new_accumulators(bins, 2)
+        add_pieces(values.ravel(), 2, cuts, start, region_end, bins, full, acc)
+        for stat in STATS if full else ("mean", "sum", "coverage"):
+            expected = expected_binned(raw, start, region_end, bins, stat)
+            widths = np.diff(edges).astype(np.float64)[:, None]
+            assert_same(_binned._finish(stat, widths, *acc), expected)
 
 
 def test_kernel_std_is_stable():
     """Large offset, small spread: the shifted sums keep the variance exact."""
     values = (np.float32(1e6) + np.arange(8, dtype=np.float32))
-    edges = np.array([0, 8], dtype=np.int64)
     acc = new_accumulators(1, 1)
-    accumulate_bins(values, np.int64(0), edges, 0, *acc)
-    std = _binned._finish("std", edges, *acc)[0, 0]
+    add_pieces(values, 1, [0, 3, 8], 0, 8, 1, True, acc)
+    std = _binned._finish("std", np.array([[8.0]]), *acc)[0, 0]
     assert std == pytest.approx(np.std(values.astype(np.float64)), rel=1e-12)
 
 
 def test_kernel_ignores_positions_outside_the_region():
-    values = np.ones(100, dtype=np.float32)
-    edges = np.array([40, 50, 60], dtype=np.int64)
-    acc = new_accumulators(2, 1)
-    accumulate_bins(values, np.int64(0), edges, 0, *acc)
-    accumulate_bins(values, np.int64(1000), edges, 0, *acc)
-    assert acc[0][:, 0].tolist() == [10, 10]
+    values = np.ones(1100, dtype=np.float32)
+    for full in (True, False):
+        acc = new_accumulators(2, 1)
+        add_pieces(values, 1, [0, 100, 1000, 1100], 40, 60, 2, full, acc)
+        assert acc[0][:, 0].tolist() == [10, 10] and acc[1][:, 0].tolist() == [10.0, 10.0]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -163,16 +170,31 @@ def test_each_stat_over_gaps_and_past_end(genome, archive, stat):
     assert_same(observed, expected_binned(padded(truth, 125000), 25000, 125000, 40, stat))
 
 
+@pytest.mark.parametrize("stat", STATS)
+def test_long_region_read_in_pieces(genome, monkeypatch, stat):
+    """A whole chromosome and past its end (120 chunks, two gaps between supercontigs, no
+    supercontig after 110000) read in 30 pieces that are not chunk-aligned: the numbers of
+    numpy over the values read through the API in one go."""
+    end = 125000
+    values = genome.read_regions("chr1", [0], [end])[0].astype(np.float64)
+    expected = expected_binned(values, 0, end, 97, stat)
+    monkeypatch.setattr(_binned, "BATCH_VALUES", 3 * 4321)    # 4321 bases of 3 tracks
+    assert_same(genome["chr1"].binned(0, end, 97, stat), expected)
+    # one track of three: 3 * 4321 bases a piece
+    assert_same(genome["chr1"].binned(0, end, 97, stat, tracks="steps"), expected[:, [1]])
+
+
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chrom=st.sampled_from(["chr1", "chr2"]), start=st.integers(0, 130000),
        width=st.integers(1, 60000), bins=st.integers(1, 80), stat=st.sampled_from(STATS),
        tracks=st.sampled_from([None, "dense", 1, ["sparse", "dense"], [2, 2, 0]]),
-       block=st.sampled_from([None, 1, 2500, 7000]))
+       block=st.sampled_from([None, 301, 2500, 7000]))
 def test_random_regions(genome, archive, monkeypatch, chrom, start, width, bins, stat, tracks,
                         block):
-    # small blocks: many kernel calls per region (chunk-aligned)
-    monkeypatch.setattr(_binned, "BLOCK_ROWS", block or (1 << 20))
+    # small batches: a region read in many pieces (not chunk-aligned) into one set of
+    # accumulators
+    monkeypatch.setattr(_binned, "BATCH_VALUES", block or (1 << 22))
     bins = min(bins, width)   # more bins than bases is an error (test_more_bins_than_bases)
     end = start + width
     columns = {None: [0, 1, 2], "dense": [0], 1: [1], ("sparse", "dense"): [2, 0],

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import pytest
 
+from conftest import model_values
 from genomedata import Genome, MissingExtraError
 from genomedata.errors import GenomedataError, GenomedataValueError
 
@@ -29,19 +30,8 @@ ENDS = {"c1": 4500, "c2": 2500}
 PAD = 100   # model rows past the end (NaN)
 
 
-def _model():
-    rng = np.random.default_rng(16)
-    values = {}
-    for chrom, bounds in SUPERCONTIGS.items():
-        data = np.full((ENDS[chrom] + PAD, len(TRACKS)), np.nan, dtype=np.float32)
-        for start, stop in bounds:
-            data[start:stop] = rng.normal(size=(stop - start, len(TRACKS))).round(3)
-        values[chrom] = data
-    values["c1"][2000:2100, 1] = np.nan
-    return values
-
-
-VALUES = _model()
+VALUES = model_values(SUPERCONTIGS, ENDS, len(TRACKS), PAD, seed=16)
+VALUES["c1"][2000:2100, 1] = np.nan
 
 
 @pytest.fixture(scope="module")

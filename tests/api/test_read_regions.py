@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
+from conftest import model_values
 from genomedata import Genome
 from genomedata.archive import codec
 from genomedata.errors import GenomedataDirtyWarning, GenomedataValueError
@@ -25,20 +26,9 @@ ENDS = {"c1": 4000, "c2": 3000}
 PAD = 2000   # model rows past the end (NaN)
 
 
-def _model():
-    rng = np.random.default_rng(14)
-    values = {}
-    for chrom, bounds in SUPERCONTIGS.items():
-        data = np.full((ENDS[chrom] + PAD, len(TRACKS)), np.nan, dtype=np.float32)
-        for start, stop in bounds:
-            data[start:stop] = rng.normal(size=(stop - start, len(TRACKS))).round(3)
-        values[chrom] = data
-    values["c1"][1510:1710, 1] = np.nan     # two whole chunks of track b: never stored
-    values["c1"][2000:2050, 2] = np.nan     # part of a chunk
-    return values
-
-
-VALUES = _model()
+VALUES = model_values(SUPERCONTIGS, ENDS, len(TRACKS), PAD, seed=14)
+VALUES["c1"][1510:1710, 1] = np.nan     # two whole chunks of track b: never stored
+VALUES["c1"][2000:2050, 2] = np.nan     # part of a chunk
 
 
 def expected(chrom, start, end, columns=slice(None)):
