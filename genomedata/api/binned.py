@@ -277,11 +277,23 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
      [0.   0.33]]
     """
     genome._check_open()
+    chroms, starts, ends = _region_arrays(genome, chroms, starts, ends)
+    ids = {}
+    chrom_ids = np.fromiter((ids.setdefault(name, len(ids)) for name in chroms),
+                            dtype=np.int64, count=len(chroms))
+    return summarize_coded(genome, list(ids), chrom_ids, starts, ends, stat, tracks, bins)
+
+
+def summarize_coded(genome, chrom_names, chrom_ids, starts, ends, stat="mean", tracks=None,
+                    bins=None) -> np.ndarray:
+    """:func:`summarize` of regions whose chromosomes are given as int64 ``chrom_ids`` into
+    the list of names ``chrom_names`` (each a chromosome of ``genome``), with int64 ``starts``
+    and ``ends`` already checked (0 <= start <= end): what reads a BED file of many regions
+    calls, without a name per region."""
     stat = _check_stat(stat)
     binned_shape = bins is not None
     bins = 1 if bins is None else _check_bins(bins)
     columns = track_columns(genome, tracks)
-    chroms, starts, ends = _region_arrays(genome, chroms, starts, ends)
     lengths = ends - starts
     if binned_shape:
         short = np.flatnonzero(lengths < bins)
@@ -290,14 +302,11 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
             try:
                 _check_region(int(starts[k]), int(ends[k]), bins)
             except GenomedataError as error:
-                raise type(error)(f"{chroms[k]}: {error}") from None
+                raise type(error)(f"{chrom_names[chrom_ids[k]]}: {error}") from None
     nregions, ntracks = len(starts), len(columns)
     result = np.empty((nregions, bins, ntracks), dtype=np.float64)
     if nregions and ntracks:
         from ..kernels.binned import batch_bounds
-        ids = {}
-        chrom_ids = np.fromiter((ids.setdefault(name, len(ids)) for name in chroms),
-                                dtype=np.int64, count=nregions)
         order = np.lexsort((ends, starts, chrom_ids))   # neighbours share chunks
         full = stat in ("min", "max", "std")    # else only counts and totals
         task_total = int(lengths.sum())
@@ -308,11 +317,11 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
             for a, b in bounds.tolist():
                 members = order[a:b]
                 if b - a == 1 and lengths[members[0]] * ntracks > BATCH_VALUES:
-                    rows = _summarize_long(genome[chroms[members[0]]],
+                    rows = _summarize_long(genome[chrom_names[chrom_ids[members[0]]]],
                                            int(starts[members[0]]), int(ends[members[0]]),
                                            bins, columns, full)
                 else:
-                    rows = _summarize_batch(genome, list(ids), chrom_ids[members],
+                    rows = _summarize_batch(genome, chrom_names, chrom_ids[members],
                                             starts[members], ends[members], bins, columns,
                                             full)
                 result[members] = _finish(stat, _widths(starts[members], ends[members], bins),

@@ -147,10 +147,13 @@ def accumulate_totals(flat, dest, stride, pos, length, region_start, region_leng
     error kept, by Knuth's two-sum), so that the difference of two of them is the sum of the
     values between as closely as adding those values one by one; the counts are exact."""
     nrows = flat.shape[0] // stride
-    hi = np.zeros((nrows + 1, stride), np.float64)
-    lo = np.zeros((nrows + 1, stride), np.float64)
-    finite = np.zeros((nrows + 1, stride), np.int64)
+    hi = np.empty((nrows + 1, stride), np.float64)      # every row set below
+    lo = np.empty((nrows + 1, stride), np.float64)
+    finite = np.empty((nrows + 1, stride), np.int64)
     for t in range(stride):
+        hi[0, t] = 0.0
+        lo[0, t] = 0.0
+        finite[0, t] = 0
         s = 0.0
         e = 0.0
         c = 0

@@ -41,6 +41,7 @@ import numpy as np
 
 from ..api import frames
 from ..api.bigwig import BigWigGenome
+from ..api.binned import summarize_coded
 from ..api.genome import Genome
 from ..api.keys import is_int
 from ..errors import GenomedataError, GenomedataValueError, name_list, not_found
@@ -194,7 +195,7 @@ def summarize(archive, regions_bed, tracks=None, stat="mean", bins=None) -> Regi
                 raise GenomedataValueError(
                     f"{regions.where(k)}: the region has {int(lengths[k])} bases, too few for "
                     f"{int(bins)} bins: use at most {int(lengths.min())} bins")
-        values = genome.summarize(regions.chroms, regions.starts, regions.ends, stat,
-                                  columns, bins)
+        values = summarize_coded(genome, regions.chrom_names, regions.chrom_ids,
+                                 regions.starts, regions.ends, stat, columns, bins)
     return RegionSummary(regions, tracks, stat, None if bins is None else int(bins), values)
 
