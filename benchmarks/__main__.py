@@ -537,14 +537,9 @@ def peer_rows(peers: dict | None, plan: dict) -> list:
         "bed": f"mean of each track over {len(plan['bed']):,} BED intervals "
                f"({BED_LENGTHS[0]:,}-{BED_LENGTHS[1]:,} bp)",
     }
-    methods = {"stackup": "Genome.stackup(..., bins=1, 'mean') once per track",
-               "read": "np.nanmean(chromosome[a:b], axis=0) per interval"}
     ours_method = {"small": "chromosome[a:b]", "large": "chromosome[a:b]",
-                   "whole": "chromosome[start:end]"}
-    if peers is not None:
-        best, other = peers["ours"]["bed"], peers["ours"]["bed_other"]
-        ours_method["bed"] = (f"{methods[best['method']]} (the faster public way; "
-                              f"{methods[other['method']]}: {other['wall']:.2f} s)")
+                   "whole": "chromosome[start:end]",
+                   "bed": "Genome.summarize(chroms, starts, ends, 'mean', tracks), one call"}
     peer_method = {"pyBigWig": {"bed": "stats(type='mean', exact=True) per interval"},
                    "pybigtools": {"bed": "average_over_bed(stats='mean')"}}
     if peers is None:

@@ -12,9 +12,9 @@ exact ``stats`` on the same track as a bigWig and the same BED file, values comp
 kind called once untimed first), the same reads are timed three ways:
 
 * ours: the archive through the public API -- ``genome[chrom][a:b]`` (all tracks in one
-  array) for windows and whole chromosomes; for the means over BED intervals the faster of
-  the two public ways, both timed: ``Genome.stackup(chroms, starts, ends, 1, "mean",
-  track)`` once per track, or ``np.nanmean(genome[chrom][a:b], axis=0)`` per interval;
+  array) for windows and whole chromosomes; for the means over BED intervals
+  ``Genome.summarize(chroms, starts, ends, "mean", tracks)`` (every interval and track in
+  one call);
 * pyBigWig: ``values(chrom, a, b, numpy=True)`` per track file; ``stats(chrom, a, b,
   type="mean", exact=True)`` per interval and track (``exact=True``: from the data, not from
   a zoom level, like the other two);
@@ -77,16 +77,7 @@ class Ours:
         return self.genome[chrom][a:b]
 
     def means(self, chroms, starts, ends, bed_path):
-        return np.stack([self.genome.stackup(chroms, starts, ends, 1, "mean", track)[:, 0]
-                         for track in self.tracks], axis=1)
-
-    def means_by_reading(self, chroms, starts, ends, bed_path):
-        """The other public way: read each interval (all tracks), numpy's nanmean."""
-        genome = self.genome
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN intervals
-            return np.stack([np.nanmean(genome[c][a:b], axis=0) for c, a, b in
-                             zip(chroms, starts.tolist(), ends.tolist())])
+        return self.genome.summarize(chroms, starts, ends, "mean", self.tracks)
 
     def close(self):
         self.genome.close()
@@ -165,14 +156,6 @@ def measure(reader, plan, sizes) -> dict:
                "large": _timed(windows(large), len(large)),
                "whole": _timed(windows([(whole, 0, sizes[whole])]), 1),
                "bed": _timed(means, len(bed))}
-    if isinstance(reader, Ours):  # ours: the faster of its two public ways
-        reader.means_by_reading(chroms[:1], starts[:1], ends[:1], plan["bed_path"])
-        results["bed"]["method"] = "stackup"
-        other = _timed(lambda: reader.means_by_reading(chroms, starts, ends, None), len(bed))
-        other["method"] = "read"
-        results["bed_other"] = other
-        if other["wall"] < results["bed"]["wall"]:
-            results["bed"], results["bed_other"] = other, results["bed"]
     return results
 
 
