@@ -66,7 +66,7 @@ def test_benchmark_suite_runs(tmp_path):
                                      if env.get("PYTHONPATH") else "")
     results = tmp_path / "results.md"
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--small", "--workdir", str(tmp_path / "work"),
+        [sys.executable, "-m", "benchmarks", "--tiny", "--workdir", str(tmp_path / "work"),
          "--results", str(results)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
