@@ -153,7 +153,8 @@ def scan_bed(buf, need_score, need_columns, skip_header):
     while i < n:
         line_start = i
         line_no += 1
-        i = skip_blanks(buf, i, n)
+        while i < n and is_blank_or_cr(buf[i]):     # a stray CR separates, as blanks do
+            i += 1
         line_end = i
         while line_end < n and buf[line_end] != NEWLINE:
             line_end += 1
