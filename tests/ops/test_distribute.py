@@ -452,3 +452,29 @@ def test_a_cluster_without_workers_stops_the_load(inputs, tmp_path, monkeypatch,
         time.sleep(0.05)
     assert not scheduler.tasks
     assert leftovers(tmp_path) == []
+
+
+def test_a_task_the_cluster_drops_stops_the_load(inputs, tmp_path, workerless):
+    """A task the scheduler forgets (cancelled for every client, as when the scheduler
+    restarts) ends the wait with one sentence."""
+    import threading
+    import time
+    scheduler, client = workerless
+
+    def drop():
+        began = time.monotonic()
+        while not scheduler.tasks and time.monotonic() - began < 30:
+            time.sleep(0.01)
+        for key in list(scheduler.tasks):
+            client.cancel([distributed.Future(key, client)], force=True)
+    dropping = threading.Thread(target=drop, daemon=True)
+    dropping.start()
+    with pytest.raises(GenomedataError) as raised:
+        load_genomedata(tmp_path / "out.gd", tracks_of(inputs)[:1], [inputs / "genome.fa"],
+                        executor=client.get_executor(pure=False))
+    dropping.join()
+    message = str(raised.value)
+    assert message.startswith(f"the task reading {inputs / 'a.bedGraph'} did not finish: "
+                              "the Dask cluster dropped it (")
+    assert message.endswith("); stopped, nothing was changed")
+    assert leftovers(tmp_path) == []
