@@ -478,3 +478,54 @@ def test_a_task_the_cluster_drops_stops_the_load(inputs, tmp_path, workerless):
                               "the Dask cluster dropped it (")
     assert message.endswith("); stopped, nothing was changed")
     assert leftovers(tmp_path) == []
+
+
+def test_a_result_that_cannot_be_fetched_stops_the_command(monkeypatch):
+    """A finished Dask task whose worker does not send its result: the command stops once it
+    has tried for NO_WORKER_SECONDS (a Dask client's view, faked: the worker cannot be made
+    to stall on cue)."""
+    import time
+    from genomedata.ops import _distribute
+    monkeypatch.setattr(_distribute, "NO_WORKER_SECONDS", 0.3)
+    monkeypatch.setattr(_distribute, "_POLL_SECONDS", 0.05)
+
+    class Unfetchable:
+        status = "finished"
+        tries = 0
+
+        def done(self):
+            return True
+
+        def add_done_callback(self, callback):
+            callback(self)
+
+        def result(self, timeout=None):
+            Unfetchable.tries += 1
+            raise TimeoutError
+
+    class Client:
+        cancelled = []
+
+        def submit(self, function, *args, **options):
+            return Unfetchable()
+
+        def nthreads(self):
+            return {"tcp://worker": 1}
+
+        def cancel(self, futures):
+            self.cancelled.extend(futures)
+
+    class Executor:
+        _client = Client()
+
+    began = time.monotonic()
+    with pytest.raises(GenomedataError, match=r"^the task reading chromosome chr1 did not "
+                                              r"finish: its result could not be fetched from "
+                                              r"its Dask worker for 0\.3 s; stopped, nothing "
+                                              r"was changed$"):
+        with _distribute._Tasks(Executor()) as tasks:
+            tasks.submit("chr1", "reading chromosome chr1", print)
+            list(tasks.finished())
+    assert 0.3 <= time.monotonic() - began < 5
+    assert Unfetchable.tries >= 2                 # asked again at each poll
+    assert Executor._client.cancelled == list(tasks.futures)
