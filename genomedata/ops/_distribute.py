@@ -324,8 +324,8 @@ class _Tasks:
     On a Dask executor (``Client.get_executor()``) the tasks go to its client and are
     followed by their Dask futures, asked for their state every ``_POLL_SECONDS``, rather
     than by the executor's ``concurrent.futures`` copies, which are never marked done when
-    their result cannot be passed on (a task cancelled as it ended, a result lost with its
-    worker).  A lost task always ends the wait with a GenomedataError: its worker died each
+    their result cannot be passed on (a task cancelled as it ended, a failed fetch of its
+    result: one dropped connection and the copy waits for ever).  A lost task always ends the wait with a GenomedataError: its worker died each
     time it ran it (``distributed.scheduler.allowed-failures``), the cluster dropped it (the
     scheduler restarted or became unreachable), the cluster had no worker for
     ``NO_WORKER_SECONDS``, or its result could not be fetched for as long."""
@@ -404,14 +404,17 @@ class _Tasks:
     @staticmethod
     def _fetch(future, what):
         """A done Dask task's result, its error raised (``_result``), or ``_UNFETCHED`` when
-        its worker did not send the result in time (it is asked again at the next poll; if
-        the worker died, the scheduler runs the task again)."""
+        the task ended well but its result did not come (not in ``_FETCH_SECONDS``, or the
+        connection failed): it is asked for again at the next poll (if its worker died, the
+        scheduler runs the task again)."""
         try:
             return _result(future, what, _FETCH_SECONDS)
-        except TimeoutError:
-            if future.status == "error":             # the task's own TimeoutError
-                raise
-            return _UNFETCHED
+        except GenomedataError:
+            raise
+        except Exception:
+            if future.status == "finished":
+                return _UNFETCHED
+            raise                                    # the task's own error
 
     def stop(self) -> None:
         """Cancel the tasks not started, and wait for the running ones (they write beside the

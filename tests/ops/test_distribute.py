@@ -529,3 +529,26 @@ def test_a_result_that_cannot_be_fetched_stops_the_command(monkeypatch):
     assert 0.3 <= time.monotonic() - began < 5
     assert Unfetchable.tries >= 2                 # asked again at each poll
     assert Executor._client.cancelled == list(tasks.futures)
+
+
+def test_a_result_lost_on_the_way_is_fetched_again(inputs, cluster, tmp_path, monkeypatch):
+    """The first fetch of a finished task's result fails (a dropped connection): the load
+    asks again and finishes (the executor's own future for that task never completes)."""
+    from genomedata.ops import _distribute
+    monkeypatch.setattr(_distribute, "_POLL_SECONDS", 0.1)
+    fetch = cluster._gather_remote
+    failed = []
+
+    async def drop_once(*args, **kwargs):
+        monkeypatch.setattr(cluster, "_gather_remote", fetch)
+        cluster._gather_keys = cluster._gather_future = None     # as a real fetch does
+        failed.append(True)
+        raise OSError("connection reset by peer")
+    monkeypatch.setattr(cluster, "_gather_remote", drop_once)
+    tracks = tracks_of(inputs)[:1]
+    load_genomedata(tmp_path / "local.gd", tracks, [inputs / "genome.fa"], mode="file")
+    load_genomedata(tmp_path / "dask.gd", tracks, [inputs / "genome.fa"], mode="file",
+                    executor=cluster.get_executor(pure=False))
+    assert failed == [True]
+    assert dump(tmp_path / "local.gd") == dump(tmp_path / "dask.gd")
+    assert leftovers(tmp_path) == ["dask.gd", "local.gd"]
