@@ -301,7 +301,13 @@ _DIED = {"KilledWorker": "its Dask worker died each time it ran it",
 NO_WORKER_SECONDS = 60.0
 _POLL_SECONDS = 2.0
 _FETCH_SECONDS = 10.0       # one try at fetching a finished task's result
-_UNFETCHED = object()
+
+
+@dataclass
+class _Unfetched:
+    """A finished task's result that did not come, and why."""
+
+    why: str
 
 
 def _dask_client(executor):
@@ -324,11 +330,12 @@ class _Tasks:
     On a Dask executor (``Client.get_executor()``) the tasks go to its client and are
     followed by their Dask futures, asked for their state every ``_POLL_SECONDS``, rather
     than by the executor's ``concurrent.futures`` copies, which are never marked done when
-    their result cannot be passed on (a task cancelled as it ended, a failed fetch of its
-    result: one dropped connection and the copy waits for ever).  A lost task always ends the wait with a GenomedataError: its worker died each
-    time it ran it (``distributed.scheduler.allowed-failures``), the cluster dropped it (the
-    scheduler restarted or became unreachable), the cluster had no worker for
-    ``NO_WORKER_SECONDS``, or its result could not be fetched for as long."""
+    their result cannot be passed on (a task cancelled as it ended; a failed fetch of its
+    result: one dropped connection and the copy waits for ever).  A lost task always ends
+    the wait with a GenomedataError: its worker died each time it ran it
+    (``distributed.scheduler.allowed-failures``), the cluster dropped it (the scheduler
+    restarted or became unreachable), the cluster had no worker for ``NO_WORKER_SECONDS``,
+    or its result could not be fetched for as long."""
 
     def __init__(self, executor):
         self.executor = executor
@@ -380,13 +387,13 @@ class _Tasks:
                     continue
                 key, what = self.futures[future]
                 found = self._fetch(future, what)
-                if found is _UNFETCHED:
+                if isinstance(found, _Unfetched):
                     since = unfetched.setdefault(future, time.monotonic())
                     if time.monotonic() - since >= NO_WORKER_SECONDS:
                         raise GenomedataError(
                             f"the task {what} did not finish: its result could not be "
-                            f"fetched from its Dask worker for {NO_WORKER_SECONDS:g} s; "
-                            "stopped, nothing was changed")
+                            f"fetched from its Dask worker for {NO_WORKER_SECONDS:g} s "
+                            f"({found.why}); stopped, nothing was changed")
                     continue
                 pending.discard(future)
                 progressed = True
@@ -403,7 +410,7 @@ class _Tasks:
 
     @staticmethod
     def _fetch(future, what):
-        """A done Dask task's result, its error raised (``_result``), or ``_UNFETCHED`` when
+        """A done Dask task's result, its error raised (``_result``), or an ``_Unfetched`` when
         the task ended well but its result did not come (not in ``_FETCH_SECONDS``, or the
         connection failed): it is asked for again at the next poll (if its worker died, the
         scheduler runs the task again)."""
@@ -411,9 +418,10 @@ class _Tasks:
             return _result(future, what, _FETCH_SECONDS)
         except GenomedataError:
             raise
-        except Exception:
+        except Exception as exc:
             if future.status == "finished":
-                return _UNFETCHED
+                return _Unfetched(f"{type(exc).__name__}: {exc}" if str(exc)
+                                  else type(exc).__name__)
             raise                                    # the task's own error
 
     def stop(self) -> None:

@@ -521,8 +521,8 @@ def test_a_result_that_cannot_be_fetched_stops_the_command(monkeypatch):
     began = time.monotonic()
     with pytest.raises(GenomedataError, match=r"^the task reading chromosome chr1 did not "
                                               r"finish: its result could not be fetched from "
-                                              r"its Dask worker for 0\.3 s; stopped, nothing "
-                                              r"was changed$"):
+                                              r"its Dask worker for 0\.3 s \(TimeoutError\); "
+                                              r"stopped, nothing was changed$"):
         with _distribute._Tasks(Executor()) as tasks:
             tasks.submit("chr1", "reading chromosome chr1", print)
             list(tasks.finished())
