@@ -448,8 +448,9 @@ def _result(future, what, timeout=None):
         raise
     except Exception as exc:
         if type(exc).__name__ in _DIED:
+            said = " ".join(str(exc).split())      # one line (Dask's may have two)
             raise GenomedataError(f"the task {what} did not finish: "
-                                  f"{_DIED[type(exc).__name__]} ({exc}); stopped, nothing "
+                                  f"{_DIED[type(exc).__name__]} ({said}); stopped, nothing "
                                   "was changed") from None
         raise
 
