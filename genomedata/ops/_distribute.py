@@ -24,9 +24,11 @@ The unit of work is one chromosome with all its tracks.  The calling process (th
 5. writes the statistics and puts the archive in place, as a local load does.
 
 A malformed line in any task stops the load with its ``FILE:LINE: message``; the tasks not
-started are cancelled, the running ones are waited for, and the temporary archive, the work
-folder and the spool files are removed: nothing is left.  The result is the archive a local
-load builds, value for value, statistic for statistic.
+started are cancelled, the running ones are waited for (not on Dask, which can neither
+report nor stop them), and the temporary archive, the work folder and the spool files are
+removed: nothing is left.  A task lost to a Dask cluster stops the load too, with one
+sentence, never a wait for ever (``_Tasks``).  The result is the archive a local load
+builds, value for value, statistic for statistic.
 """
 
 from __future__ import annotations
