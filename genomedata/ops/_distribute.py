@@ -24,18 +24,21 @@ The unit of work is one chromosome with all its tracks.  The calling process (th
 5. writes the statistics and puts the archive in place, as a local load does.
 
 A malformed line in any task stops the load with its ``FILE:LINE: message``; the tasks not
-started are cancelled, the running ones are waited for, and the temporary archive, the work
-folder and the spool files are removed: nothing is left.  The result is the archive a local
-load builds, value for value, statistic for statistic.
+started are cancelled, the running ones are waited for (not on Dask, which can neither
+report nor stop them), and the temporary archive, the work folder and the spool files are
+removed: nothing is left.  A task lost to a Dask cluster stops the load too, with one
+sentence, never a wait for ever (``_Tasks``).  The result is the archive a local load
+builds, value for value, statistic for statistic.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import secrets
 import shutil
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 
 from .. import _progress
@@ -113,20 +116,17 @@ def _read_inputs(executor, tracks, archive_path, temporary) -> list:
             with _progress.task("reading standard input", unit="bytes") as task:
                 spool_named(filename, spool, task)
         spools.append(spool)
-    futures = {}
-    try:
+    found = {}
+    with _Tasks(executor) as running:
         for index, ((_, filename), spool) in enumerate(zip(tracks, spools)):
             path = filename if filename in (None, "-") else os.path.abspath(filename)
-            futures[executor.submit(_read_input, path, describe(filename), spool)] = index
-        found = {}
-        with _progress.task("splitting inputs by chromosome", total=len(futures),
+            running.submit(index, f"reading {filename}", _read_input, path,
+                           describe(filename), spool)
+        with _progress.task("splitting inputs by chromosome", total=len(running),
                             unit="inputs") as bar:
-            for future in _completed(futures, executor):
-                found[futures[future]] = _result(future, f"reading {tracks[futures[future]][1]}")
+            for index, result in running.finished():
+                found[index] = result
                 bar.advance()
-    except BaseException:
-        _stop(futures)
-        raise
     return [found[index] for index in range(len(tracks))]
 
 
@@ -252,7 +252,7 @@ def build_on_executor(executor, gdfilename, tracks, seqfilenames, mode, seqfile_
             raise
     finally:
         if work is not None:
-            shutil.rmtree(work, ignore_errors=True)
+            _remove_work(work)
         for path in temporary:
             try:
                 os.unlink(path)
@@ -290,37 +290,26 @@ def _chromosome_layout(group):
             [e for _, e in bounds])
 
 
-# the executors' exceptions for a task whose process died (by their names: no import)
+# the executors' exceptions for a task that did not finish (by their names: no import)
 _DIED = {"KilledWorker": "its Dask worker died each time it ran it",
-         "BrokenProcessPool": "a worker process died"}
-
-
-def _run_all(executor, tasks) -> dict:
-    """Every task's result by chromosome, the progress bar counting chromosomes as tasks
-    finish.  On the first failure (or Ctrl-C) the tasks not started are cancelled and the
-    running ones waited for (they write into the work folder) before it is raised."""
-    futures = {}
-    try:
-        for task in tasks:
-            futures[executor.submit(_run_task, task)] = task.chrom
-        results = {}
-        with _progress.task("loading chromosomes", total=len(tasks),
-                            unit="chromosomes") as bar:
-            for future in _completed(futures, executor):
-                results[futures[future]] = _result(future,
-                                                   f"loading chromosome {futures[future]}")
-                bar.advance()
-    except BaseException:
-        _stop(futures)
-        raise
-    return {task.chrom: results[task.chrom] for task in tasks}
-
+         "BrokenProcessPool": "a worker process died",
+         "FutureCancelledError": "the Dask cluster dropped it",
+         "CancelledError": "it was cancelled"}
 
 # A Dask cluster whose workers all died and were not restarted (a nanny can fail to start a
 # new worker process, e.g. on a loaded machine) leaves its tasks waiting for a worker for
-# ever: the command stops once the cluster has had no worker for this long.
+# ever: the command stops once the cluster has had no worker for this long.  A finished
+# task whose result cannot be fetched from its worker for this long stops it too.
 NO_WORKER_SECONDS = 60.0
 _POLL_SECONDS = 2.0
+_FETCH_SECONDS = 10.0       # one try at fetching a finished task's result
+
+
+@dataclass
+class _Unfetched:
+    """A finished task's result that did not come, and why."""
+
+    why: str
 
 
 def _dask_client(executor):
@@ -336,49 +325,162 @@ def _has_workers(client) -> bool:
         return False
 
 
-def _completed(futures, executor):
-    """The futures as they finish (``as_completed``).  On a Dask cluster that has had no
-    worker for ``NO_WORKER_SECONDS`` while tasks wait, a GenomedataError says so."""
-    client = _dask_client(executor)
-    pending = set(futures)
-    alone_since = None
-    while pending:
-        done, pending = wait(pending, timeout=_POLL_SECONDS if client is not None else None,
-                             return_when=FIRST_COMPLETED)
-        yield from done
-        if client is None or not pending or done:
-            alone_since = None
-        elif _has_workers(client):
-            alone_since = None
-        elif alone_since is None:
-            alone_since = time.monotonic()
-        elif time.monotonic() - alone_since >= NO_WORKER_SECONDS:
-            raise GenomedataError(f"the Dask cluster has had no worker for "
-                                  f"{NO_WORKER_SECONDS:g} s while {len(pending)} tasks waited "
-                                  "(its workers died and were not started again); stopped, "
-                                  "nothing was changed")
+class _Tasks:
+    """The tasks of one command on an executor: ``submit`` them, take their results with
+    ``finished``; leaving the ``with`` block by an error (or Ctrl-C) stops them (``stop``).
+
+    On a Dask executor (``Client.get_executor()``) the tasks go to its client and are
+    followed by their Dask futures, asked for their state every ``_POLL_SECONDS``, rather
+    than by the executor's ``concurrent.futures`` copies, which are never marked done when
+    their result cannot be passed on (a task cancelled as it ended; a failed fetch of its
+    result: one dropped connection and the copy waits for ever).  A lost task always ends
+    the wait with a GenomedataError: its worker died each time it ran it
+    (``distributed.scheduler.allowed-failures``), the cluster dropped it (the scheduler
+    restarted or became unreachable), the cluster had no worker for ``NO_WORKER_SECONDS``,
+    or its result could not be fetched for as long."""
+
+    def __init__(self, executor):
+        self.executor = executor
+        self.client = _dask_client(executor)
+        self.futures = {}           # future: (key, what the task does, for messages)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is not None:
+            self.stop()
+
+    def __len__(self):
+        return len(self.futures)
+
+    def submit(self, key, what, function, *args) -> None:
+        if self.client is None:
+            future = self.executor.submit(function, *args)
+        else:
+            options = dict(getattr(self.executor, "_kwargs", {}), pure=False)
+            future = self.client.submit(function, *args, **options)
+        self.futures[future] = (key, what)
+
+    def finished(self):
+        """(key, result) of each task as it finishes.  A failed task raises its exception
+        (its input's ``FILE:LINE: message``, say); a task that did not finish raises a
+        GenomedataError."""
+        if self.client is None:
+            for future in as_completed(self.futures):
+                key, what = self.futures[future]
+                yield key, _result(future, what)
+            return
+        ready = queue.SimpleQueue()
+        for future in self.futures:
+            future.add_done_callback(ready.put)      # called in a thread of Dask's
+        pending = set(self.futures)
+        alone_since = None
+        unfetched = {}              # future: since when its result could not be fetched
+        while pending:
+            try:
+                ready.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                pass
+            progressed = False
+            for future in list(pending):
+                if not future.done():               # waiting, running, or run again
+                    unfetched.pop(future, None)
+                    continue
+                key, what = self.futures[future]
+                found = self._fetch(future, what)
+                if isinstance(found, _Unfetched):
+                    since = unfetched.setdefault(future, time.monotonic())
+                    if time.monotonic() - since >= NO_WORKER_SECONDS:
+                        raise GenomedataError(
+                            f"the task {what} did not finish: its result could not be "
+                            f"fetched from its Dask worker for {NO_WORKER_SECONDS:g} s "
+                            f"({found.why}); stopped, nothing was changed")
+                    continue
+                pending.discard(future)
+                progressed = True
+                yield key, found
+            if not pending or progressed or _has_workers(self.client):
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since >= NO_WORKER_SECONDS:
+                raise GenomedataError(f"the Dask cluster has had no worker for "
+                                      f"{NO_WORKER_SECONDS:g} s while {len(pending)} tasks "
+                                      "waited (its workers died and were not started "
+                                      "again); stopped, nothing was changed")
+
+    @staticmethod
+    def _fetch(future, what):
+        """A done Dask task's result, its error raised (``_result``), or an ``_Unfetched`` when
+        the task ended well but its result did not come (not in ``_FETCH_SECONDS``, or the
+        connection failed): it is asked for again at the next poll (if its worker died, the
+        scheduler runs the task again)."""
+        try:
+            return _result(future, what, _FETCH_SECONDS)
+        except GenomedataError:
+            raise
+        except Exception as exc:
+            if future.status == "finished":
+                return _Unfetched(f"{type(exc).__name__}: {exc}" if str(exc)
+                                  else type(exc).__name__)
+            raise                                    # the task's own error
+
+    def stop(self) -> None:
+        """Cancel the tasks not started, and wait for the running ones (they write beside the
+        archive: their files are removed after them).  With a ``concurrent.futures``
+        executor only the futures that could not be cancelled are waited for; Dask can
+        neither report nor stop a running task: it finishes into a folder already removed
+        (its result is dropped)."""
+        if self.client is None:
+            wait([future for future in self.futures if not future.cancel()])
+            return
+        try:
+            self.client.cancel(list(self.futures))
+        except Exception:         # the scheduler is gone: its tasks are gone with it
+            pass
 
 
-def _result(future, what):
-    """A task's result; a task whose process died is a GenomedataError saying so."""
+def _result(future, what, timeout=None):
+    """A task's result; a task that did not finish (its process died, the cluster dropped
+    it) is a GenomedataError saying so."""
     try:
-        return future.result()
+        return future.result(timeout)
     except GenomedataError:
         raise
     except Exception as exc:
         if type(exc).__name__ in _DIED:
+            said = " ".join(str(exc).split())      # one line (Dask's may have two)
             raise GenomedataError(f"the task {what} did not finish: "
-                                  f"{_DIED[type(exc).__name__]} ({exc}); nothing was "
-                                  "created") from None
+                                  f"{_DIED[type(exc).__name__]} ({said}); stopped, nothing "
+                                  "was changed") from None
         raise
 
 
-def _stop(futures) -> None:
-    """Cancel the tasks not started, and wait for the running ones (they write beside the
-    archive: their files are removed after them).  Only the futures that could not be
-    cancelled are waited for: Dask's executor reports every unfinished task as cancellable,
-    and a future cancelled as its task finished is never marked done (waiting for it hung)."""
-    wait([future for future in futures if not future.cancel()])
+def _remove_work(work) -> None:
+    """Remove the work folder; again while a task that was running when the command stopped
+    adds to it (for up to a second)."""
+    for _ in range(20):
+        shutil.rmtree(work, ignore_errors=True)
+        if not os.path.lexists(work):
+            return
+        time.sleep(0.05)
+
+
+def _run_all(executor, tasks) -> dict:
+    """Every task's result by chromosome, the progress bar counting chromosomes as tasks
+    finish.  On the first failure (or Ctrl-C) the tasks are stopped (``_Tasks.stop``)
+    before it is raised."""
+    results = {}
+    with _Tasks(executor) as running:
+        for task in tasks:
+            running.submit(task.chrom, f"loading chromosome {task.chrom}", _run_task, task)
+        with _progress.task("loading chromosomes", total=len(tasks),
+                            unit="chromosomes") as bar:
+            for chrom, result in running.finished():
+                results[chrom] = result
+                bar.advance()
+    return {task.chrom: results[task.chrom] for task in tasks}
 
 
 def _copy_chunks(path, group, runs=None) -> None:
@@ -439,20 +541,16 @@ def close_on_executor(executor, path, *, min_gap, threads) -> None:
         check_closable(files)
         kind = files.kind
         chromosomes = files.chromosome_names()
-    futures = {}
     found = {}
-    try:
+    with _Tasks(executor) as running:
         for chrom in chromosomes:
-            futures[executor.submit(_scan_task, path, kind, chrom, min_gap, threads)] = chrom
-        with _progress.task("computing statistics", total=len(futures),
+            running.submit(chrom, f"reading chromosome {chrom}", _scan_task, path, kind, chrom,
+                           min_gap, threads)
+        with _progress.task("computing statistics", total=len(running),
                             unit="chromosomes") as bar:
-            for future in _completed(futures, executor):
-                found[futures[future]] = _result(future, f"reading chromosome "
-                                                         f"{futures[future]}")
+            for chrom, result in running.finished():
+                found[chrom] = result
                 bar.advance()
-    except BaseException:
-        _stop(futures)
-        raise
     with ArchiveFiles(path, "r+") as files:
         for chrom in chromosomes:
             stats, scans = found[chrom]
@@ -523,23 +621,21 @@ def hardmask_on_executor(executor, path, kind, masks, columns, masker, *, close,
     chosen = [chrom for chrom in chromosomes if close or chrom in masks]
     work = os.path.abspath(sibling(path, "partial"))
     os.mkdir(work)
-    futures = {}
     found = {}
     try:
-        for chrom in chosen:
-            if chrom in masks:
-                future = executor.submit(_mask_task, _MaskTask(
-                    path, kind, chrom, work, columns, masks[chrom], close, min_gap, threads,
-                    block_rows, masker))
-            else:
-                future = executor.submit(_scan_task, path, kind, chrom, min_gap, threads)
-            futures[future] = chrom
-        with _progress.task("masking", total=len(futures), unit="chromosomes") as bar:
-            for future in _completed(futures, executor):
-                what = "masking" if futures[future] in masks else "reading"
-                found[futures[future]] = _result(future, f"{what} chromosome "
-                                                         f"{futures[future]}")
-                bar.advance()
+        with _Tasks(executor) as running:
+            for chrom in chosen:
+                if chrom in masks:
+                    running.submit(chrom, f"masking chromosome {chrom}", _mask_task, _MaskTask(
+                        path, kind, chrom, work, columns, masks[chrom], close, min_gap,
+                        threads, block_rows, masker))
+                else:
+                    running.submit(chrom, f"reading chromosome {chrom}", _scan_task, path,
+                                   kind, chrom, min_gap, threads)
+            with _progress.task("masking", total=len(running), unit="chromosomes") as bar:
+                for chrom, result in running.finished():
+                    found[chrom] = result
+                    bar.advance()
         changed = 0
         with ArchiveFiles(path, "r+", kind=kind) as files, \
                 _progress.task("writing", total=len(chosen), unit="chromosomes") as bar:
@@ -554,9 +650,6 @@ def hardmask_on_executor(executor, path, kind, masks, columns, masker, *, close,
                 if close:
                     write_scanned(group, *scanned, min_gap)
                 bar.advance()
-    except BaseException:
-        _stop(futures)
-        raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        _remove_work(work)
     return changed

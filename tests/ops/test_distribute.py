@@ -35,29 +35,31 @@ def _warm_up():
 def cluster():
     """One local cluster of two worker processes for the module (a task whose worker dies is
     given two more tries)."""
-    yield from _two_workers()
+    yield from _two_workers(allowed_failures=2)
 
 
 @pytest.fixture(autouse=True)
 def no_test_waits_for_ever():
-    """A test of this module that waits on its cluster for over 5 minutes ends the run with
+    """A test of this module that waits on its cluster for over 2 minutes ends the run with
     every thread's traceback, instead of holding the suite for ever."""
     import faulthandler
-    faulthandler.dump_traceback_later(300, exit=True)
+    faulthandler.dump_traceback_later(120, exit=True)
     yield
     faulthandler.cancel_dump_traceback_later()
 
 
-@pytest.fixture(scope="module")
-def dying_cluster():
-    """A cluster of its own for the tests that kill workers: a killed worker that is not
-    started again must not leave the other tests without workers."""
-    yield from _two_workers()
+@pytest.fixture
+def dying_cluster(request):
+    """A new cluster for each test that kills workers (none of them waits for a nanny to
+    start a worker again, nor leaves the other tests a cluster short of workers); the test's
+    ``allowed_failures`` mark: how many times a task whose worker dies is run again."""
+    yield from _two_workers(request.node.get_closest_marker("allowed_failures").args[0])
 
 
-def _two_workers():
+def _two_workers(allowed_failures):
     import dask
-    with dask.config.set({"distributed.scheduler.allowed-failures": 2}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures,
+                          "distributed.comm.timeouts.connect": "10s"}):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                       dashboard_address=":0") as local, \
                 distributed.Client(local) as client:
@@ -228,62 +230,56 @@ def test_a_bad_gzip_input_leaves_no_spool_file(inputs, executor, tmp_path):
     assert leftovers(tmp_path) == ["bad.wig.gz"]
 
 
-def _die_once(marker, function, *args):
-    """Kill this worker process the first time it loads a chromosome (the scheduler runs the
-    task again)."""
-    if function.__name__ == "_run_task" and not os.path.exists(marker):
-        open(marker, "w").close()
-        os._exit(1)
-    return function(*args)
+def _die_once(marker, task):
+    """Load a chromosome, the first task of the load to get here killing its worker process
+    instead (the scheduler runs the task again, on the other worker)."""
+    from genomedata.ops._distribute import _run_task     # the worker's: not the patched one
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return _run_task(task)
+    os._exit(1)
 
 
-def _die_always(function, *args):
-    if function.__name__ == "_run_task":
-        os._exit(1)
-    return function(*args)
-
-
-class _Dying:
-    """An executor whose tasks kill their worker."""
-
-    def __init__(self, executor, wrapper, *extra):
-        self.executor, self.wrapper, self.extra = executor, wrapper, extra
-
-    def submit(self, function, *args):
-        return self.executor.submit(self.wrapper, *self.extra, function, *args)
+def _die_always(task):
+    os._exit(1)
 
 
 @pytest.fixture
 def by_value():
+    """The test module's functions sent to the workers by value (the workers cannot import
+    it)."""
     import cloudpickle
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     yield
     cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
 
 
-# Not in the default run: on the module's shared cluster they once left it without workers
-# (right after them, both nannies closed while their new workers registered, and the next
-# test's tasks waited for a worker until the 60 s bound stopped them), and once the load
-# itself waited for ever.  They now have a cluster of their own (``dying_cluster``).
-@pytest.mark.worker_faults
-def test_a_worker_killed_mid_task_is_retried(inputs, dying_cluster, tmp_path, by_value):
-    executor = dying_cluster.get_executor(pure=False)
+@pytest.mark.allowed_failures(1)
+def test_a_worker_killed_mid_task_is_retried(inputs, dying_cluster, tmp_path, by_value,
+                                             monkeypatch):
+    import functools
+    from genomedata.ops import _distribute
     tracks = tracks_of(inputs)[:1]
     load_genomedata(tmp_path / "local.gd", tracks, [inputs / "genome.fa"], mode="file")
-    dying = _Dying(executor, _die_once, str(tmp_path / "died"))
+    monkeypatch.setattr(_distribute, "_run_task",
+                        functools.partial(_die_once, str(tmp_path / "died")))
     load_genomedata(tmp_path / "dask.gd", tracks, [inputs / "genome.fa"], mode="file",
-                    executor=dying)
+                    executor=dying_cluster.get_executor(pure=False))
     assert dump(tmp_path / "local.gd") == dump(tmp_path / "dask.gd")
     assert leftovers(tmp_path) == ["dask.gd", "died", "local.gd"]
 
 
-@pytest.mark.worker_faults
+@pytest.mark.allowed_failures(0)
 def test_a_task_whose_worker_keeps_dying_fails_the_load(inputs, dying_cluster, tmp_path,
-                                                        by_value):
-    executor = dying_cluster.get_executor(pure=False)
-    with pytest.raises(GenomedataError, match="the task loading chromosome chr[123] did not finish: its Dask worker died"):
+                                                        by_value, monkeypatch):
+    from genomedata.ops import _distribute
+    monkeypatch.setattr(_distribute, "_run_task", _die_always)
+    with pytest.raises(GenomedataError, match=r"^the task loading chromosome chr[123] did "
+                                              r"not finish: its Dask worker died .*nothing "
+                                              r"was changed$"):
         load_genomedata(tmp_path / "dask.gd", tracks_of(inputs)[:1], [inputs / "genome.fa"],
-                        mode="dir", executor=_Dying(executor, _die_always))
+                        mode="dir", executor=dying_cluster.get_executor(pure=False))
     assert leftovers(tmp_path) == []
 
 
@@ -391,16 +387,13 @@ def test_hardmask_on_the_cluster_is_the_local_hardmask(masked_inputs, executor, 
     assert leftovers(tmp_path) == ["five.gd", "four.gd", "one.gd", "three.gd", "two.gd"]
 
 
-def _fail_on_chr1(function, *args):
-    if function.__name__ == "_mask_task" and args[0].chrom == "chr1":
+def _fail_on_chr1(task):
+    from genomedata.ops._distribute import _mask_task    # the worker's: not the patched one
+    if task.chrom == "chr1":
         raise OSError("disk full")
-    return function(*args)
+    return _mask_task(task)
 
 
-# Not in the default run: once, after 700 tests of the whole suite had run, its first
-# hardmask waited for ever for its tasks (alone, the module passes every time); until that is
-# understood it runs with -m worker_faults.
-@pytest.mark.worker_faults
 @pytest.mark.parametrize("mode", ["file", "dir"])
 def test_a_failed_hardmask_leaves_the_archive_unchanged(masked_inputs, executor, tmp_path,
                                                         mode, by_value, monkeypatch):
@@ -409,9 +402,10 @@ def test_a_failed_hardmask_leaves_the_archive_unchanged(masked_inputs, executor,
     _copies(masked_inputs, tmp_path, mode, ["out.gd"])
     before = dump(tmp_path / "out.gd")
     # a task fails
-    with pytest.raises(OSError, match="disk full"):
-        hardmask_data(tmp_path / "out.gd", masked_inputs / "mask.bed",
-                      executor=_Dying(executor, _fail_on_chr1))
+    with monkeypatch.context() as patched:
+        patched.setattr(_distribute, "_mask_task", _fail_on_chr1)
+        with pytest.raises(OSError, match="disk full"):
+            hardmask_data(tmp_path / "out.gd", masked_inputs / "mask.bed", executor=executor)
     assert dump(tmp_path / "out.gd") == before
     assert leftovers(tmp_path) == ["out.gd"]
     # the command fails while it copies the masked chunks back: the journal undoes them
@@ -431,39 +425,130 @@ def test_a_failed_hardmask_leaves_the_archive_unchanged(masked_inputs, executor,
     assert leftovers(tmp_path) == ["out.gd"]
 
 
-class _Workerless:
-    """A Dask executor whose cluster has lost every worker: its tasks never run."""
-
-    class _client:
-        @staticmethod
-        def nthreads():
-            return {}
-
-    def __init__(self):
-        self.futures = []
-
-    def submit(self, function, *args):
-        from concurrent.futures import Future
-
-        class Cancellable(Future):     # as Dask's: a cancelled future is done
-            def cancel(self):
-                return super().cancel() and (self.set_running_or_notify_cancel() or True)
-        self.futures.append(Cancellable())
-        return self.futures[-1]
+@pytest.fixture
+def workerless():
+    """A Dask cluster that has lost every worker (a scheduler, in this process, and none):
+    its tasks never run."""
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as local, \
+            distributed.Client(local) as client:
+        yield local.scheduler, client
 
 
 @pytest.mark.parametrize("mode", ["file", "dir"])
-def test_a_cluster_without_workers_stops_the_load(inputs, tmp_path, monkeypatch, mode):
+def test_a_cluster_without_workers_stops_the_load(inputs, tmp_path, monkeypatch, mode,
+                                                  workerless):
     import time
     from genomedata.ops import _distribute
     monkeypatch.setattr(_distribute, "NO_WORKER_SECONDS", 0.5)
     monkeypatch.setattr(_distribute, "_POLL_SECONDS", 0.1)
-    executor = _Workerless()
+    scheduler, client = workerless
     began = time.monotonic()
     with pytest.raises(GenomedataError, match=r"^the Dask cluster has had no worker for 0\.5 s "
                                               r"while 2 tasks waited .*nothing was changed$"):
         load_genomedata(tmp_path / "out.gd", tracks_of(inputs)[:2], [inputs / "genome.fa"],
-                        mode=mode, executor=executor)
+                        mode=mode, executor=client.get_executor(pure=False))
     assert time.monotonic() - began < 10
-    assert all(future.cancelled() for future in executor.futures)
+    while scheduler.tasks and time.monotonic() - began < 10:    # cancelled: forgotten
+        time.sleep(0.05)
+    assert not scheduler.tasks
     assert leftovers(tmp_path) == []
+
+
+def test_a_task_the_cluster_drops_stops_the_load(inputs, tmp_path, workerless):
+    """A task the scheduler forgets (cancelled for every client, as when the scheduler
+    restarts) ends the wait with one sentence."""
+    import threading
+    import time
+    scheduler, client = workerless
+
+    def drop():
+        began = time.monotonic()
+        while not scheduler.tasks and time.monotonic() - began < 30:
+            time.sleep(0.01)
+        for key in list(scheduler.tasks):
+            client.cancel([distributed.Future(key, client)], force=True)
+    dropping = threading.Thread(target=drop, daemon=True)
+    dropping.start()
+    with pytest.raises(GenomedataError) as raised:
+        load_genomedata(tmp_path / "out.gd", tracks_of(inputs)[:1], [inputs / "genome.fa"],
+                        executor=client.get_executor(pure=False))
+    dropping.join()
+    message = str(raised.value)
+    assert message.startswith(f"the task reading {inputs / 'a.bedGraph'} did not finish: "
+                              "the Dask cluster dropped it (")
+    assert message.endswith("); stopped, nothing was changed")
+    assert leftovers(tmp_path) == []
+
+
+def test_a_result_that_cannot_be_fetched_stops_the_command(monkeypatch):
+    """A finished Dask task whose worker does not send its result: the command stops once it
+    has tried for NO_WORKER_SECONDS (a Dask client's view, faked: the worker cannot be made
+    to stall on cue)."""
+    import time
+    from genomedata.ops import _distribute
+    monkeypatch.setattr(_distribute, "NO_WORKER_SECONDS", 0.3)
+    monkeypatch.setattr(_distribute, "_POLL_SECONDS", 0.05)
+
+    class Unfetchable:
+        status = "finished"
+        tries = 0
+
+        def done(self):
+            return True
+
+        def add_done_callback(self, callback):
+            callback(self)
+
+        def result(self, timeout=None):
+            Unfetchable.tries += 1
+            raise TimeoutError
+
+    class Client:
+        cancelled = []
+
+        def submit(self, function, *args, **options):
+            return Unfetchable()
+
+        def nthreads(self):
+            return {"tcp://worker": 1}
+
+        def cancel(self, futures):
+            self.cancelled.extend(futures)
+
+    class Executor:
+        _client = Client()
+
+    began = time.monotonic()
+    with pytest.raises(GenomedataError, match=r"^the task reading chromosome chr1 did not "
+                                              r"finish: its result could not be fetched from "
+                                              r"its Dask worker for 0\.3 s \(TimeoutError\); "
+                                              r"stopped, nothing was changed$"):
+        with _distribute._Tasks(Executor()) as tasks:
+            tasks.submit("chr1", "reading chromosome chr1", print)
+            list(tasks.finished())
+    assert 0.3 <= time.monotonic() - began < 5
+    assert Unfetchable.tries >= 2                 # asked again at each poll
+    assert Executor._client.cancelled == list(tasks.futures)
+
+
+def test_a_result_lost_on_the_way_is_fetched_again(inputs, cluster, tmp_path, monkeypatch):
+    """The first fetch of a finished task's result fails (a dropped connection): the load
+    asks again and finishes (the executor's own future for that task never completes)."""
+    from genomedata.ops import _distribute
+    monkeypatch.setattr(_distribute, "_POLL_SECONDS", 0.1)
+    fetch = cluster._gather_remote
+    failed = []
+
+    async def drop_once(*args, **kwargs):
+        monkeypatch.setattr(cluster, "_gather_remote", fetch)
+        cluster._gather_keys = cluster._gather_future = None     # as a real fetch does
+        failed.append(True)
+        raise OSError("connection reset by peer")
+    monkeypatch.setattr(cluster, "_gather_remote", drop_once)
+    tracks = tracks_of(inputs)[:1]
+    load_genomedata(tmp_path / "local.gd", tracks, [inputs / "genome.fa"], mode="file")
+    load_genomedata(tmp_path / "dask.gd", tracks, [inputs / "genome.fa"], mode="file",
+                    executor=cluster.get_executor(pure=False))
+    assert failed == [True]
+    assert dump(tmp_path / "local.gd") == dump(tmp_path / "dask.gd")
+    assert leftovers(tmp_path) == ["dask.gd", "local.gd"]
