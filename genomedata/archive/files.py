@@ -199,6 +199,9 @@ class ArchiveFiles:
         self._transaction = None
         self._open_lock = threading.Lock()   # loaders share one ArchiveFiles across threads
         self._checked = False    # a single file is checked once to be an archive
+        # a single file's chromosome names, checked, while it is open (only create_chromosome
+        # changes them)
+        self._names = None
 
     # -- files
     def _open(self, filename):
@@ -229,11 +232,14 @@ class ArchiveFiles:
     def chromosome_names(self) -> list[str]:
         if self.kind == "directory":
             return [chromosome_name_from_filename(f) for f in chromosome_files(self.path)]
-        root = self.single_file()
-        names = sorted(root.keys())
-        for name in names:
-            self._chromosome_in_file(root, name)
-        return names
+        if self._names is None:
+            root = self.single_file()
+            names = sorted(root.keys())
+            for name in names:
+                self._chromosome_in_file(root, name)
+            self._names = names
+            self._name_set = frozenset(names)
+        return list(self._names)
 
     @staticmethod
     def _chromosome_in_file(root, name):
@@ -251,6 +257,8 @@ class ArchiveFiles:
     def has_chromosome(self, chrom: str) -> bool:
         if self.kind == "directory":
             return os.path.isfile(chromosome_filename(self.path, chrom))
+        if self._names is not None:
+            return chrom in self._name_set
         return chrom in self.single_file()
 
     def chromosome_group(self, chrom: str):
@@ -272,6 +280,7 @@ class ArchiveFiles:
             group = handle["/"]
         else:
             root = self.single_file()
+            self._names = None
             group = root.create_group(chrom)
             init_pytables_group(group)
         init_chromosome(group, end)
@@ -290,6 +299,7 @@ class ArchiveFiles:
     def close(self, abort: bool = False) -> None:
         """Close every file; commit the writes (``abort``: undo them)."""
         transaction, self._transaction = self._transaction, None
+        self._names = None
         failed = None
         for handle in self._files.values():
             try:

@@ -171,6 +171,17 @@ def _attr_writer(function):
     return locked
 
 
+def _name(name: str) -> bytes:
+    """An HDF5 name as h5py's low-level calls take it."""
+    return name.encode("utf-8")
+
+
+def has_attr(obj, name: str) -> bool:
+    """Whether the HDF5 object has the attribute ``name`` (``name in obj.attrs``, without
+    building h5py's attribute manager: archives of thousands of chromosomes ask it often)."""
+    return _h5py().h5a.exists(obj.id, _name(name))
+
+
 def _fixed_string_type(size: int, cset_utf8: bool):
     h5t = _h5py().h5t
     tid = h5t.C_S1.copy()
@@ -182,8 +193,8 @@ def _fixed_string_type(size: int, cset_utf8: bool):
 
 @_attr_writer
 def _delete_attr(obj, name: str) -> None:
-    if name in obj.attrs:
-        del obj.attrs[name]
+    if has_attr(obj, name):
+        _h5py().h5a.delete(obj.id, _name(name))
 
 
 @_attr_writer
@@ -233,14 +244,14 @@ def _scalar_int(obj, name: str) -> int:
 def read_int_attr(obj, name: str, default=None):
     """Read an integer attribute of any width or signedness as a Python int (an
     :class:`ArchiveFormatError` if it is not one number)."""
-    if name not in obj.attrs:
+    if not has_attr(obj, name):
         return default
     return _scalar_int(obj, name)
 
 
 def read_coordinate(obj, name: str) -> int:
     """A ``start``/``end`` attribute: a whole number in [0, 2**32) (the format's uint32)."""
-    if name not in obj.attrs:
+    if not has_attr(obj, name):
         raise format_error(f"{describe(obj)} has no '{name}' attribute")
     value = _scalar_int(obj, name)
     if not 0 <= value < 2 ** 32:
@@ -250,7 +261,7 @@ def read_coordinate(obj, name: str) -> int:
 
 
 def read_raw_attr(obj, name: str, default=None):
-    if name not in obj.attrs:
+    if not has_attr(obj, name):
         return default
     return obj.attrs[name]
 
@@ -301,7 +312,7 @@ def write_format_version(root, version: int = FORMAT_VERSION) -> None:
 
 def read_tracknames(root):
     """Track names stored on a file root, or None when no track was ever opened."""
-    if ATTR_TRACKNAMES not in root.attrs:
+    if not has_attr(root, ATTR_TRACKNAMES):
         return None
     try:
         raw = np.atleast_1d(np.asarray(root.attrs[ATTR_TRACKNAMES]))
@@ -465,6 +476,24 @@ def create_supercontig(chromosome_group, index: int, start: int, end: int):
     return group
 
 
+def _link_type(group, name: str):
+    """The HDF5 link type of the child ``name`` (hard, soft, external), None if absent."""
+    links = group.id.links
+    raw = _name(name)
+    return links.get_info(raw).type if links.exists(raw) else None
+
+
+def _open_child(group, name: str):
+    """The object a hard link ``name`` of ``group`` leads to, as h5py's ``group[name]``."""
+    h5py = _h5py()
+    oid = h5py.h5o.open(group.id, _name(name))
+    if isinstance(oid, h5py.h5g.GroupID):
+        return h5py.Group(oid)
+    if isinstance(oid, h5py.h5d.DatasetID):
+        return h5py.Dataset(oid)
+    return group[name]
+
+
 def link_target(group, name: str):
     """What the child ``name`` of ``group`` is when it is no object of the group's own: "an
     external link to FILE" or "a link to PATH"; None for an ordinary (hard) link."""
@@ -481,6 +510,11 @@ def hard_child(group, name: str, what: str):
     """The child ``name`` of ``group`` reached by an ordinary (hard) link: an archive never
     links to another file (an external link) or elsewhere in itself (a soft link)."""
     h5py = _h5py()
+    kind = _link_type(group, name)
+    if kind is None:
+        return None
+    if kind == h5py.h5l.TYPE_HARD:
+        return _open_child(group, name)
     link = group.get(name, getlink=True)
     if isinstance(link, h5py.ExternalLink):
         raise format_error(f"{what} '{name}' of {describe(group)} is an external link to "
@@ -548,7 +582,9 @@ def _check_storage(dataset) -> None:
 
 def _checked_dataset(group, name: str, what: str):
     h5py = _h5py()
-    if name not in group:
+    kind = _link_type(group, name)
+    # (a link leading nowhere counts as absent, as ``name in group`` says)
+    if kind is None or (kind != h5py.h5l.TYPE_HARD and name not in group):
         return None
     dataset = hard_child(group, name, what)
     if not isinstance(dataset, h5py.Dataset):
