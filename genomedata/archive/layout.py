@@ -140,6 +140,44 @@ def format_version_of(group) -> int:
     return 0 if version is None else version
 
 
+_UNREAD = object()
+
+
+class RootCache:
+    """The format version and track names on the root of each HDF5 file, read once per file:
+    a pass over the chromosomes of a single-file archive would read them once per chromosome
+    (thousands of times for an assembly of small scaffolds).  For one pass that does not change
+    them; files are told apart by HDF5's file number, so they must stay open meanwhile."""
+
+    def __init__(self):
+        self._roots = {}
+
+    def _entry(self, group):
+        key = group.id.fileno
+        entry = self._roots.get(key)
+        if entry is None:
+            entry = self._roots[key] = [group.file["/"], _UNREAD, _UNREAD]
+        return entry
+
+    def tracknames(self, group):
+        """:func:`read_tracknames` of the group's file root (the same list each time: do not
+        change it)."""
+        entry = self._entry(group)
+        if entry[2] is _UNREAD:
+            entry[2] = read_tracknames(entry[0])
+        return entry[2]
+
+    def format_version_of(self, group) -> int:
+        """:func:`format_version_of` the group."""
+        entry = self._entry(group)
+        if entry[1] is _UNREAD:
+            entry[1] = read_format_version(entry[0])
+        version = entry[1]
+        if version is None:
+            version = read_format_version(group)
+        return 0 if version is None else version
+
+
 def check_format_version(version) -> None:
     """Refuse a format version newer than this package reads (None: none stored, fine)."""
     if version is not None and version > FORMAT_VERSION:
@@ -422,12 +460,27 @@ def write_tracknames(root, names) -> None:
 
 
 @_attr_writer
+def _write_array_attr(obj, name: str, values: np.ndarray) -> None:
+    """A little-endian numeric attribute of ``values``' shape, replacing any of that name: what
+    ``obj.attrs.create(name, values)`` writes, with HDF5's own calls (close-data writes seven
+    per chromosome)."""
+    h5py = _h5py()
+    values = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("<"))
+    _delete_attr(obj, name)
+    space = (h5py.h5s.create(h5py.h5s.SCALAR) if values.ndim == 0 else
+             h5py.h5s.create_simple(values.shape))
+    tid = h5py.h5t.py_create(values.dtype)
+    aid = h5py.h5a.create(obj.id, _name(name), tid, space)
+    aid.write(values, mtype=tid)
+
+
+@_attr_writer
 def write_statistics(group, mins, maxs, sums, sums_squares, num_datapoints) -> None:
     for name, values, dtype in (("mins", mins, np.float64), ("maxs", maxs, np.float64),
                                 ("sums", sums, np.float64),
                                 ("sums_squares", sums_squares, np.float64),
                                 ("num_datapoints", num_datapoints, np.int64)):
-        group.attrs.create(name, np.asarray(values, dtype=dtype))
+        _write_array_attr(group, name, np.asarray(values, dtype=dtype))
 
 
 @_attr_writer
@@ -436,7 +489,7 @@ def write_chunk_bounds(group, starts, ends) -> None:
     for name, values in ((ATTR_CHUNK_STARTS, starts), (ATTR_CHUNK_ENDS, ends)):
         values = np.asarray(values)
         dtype = np.int64 if len(values) else np.float64
-        group.attrs.create(name, values.astype(dtype))
+        _write_array_attr(group, name, values.astype(dtype))
 
 
 # ------------------------------------------------------------------------------------------------
