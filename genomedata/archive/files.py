@@ -199,9 +199,10 @@ class ArchiveFiles:
         self._transaction = None
         self._open_lock = threading.Lock()   # loaders share one ArchiveFiles across threads
         self._checked = False    # a single file is checked once to be an archive
-        # a single file's chromosome names, checked, while it is open (only create_chromosome
-        # changes them)
+        # a single file's chromosome names and groups, checked, while it is open (only
+        # create_chromosome changes them)
         self._names = None
+        self._groups = None
 
     # -- files
     def _open(self, filename):
@@ -235,8 +236,7 @@ class ArchiveFiles:
         if self._names is None:
             root = self.single_file()
             names = sorted(root.keys())
-            for name in names:
-                self._chromosome_in_file(root, name)
+            self._groups = {name: self._chromosome_in_file(root, name) for name in names}
             self._names = names
             self._name_set = frozenset(names)
         return list(self._names)
@@ -267,6 +267,8 @@ class ArchiveFiles:
             raise not_found("chromosome", chrom, self.chromosome_names(), self.path)
         if self.kind == "directory":
             return self._open(chromosome_filename(self.path, chrom))["/"]
+        if self._names is not None:
+            return self._groups[chrom]
         return self._chromosome_in_file(self.single_file(), chrom)
 
     def create_chromosome(self, chrom: str, end: int):
@@ -280,7 +282,7 @@ class ArchiveFiles:
             group = handle["/"]
         else:
             root = self.single_file()
-            self._names = None
+            self._names = self._groups = None
             group = root.create_group(chrom)
             init_pytables_group(group)
         init_chromosome(group, end)
@@ -299,7 +301,7 @@ class ArchiveFiles:
     def close(self, abort: bool = False) -> None:
         """Close every file; commit the writes (``abort``: undo them)."""
         transaction, self._transaction = self._transaction, None
-        self._names = None
+        self._names = self._groups = None
         failed = None
         for handle in self._files.values():
             try:
