@@ -220,7 +220,17 @@ def has_attr(obj, name: str) -> bool:
     return _h5py().h5a.exists(obj.id, _name(name))
 
 
+@functools.lru_cache(maxsize=None)
+def _space(kind: str):
+    """A scalar or NULL dataspace (HDF5 copies it into each attribute: one serves all)."""
+    h5s = _h5py().h5s
+    return h5s.create(h5s.SCALAR if kind == "scalar" else h5s.NULL)
+
+
+@functools.lru_cache(maxsize=256)
 def _fixed_string_type(size: int, cset_utf8: bool):
+    """The string type of ``size`` bytes (HDF5 copies it into each attribute: one serves
+    all of that size; open-data writes three string attributes per chromosome)."""
     h5t = _h5py().h5t
     tid = h5t.C_S1.copy()
     tid.set_size(max(1, size))
@@ -242,8 +252,7 @@ def write_string_attr(obj, name: str, value: str, *, utf8: bool = False, null_sp
     _delete_attr(obj, name)
     raw = value.encode("ascii")
     tid = _fixed_string_type(len(raw), utf8)
-    space = h5py.h5s.create(h5py.h5s.NULL if null_space else h5py.h5s.SCALAR)
-    aid = h5py.h5a.create(obj.id, name.encode(), tid, space)
+    aid = h5py.h5a.create(obj.id, name.encode(), tid, _space("null" if null_space else "scalar"))
     if not null_space:
         aid.write(np.array(raw, dtype=f"S{max(1, len(raw))}"), mtype=tid)
 
@@ -465,10 +474,9 @@ def _write_array_attr(obj, name: str, values: np.ndarray) -> None:
     ``obj.attrs.create(name, values)`` writes, with HDF5's own calls (close-data writes seven
     per chromosome)."""
     h5py = _h5py()
-    values = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("<"))
+    values = np.require(values, dtype=values.dtype.newbyteorder("<"), requirements="C")
     _delete_attr(obj, name)
-    space = (h5py.h5s.create(h5py.h5s.SCALAR) if values.ndim == 0 else
-             h5py.h5s.create_simple(values.shape))
+    space = _space("scalar") if values.ndim == 0 else h5py.h5s.create_simple(values.shape)
     tid = h5py.h5t.py_create(values.dtype)
     aid = h5py.h5a.create(obj.id, _name(name), tid, space)
     aid.write(values, mtype=tid)
@@ -711,7 +719,7 @@ def seq_chunk_len(length: int) -> int:
 def _set_dataset_class(dataset, pytables_class: str, extdim=None) -> None:
     write_string_attr(dataset, "CLASS", pytables_class)
     if extdim is not None:
-        dataset.attrs.create("EXTDIM", np.int32(extdim))
+        _write_array_attr(dataset, "EXTDIM", np.array(extdim, dtype=np.int32))
     write_string_attr(dataset, "TITLE", "")
     write_string_attr(dataset, "VERSION", "1.1")
 

@@ -36,7 +36,9 @@ def add_tracks(files: ArchiveFiles, names, chunk_rows: int) -> None:
             for (start, end), supercontig in supercontig_groups_with_bounds(group):
                 dataset = continuous_of(supercontig, end - start)
                 if dataset is None:
-                    dataset = create_continuous(supercontig, end - start, 0, chunk_rows)
+                    # created with every track's column: they read NaN, its fill value
+                    create_continuous(supercontig, end - start, target, chunk_rows)
+                    continue
                 while dataset.shape[1] < target:
                     _erase_if_not_nan(dataset, add_continuous_column(dataset))
             task.advance()
