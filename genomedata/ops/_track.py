@@ -177,6 +177,23 @@ def _count_in_gaps(buffer, bounds) -> int:
     return count
 
 
+class _Inline:
+    """An executor that runs each task at once, in the calling thread."""
+
+    @staticmethod
+    def submit(function, *args, **kwargs):
+        from concurrent.futures import Future
+        future = Future()
+        try:
+            future.set_result(function(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - raised by the future's result()
+            future.set_exception(exc)
+        return future
+
+
+_INLINE = _Inline()
+
+
 class _Buffers:
     """One float32 allocation reused for every chromosome of a load (fresh pages would be
     zeroed by the kernel, then filled with NaN, for each chromosome)."""
@@ -462,7 +479,10 @@ def _load_chromosome(source, target, chrom, name, mask_regions, summary, pool,
     # the statistics no longer hold: dirty until close-data
     _layout.write_dirty(group, True)
     from ..kernels.chunks import count_not_nan
-    writer = _ChromosomeWriter(buffer, datasets, bounds, target.column, pool)
+    # a small chromosome's few chunks are compressed here: handing them to the pool and
+    # waiting for them costs more
+    writer = _ChromosomeWriter(buffer, datasets, bounds, target.column,
+                               _INLINE if extent <= SMALL_FILL else pool)
     try:
         if saved is None and extent <= SMALL_FILL:
             # a thread of its own costs more than the overlap gains on a small chromosome
