@@ -690,6 +690,22 @@ def seq_of(supercontig, length=None):
     return dataset
 
 
+_FILTER_CONFIGS = {}
+
+
+def _filter_config(code: int) -> int:
+    """What this HDF5 can do with filter ``code`` (its ``FILTER_CONFIG`` flags; 0 when it
+    lacks the filter), asked once per available filter (a missing one may be registered
+    later, by a plugin)."""
+    config = _FILTER_CONFIGS.get(code)
+    if config is None:
+        h5z = _h5py().h5z
+        if not h5z.filter_avail(code):
+            return 0
+        config = _FILTER_CONFIGS[code] = h5z.get_filter_info(code)
+    return config
+
+
 def check_filters(dataset, write: bool = False) -> None:
     """Refuse a dataset whose chunks pass through an HDF5 filter that this HDF5 cannot decode
     (or, with ``write``, encode) -- before anything is read or written."""
@@ -700,7 +716,7 @@ def check_filters(dataset, write: bool = False) -> None:
         need = h5py.h5z.FILTER_CONFIG_DECODE_ENABLED
         if write:
             need |= h5py.h5z.FILTER_CONFIG_ENCODE_ENABLED
-        if not h5py.h5z.filter_avail(code) or (h5py.h5z.get_filter_info(code) & need) != need:
+        if (_filter_config(code) & need) != need:
             label = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
             raise format_error(f"{describe(dataset)} is compressed with HDF5 filter {code} "
                                f"({label or 'unnamed'}), which this HDF5 cannot "

@@ -464,7 +464,9 @@ def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=N
                 layouts=None) -> None:
     """close-data on an archive open for writing (its writes join the caller's transaction:
     ``hardmask`` masks and closes in one).  ``layouts``: what :func:`check_closable`
-    returned for these files, if nothing changed since (else each chromosome is read again).
+    returned for these files, if nothing changed since (else each chromosome is read again);
+    its entries are taken out as the chromosomes are closed (HDF5 objects left open make
+    closing the file slower).
 
     Every chunk is decoded once, on ``threads`` worker threads (default: every core); the
     chromosomes are written in order while the following ones are being read."""
@@ -492,7 +494,8 @@ def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=N
                     group = files.chromosome_group(name)
                     check_format_version(roots.format_version_of(group))
                     ahead.append(ChromosomeScan(group, roots.tracknames(group),
-                                                layout=(layouts or {}).get(name), **options))
+                                                layout=(layouts or {}).pop(name, None),
+                                                **options))
                 scan = ahead.pop(0)
                 _progress.verbose(f"writing metadata for {chrom}")
                 stats, scans = scan.finish()
