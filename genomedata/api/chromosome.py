@@ -63,10 +63,10 @@ class Supercontig:
     supercontig_1 130000 150000
     """
 
-    def __init__(self, h5group, chromosome=None):
+    def __init__(self, h5group, chromosome=None, bounds=None):
         self.h5group = h5group
         self._chromosome = chromosome
-        self.start, self.end = _layout.supercontig_bounds(h5group)
+        self.start, self.end = _layout.supercontig_bounds(h5group) if bounds is None else bounds
         self._continuous = None
         self._seq = None
 
@@ -185,42 +185,61 @@ class Supercontig:
 # Chromosome
 
 class _Index:
-    """Supercontigs of an open chromosome in start order, with their bounds as arrays and
-    their ``continuous`` datasets (None where absent)."""
+    """Supercontigs of an open chromosome in start order, with their bounds as arrays; their
+    ``continuous`` datasets (None where absent) and readers are opened when first asked for
+    (listing supercontigs, as ``genomedata info contigs`` does for every chromosome, needs
+    none of them)."""
 
-    __slots__ = ("supercontigs", "starts", "ends", "datasets", "readers", "dtype", "raw_file",
-                 "chunk_rows", "lengths", "widths")
+    __slots__ = ("supercontigs", "starts", "ends", "_chromosome", "_data")
 
     def __init__(self, chromosome):
-        groups = _layout.supercontig_groups(chromosome.h5group)
-        self.supercontigs = [Supercontig(group, chromosome) for group in groups]
-        self.starts = np.array([sc.start for sc in self.supercontigs], dtype=np.int64)
-        self.ends = np.array([sc.end for sc in self.supercontigs], dtype=np.int64)
-        self.datasets = [_layout.continuous_of(sc.h5group, sc.end - sc.start)
-                         for sc in self.supercontigs]
-        cache = chromosome._chunk_cache
-        # worker threads read chunks by pread only from files opened read-only
-        self.raw_file = RawFile(chromosome.h5file.filename) if chromosome._mode == "r" else None
-        name = chromosome._name
-        self.readers = [None if ds is None else
-                        CachedColumnReader.create(ds, (name, i), cache, self.raw_file)
-                        for i, ds in enumerate(self.datasets)]
-        # per supercontig: chunk height (a dataset HDF5 decodes is one piece), rows and
-        # columns stored (0 without a dataset)
-        self.chunk_rows = np.array([
-            int(ds.chunks[0]) if reader is not None else max(1, int(ds.shape[0]))
-            if ds is not None else 1 for ds, reader in zip(self.datasets, self.readers)],
-            dtype=np.int64)
-        self.lengths = np.array([0 if ds is None else int(ds.shape[0])
-                                 for ds in self.datasets], dtype=np.int64)
-        self.widths = np.array([0 if ds is None else int(ds.shape[1])
-                                for ds in self.datasets], dtype=np.int64)
-        self.dtype = next((ds.dtype.newbyteorder("=") for ds in self.datasets
-                           if ds is not None), CONTINUOUS_DTYPE)
+        pairs = _layout.supercontig_groups_with_bounds(chromosome.h5group)
+        self.supercontigs = [Supercontig(group, chromosome, bounds) for bounds, group in pairs]
+        self.starts = np.array([bounds[0] for bounds, _ in pairs], dtype=np.int64)
+        self.ends = np.array([bounds[1] for bounds, _ in pairs], dtype=np.int64)
+        self._chromosome = chromosome
+        self._data = None
+
+    def _open_data(self):
+        """(datasets, readers, chunk_rows, lengths, widths, dtype, raw_file)."""
+        if self._data is None:
+            chromosome = self._chromosome
+            datasets = [_layout.continuous_of(sc.h5group, sc.end - sc.start)
+                        for sc in self.supercontigs]
+            cache = chromosome._chunk_cache
+            # worker threads read chunks by pread only from files opened read-only
+            raw_file = (RawFile(chromosome.h5file.filename) if chromosome._mode == "r"
+                        else None)
+            name = chromosome._name
+            readers = [None if ds is None else
+                       CachedColumnReader.create(ds, (name, i), cache, raw_file)
+                       for i, ds in enumerate(datasets)]
+            # per supercontig: chunk height (a dataset HDF5 decodes is one piece), rows and
+            # columns stored (0 without a dataset)
+            chunk_rows = np.array([
+                int(ds.chunks[0]) if reader is not None else max(1, int(ds.shape[0]))
+                if ds is not None else 1 for ds, reader in zip(datasets, readers)],
+                dtype=np.int64)
+            lengths = np.array([0 if ds is None else int(ds.shape[0]) for ds in datasets],
+                               dtype=np.int64)
+            widths = np.array([0 if ds is None else int(ds.shape[1]) for ds in datasets],
+                              dtype=np.int64)
+            dtype = next((ds.dtype.newbyteorder("=") for ds in datasets if ds is not None),
+                         CONTINUOUS_DTYPE)
+            self._data = (datasets, readers, chunk_rows, lengths, widths, dtype, raw_file)
+        return self._data
+
+    datasets = property(lambda self: self._open_data()[0])
+    readers = property(lambda self: self._open_data()[1])
+    chunk_rows = property(lambda self: self._open_data()[2])
+    lengths = property(lambda self: self._open_data()[3])
+    widths = property(lambda self: self._open_data()[4])
+    dtype = property(lambda self: self._open_data()[5])
+    raw_file = property(lambda self: self._open_data()[6])
 
     def close(self):
-        if self.raw_file is not None:
-            self.raw_file.close()
+        if self._data is not None and self._data[6] is not None:
+            self._data[6].close()
 
 
 class Chromosome:

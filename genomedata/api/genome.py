@@ -80,6 +80,13 @@ class _ArchiveChromosomes(_ChromosomeList):
     def _where(self) -> str:
         return self._files.path
 
+    def first_dirty(self):
+        """The first chromosome (in archive order) modified and not closed with close-data,
+        or None: read from the chromosome groups, without opening the chromosomes."""
+        files = self._files
+        return next((name for name in self.names()
+                     if _layout.read_dirty(files.chromosome_group(name))), None)
+
     def _open(self, name) -> Chromosome:
         files = self._files
         genome = self._genome

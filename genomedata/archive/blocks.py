@@ -87,6 +87,33 @@ class H5pyReader:
 # positions are asked from HDF5 and their bytes read with pread, inflated (ISA-L, or zlib) and
 # unshuffled on every core.  Anything else goes through h5py (H5pyReader).
 
+# HDF5 file number (unique to each opening of a file in this process) -> the file's name
+# when its chunks can be read by pread, else None: asked once per file, not per dataset (a
+# file of thousands of chromosomes has thousands)
+_READABLE_FILES = {}
+
+
+def _readable_file(dataset):
+    """The name of the dataset's file if its chunks lie where HDF5's chunk index says (no user
+    block; the sec2 driver, or the undo journal's file object while this process writes the
+    file), else None."""
+    key = dataset.id.fileno
+    if key in _READABLE_FILES:
+        return _READABLE_FILES[key]
+    handle = dataset.file
+    filename = handle.filename
+    if handle.userblock_size != 0:
+        filename = None
+    elif handle.driver != "sec2":
+        # written through the undo journal (fileobj driver): the bytes are in the file
+        if handle.driver != "fileobj" or writer_in_this_process(handle.filename) is None:
+            filename = None
+    if len(_READABLE_FILES) > 1024:
+        _READABLE_FILES.clear()
+    _READABLE_FILES[key] = filename
+    return filename
+
+
 class RawChunkReader:
     """Reads blocks by decoding the dataset's chunks itself, in parallel on ``pool``.
 
@@ -108,13 +135,9 @@ class RawChunkReader:
             return None
         if dataset.dtype.str != "<f4" or np.dtype(np.float32).str != "<f4":
             return None
-        handle = dataset.file
-        if handle.userblock_size != 0:
+        filename = _readable_file(dataset)
+        if filename is None:
             return None
-        if handle.driver != "sec2":
-            # written through the undo journal (fileobj driver): the bytes are in the file
-            if handle.driver != "fileobj" or writer_in_this_process(handle.filename) is None:
-                return None
         dcpl = dataset.id.get_create_plist()
         if dcpl.get_layout() != h5py.h5d.CHUNKED:
             return None
@@ -135,7 +158,7 @@ class RawChunkReader:
         if index is None:
             return None
         try:
-            fd = os.open(handle.filename, os.O_RDONLY)
+            fd = os.open(filename, os.O_RDONLY)
         except OSError:
             return None
         return cls(dataset, pool, nthreads, pipeline, index, fd)

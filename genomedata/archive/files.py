@@ -199,6 +199,10 @@ class ArchiveFiles:
         self._transaction = None
         self._open_lock = threading.Lock()   # loaders share one ArchiveFiles across threads
         self._checked = False    # a single file is checked once to be an archive
+        # a single file's chromosome names and groups, checked, while it is open (only
+        # create_chromosome changes them)
+        self._names = None
+        self._groups = None
 
     # -- files
     def _open(self, filename):
@@ -229,11 +233,13 @@ class ArchiveFiles:
     def chromosome_names(self) -> list[str]:
         if self.kind == "directory":
             return [chromosome_name_from_filename(f) for f in chromosome_files(self.path)]
-        root = self.single_file()
-        names = sorted(root.keys())
-        for name in names:
-            self._chromosome_in_file(root, name)
-        return names
+        if self._names is None:
+            root = self.single_file()
+            names = sorted(root.keys())
+            self._groups = {name: self._chromosome_in_file(root, name) for name in names}
+            self._names = names
+            self._name_set = frozenset(names)
+        return list(self._names)
 
     @staticmethod
     def _chromosome_in_file(root, name):
@@ -251,6 +257,8 @@ class ArchiveFiles:
     def has_chromosome(self, chrom: str) -> bool:
         if self.kind == "directory":
             return os.path.isfile(chromosome_filename(self.path, chrom))
+        if self._names is not None:
+            return chrom in self._name_set
         return chrom in self.single_file()
 
     def chromosome_group(self, chrom: str):
@@ -259,6 +267,8 @@ class ArchiveFiles:
             raise not_found("chromosome", chrom, self.chromosome_names(), self.path)
         if self.kind == "directory":
             return self._open(chromosome_filename(self.path, chrom))["/"]
+        if self._names is not None:
+            return self._groups[chrom]
         return self._chromosome_in_file(self.single_file(), chrom)
 
     def create_chromosome(self, chrom: str, end: int):
@@ -272,6 +282,7 @@ class ArchiveFiles:
             group = handle["/"]
         else:
             root = self.single_file()
+            self._names = self._groups = None
             group = root.create_group(chrom)
             init_pytables_group(group)
         init_chromosome(group, end)
@@ -290,6 +301,7 @@ class ArchiveFiles:
     def close(self, abort: bool = False) -> None:
         """Close every file; commit the writes (``abort``: undo them)."""
         transaction, self._transaction = self._transaction, None
+        self._names = self._groups = None
         failed = None
         for handle in self._files.values():
             try:

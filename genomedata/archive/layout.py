@@ -140,6 +140,44 @@ def format_version_of(group) -> int:
     return 0 if version is None else version
 
 
+_UNREAD = object()
+
+
+class RootCache:
+    """The format version and track names on the root of each HDF5 file, read once per file:
+    a pass over the chromosomes of a single-file archive would read them once per chromosome
+    (thousands of times for an assembly of small scaffolds).  For one pass that does not change
+    them; files are told apart by HDF5's file number, so they must stay open meanwhile."""
+
+    def __init__(self):
+        self._roots = {}
+
+    def _entry(self, group):
+        key = group.id.fileno
+        entry = self._roots.get(key)
+        if entry is None:
+            entry = self._roots[key] = [group.file["/"], _UNREAD, _UNREAD]
+        return entry
+
+    def tracknames(self, group):
+        """:func:`read_tracknames` of the group's file root (the same list each time: do not
+        change it)."""
+        entry = self._entry(group)
+        if entry[2] is _UNREAD:
+            entry[2] = read_tracknames(entry[0])
+        return entry[2]
+
+    def format_version_of(self, group) -> int:
+        """:func:`format_version_of` the group."""
+        entry = self._entry(group)
+        if entry[1] is _UNREAD:
+            entry[1] = read_format_version(entry[0])
+        version = entry[1]
+        if version is None:
+            version = read_format_version(group)
+        return 0 if version is None else version
+
+
 def check_format_version(version) -> None:
     """Refuse a format version newer than this package reads (None: none stored, fine)."""
     if version is not None and version > FORMAT_VERSION:
@@ -171,7 +209,28 @@ def _attr_writer(function):
     return locked
 
 
+def _name(name: str) -> bytes:
+    """An HDF5 name as h5py's low-level calls take it."""
+    return name.encode("utf-8")
+
+
+def has_attr(obj, name: str) -> bool:
+    """Whether the HDF5 object has the attribute ``name`` (``name in obj.attrs``, without
+    building h5py's attribute manager: archives of thousands of chromosomes ask it often)."""
+    return _h5py().h5a.exists(obj.id, _name(name))
+
+
+@functools.lru_cache(maxsize=None)
+def _space(kind: str):
+    """A scalar or NULL dataspace (HDF5 copies it into each attribute: one serves all)."""
+    h5s = _h5py().h5s
+    return h5s.create(h5s.SCALAR if kind == "scalar" else h5s.NULL)
+
+
+@functools.lru_cache(maxsize=256)
 def _fixed_string_type(size: int, cset_utf8: bool):
+    """The string type of ``size`` bytes (HDF5 copies it into each attribute: one serves
+    all of that size; open-data writes three string attributes per chromosome)."""
     h5t = _h5py().h5t
     tid = h5t.C_S1.copy()
     tid.set_size(max(1, size))
@@ -182,8 +241,8 @@ def _fixed_string_type(size: int, cset_utf8: bool):
 
 @_attr_writer
 def _delete_attr(obj, name: str) -> None:
-    if name in obj.attrs:
-        del obj.attrs[name]
+    if has_attr(obj, name):
+        _h5py().h5a.delete(obj.id, _name(name))
 
 
 @_attr_writer
@@ -193,8 +252,7 @@ def write_string_attr(obj, name: str, value: str, *, utf8: bool = False, null_sp
     _delete_attr(obj, name)
     raw = value.encode("ascii")
     tid = _fixed_string_type(len(raw), utf8)
-    space = h5py.h5s.create(h5py.h5s.NULL if null_space else h5py.h5s.SCALAR)
-    aid = h5py.h5a.create(obj.id, name.encode(), tid, space)
+    aid = h5py.h5a.create(obj.id, name.encode(), tid, _space("null" if null_space else "scalar"))
     if not null_space:
         aid.write(np.array(raw, dtype=f"S{max(1, len(raw))}"), mtype=tid)
 
@@ -233,14 +291,14 @@ def _scalar_int(obj, name: str) -> int:
 def read_int_attr(obj, name: str, default=None):
     """Read an integer attribute of any width or signedness as a Python int (an
     :class:`ArchiveFormatError` if it is not one number)."""
-    if name not in obj.attrs:
+    if not has_attr(obj, name):
         return default
     return _scalar_int(obj, name)
 
 
 def read_coordinate(obj, name: str) -> int:
     """A ``start``/``end`` attribute: a whole number in [0, 2**32) (the format's uint32)."""
-    if name not in obj.attrs:
+    if not has_attr(obj, name):
         raise format_error(f"{describe(obj)} has no '{name}' attribute")
     value = _scalar_int(obj, name)
     if not 0 <= value < 2 ** 32:
@@ -250,7 +308,7 @@ def read_coordinate(obj, name: str) -> int:
 
 
 def read_raw_attr(obj, name: str, default=None):
-    if name not in obj.attrs:
+    if not has_attr(obj, name):
         return default
     return obj.attrs[name]
 
@@ -301,7 +359,7 @@ def write_format_version(root, version: int = FORMAT_VERSION) -> None:
 
 def read_tracknames(root):
     """Track names stored on a file root, or None when no track was ever opened."""
-    if ATTR_TRACKNAMES not in root.attrs:
+    if not has_attr(root, ATTR_TRACKNAMES):
         return None
     try:
         raw = np.atleast_1d(np.asarray(root.attrs[ATTR_TRACKNAMES]))
@@ -411,12 +469,26 @@ def write_tracknames(root, names) -> None:
 
 
 @_attr_writer
+def _write_array_attr(obj, name: str, values: np.ndarray) -> None:
+    """A little-endian numeric attribute of ``values``' shape, replacing any of that name: what
+    ``obj.attrs.create(name, values)`` writes, with HDF5's own calls (close-data writes seven
+    per chromosome)."""
+    h5py = _h5py()
+    values = np.require(values, dtype=values.dtype.newbyteorder("<"), requirements="C")
+    _delete_attr(obj, name)
+    space = _space("scalar") if values.ndim == 0 else h5py.h5s.create_simple(values.shape)
+    tid = h5py.h5t.py_create(values.dtype)
+    aid = h5py.h5a.create(obj.id, _name(name), tid, space)
+    aid.write(values, mtype=tid)
+
+
+@_attr_writer
 def write_statistics(group, mins, maxs, sums, sums_squares, num_datapoints) -> None:
     for name, values, dtype in (("mins", mins, np.float64), ("maxs", maxs, np.float64),
                                 ("sums", sums, np.float64),
                                 ("sums_squares", sums_squares, np.float64),
                                 ("num_datapoints", num_datapoints, np.int64)):
-        group.attrs.create(name, np.asarray(values, dtype=dtype))
+        _write_array_attr(group, name, np.asarray(values, dtype=dtype))
 
 
 @_attr_writer
@@ -425,7 +497,7 @@ def write_chunk_bounds(group, starts, ends) -> None:
     for name, values in ((ATTR_CHUNK_STARTS, starts), (ATTR_CHUNK_ENDS, ends)):
         values = np.asarray(values)
         dtype = np.int64 if len(values) else np.float64
-        group.attrs.create(name, values.astype(dtype))
+        _write_array_attr(group, name, values.astype(dtype))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -465,6 +537,24 @@ def create_supercontig(chromosome_group, index: int, start: int, end: int):
     return group
 
 
+def _link_type(group, name: str):
+    """The HDF5 link type of the child ``name`` (hard, soft, external), None if absent."""
+    links = group.id.links
+    raw = _name(name)
+    return links.get_info(raw).type if links.exists(raw) else None
+
+
+def _open_child(group, name: str):
+    """The object a hard link ``name`` of ``group`` leads to, as h5py's ``group[name]``."""
+    h5py = _h5py()
+    oid = h5py.h5o.open(group.id, _name(name))
+    if isinstance(oid, h5py.h5g.GroupID):
+        return h5py.Group(oid)
+    if isinstance(oid, h5py.h5d.DatasetID):
+        return h5py.Dataset(oid)
+    return group[name]
+
+
 def link_target(group, name: str):
     """What the child ``name`` of ``group`` is when it is no object of the group's own: "an
     external link to FILE" or "a link to PATH"; None for an ordinary (hard) link."""
@@ -481,6 +571,11 @@ def hard_child(group, name: str, what: str):
     """The child ``name`` of ``group`` reached by an ordinary (hard) link: an archive never
     links to another file (an external link) or elsewhere in itself (a soft link)."""
     h5py = _h5py()
+    kind = _link_type(group, name)
+    if kind is None:
+        return None
+    if kind == h5py.h5l.TYPE_HARD:
+        return _open_child(group, name)
     link = group.get(name, getlink=True)
     if isinstance(link, h5py.ExternalLink):
         raise format_error(f"{what} '{name}' of {describe(group)} is an external link to "
@@ -548,7 +643,9 @@ def _check_storage(dataset) -> None:
 
 def _checked_dataset(group, name: str, what: str):
     h5py = _h5py()
-    if name not in group:
+    kind = _link_type(group, name)
+    # (a link leading nowhere counts as absent, as ``name in group`` says)
+    if kind is None or (kind != h5py.h5l.TYPE_HARD and name not in group):
         return None
     dataset = hard_child(group, name, what)
     if not isinstance(dataset, h5py.Dataset):
@@ -593,6 +690,22 @@ def seq_of(supercontig, length=None):
     return dataset
 
 
+_FILTER_CONFIGS = {}
+
+
+def _filter_config(code: int) -> int:
+    """What this HDF5 can do with filter ``code`` (its ``FILTER_CONFIG`` flags; 0 when it
+    lacks the filter), asked once per available filter (a missing one may be registered
+    later, by a plugin)."""
+    config = _FILTER_CONFIGS.get(code)
+    if config is None:
+        h5z = _h5py().h5z
+        if not h5z.filter_avail(code):
+            return 0
+        config = _FILTER_CONFIGS[code] = h5z.get_filter_info(code)
+    return config
+
+
 def check_filters(dataset, write: bool = False) -> None:
     """Refuse a dataset whose chunks pass through an HDF5 filter that this HDF5 cannot decode
     (or, with ``write``, encode) -- before anything is read or written."""
@@ -603,7 +716,7 @@ def check_filters(dataset, write: bool = False) -> None:
         need = h5py.h5z.FILTER_CONFIG_DECODE_ENABLED
         if write:
             need |= h5py.h5z.FILTER_CONFIG_ENCODE_ENABLED
-        if not h5py.h5z.filter_avail(code) or (h5py.h5z.get_filter_info(code) & need) != need:
+        if (_filter_config(code) & need) != need:
             label = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
             raise format_error(f"{describe(dataset)} is compressed with HDF5 filter {code} "
                                f"({label or 'unnamed'}), which this HDF5 cannot "
@@ -622,7 +735,7 @@ def seq_chunk_len(length: int) -> int:
 def _set_dataset_class(dataset, pytables_class: str, extdim=None) -> None:
     write_string_attr(dataset, "CLASS", pytables_class)
     if extdim is not None:
-        dataset.attrs.create("EXTDIM", np.int32(extdim))
+        _write_array_attr(dataset, "EXTDIM", np.array(extdim, dtype=np.int32))
     write_string_attr(dataset, "TITLE", "")
     write_string_attr(dataset, "VERSION", "1.1")
 

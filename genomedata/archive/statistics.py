@@ -36,9 +36,9 @@ from .._threads import default_threads
 from ..errors import GenomedataError
 from .blocks import Block, RawChunkReader, open_block_reader, plan_blocks
 from .files import ArchiveFiles
-from .layout import (DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, check_filters, check_format_version,
-                     continuous_chunk_rows, continuous_of, describe, format_version_of,
-                     read_tracknames, supercontig_bounds, supercontig_groups,
+from .layout import (DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, RootCache, check_filters,
+                     check_format_version, continuous_chunk_rows, continuous_of, describe,
+                     supercontig_bounds, supercontig_groups,
                      supercontig_groups_with_bounds, write_chunk_bounds,
                      write_dirty, write_statistics)
 
@@ -255,6 +255,11 @@ def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
     return acc, counts, int(state[0]), int(state[1]), gaps[:found]
 
 
+# datasets of at most this many values (rows x tracks) are scanned by the thread that opens
+# them, not on the pool
+INLINE_SCAN_VALUES = 1 << 16
+
+
 def _done(value):
     future = Future()
     future.set_result(value)
@@ -282,9 +287,11 @@ class _SupercontigScan:
         if self.reader is None:
             return
         rows, _ = plan_blocks(nrows, ncols, self.reader.chunk_rows, block_rows, block_tracks)
+        # a dataset of a few chunks is scanned here: handing it to a worker costs more
+        inline = pool is None or nrows * ncols <= INLINE_SCAN_VALUES
         for row0 in range(0, nrows, rows):
             args = (self.reader, row0, min(rows, nrows - row0), ncols, self.min_gap)
-            self.futures.append(_done(_scan_rows(*args)) if pool is None
+            self.futures.append(_done(_scan_rows(*args)) if inline
                                 else pool.submit(_scan_rows, *args))
 
     def finish(self, stats: TrackStats):
@@ -335,7 +342,10 @@ class ChromosomeScan:
     results are those of one sequential pass, whatever the number of threads."""
 
     def __init__(self, group, tracknames, *, min_gap: int = MIN_GAP_LEN, block_rows=None,
-                 block_tracks=None, pool=None, nthreads: int = 1, raw_chunks: bool = True):
+                 block_tracks=None, pool=None, nthreads: int = 1, raw_chunks: bool = True,
+                 layout=None):
+        """``layout``: the group's supercontigs as :func:`check_closable` read them (else
+        they are read here)."""
         self.group = group
         self.ntracks = len(tracknames or ())
         self.parts = []         # (SupercontigScan with its bounds, _SupercontigScan or None)
@@ -343,10 +353,12 @@ class ChromosomeScan:
         if self.ntracks == 0:
             return
         try:
-            for (start, end), supercontig in supercontig_groups_with_bounds(group):
+            if layout is None:
+                layout = [(bounds, supercontig, continuous_of(supercontig, bounds[1] - bounds[0]))
+                          for bounds, supercontig in supercontig_groups_with_bounds(group)]
+            for (start, end), supercontig, dataset in layout:
                 self.supercontigs.append(supercontig)
                 name = _name_of(supercontig)
-                dataset = continuous_of(supercontig, end - start)
                 scan = SupercontigScan(start, end - start, name=name)
                 if dataset is None:  # never opened for data: no data (the reference crashed)
                     self.parts.append((scan, None))
@@ -420,16 +432,23 @@ def write_scanned(group, stats, scans, min_gap: int = MIN_GAP_LEN, supercontigs=
     _write_metadata(group, supercontigs, scans, stats, min_gap)
 
 
-def check_closable(files: ArchiveFiles) -> None:
+def check_closable(files: ArchiveFiles) -> dict:
     """Everything close-data refuses, found before it writes anything: a format version newer
     than ours, track data it cannot read (see ``continuous_of``: other shapes, data
-    outside the file, a filter this HDF5 lacks) or with more columns than track names."""
+    outside the file, a filter this HDF5 lacks) or with more columns than track names.
+
+    Returns what it read, for :func:`close_files` (``layouts``): ``{chromosome: [((start,
+    end), supercontig group, continuous dataset or None), ...]}``."""
+    roots = RootCache()
+    layouts = {}
     for chrom in files.chromosome_names():
         group = files.chromosome_group(chrom)
-        check_format_version(format_version_of(group))
-        ntracks = len(read_tracknames(group.file["/"]) or ())
+        check_format_version(roots.format_version_of(group))
+        ntracks = len(roots.tracknames(group) or ())
+        layout = layouts[chrom] = []
         for (start, end), supercontig in supercontig_groups_with_bounds(group):
             dataset = continuous_of(supercontig, end - start)
+            layout.append(((start, end), supercontig, dataset))
             if dataset is None or not ntracks:
                 continue
             check_filters(dataset)
@@ -437,12 +456,17 @@ def check_closable(files: ArchiveFiles) -> None:
                 raise GenomedataError(
                     f"{describe(dataset)} has {dataset.shape[1]} track columns but the "
                     f"archive lists only {ntracks} track names")
+    return layouts
 
 
 def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=None,
-                block_tracks=None, threads=None, raw_chunks: bool = True) -> None:
+                block_tracks=None, threads=None, raw_chunks: bool = True,
+                layouts=None) -> None:
     """close-data on an archive open for writing (its writes join the caller's transaction:
-    ``hardmask`` masks and closes in one).
+    ``hardmask`` masks and closes in one).  ``layouts``: what :func:`check_closable`
+    returned for these files, if nothing changed since (else each chromosome is read again);
+    its entries are taken out as the chromosomes are closed (HDF5 objects left open make
+    closing the file slower).
 
     Every chunk is decoded once, on ``threads`` worker threads (default: every core); the
     chromosomes are written in order while the following ones are being read."""
@@ -458,6 +482,7 @@ def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=N
         root.file.flush()
     ahead = []      # ChromosomeScan objects started, in chromosome order
     queue = list(chromosomes)
+    roots = RootCache()
     try:
         with _progress.task("computing statistics", total=len(chromosomes),
                             unit="chromosomes") as task:
@@ -465,9 +490,11 @@ def close_files(files: ArchiveFiles, *, min_gap: int = MIN_GAP_LEN, block_rows=N
                 # keep the workers busy: start chromosomes ahead up to a few tasks per thread
                 while queue and (not ahead or sum(scan.ntasks for scan in ahead)
                                  < 4 * max(1, nthreads)):
-                    group = files.chromosome_group(queue.pop(0))
-                    check_format_version(format_version_of(group))
-                    ahead.append(ChromosomeScan(group, read_tracknames(group.file["/"]),
+                    name = queue.pop(0)
+                    group = files.chromosome_group(name)
+                    check_format_version(roots.format_version_of(group))
+                    ahead.append(ChromosomeScan(group, roots.tracknames(group),
+                                                layout=(layouts or {}).pop(name, None),
                                                 **options))
                 scan = ahead.pop(0)
                 _progress.verbose(f"writing metadata for {chrom}")

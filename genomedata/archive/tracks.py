@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from .. import _progress
 from .files import ArchiveFiles
-from .layout import (DEFAULT_CHUNK_ROWS, add_continuous_column, continuous_chunk_rows,
-                     continuous_fill_is_nan, continuous_of, create_continuous, read_tracknames,
-                     supercontig_bounds, supercontig_groups, write_dirty, write_tracknames)
+from .layout import (DEFAULT_CHUNK_ROWS, RootCache, add_continuous_column,
+                     continuous_chunk_rows, continuous_fill_is_nan, continuous_of,
+                     create_continuous, read_tracknames, supercontig_groups,
+                     supercontig_groups_with_bounds, write_dirty, write_tracknames)
 from .writer import erase_column
 
 
@@ -25,17 +26,19 @@ def add_tracks(files: ArchiveFiles, names, chunk_rows: int) -> None:
     for name in names:
         _progress.verbose(f"adding track {name}")
     chromosomes = files.chromosome_names()
+    roots = RootCache()
     with _progress.task("adding tracks", total=len(chromosomes), unit="chromosomes") as task:
         for chrom in chromosomes:
             group = files.chromosome_group(chrom)
             write_dirty(group, True)
             # the file's track list already holds the new names
-            target = len(read_tracknames(group.file["/"]))
-            for supercontig in supercontig_groups(group):
-                dataset = continuous_of(supercontig)
+            target = len(roots.tracknames(group))
+            for (start, end), supercontig in supercontig_groups_with_bounds(group):
+                dataset = continuous_of(supercontig, end - start)
                 if dataset is None:
-                    start, end = supercontig_bounds(supercontig)
-                    dataset = create_continuous(supercontig, end - start, 0, chunk_rows)
+                    # created with every track's column: they read NaN, its fill value
+                    create_continuous(supercontig, end - start, target, chunk_rows)
+                    continue
                 while dataset.shape[1] < target:
                     _erase_if_not_nan(dataset, add_continuous_column(dataset))
             task.advance()

@@ -43,14 +43,12 @@ def lines(genome, command: str):
 
 def run(args) -> int:
     from ..api.genome import Genome
-    from ..archive.layout import read_dirty
     dirty = None
     with Genome(args.gdarchive, _dirty_ok=True) as genome:
         for line in lines(genome, args.info_command):
             print(line)
         if genome.__class__ is Genome:
-            dirty = next((chromosome.name for chromosome in genome
-                          if read_dirty(chromosome.h5group)), None)
+            dirty = genome._chromosomes.first_dirty()
     if dirty is not None:
         _progress.warn(dirty_message(args.gdarchive, dirty))
     return 0

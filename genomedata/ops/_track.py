@@ -38,6 +38,9 @@ from ..inputs.sources import stopwatch
 # instead of allocating gigabytes for little data.
 SPARSE_ROWS = 1 << 26
 SPARSE_FACTOR = 8
+# A chromosome of at most this many positions is filled in the calling thread; a larger one on
+# a thread of its own while the calling thread writes the chunks the fill has passed.
+SMALL_FILL = 1 << 18
 
 
 @dataclass
@@ -78,15 +81,27 @@ class _TrackTarget:
         self.column = names.index(trackname)
         self.trackname = trackname
         self.chunk_size = chunk_size
+        # chrom -> (group, supercontig groups, bounds, continuous datasets): read and checked
+        # once per load (an assembly of many small scaffolds spends most of a load there)
+        self._layouts = {}
 
     def chromosome_layout(self, chrom: str):
-        """(supercontig groups, starts, ends) of a chromosome, checking ``continuous``."""
+        """(chromosome group, supercontig groups, bounds (an ``(n, 2)`` int64 array),
+        ``continuous`` datasets) of a chromosome, checked."""
+        layout = self._layouts.get(chrom)
+        if layout is None:
+            layout = self._layouts[chrom] = self._read_layout(chrom)
+        return layout
+
+    def _read_layout(self, chrom: str):
         group = self.archive.chromosome_group(chrom)
-        supercontigs = _layout.supercontig_groups(group)
-        bounds = np.array([_layout.supercontig_bounds(sc) for sc in supercontigs],
-                          dtype=np.int64).reshape(-1, 2)
+        pairs = _layout.supercontig_groups_with_bounds(group)
+        supercontigs = [sc for _, sc in pairs]
+        bounds = np.array([bounds for bounds, _ in pairs], dtype=np.int64).reshape(-1, 2)
+        datasets = []
         for sc, (start, end) in zip(supercontigs, bounds.tolist()):
             ds = _layout.continuous_of(sc, end - start)
+            datasets.append(ds)
             if ds is None:
                 raise GenomedataError(
                     f"chromosome {chrom} has no track data arrays; run 'genomedata open-data' "
@@ -108,7 +123,7 @@ class _TrackTarget:
                 f"chromosome {chrom}: its supercontigs cover only {covered} of the {extent} "
                 "bases up to its last supercontig's end, and loading fills a float32 buffer "
                 f"over all of them ({extent * 4 / 2 ** 30:.1f} GiB); refused")
-        return supercontigs, bounds
+        return group, supercontigs, bounds, datasets
 
     def check(self, chromosomes) -> None:
         for chrom in chromosomes:
@@ -126,12 +141,11 @@ def _column_stored(ds, column: int) -> bool:
                for row in range(0, int(ds.shape[0]), chunk_rows))
 
 
-def _prefill(buffer, supercontigs, bounds, column, pool=None) -> bool:
+def _prefill(buffer, datasets, bounds, column, pool=None) -> bool:
     """The track's stored values into ``buffer`` (a new track has none: nothing is read).
     Returns whether the track holds stored values there."""
     stored = False
-    for sc, (start, end) in zip(supercontigs, bounds):
-        ds = _layout.continuous_of(sc, int(end - start))
+    for ds, (start, end) in zip(datasets, bounds):
         if end > start:
             here = _column_stored(ds, column)
             stored = stored or here
@@ -163,6 +177,23 @@ def _count_in_gaps(buffer, bounds) -> int:
     return count
 
 
+class _Inline:
+    """An executor that runs each task at once, in the calling thread."""
+
+    @staticmethod
+    def submit(function, *args, **kwargs):
+        from concurrent.futures import Future
+        future = Future()
+        try:
+            future.set_result(function(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - raised by the future's result()
+            future.set_exception(exc)
+        return future
+
+
+_INLINE = _Inline()
+
+
 class _Buffers:
     """One float32 allocation reused for every chromosome of a load (fresh pages would be
     zeroed by the kernel, then filled with NaN, for each chromosome)."""
@@ -185,15 +216,14 @@ class _ChromosomeWriter:
     to the chunk writers, so that the pool compresses them while the parser fills the rest of
     the buffer.  The buffer must stay unchanged below the frontier until :meth:`close`."""
 
-    def __init__(self, buffer, supercontigs, bounds, column, pool):
+    def __init__(self, buffer, datasets, bounds, column, pool):
         self.buffer = buffer
         self.column = column
         self.parts = []   # [writer, start, end, written up to]
         try:
-            for sc, (start, end) in zip(supercontigs, bounds):
+            for ds, (start, end) in zip(datasets, bounds):
                 if end > start:
-                    writer = ChunkWriter(_layout.continuous_of(sc, int(end - start)),
-                                         pool=pool)
+                    writer = ChunkWriter(ds, pool=pool)
                     self.parts.append([writer, int(start), int(end), int(start)])
         except BaseException:
             self.close(write=False)
@@ -438,20 +468,26 @@ def overwrite_message(archive, trackname, source) -> str:
 def _load_chromosome(source, target, chrom, name, mask_regions, summary, pool,
                      buffers=None, statistics=None, on_stored=None) -> None:
     """Load the input's chromosome ``chrom`` into the archive's chromosome ``name``."""
-    supercontigs, bounds = target.chromosome_layout(name)
+    group, supercontigs, bounds, datasets = target.chromosome_layout(name)
     if not len(bounds):
         return
     extent = int(bounds[:, 1].max())
     buffer = (buffers or _Buffers()).nan_filled(extent)
-    if _prefill(buffer, supercontigs, bounds, target.column, pool) and on_stored is not None:
+    if _prefill(buffer, datasets, bounds, target.column, pool) and on_stored is not None:
         on_stored()
     saved = _save_masked(buffer, mask_regions) if mask_regions is not None else None
     # the statistics no longer hold: dirty until close-data
-    _layout.write_dirty(target.archive.chromosome_group(name), True)
+    _layout.write_dirty(group, True)
     from ..kernels.chunks import count_not_nan
-    writer = _ChromosomeWriter(buffer, supercontigs, bounds, target.column, pool)
+    # a small chromosome's few chunks are compressed here: handing them to the pool and
+    # waiting for them costs more
+    writer = _ChromosomeWriter(buffer, datasets, bounds, target.column,
+                               _INLINE if extent <= SMALL_FILL else pool)
     try:
-        if saved is None:
+        if saved is None and extent <= SMALL_FILL:
+            # a thread of its own costs more than the overlap gains on a small chromosome
+            values, past_end = source.fill(chrom, buffer)
+        elif saved is None:
             # chunks are compressed as soon as the fill has passed them
             values, past_end = _fill_while_writing(source, chrom, buffer, writer)
         else:
@@ -468,7 +504,7 @@ def _load_chromosome(source, target, chrom, name, mask_regions, summary, pool,
                           "data")
         if statistics is not None:
             # while the pool compresses the last chunks
-            dataset = _layout.continuous_of(supercontigs[0])
+            dataset = datasets[0]
             statistics.add_column(name, target.column, buffer, bounds, int(dataset.shape[1]),
                                   _layout.continuous_chunk_rows(dataset))
     except BaseException:

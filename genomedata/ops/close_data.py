@@ -52,6 +52,7 @@ def close_data(gdfilename, verbose=False, *, min_gap: int = MIN_GAP_LEN,
         close_on_executor(executor, path, min_gap=min_gap, threads=threads)
         return
     with ArchiveFiles(path, "r+") as files:
-        check_closable(files)
+        layouts = check_closable(files)
         close_files(files, min_gap=min_gap, block_rows=block_rows,
-                    block_tracks=block_tracks, threads=threads, raw_chunks=raw_chunks)
+                    block_tracks=block_tracks, threads=threads, raw_chunks=raw_chunks,
+                    layouts=layouts)

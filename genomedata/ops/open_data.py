@@ -67,12 +67,13 @@ def _check_archive(files, path, names, chunk_size) -> int:
             raise GenomedataError(f"track {name!r} already exists in {path}")
 
     heights = []
+    roots = _layout.RootCache()
     for chrom in chromosomes:
         group = files.chromosome_group(chrom)
-        _layout.check_can_add_tracks(_layout.format_version_of(group))
-        ntracks = len(_layout.read_tracknames(group.file["/"]) or [])
-        for supercontig in _layout.supercontig_groups(group):
-            dataset = _layout.continuous_of(supercontig)
+        _layout.check_can_add_tracks(roots.format_version_of(group))
+        ntracks = len(roots.tracknames(group) or [])
+        for (start, end), supercontig in _layout.supercontig_groups_with_bounds(group):
+            dataset = _layout.continuous_of(supercontig, end - start)
             if dataset is None:
                 continue
             _layout.check_filters(dataset, write=True)

@@ -528,12 +528,13 @@ def test_interrupted_write_is_refused_then_undone(workload, tmp_path, capsys):
 
 @settings(max_examples=150, deadline=None)
 @given(size=st.integers(0, 3000), seed=st.integers(0, 2 ** 32 - 1),
-       ops=st.lists(st.tuples(st.sampled_from(["write", "write", "truncate"]),
+       ops=st.lists(st.tuples(st.sampled_from(["write", "write", "truncate", "read"]),
                               st.integers(0, 4000), st.integers(0, 700)), max_size=25),
        end=st.sampled_from(["commit", "abort", "killed"]))
 def test_journal_undoes_any_writes(size, seed, ops, end):
-    """Any sequence of overlapping writes, writes past the end and truncations: committed it
-    stays, aborted or killed (then recovered) the file is byte for byte what it was."""
+    """Any sequence of overlapping writes, writes past the end and truncations: reads between
+    them see every write made so far (those still held back included); committed it stays,
+    aborted or killed (then recovered) the file is byte for byte what it was."""
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "file.h5")
@@ -550,6 +551,10 @@ def test_journal_undoes_any_writes(size, seed, ops, end):
                 if length:   # (an empty write does not extend the file)
                     model.extend(bytes(max(0, offset - len(model))))
                     model[offset:offset + length] = data
+            elif op == "read":
+                handle.seek(offset)
+                expected = bytes(model[offset:offset + length])
+                assert handle.read(length) == expected + bytes(length - len(expected))
             else:
                 handle.truncate(offset)
                 del model[offset:]
@@ -565,7 +570,8 @@ def test_journal_undoes_any_writes(size, seed, ops, end):
         else:
             transaction.files.clear()
             handle.release()
-            assert _journal.pending(path) == bool(ops)   # the journal of the first change
+            # the journal of the first change (reads change nothing)
+            assert _journal.pending(path) == any(op != "read" for op, _, _ in ops)
             _journal.recover_file(path)
             assert Path(path).read_bytes() == original
         assert os.listdir(directory) == ["file.h5"]

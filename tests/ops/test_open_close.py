@@ -620,6 +620,12 @@ def test_open_data_adds_nan_tracks(tmp_path, kind):
                     assert dataset.chunks == (_layout.DEFAULT_CHUNK_ROWS, 1)
                     assert dataset.maxshape == (max(end - start, 10000), None)
                     assert np.isnan(dataset[...]).all()
+                    # PyTables' EArray attributes, as genomedata 1.7.4 writes them
+                    assert attr_type(dataset, "EXTDIM") == (h5py.h5t.INTEGER, 4, True, ())
+                    assert dataset.attrs["EXTDIM"] == 1
+                    for name, text in (("CLASS", b"EARRAY"), ("VERSION", b"1.1")):
+                        assert attr_type(dataset, name)[0] == h5py.h5t.STRING
+                        assert dataset.attrs[name] == text
     write_intervals(path, "chr1", 2, [(310, 320)], value=4.0)
     close_data(path)
     attrs, bounds = read_chromosome(path, "chr1")
