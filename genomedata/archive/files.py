@@ -348,21 +348,26 @@ def _close_writers() -> None:
             pass
 
 
-def create_archive(path, kind: str, locking=None, journal: bool = True) -> ArchiveFiles:
+def create_archive(path, kind: str, locking=None, journal: bool = True,
+                   parents: bool = True) -> ArchiveFiles:
     """Create an empty archive of ``kind`` ("file" or "directory") at ``path``.
 
     An existing empty directory is fine for a directory archive; anything else existing at
     ``path`` is refused (callers remove it first when the user asked to overwrite).
     ``journal=False``: the returned archive is written without undo journal (an archive
-    being built under a temporary name needs none).
+    being built under a temporary name needs none).  ``parents=False``: a directory archive
+    whose parent folder is gone is an error, not a reason to create the parent again (a
+    task of a load that was abandoned meanwhile).
     """
     path = expand_path(path)
     if kind == "directory":
         if os.path.exists(path):
             if not os.path.isdir(path) or os.listdir(path):
                 raise FileExistsError(f"{path} already exists and is not an empty directory")
-        else:
+        elif parents:
             os.makedirs(path)
+        else:
+            os.mkdir(path)
     elif kind == "file":
         if os.path.exists(path):
             raise FileExistsError(f"{path} already exists")

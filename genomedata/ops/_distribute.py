@@ -168,7 +168,8 @@ def _run_task(task: _Task):
             shutil.copyfile(task.source_file, target)
             files = ArchiveFiles(attempt, "r+", kind="directory", journal=False)
         else:
-            files = create_archive(attempt, "directory", journal=False)
+            # the work folder may be removed meanwhile (the load was abandoned): never again
+            files = create_archive(attempt, "directory", journal=False, parents=False)
             end, starts, ends = task.layout
             write_chromosome(files, task.chrom, end, starts, ends)
             add_tracks(files, task.tracknames, task.chunk_rows)

@@ -209,6 +209,25 @@ def test_a_bad_line_of_one_task_stops_the_load(inputs, executor, tmp_path):
     assert leftovers(tmp_path) == ["bad.bedGraph"]
 
 
+def test_a_task_left_running_does_not_make_the_work_folder_again(inputs, tmp_path,
+                                                                 monkeypatch):
+    """A task still running when the command removed its work folder (it stopped on another
+    task's error) fails instead of making the folder again and leaving files behind."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+    from genomedata.ops import _distribute
+    create = _distribute.create_archive
+
+    def after_the_command_left(path, *args, **kwargs):
+        shutil.rmtree(os.path.dirname(path))        # the work folder, as the command does
+        return create(path, *args, **kwargs)
+    monkeypatch.setattr(_distribute, "create_archive", after_the_command_left)
+    with ThreadPoolExecutor(2) as pool, pytest.raises(FileNotFoundError):
+        load_genomedata(tmp_path / "out.gd", [("b", str(inputs / "b.wig"))],
+                        [inputs / "genome.fa"], mode="file", executor=pool)
+    assert leftovers(tmp_path) == []
+
+
 def test_a_bad_line_on_a_chromosome_the_archive_lacks(inputs, executor, tmp_path):
     text = (inputs / "a.bedGraph").read_text() + "chrUn\t5\t1\t1.5\n"
     (tmp_path / "bad.bedGraph").write_text(text)
