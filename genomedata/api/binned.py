@@ -205,6 +205,9 @@ def stackup(genome, chroms, starts, ends, bins, stat="mean", track=None) -> np.n
 # summary of any number of regions (a longer region is read in pieces of this size)
 BATCH_VALUES = 1 << 22
 BATCH_REGIONS = 1 << 15
+# mean, sum and coverage of a batch come from prefix sums of its union when its regions hold
+# more than this many times the union's values (else from each region's own values)
+PREFIX_OVERLAP = 6
 
 
 def _region_arrays(genome, chroms, starts, ends):
@@ -264,9 +267,11 @@ def summarize(genome, chroms, starts, ends, stat="mean", tracks=None, bins=None)
     The regions are sorted internally and read in batches whose union (overlapping regions
     merged) holds at most :data:`BATCH_VALUES` values: each batch's chunks are decoded once
     however many regions touch them, on every core, by the reader of
-    :meth:`Genome.read_regions`, each base copied once; one kernel pass summarises the batch
-    (:func:`genomedata.kernels.binned.accumulate_totals`, prefix sums, for mean, sum and
-    coverage; :func:`~genomedata.kernels.binned.accumulate_windows` for min, max, std).
+    :meth:`Genome.read_regions`, each base copied once; kernels summarise the batch
+    (:func:`~genomedata.kernels.binned.accumulate_windows`, each region's values on every
+    core; for mean, sum and coverage of regions that cover their union more than
+    :data:`PREFIX_OVERLAP` times over, :func:`genomedata.kernels.binned.accumulate_totals`,
+    prefix sums: a cost independent of the overlap).
 
     Also available as :meth:`Genome.summarize <genomedata.Genome.summarize>`.
 
@@ -385,8 +390,11 @@ def _summarize_batch(genome, id_names, chrom_ids, starts, ends, bins, columns, f
     dest = offsets[window] + (starts - window_start[window]) * stride
     lengths = ends - starts
     rows = np.arange(nregions, dtype=np.int64) * bins
+    # prefix sums cost a few passes over the union; worth it only when the regions cover it
+    # many times over (one region's values are otherwise read once, on every core)
+    overlapping = int(lengths.sum()) * stride > PREFIX_OVERLAP * len(flat)
     _accumulate(flat, dest, stride, starts, lengths, starts, lengths, rows, bins, full,
-                accumulators)
+                accumulators, overlapping)
     return accumulators
 
 

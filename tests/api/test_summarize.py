@@ -151,6 +151,21 @@ def test_random_regions_in_small_batches(genome, monkeypatch, seed, nregions, bi
                                              bins), stat)
 
 
+@pytest.mark.parametrize("overlap", [0, 10 ** 9])     # always prefix sums; never
+@pytest.mark.parametrize("stat", ["mean", "sum", "coverage"])
+def test_prefix_sums_or_each_region_alike(genome, monkeypatch, overlap, stat):
+    """The two ways to the totals (prefix sums of the union, each region's own values) give
+    numpy's answer, however much the regions overlap."""
+    monkeypatch.setattr(_binned, "PREFIX_OVERLAP", overlap)
+    rng = np.random.default_rng(5)
+    chroms = [str(c) for c in rng.choice(["chr1", "chr2"], 60)]
+    starts = rng.integers(0, 121000, 60)
+    ends = starts + rng.integers(3, 9000, 60)
+    observed = genome.summarize(chroms, starts, ends, stat, bins=3)
+    assert_equal_to_numpy(observed, expected(genome, chroms, starts, ends, stat, [0, 1, 2],
+                                             3), stat)
+
+
 def test_stackup_is_summarize_of_one_track(genome):
     chroms, starts, ends = ["chr2", "chr1"], [5000, 100], [9000, 20100]
     stack = genome.stackup(chroms, starts, ends, 5, "max", track="steps")
