@@ -62,7 +62,10 @@ def compile_kernels() -> CompileSummary:
         steps = _workload(folder)
         with _progress.task("compiling kernels", total=len(steps)) as task:
             for step in steps:
-                step()
+                # the workload's own messages (an overwrite warning, its progress) are not
+                # the user's business: only this bar is shown
+                with _progress.reporting(_progress.QUIET):
+                    step()
                 task.advance()
     return CompileSummary(time.perf_counter() - began, _jit.compile_seconds() - compiled_before)
 
