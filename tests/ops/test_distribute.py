@@ -12,7 +12,13 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import run_cli
+try:
+    from conftest import run_cli
+except ImportError:
+    # a Dask worker unpickling a function of this module (Dask pickles module functions by
+    # reference first) imports it with its own path, where ``conftest`` can be the
+    # repository's root one; the workers never call run_cli
+    run_cli = None
 from genomedata.errors import GenomedataError, InputError
 from genomedata.ops.load import load_genomedata
 
@@ -63,8 +69,7 @@ def _two_workers(allowed_failures):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                       dashboard_address=":0") as local, \
                 distributed.Client(local) as client:
-            # sent by value: a worker importing this module would resolve its ``conftest``
-            # import by the worker's own path (the repository's root conftest.py, say)
+            # _warm_up sent by value (see ``by_value``)
             import cloudpickle
             cloudpickle.register_pickle_by_value(sys.modules[__name__])
             try:
@@ -266,8 +271,9 @@ def _die_always(task):
 
 @pytest.fixture
 def by_value():
-    """The test module's functions sent to the workers by value (the workers cannot import
-    it)."""
+    """The test module's functions sent to the workers by value when Dask pickles them
+    alone; inside a partial or a task wrapper Dask pickles them by reference, and the
+    worker imports this module (which is why its ``conftest`` import may fail there)."""
     import cloudpickle
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     yield
