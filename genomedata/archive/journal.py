@@ -531,6 +531,16 @@ class JournaledFile:
     def _drop_pending(self) -> None:
         self._pending_starts, self._pending_data, self._pending_bytes = [], [], 0
 
+    def _pending_overlapping(self, pos: int, end: int) -> tuple[int, int]:
+        """``(i, j)``: the pending ranges ``i..j-1`` overlap ``[pos, end)`` (each starts
+        below ``end`` and ends past ``pos``); ``i == j`` where one would be inserted."""
+        starts, blocks = self._pending_starts, self._pending_data
+        j = bisect.bisect_left(starts, end)
+        i = j
+        while i > 0 and starts[i - 1] + len(blocks[i - 1]) > pos:
+            i -= 1
+        return i, j
+
     def _add_pending(self, pos: int, data) -> None:
         """Hold an overwrite of ``data`` at ``pos`` back; pending ranges it overlaps are
         merged with it (its bytes win).  Ranges that only touch stay apart, so that a run of
@@ -540,11 +550,7 @@ class JournaledFile:
         if not data:
             return
         starts, blocks = self._pending_starts, self._pending_data
-        # the ranges overlapping [pos, end): i..j-1 (each starts below end and ends past pos)
-        j = bisect.bisect_left(starts, end)
-        i = j
-        while i > 0 and starts[i - 1] + len(blocks[i - 1]) > pos:
-            i -= 1
+        i, j = self._pending_overlapping(pos, end)
         if i == j:
             starts.insert(i, pos)
             blocks.insert(i, bytearray(data))
@@ -565,10 +571,7 @@ class JournaledFile:
         """``data`` read from the file at ``pos`` with the pending overwrites inside it."""
         end = pos + len(data)
         starts, blocks = self._pending_starts, self._pending_data
-        j = bisect.bisect_left(starts, end)
-        i = j
-        while i > 0 and starts[i - 1] + len(blocks[i - 1]) > pos:
-            i -= 1
+        i, j = self._pending_overlapping(pos, end)
         if i == j:
             return data
         out = bytearray(data)
