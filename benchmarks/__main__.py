@@ -1,8 +1,8 @@
 """The benchmark suite: one workload, every phase, one table.
 
     python -m benchmarks                 # scale 10: ~310 Mbp, 5 tracks (about 3 minutes)
-    python -m benchmarks --small         # scale 100: ~31 Mbp (under 2 minutes; CI's smoke test)
-    python -m benchmarks --tiny          # 2 small chromosomes (every phase runs; figures mean little)
+    python -m benchmarks --small         # scale 100: ~31 Mbp (under 2 minutes)
+    python -m benchmarks --tiny          # 2 small chromosomes: every phase, CI's smoke test
     python -m benchmarks --reference     # side by side with genomedata 1.7.4 from PyPI
 
 Generates (seeded, cached in ``--workdir``) the genome-like workload of

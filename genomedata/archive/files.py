@@ -238,7 +238,6 @@ class ArchiveFiles:
             names = sorted(root.keys())
             self._groups = {name: self._chromosome_in_file(root, name) for name in names}
             self._names = names
-            self._name_set = frozenset(names)
         return list(self._names)
 
     @staticmethod
@@ -258,7 +257,7 @@ class ArchiveFiles:
         if self.kind == "directory":
             return os.path.isfile(chromosome_filename(self.path, chrom))
         if self._names is not None:
-            return chrom in self._name_set
+            return chrom in self._groups
         return chrom in self.single_file()
 
     def chromosome_group(self, chrom: str):

@@ -202,35 +202,35 @@ def batch_bounds(chrom_ids, starts, ends, ntracks, max_values, max_regions):
     n = starts.shape[0]
     out = np.empty((n, 2), dtype=np.int64)
     nbatches = 0
-    first = 0
-    total = 0       # values of the batch's union so far
+    first = 0       # the batch being filled: regions first..k-1
+    total = 0       # values of its union
     reach = 0       # the end of its last merged window
     for k in range(n):
         length = ends[k] - starts[k]
-        long = length * ntracks > max_values
-        fresh = chrom_ids[k] != chrom_ids[k - 1] or starts[k] >= reach if k > first else True
-        if k > first:
-            if fresh:
-                added = length
-            else:
-                added = ends[k] - reach if ends[k] > reach else 0
-            if long or total + added * ntracks > max_values or k - first >= max_regions:
+        if length * ntracks > max_values:       # a batch of its own
+            if k > first:
                 out[nbatches, 0] = first
                 out[nbatches, 1] = k
                 nbatches += 1
-                first = k
-        if long:
             out[nbatches, 0] = k
             out[nbatches, 1] = k + 1
             nbatches += 1
             first = k + 1
-        elif k == first:
-            total = length * ntracks
-            reach = ends[k]
-        else:
-            total += added * ntracks
-            if fresh or ends[k] > reach:
-                reach = ends[k]
+            continue
+        if k > first:
+            merged = chrom_ids[k] == chrom_ids[k - 1] and starts[k] < reach
+            added = (ends[k] - reach if ends[k] > reach else 0) if merged else length
+            if total + added * ntracks <= max_values and k - first < max_regions:
+                total += added * ntracks
+                if not merged or ends[k] > reach:
+                    reach = ends[k]
+                continue
+            out[nbatches, 0] = first
+            out[nbatches, 1] = k
+            nbatches += 1
+        first = k       # region k starts a batch
+        total = length * ntracks
+        reach = ends[k]
     if first < n:
         out[nbatches, 0] = first
         out[nbatches, 1] = n

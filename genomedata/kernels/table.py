@@ -3,11 +3,11 @@
 
 A float32 ``v`` is written with the fewest significant digits whose text, read as a double and
 rounded to float32 (how numpy, pandas and R read a table), is ``v`` again; of the texts with
-that many digits, the one nearest ``v`` (of two as near, the even one).  Notation, as numpy writes a float32
-(``str(np.float32(v))``): positional for 0 and for 1e-4 <= |v| < 1e6 (``0.0``, ``-0.5``,
-``12.0``, ``0.00012``, ``999999.94``), scientific otherwise (``1e-05``, ``1.234567e+06``:
-the exponent has a sign and at least two digits); ``inf`` and ``-inf``; NaN is the caller's
-text (``NA``, ``nan``).
+that many digits, the one nearest ``v`` (of two as near, the even one).  Notation, as numpy
+writes a float32 (``str(np.float32(v))``): positional for 0 and for 1e-4 <= |v| < 1e6
+(``0.0``, ``-0.5``, ``12.0``, ``0.00012``, ``999999.94``), scientific otherwise (``1e-05``,
+``1.234567e+06``: the exponent has a sign and at least two digits); ``inf`` and ``-inf``;
+NaN is the caller's text (``NA``, ``nan``).
 
 Every step is exact in double arithmetic while the powers of ten involved are doubles
 (10**0 to 10**22): :func:`format_rows` writes the values with 1e-13 <= |v| < 1e22 and 0
@@ -112,12 +112,9 @@ def shortest_digits(v):
                     best = c
                     best_n = n
                     found = True
-        if found:
+        if found:       # found by p = 9 at the latest: nine digits always read back
             break
-    if best == 0:       # nine digits always read back; not reached
-        best = np.int64(math.floor(x * _EXACT_POWERS[8 - e] + 0.5)) if 8 - e <= 22 else 1
-        best_n = 8 - e
-    while best % 10 == 0:
+    while best > 9 and best % 10 == 0:
         best //= 10
         best_n -= 1
     return best, best_n
@@ -201,9 +198,9 @@ def format_rows(labels, label_ends, label_codes, starts, ends, names, name_ends,
     >= 0); names when ``name_ends`` has one entry per row: row ``i``'s name is name ``i`` of
     ``names``.  ``labels`` and ``names`` are texts joined by a separator byte, ``*_ends`` the
     offset where each ends (label ``j`` is ``labels[label_ends[j - 1] + 1:label_ends[j]]``,
-    the first starting at 0).  A NaN is written as the bytes ``missing``; the values at the sorted flat indices
-    ``hard`` (:func:`hard_values`) as the texts of ``hard_text`` (joined and cut like
-    ``names``)."""
+    the first starting at 0).  A NaN is written as the bytes ``missing``; the values at the
+    sorted flat indices ``hard`` (:func:`hard_values`) as the texts of ``hard_text`` (joined
+    and cut like ``names``)."""
     nrows, ncolumns = values.shape
     coords = label_codes.shape[0] == nrows and nrows > 0
     named = name_ends.shape[0] == nrows and nrows > 0

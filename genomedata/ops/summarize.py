@@ -21,8 +21,8 @@ Table: columns ``chrom start end``, then ``name`` when the BED file has a 4th co
 one column per track named after it (with ``bins``: ``TRACK_bin1`` .. ``TRACK_binN`` for each
 track in turn).  Each number is the statistic rounded to float32, the precision of the data,
 written as the shortest text that reads back as that float32 (``1.0``, ``0.1``, ``1e-05``, as
-numpy writes a float32; ``min`` and ``max`` are the data's own values, exactly); a missing value is
-``NA``, which R's ``read.table`` and pandas' ``read_csv`` read as missing by default.  The
+numpy writes a float32; ``min`` and ``max`` are the data's own values, exactly); a missing
+value is ``NA``, which R's ``read.table`` and pandas' ``read_csv`` read as missing by default.  The
 full float64 values are :attr:`RegionSummary.values`.
 
 A chromosome of the BED file that the archive does not have is an error naming the line; a

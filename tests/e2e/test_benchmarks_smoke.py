@@ -1,4 +1,4 @@
-"""Smoke test of the benchmark suite: ``python -m benchmarks --small`` runs every phase.
+"""Smoke test of the benchmark suite: ``python -m benchmarks --tiny`` runs every phase.
 
 Nothing about timings is asserted (benchmarks print figures; they are not tests): only that
 the suite exits 0 and prints its table with a row for every phase, read, peer read and floor.
