@@ -152,3 +152,25 @@ def test_console_scripts_enter_as_command_processes(monkeypatch, capsys):
         dispatcher.entry()
     assert exit_info.value.code == 0 and set_up == [True]
     assert capsys.readouterr().out.startswith("genomedata ")
+
+
+def test_command_process_exit_freezes_collector(monkeypatch):
+    """A command process ends with the cycle collector's objects frozen (Python's shutdown
+    then skips searching them for cycles: a third of a short command's time after numba ran)
+    and the exit status of the command, through ``genomedata`` and the 1.7 names alike."""
+    import gc
+
+    from genomedata.commands import main as dispatcher
+
+    monkeypatch.setattr(dispatcher, "_command_process", lambda: None)
+    monkeypatch.setattr(dispatcher, "main", lambda argv=None, prog=None: 3)
+    try:
+        for enter in (dispatcher.entry, dispatcher.alias_query):
+            gc.unfreeze()
+            assert gc.get_freeze_count() == 0
+            with pytest.raises(SystemExit) as exit_info:
+                enter()
+            assert exit_info.value.code == 3
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
