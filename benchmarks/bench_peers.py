@@ -284,7 +284,7 @@ def summarize_case(workdir, size=SUMMARIZE_SIZE, nregions=SUMMARIZE_REGIONS, see
     # Python's folder first on PATH
     env = user_env(extra={"PATH": os.path.dirname(sys.executable) + os.pathsep
                           + os.environ.get("PATH", os.defpath)})[0]
-    for path in (archive,):
+    for path in (archive, bigwig):
         if path.exists():
             import shutil
             shutil.rmtree(path) if path.is_dir() else path.unlink()
