@@ -23,7 +23,7 @@ import numpy as np
 from .._threads import default_threads
 from . import codec
 from .journal import writer_in_this_process
-from .layout import _h5py, describe, format_error
+from .layout import _h5py, creation_plist, describe, format_error
 
 # upper bound of one block buffer (two are in use at a time: one read, one scanned)
 BLOCK_BYTES = 32 * 2 ** 20
@@ -138,7 +138,7 @@ class RawChunkReader:
         filename = _readable_file(dataset)
         if filename is None:
             return None
-        dcpl = dataset.id.get_create_plist()
+        dcpl = creation_plist(dataset)
         if dcpl.get_layout() != h5py.h5d.CHUNKED:
             return None
         pipeline = codec.chunk_pipeline(dataset)
@@ -412,7 +412,7 @@ class CachedColumnReader:
             if (self.raw_file is not None and hasattr(os, "pread")
                     and self.dataset.file.userblock_size == 0
                     and self.dataset.file.driver == "sec2"
-                    and self.dataset.id.get_create_plist().get_layout() == _h5py().h5d.CHUNKED):
+                    and creation_plist(self.dataset).get_layout() == _h5py().h5d.CHUNKED):
                 index = codec.chunk_index(self.dataset)
                 if index is not None:
                     self.raw_file.get()     # opened here, not by racing worker threads

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layout import DEFLATE_LEVEL, format_error
+from .layout import DEFLATE_LEVEL, creation_plist, format_error
 
 # A dataset's chunk index is read whole (13 bytes a chunk) only up to this many chunks; beyond
 # (e.g. 250 Mbp x 160 tracks in chunks of 10000 rows) HDF5 decodes instead.
@@ -67,7 +67,7 @@ def chunk_pipeline(dataset):
     encode and decode its chunks."""
     if dataset.chunks is None:
         return None
-    dcpl = dataset.id.get_create_plist()
+    dcpl = creation_plist(dataset)
     filters = [dcpl.get_filter(i) for i in range(dcpl.get_nfilters())]
     codes = [code for code, _flags, _values, _name in filters]
     shuffle = bool(codes) and codes[0] == FILTER_SHUFFLE

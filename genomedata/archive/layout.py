@@ -214,6 +214,13 @@ def _name(name: str) -> bytes:
     return name.encode("utf-8")
 
 
+def creation_plist(dataset):
+    """The dataset's creation property list (chunking, filters, fill value, storage), asked of
+    HDF5 once per h5py dataset object: h5py keeps the one it made for ``dataset.chunks``."""
+    plist = getattr(dataset, "_dcpl", None)
+    return plist if plist is not None else dataset.id.get_create_plist()
+
+
 def has_attr(obj, name: str) -> bool:
     """Whether the HDF5 object has the attribute ``name`` (``name in obj.attrs``, without
     building h5py's attribute manager: archives of thousands of chromosomes ask it often)."""
@@ -341,10 +348,19 @@ def read_dirty(group) -> bool:
 def write_dirty(group, dirty: bool) -> None:
     """``dirty`` is an 8-bit bitfield: PyTables reads h5py's numpy bools as ``None``."""
     h5py = _h5py()
-    _delete_attr(group, ATTR_DIRTY)
-    space = h5py.h5s.create(h5py.h5s.SCALAR)
-    aid = h5py.h5a.create(group.id, ATTR_DIRTY.encode(), h5py.h5t.STD_B8LE, space)
-    aid.write(np.array(1 if dirty else 0, dtype=np.uint8), mtype=h5py.h5t.STD_B8LE)
+    value = np.array(1 if dirty else 0, dtype=np.uint8)
+    name = _name(ATTR_DIRTY)
+    if h5py.h5a.exists(group.id, name):
+        aid = h5py.h5a.open(group.id, name)
+        if aid.shape == () and aid.get_type().equal(h5py.h5t.STD_B8LE):
+            # the flag as the format has it: written in place (one HDF5 call, not a delete
+            # and a create; loads and close-data set it on every chromosome)
+            aid.write(value, mtype=h5py.h5t.STD_B8LE)
+            return
+        del aid
+        h5py.h5a.delete(group.id, name)
+    aid = h5py.h5a.create(group.id, name, h5py.h5t.STD_B8LE, _space("scalar"))
+    aid.write(value, mtype=h5py.h5t.STD_B8LE)
 
 
 def read_format_version(root):
@@ -629,7 +645,7 @@ def _check_storage(dataset) -> None:
     files, which writes would overwrite) and virtual datasets (data mapped from other
     datasets or files)."""
     h5py = _h5py()
-    dcpl = dataset.id.get_create_plist()
+    dcpl = creation_plist(dataset)
     if dcpl.get_layout() == h5py.h5d.VIRTUAL:
         raise format_error(f"{describe(dataset)} is a virtual dataset (its data are mapped from "
                            "other datasets or files); archives keep their data in their own "
@@ -710,7 +726,7 @@ def check_filters(dataset, write: bool = False) -> None:
     """Refuse a dataset whose chunks pass through an HDF5 filter that this HDF5 cannot decode
     (or, with ``write``, encode) -- before anything is read or written."""
     h5py = _h5py()
-    dcpl = dataset.id.get_create_plist()
+    dcpl = creation_plist(dataset)
     for index in range(dcpl.get_nfilters()):
         code, _flags, _values, name = dcpl.get_filter(index)
         need = h5py.h5z.FILTER_CONFIG_DECODE_ENABLED

@@ -107,3 +107,29 @@ def test_chunk_pipeline_is_what_hdf5_stores(tmp_path, options, expected):
         writer.write_column(1, 0, values)
         writer.close()
         np.testing.assert_array_equal(dataset[:, 1], values)
+
+
+@pytest.mark.parametrize("before", [None, "bitfield", "numpy-bool", "int64"])
+def test_dirty_flag_is_a_bitfield_whatever_was_there(tmp_path, before):
+    """The flag is written in place when it is already the format's 8-bit bitfield, and
+    replaced by one when it is absent or of another type (PyTables reads numpy bools as
+    None)."""
+    path = tmp_path / "flag.h5"
+    with h5py.File(path, "w") as handle:
+        group = handle.create_group("chr1")
+        if before == "bitfield":
+            _layout.write_dirty(group, False)
+        elif before == "numpy-bool":
+            group.attrs["dirty"] = np.bool_(False)
+        elif before == "int64":
+            group.attrs["dirty"] = np.int64(0)
+        for flag in (True, False, True):
+            _layout.write_dirty(group, flag)
+            attr = h5py.h5a.open(group.id, b"dirty")
+            assert attr.get_type().get_class() == h5py.h5t.BITFIELD
+            assert attr.get_type().get_size() == 1 and attr.shape == ()
+            assert _layout.read_dirty(group) is flag
+            assert list(group.attrs) == ["dirty"]
+    tables = pytest.importorskip("tables")
+    with tables.open_file(str(path)) as handle:
+        assert bool(handle.root.chr1._v_attrs.dirty) is True
