@@ -36,10 +36,11 @@ from .._threads import default_threads
 from ..errors import GenomedataError
 from .blocks import Block, RawChunkReader, open_block_reader, plan_blocks
 from .files import ArchiveFiles
-from .layout import (DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, RootCache, check_filters,
-                     check_format_version, continuous_chunk_rows, continuous_of, describe,
-                     supercontig_bounds, supercontig_groups,
-                     supercontig_groups_with_bounds, write_chunk_bounds,
+from .layout import (BLOCK_SUMMARY_ROWS, DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, RootCache,
+                     block_count, check_filters, check_format_version, continuous_chunk_rows,
+                     continuous_of, describe, read_tracknames, remove_block_summaries,
+                     statistics_fingerprint, supercontig_bounds, supercontig_groups,
+                     supercontig_groups_with_bounds, write_block_summaries, write_chunk_bounds,
                      write_dirty, write_statistics)
 
 
@@ -53,7 +54,9 @@ class SupercontigScan:
     ``first``/``last``: supercontig-relative first and last row where some track is finite
     (``None`` when no row is); ``gaps``: ``(end, start)`` pairs, one per run of at least
     ``min_gap`` rows without data between two present rows (``end`` = last present row before
-    the gap + 1, ``start`` = first present row after it), in order.
+    the gap + 1, ``start`` = first present row after it), in order; ``blocks``: the
+    summaries of its blocks of ``BLOCK_SUMMARY_ROWS`` rows, float32 ``(blocks, ntracks, 4)``
+    (``kernels.stats.new_block_summaries``), None when it has no track data.
     """
 
     start: int
@@ -62,6 +65,7 @@ class SupercontigScan:
     last: int | None = None
     gaps: list = field(default_factory=list)
     name: str = ""
+    blocks: object = None
 
 
 def chunk_bounds(scans, min_gap: int = MIN_GAP_LEN):
@@ -118,9 +122,10 @@ def chunk_bounds(scans, min_gap: int = MIN_GAP_LEN):
 
 class TrackStats:
     """Per-track accumulators of one chromosome, starting as genomedata 1.7's do (+inf, -inf,
-    0, 0, 0)."""
+    0, 0, 0), and the names of the tracks (None: those on the chromosome's file root)."""
 
-    def __init__(self, ntracks: int):
+    def __init__(self, ntracks: int, tracknames=None):
+        self.tracknames = None if tracknames is None else list(tracknames)
         self.mins = np.full(ntracks, np.inf)
         self.maxs = np.full(ntracks, -np.inf)
         self.sums = np.zeros(ntracks)
@@ -130,16 +135,18 @@ class TrackStats:
 
 def scan_continuous(dataset, stats: TrackStats, *, min_gap: int = MIN_GAP_LEN,
                     block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
-                    raw_chunks: bool = True):
+                    raw_chunks: bool = True, summaries=None):
     """Add one supercontig's ``continuous`` to ``stats`` and summarise its present rows.
 
-    Returns ``(first, last, gaps)`` as in :class:`SupercontigScan`.  Columns beyond the
+    Returns ``(first, last, gaps)`` as in :class:`SupercontigScan`; with ``summaries``
+    (``new_block_summaries`` of the supercontig's blocks and the archive's tracks), its
+    block summaries are added there too.  Columns beyond the
     archive's track count are an error; missing trailing columns count as no data.
     ``pool``: an executor (``nthreads`` workers) that reads and decodes the next block while
     the kernels scan the current one; ``raw_chunks=False`` leaves all decoding to HDF5.
     """
-    from ..kernels.stats import (accumulate_tracks, gap_capacity, new_state,
-                                 scan_present_rows)
+    from ..kernels.stats import (accumulate_tracks, add_block_summaries, gap_capacity,
+                                 new_state, scan_present_rows)
 
     if dataset.ndim != 2:
         raise GenomedataError(f"{dataset.name} is not a table of track columns "
@@ -183,6 +190,9 @@ def scan_continuous(dataset, stats: TrackStats, *, min_gap: int = MIN_GAP_LEN,
             accumulate_tracks(buffer[:block.col1 - block.col0], block.nrows, block.col0,
                               stats.mins, stats.maxs, stats.sums, stats.sums_squares,
                               stats.num_datapoints, row_any)
+            if summaries is not None:
+                add_block_summaries(buffer[:block.col1 - block.col0], block.nrows, block.row0,
+                                    BLOCK_SUMMARY_ROWS, summaries, 0, block.col0)
             if block.col1 == ncols:
                 gaps = np.empty((gap_capacity(block.nrows, min_gap), 2), dtype=np.int64)
                 found = scan_present_rows(row_any, block.nrows, block.row0, min_gap, state,
@@ -214,9 +224,20 @@ def _name_of(group) -> str:
 
 
 def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int) -> None:
-    """Chunk bounds of every supercontig, the chromosome's statistics, ``dirty = False``."""
-    for supercontig, (starts, ends) in zip(supercontigs, chunk_bounds(scans, min_gap)):
+    """Chunk bounds and block summaries of every supercontig, the chromosome's statistics,
+    ``dirty = False``."""
+    tracknames = stats.tracknames
+    if tracknames is None:
+        tracknames = read_tracknames(group.file["/"])
+    fingerprint = statistics_fingerprint(stats.mins, stats.maxs, stats.sums,
+                                         stats.sums_squares, stats.num_datapoints)
+    for supercontig, scan, (starts, ends) in zip(supercontigs, scans,
+                                                 chunk_bounds(scans, min_gap)):
         write_chunk_bounds(supercontig, starts, ends)
+        if scan.blocks is not None and len(scan.blocks):
+            write_block_summaries(supercontig, scan.blocks, tracknames, fingerprint)
+        else:
+            remove_block_summaries(supercontig)
     write_statistics(group, stats.mins, stats.maxs, stats.sums, stats.sums_squares,
                      stats.num_datapoints)
     write_dirty(group, False)
@@ -225,12 +246,18 @@ def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int)
 def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
     """One task of close-data: rows ``row0 .. row0 + nrows - 1`` of every track column, one
     chunk at a time (pread, inflate, then one kernel call that unshuffles it in cache and adds
-    it to the statistics).  Returns the columns' accumulators (``new_accumulators``) and the
-    rows' ``(first, last, gaps)`` (``first``/``last`` -1 when no row has data)."""
-    from ..kernels.stats import (accumulate_chunk, gap_capacity, new_accumulators, new_state,
+    it to the statistics, then the values, still in cache, to the summaries of their blocks).
+    Returns the columns' accumulators (``new_accumulators``), the rows' ``(first, last,
+    gaps)`` (``first``/``last`` -1 when no row has data), the first block the rows touch and
+    the summaries of the blocks from there (``new_block_summaries``)."""
+    from ..kernels.stats import (accumulate_chunk, add_block_summaries, gap_capacity,
+                                 new_accumulators, new_block_summaries, new_state,
                                  scan_present_rows)
 
     acc, counts = new_accumulators(ncols)
+    block0 = row0 // BLOCK_SUMMARY_ROWS
+    summaries = new_block_summaries((row0 + nrows - 1) // BLOCK_SUMMARY_ROWS - block0 + 1,
+                                    ncols)
     row_any = np.zeros(nrows, dtype=np.uint8)
     chunk_rows = reader.chunk_rows
     scratch = np.empty(4 * chunk_rows, dtype=np.uint8)
@@ -249,10 +276,22 @@ def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
             count = (base + chunk_rows if base + chunk_rows < end else end) - lo
             accumulate_chunk(np.frombuffer(data, dtype=np.uint8), chunk_rows, shuffled,
                              lo - base, count, col, acc, counts, row_any, lo - row0, scratch)
+            add_block_summaries(scratch[:4 * count].view(np.float32).reshape(1, count), count,
+                                lo, BLOCK_SUMMARY_ROWS, summaries, block0, col)
     state = new_state()
     gaps = np.empty((gap_capacity(nrows, min_gap), 2), dtype=np.int64)
     found = scan_present_rows(row_any, nrows, row0, min_gap, state, gaps)
-    return acc, counts, int(state[0]), int(state[1]), gaps[:found]
+    return acc, counts, int(state[0]), int(state[1]), gaps[:found], block0, summaries
+
+
+def merge_block_summaries(into, part) -> None:
+    """Add block summaries ``part`` (``new_block_summaries``) to those of the same blocks
+    and tracks ``into``: the counts and sums add up, minima and maxima of blocks with values
+    win over the NaN of blocks without."""
+    into[..., 0] += part[..., 0]
+    into[..., 1] += part[..., 1]
+    np.fmin(into[..., 2], part[..., 2], out=into[..., 2])
+    np.fmax(into[..., 3], part[..., 3], out=into[..., 3])
 
 
 # datasets of at most this many values (rows x tracks) are scanned by the thread that opens
@@ -274,6 +313,7 @@ class _SupercontigScan:
     def __init__(self, dataset, ntracks, *, min_gap, block_rows, block_tracks, pool,
                  nthreads, raw_chunks):
         self.dataset = dataset
+        self.ntracks = ntracks
         self.options = dict(min_gap=min_gap, block_rows=block_rows, block_tracks=block_tracks,
                             pool=pool, nthreads=nthreads, raw_chunks=raw_chunks)
         self.min_gap = max(1, int(min_gap))
@@ -295,15 +335,22 @@ class _SupercontigScan:
                                 else pool.submit(_scan_rows, *args))
 
     def finish(self, stats: TrackStats):
-        """Add the supercontig's values to ``stats``; ``(first, last, gaps)``."""
+        """Add the supercontig's values to ``stats``; ``(first, last, gaps, blocks)`` (see
+        :class:`SupercontigScan`)."""
+        from ..kernels.stats import new_block_summaries
+
+        nrows = int(self.dataset.shape[0]) if self.dataset.ndim == 2 else 0
+        blocks = new_block_summaries(block_count(nrows), self.ntracks)
         if self.reader is None:
-            return scan_continuous(self.dataset, stats, **self.options)
+            return scan_continuous(self.dataset, stats, summaries=blocks,
+                                   **self.options) + (blocks,)
         ncols = self.dataset.shape[1]
         first = last = -1
         gaps = []
         mins, maxs = stats.mins[:ncols], stats.maxs[:ncols]
         for future in self.futures:    # in row order, as a sequential scan would add them
-            acc, counts, block_first, block_last, block_gaps = future.result()
+            acc, counts, block_first, block_last, block_gaps, block0, part = future.result()
+            merge_block_summaries(blocks[block0:block0 + len(part), :ncols], part)
             np.copyto(mins, acc[:, 0], where=acc[:, 0] < mins)
             np.copyto(maxs, acc[:, 1], where=acc[:, 1] > maxs)
             stats.sums[:ncols] += acc[:, 2]
@@ -318,8 +365,8 @@ class _SupercontigScan:
             gaps += [(int(e), int(s)) for e, s in block_gaps]
             last = block_last
         if last < 0:
-            return None, None, []
-        return first, last, gaps
+            return None, None, [], blocks
+        return first, last, gaps, blocks
 
     def close(self):
         """Wait for the tasks still running (after an error), then close the reader."""
@@ -347,7 +394,8 @@ class ChromosomeScan:
         """``layout``: the group's supercontigs as :func:`check_closable` read them (else
         they are read here)."""
         self.group = group
-        self.ntracks = len(tracknames or ())
+        self.tracknames = list(tracknames or ())
+        self.ntracks = len(self.tracknames)
         self.parts = []         # (SupercontigScan with its bounds, _SupercontigScan or None)
         self.supercontigs = []  # their groups
         if self.ntracks == 0:
@@ -381,13 +429,13 @@ class ChromosomeScan:
         tracks."""
         if self.ntracks == 0:
             return None, []
-        stats = TrackStats(self.ntracks)
+        stats = TrackStats(self.ntracks, self.tracknames)
         scans = []
         try:
             for scan, part in self.parts:
                 _progress.verbose(f" scanning {scan.name}")
                 if part is not None:
-                    scan.first, scan.last, scan.gaps = part.finish(stats)
+                    scan.first, scan.last, scan.gaps, scan.blocks = part.finish(stats)
                 scans.append(scan)
         finally:
             self.close()
@@ -557,22 +605,27 @@ class StatisticsCollector:
 
     def __init__(self, min_gap: int = MIN_GAP_LEN):
         self.min_gap = max(1, int(min_gap))
-        self._columns = {}   # (chromosome, column) -> (five accumulators, [(first, last, gaps)])
+        # (chromosome, column) -> (five accumulators, [(first, last, gaps)], [block summaries])
+        # per supercontig
+        self._columns = {}
 
     def add_column(self, chrom: str, column: int, buffer, bounds, ncols: int,
                    chunk_rows: int) -> None:
         """Summarise track ``column`` of ``chrom`` from ``buffer`` (float32 by chromosome
         coordinate; ``bounds``: the supercontigs' ``(start, end)`` in order) -- the final
         values, replacing what an earlier call for the same pair found."""
-        from ..kernels.stats import (accumulate_tracks, gap_capacity, new_state,
-                                     scan_present_rows)
+        from ..kernels.stats import (accumulate_tracks, add_block_summaries, gap_capacity,
+                                     new_block_summaries, new_state, scan_present_rows)
 
         stats = TrackStats(1)
         scans = []
+        summaries = []
         for start, end in bounds:
             start, end = int(start), int(end)
             nrows = end - start
             rows, _ = plan_blocks(nrows, ncols, chunk_rows)
+            blocks = new_block_summaries(block_count(nrows), 1)
+            summaries.append(blocks)
             state = new_state()
             row_any = np.zeros(max(1, rows), dtype=np.uint8)
             gaps = []
@@ -582,13 +635,14 @@ class StatisticsCollector:
                 block = buffer[start + row0:start + row0 + count].reshape(1, count)
                 accumulate_tracks(block, count, 0, stats.mins, stats.maxs, stats.sums,
                                   stats.sums_squares, stats.num_datapoints, row_any)
+                add_block_summaries(block, count, row0, BLOCK_SUMMARY_ROWS, blocks, 0, 0)
                 found_gaps = np.empty((gap_capacity(count, self.min_gap), 2), dtype=np.int64)
                 found = scan_present_rows(row_any, count, row0, self.min_gap, state,
                                           found_gaps)
                 gaps += [(int(e), int(s)) for e, s in found_gaps[:found]]
             first, last = int(state[0]), int(state[1])
             scans.append((None, None, []) if last < 0 else (first, last, gaps))
-        self._columns[(chrom, int(column))] = (stats, scans)
+        self._columns[(chrom, int(column))] = (stats, scans, summaries)
 
     def merge(self, other: "StatisticsCollector") -> None:
         """Take over what ``other`` (a collector of other chromosomes, say filled by another
@@ -596,31 +650,39 @@ class StatisticsCollector:
         self._columns.update(other._columns)
 
     def write(self, files: ArchiveFiles) -> None:
-        """Every chromosome's statistics and chunk bounds (tracks without values on a
-        chromosome get close-data's values for no data)."""
-        ntracks = len(files.tracknames() or ())
+        """Every chromosome's statistics, chunk bounds and block summaries (tracks without
+        values on a chromosome get close-data's values for no data)."""
+        from ..kernels.stats import new_block_summaries
+
+        tracknames = files.tracknames() or []
+        ntracks = len(tracknames)
         for chrom in files.chromosome_names():
             group = files.chromosome_group(chrom)
             if ntracks == 0:
                 write_dirty(group, False)
                 continue
-            stats = TrackStats(ntracks)
+            stats = TrackStats(ntracks, tracknames)
             supercontigs = supercontig_groups(group)
             per_column = {}
+            per_column_blocks = {}
             for column in range(ntracks):
                 found = self._columns.get((chrom, column))
                 if found is None:
                     continue
-                column_stats, column_scans = found
+                column_stats, column_scans, column_blocks = found
                 for attr in ("mins", "maxs", "sums", "sums_squares", "num_datapoints"):
                     getattr(stats, attr)[column] = getattr(column_stats, attr)[0]
                 per_column[column] = column_scans
+                per_column_blocks[column] = column_blocks
             scans = []
             for index, supercontig in enumerate(supercontigs):
                 start, end = supercontig_bounds(supercontig)
                 length = end - start
-                scans.append(merge_presence([found[index] for found in per_column.values()],
-                                            start, length, self.min_gap,
-                                            _name_of(supercontig)))
+                scan = merge_presence([found[index] for found in per_column.values()],
+                                      start, length, self.min_gap, _name_of(supercontig))
+                scan.blocks = new_block_summaries(block_count(length), ntracks)
+                for column, column_blocks in per_column_blocks.items():
+                    scan.blocks[:, column] = column_blocks[index][:, 0]
+                scans.append(scan)
             _progress.verbose(f"writing metadata for {chrom}")
             _write_metadata(group, supercontigs, scans, stats, self.min_gap)

@@ -145,3 +145,68 @@ def scan_present_rows(row_any, nrows, row0, min_gap, state, gaps):
     state[0] = first
     state[1] = last
     return ngaps
+
+
+# fields of a block summary (the last axis of ``blocks``)
+BLOCK_COUNT = 0   # finite values in the block
+BLOCK_SUM = 1     # their sum (0 without any)
+BLOCK_MIN = 2     # their minimum (NaN without any)
+BLOCK_MAX = 3     # their maximum (NaN without any)
+BLOCK_FIELDS = 4
+
+
+def new_block_summaries(nblocks: int, ncols: int):
+    """Empty block summaries of :func:`add_block_summaries`: float32 ``(nblocks, ncols, 4)``,
+    every block (0, 0, NaN, NaN)."""
+    blocks = np.zeros((nblocks, ncols, BLOCK_FIELDS), dtype=np.float32)
+    blocks[:, :, BLOCK_MIN:] = np.nan
+    return blocks
+
+
+@kernel
+def add_block_summaries(block, nrows, row, block_rows, blocks, block0, col0):
+    """Add the finite values of ``block[j, :nrows]`` -- rows ``row .. row + nrows - 1`` of a
+    supercontig, track ``col0 + j`` -- to the summaries of the blocks of ``block_rows`` rows
+    they fall in (block ``b`` holds rows ``b * block_rows .. (b + 1) * block_rows - 1``):
+    ``blocks[b - block0, col0 + j]`` (see :func:`new_block_summaries`).
+
+    Each block's share of the rows is summed in float64 and then added to its float32 cell,
+    so a block whose rows come in one call is summed in float64 throughout; rows of one block
+    may come in several calls, in any order.  NaN and +-inf are not values.
+    """
+    ncols = block.shape[0]
+    for j in range(ncols):
+        values = block[j]
+        col = col0 + j
+        i = 0
+        while i < nrows:
+            index = (row + i) // block_rows
+            stop = (index + 1) * block_rows - row
+            if stop > nrows:
+                stop = nrows
+            count = 0
+            total = 0.0
+            lo = np.inf
+            hi = -np.inf
+            for k in range(i, stop):
+                value = np.float64(values[k])
+                if math.isfinite(value):
+                    count += 1
+                    total += value
+                    if value < lo:
+                        lo = value
+                    if value > hi:
+                        hi = value
+            if count:
+                cell = blocks[index - block0, col]
+                if cell[0] == 0:
+                    cell[2] = lo
+                    cell[3] = hi
+                else:
+                    if lo < cell[2]:
+                        cell[2] = lo
+                    if hi > cell[3]:
+                        cell[3] = hi
+                cell[0] += count
+                cell[1] += total
+            i = stop
