@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _progress
+from ..archive import layout as _layout
 from ..archive.blocks import read_pool
 from ..errors import GenomedataError, GenomedataValueError
 from .keys import is_int
@@ -441,8 +442,6 @@ def _usable_summaries(chromosome, start, end):
     is: not dirty, the same track names, and the statistics they were computed with equal to
     the chromosome's (an older writer, which keeps no summaries, changes those when it
     changes the data and closes)."""
-    from ..archive import layout as _layout
-
     group = getattr(chromosome, "h5group", None)
     if group is None or _layout.read_dirty(group):
         return None
