@@ -248,3 +248,26 @@ def test_pytables_opens_an_archive_with_summaries(closed):
             assert node.shape == (41, 2, 4)
             continuous = handle.get_node(f"{where.rstrip('/')}/supercontig_0/continuous")
             np.testing.assert_array_equal(continuous[:5], read(path, "chr1", 0, 5))
+
+
+def test_hardmask_and_erase_then_close_leave_no_stale_summaries(closed, tmp_path):
+    """hardmask masks and closes: the summaries are those of the masked values; erase-data
+    leaves the chromosome dirty (summaries unused) until close-data computes them again."""
+    from genomedata.ops.erase_data import erase_data
+    from genomedata.ops.hardmask import hardmask_data
+
+    path, kind = closed
+    mask = tmp_path / "mask.bed"
+    mask.write_text("chr1\t1500\t12345\nchr1\t60000\t61000\n")
+    hardmask_data(path, mask)
+    assert np.isnan(read(path, "chr1", 1500, 12345)).all()
+    check_stored(path, kind, BOUNDS["chr1"])
+    assert usable(path)
+    erase_data(path, "input")
+    assert not usable(path, _dirty_ok=True)
+    close_data(path)
+    check_stored(path, kind, BOUNDS["chr1"])
+    with h5py.File(h5_path(path, kind), "r") as handle:
+        stored = chromosome_group(handle, kind)[f"supercontig_0/{_layout.BLOCK_SUMMARIES}"]
+        assert (stored[:, 1, 0] == 0).all()
+    assert usable(path)
