@@ -192,9 +192,10 @@ def write_sample(path, kind: str) -> None:
                 summaries = np.zeros((_layout.block_count(stop - start), ntracks, 4),
                                      dtype=np.float32)
                 summaries[:, :, 2:] = np.nan
-                _layout.write_block_summaries(group[_layout.supercontig_name(index)],
-                                              summaries, SAMPLE_TRACKS,
-                                              _layout.statistics_fingerprint(*statistics))
+                dataset = _layout.block_summaries_dataset(
+                    group[_layout.supercontig_name(index)], len(summaries), SAMPLE_TRACKS,
+                    _layout.statistics_fingerprint(*statistics))
+                dataset[...] = summaries
             _layout.write_statistics(group, *statistics)
             _layout.write_dirty(group, False)
         for root in files.roots():
@@ -407,7 +408,7 @@ def gen_block_summaries(paths) -> str:
                   _layout.BLOCK_SUMMARY_ATTRIBUTES]
     length = SAMPLE_CHROMS["chr1"][1][0][1] - SAMPLE_CHROMS["chr1"][1][0][0]
     note = (f"Read back from a `{_layout.BLOCK_SUMMARIES}` dataset made by "
-            f"`layout.write_block_summaries` for a supercontig of L = {length} bases with "
+            f"`layout.block_summaries_dataset` for a supercontig of L = {length} bases with "
             f"{len(SAMPLE_TRACKS)} tracks (blocks of {_layout.BLOCK_SUMMARY_ROWS} rows; fields "
             f"{', '.join(_layout.BLOCK_SUMMARY_FIELDS)}).\n\n")
     rows = [(f"`{name}`", htype, f"`{shape}`", f"{live[0]} `{live[1]}`", meaning) for

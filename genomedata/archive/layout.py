@@ -864,35 +864,34 @@ def read_statistics_fingerprint(group):
     return np.stack(rows)
 
 
-def write_block_summaries(supercontig, summaries, tracknames, fingerprint,
-                          block_rows: int = BLOCK_SUMMARY_ROWS) -> None:
-    """The supercontig's ``block_summaries``: float32 ``(blocks, ntracks, 4)`` of (count, sum,
-    min, max) of the finite values of each track in each block of ``block_rows`` rows (min
-    and max NaN without any), chunks ``(min(blocks, 4096), 1, 4)``, shuffle + deflate 1;
-    attributes: the block height, the track names and the chromosome's statistics
-    (:func:`statistics_fingerprint`) they were computed with.  An existing one of the same
-    shape is overwritten in place, else replaced."""
-    summaries = np.asarray(summaries, dtype=BLOCK_SUMMARY_DTYPE)
+def block_summaries_dataset(supercontig, nblocks: int, tracknames, fingerprint,
+                            block_rows: int = BLOCK_SUMMARY_ROWS):
+    """The supercontig's ``block_summaries``, ready for its values: float32 ``(nblocks,
+    ntracks, 4)`` of (count, sum, min, max) of the finite values of each track in each block
+    of ``block_rows`` rows (min and max NaN without any), chunks ``(min(nblocks, 4096), 1,
+    4)``, shuffle + deflate 1 (a PyTables CArray); attributes: the block height, the track
+    names and the chromosome's statistics (:func:`statistics_fingerprint`) the values are
+    computed with.  An existing one of that shape is reused (its values overwritten next),
+    else replaced."""
+    shape = (int(nblocks), len(tracknames), len(BLOCK_SUMMARY_FIELDS))
     existing = supercontig.get(BLOCK_SUMMARIES)
     h5py = _h5py()
     if existing is not None and not (isinstance(existing, h5py.Dataset)
-                                     and existing.shape == summaries.shape
+                                     and existing.shape == shape
                                      and existing.dtype == BLOCK_SUMMARY_DTYPE):
         del supercontig[BLOCK_SUMMARIES]
         existing = None
     if existing is None:
-        nblocks, ntracks = summaries.shape[:2]
         existing = supercontig.create_dataset(
-            BLOCK_SUMMARIES, shape=summaries.shape, dtype=BLOCK_SUMMARY_DTYPE,
-            chunks=(max(1, min(nblocks, BLOCK_SUMMARY_CHUNK_BLOCKS)), 1,
-                    len(BLOCK_SUMMARY_FIELDS)),
+            BLOCK_SUMMARIES, shape=shape, dtype=BLOCK_SUMMARY_DTYPE,
+            chunks=(max(1, min(shape[0], BLOCK_SUMMARY_CHUNK_BLOCKS)), 1, shape[2]),
             shuffle=True, compression="gzip", compression_opts=DEFLATE_LEVEL)
         _set_dataset_class(existing, "CARRAY")
-    existing[...] = summaries
     write_int64_attr(existing, ATTR_BLOCK_ROWS, block_rows)
     write_tracknames(existing, tracknames)
     _write_array_attr(existing, ATTR_SUMMARY_STATISTICS,
                       np.asarray(fingerprint, dtype=np.float64))
+    return existing
 
 
 def remove_block_summaries(supercontig) -> None:
@@ -904,7 +903,7 @@ def remove_block_summaries(supercontig) -> None:
 def block_summaries_of(supercontig):
     """``(dataset, block_rows, tracknames, fingerprint)`` of the supercontig's
     ``block_summaries``, or None when it has none or one not laid out as
-    :func:`write_block_summaries` writes it (readers then read the values themselves)."""
+    :func:`block_summaries_dataset` makes it (readers then read the values themselves)."""
     h5py = _h5py()
     if _link_type(supercontig, BLOCK_SUMMARIES) != h5py.h5l.TYPE_HARD:
         return None

@@ -39,9 +39,10 @@ from .files import ArchiveFiles
 from .layout import (BLOCK_SUMMARY_ROWS, DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, RootCache,
                      block_count, check_filters, check_format_version, continuous_chunk_rows,
                      continuous_of, describe, read_tracknames, remove_block_summaries,
-                     statistics_fingerprint, supercontig_bounds, supercontig_groups,
-                     supercontig_groups_with_bounds, write_block_summaries, write_chunk_bounds,
+                     block_summaries_dataset, statistics_fingerprint, supercontig_bounds,
+                     supercontig_groups, supercontig_groups_with_bounds, write_chunk_bounds,
                      write_dirty, write_statistics)
+from .writer import write_array
 
 
 # ------------------------------------------------------------------------------------------------
@@ -235,7 +236,8 @@ def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int)
                                                  chunk_bounds(scans, min_gap)):
         write_chunk_bounds(supercontig, starts, ends)
         if scan.blocks is not None and len(scan.blocks):
-            write_block_summaries(supercontig, scan.blocks, tracknames, fingerprint)
+            write_array(block_summaries_dataset(supercontig, len(scan.blocks), tracknames,
+                                                fingerprint), scan.blocks)
         else:
             remove_block_summaries(supercontig)
     write_statistics(group, stats.mins, stats.maxs, stats.sums, stats.sums_squares,
@@ -246,13 +248,12 @@ def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int)
 def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
     """One task of close-data: rows ``row0 .. row0 + nrows - 1`` of every track column, one
     chunk at a time (pread, inflate, then one kernel call that unshuffles it in cache and adds
-    it to the statistics, then the values, still in cache, to the summaries of their blocks).
+    it to the statistics and to the summaries of its blocks).
     Returns the columns' accumulators (``new_accumulators``), the rows' ``(first, last,
     gaps)`` (``first``/``last`` -1 when no row has data), the first block the rows touch and
     the summaries of the blocks from there (``new_block_summaries``)."""
-    from ..kernels.stats import (accumulate_chunk, add_block_summaries, gap_capacity,
-                                 new_accumulators, new_block_summaries, new_state,
-                                 scan_present_rows)
+    from ..kernels.stats import (accumulate_chunk, gap_capacity, new_accumulators,
+                                 new_block_summaries, new_state, scan_present_rows)
 
     acc, counts = new_accumulators(ncols)
     block0 = row0 // BLOCK_SUMMARY_ROWS
@@ -275,9 +276,8 @@ def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
             lo = base if base > row0 else row0
             count = (base + chunk_rows if base + chunk_rows < end else end) - lo
             accumulate_chunk(np.frombuffer(data, dtype=np.uint8), chunk_rows, shuffled,
-                             lo - base, count, col, acc, counts, row_any, lo - row0, scratch)
-            add_block_summaries(scratch[:4 * count].view(np.float32).reshape(1, count), count,
-                                lo, BLOCK_SUMMARY_ROWS, summaries, block0, col)
+                             lo - base, count, col, acc, counts, row_any, lo - row0, scratch,
+                             lo, BLOCK_SUMMARY_ROWS, summaries, block0)
     state = new_state()
     gaps = np.empty((gap_capacity(nrows, min_gap), 2), dtype=np.int64)
     found = scan_present_rows(row_any, nrows, row0, min_gap, state, gaps)
