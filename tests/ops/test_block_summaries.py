@@ -198,10 +198,13 @@ def test_summaries_serve_only_a_clean_unchanged_chromosome(closed):
     assert not usable(path, _dirty_ok=True)
 
 
-def test_other_track_names_are_not_served(closed):
+@pytest.mark.parametrize("names", [["signal", "renamed"], ["signal", "input", "added"]])
+def test_other_track_names_are_not_served(closed, names):
+    """A track renamed, or one more track (its column not yet there), by a writer that does
+    not know the summaries."""
     path, kind = closed
     with h5py.File(h5_path(path, kind), "r+") as handle:
-        _layout.write_tracknames(handle["/"], ["signal", "renamed"])
+        _layout.write_tracknames(handle["/"], names)
     assert not usable(path)
 
 
