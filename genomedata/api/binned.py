@@ -435,10 +435,34 @@ BLOCK_STATS = ("mean", "max", "min", "sum", "coverage")
 MIN_BLOCKS_PER_BIN = 16
 
 
+_FROM_VALUES = "values"   # a short supercontig, which stores no summaries: read its values
+
+
+def _summarise_values(chromosome, start, end, block_rows, columns):
+    """Block summaries (float64 ``(blocks, columns, 4)``, as ``block_summaries`` stores them)
+    of the values of ``[start, end)``, which lies in one supercontig and starts at one of its
+    block edges."""
+    values = np.asarray(chromosome[start:end], dtype=np.float64).reshape(end - start, -1)
+    values = values[:, columns]
+    nblocks = -(-(end - start) // block_rows)
+    padded = np.full((nblocks * block_rows, len(columns)), np.nan)
+    padded[:end - start] = values
+    padded = padded.reshape(nblocks, block_rows, len(columns))
+    finite = np.isfinite(padded)
+    out = np.empty((nblocks, len(columns), 4))
+    out[:, :, 0] = finite.sum(axis=1)
+    out[:, :, 1] = np.where(finite, padded, 0.0).sum(axis=1)
+    out[:, :, 2] = np.where(finite, padded, np.inf).min(axis=1)
+    out[:, :, 3] = np.where(finite, padded, -np.inf).max(axis=1)
+    out[:, :, 2:][out[:, :, 0] == 0] = np.nan
+    return out
+
+
 def _usable_summaries(chromosome, start, end):
     """``(block_rows, [(start, end, dataset or None), ...])`` for the supercontigs of
-    ``chromosome`` that overlap ``[start, end)`` (dataset None: no track data there), or None
-    unless every one with track data has block summaries that hold for the chromosome as it
+    ``chromosome`` that overlap ``[start, end)`` (dataset None: no track data there;
+    ``_FROM_VALUES``: too short to store summaries, its values are read), or None unless
+    every other one with track data has block summaries that hold for the chromosome as it
     is: not dirty, the same track names, and the statistics they were computed with equal to
     the chromosome's (an older writer, which keeps no summaries, changes those when it
     changes the data and closes)."""
@@ -459,6 +483,9 @@ def _usable_summaries(chromosome, start, end):
         supercontig = index.supercontigs[i].h5group
         if sc_end == sc_start or _layout.continuous_of(supercontig, sc_end - sc_start) is None:
             pieces.append((sc_start, sc_end, None))
+            continue
+        if not _layout.keeps_block_summaries(sc_end - sc_start):
+            pieces.append((sc_start, sc_end, _FROM_VALUES))
             continue
         found = _layout.block_summaries_of(supercontig)
         if found is None:
@@ -545,8 +572,12 @@ def binned_blocks(chromosome, start, end, bins, stat="max", tracks=None,
             continue
         first = (lo - sc_start) // block_rows
         last = -(-(hi - sc_start) // block_rows)
-        stored = dataset[first:last]
-        parts.append(stored[:, columns, :])
+        if dataset is _FROM_VALUES:
+            parts.append(_summarise_values(chromosome, sc_start + first * block_rows,
+                                           min(sc_start + last * block_rows, sc_end),
+                                           block_rows, columns))
+        else:
+            parts.append(dataset[first:last][:, columns, :])
         where.append(sc_start + np.arange(first, last, dtype=np.int64) * block_rows)
     count = np.zeros((bins, ncols))
     total = np.zeros((bins, ncols))

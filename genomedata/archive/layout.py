@@ -831,6 +831,17 @@ BLOCK_SUMMARY_ATTRIBUTES = (
 )
 
 
+# Supercontigs shorter than this carry no block summaries: writing a dataset costs more than
+# reading so few values (an assembly of thousands of small scaffolds would pay a dataset per
+# scaffold in every close-data); readers summarise their values as they read them.
+BLOCK_SUMMARY_MIN_ROWS = 32 * BLOCK_SUMMARY_ROWS
+
+
+def keeps_block_summaries(length: int) -> bool:
+    """Whether a supercontig of ``length`` rows stores ``block_summaries``."""
+    return int(length) >= BLOCK_SUMMARY_MIN_ROWS
+
+
 def block_count(length: int, block_rows: int = BLOCK_SUMMARY_ROWS) -> int:
     """Blocks of ``block_rows`` rows of a supercontig of ``length`` rows (the last one may be
     shorter)."""

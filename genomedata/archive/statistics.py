@@ -26,6 +26,7 @@ it back).  :func:`check_closable` finds, before anything is written, what close-
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -37,11 +38,11 @@ from ..errors import GenomedataError
 from .blocks import Block, RawChunkReader, open_block_reader, plan_blocks
 from .files import ArchiveFiles
 from .layout import (BLOCK_SUMMARY_ROWS, DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, RootCache,
-                     block_count, check_filters, check_format_version, continuous_chunk_rows,
-                     continuous_of, describe, read_tracknames, remove_block_summaries,
-                     block_summaries_dataset, statistics_fingerprint, supercontig_bounds,
-                     supercontig_groups, supercontig_groups_with_bounds, write_chunk_bounds,
-                     write_dirty, write_statistics)
+                     block_count, block_summaries_dataset, check_filters, check_format_version,
+                     continuous_chunk_rows, continuous_of, describe, keeps_block_summaries,
+                     read_tracknames, remove_block_summaries, statistics_fingerprint,
+                     supercontig_bounds, supercontig_groups, supercontig_groups_with_bounds,
+                     write_chunk_bounds, write_dirty, write_statistics)
 from .writer import write_array
 
 
@@ -224,20 +225,31 @@ def _name_of(group) -> str:
     return group.name.rpartition("/")[2] or group.name
 
 
+# ``SupercontigScan.blocks`` of summaries already written to the archive's dataset
+STORED_IN_ARCHIVE = "stored in the archive"
+
+
 def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int) -> None:
     """Chunk bounds and block summaries of every supercontig, the chromosome's statistics,
     ``dirty = False``."""
-    tracknames = stats.tracknames
-    if tracknames is None:
-        tracknames = read_tracknames(group.file["/"])
-    fingerprint = statistics_fingerprint(stats.mins, stats.maxs, stats.sums,
-                                         stats.sums_squares, stats.num_datapoints)
+    tracknames = fingerprint = None
     for supercontig, scan, (starts, ends) in zip(supercontigs, scans,
                                                  chunk_bounds(scans, min_gap)):
         write_chunk_bounds(supercontig, starts, ends)
-        if scan.blocks is not None and len(scan.blocks):
-            write_array(block_summaries_dataset(supercontig, len(scan.blocks), tracknames,
-                                                fingerprint), scan.blocks)
+        stored = scan.blocks is STORED_IN_ARCHIVE
+        if stored or (scan.blocks is not None and len(scan.blocks)
+                      and keeps_block_summaries(scan.length)):
+            if fingerprint is None:
+                tracknames = stats.tracknames
+                if tracknames is None:
+                    tracknames = read_tracknames(group.file["/"])
+                fingerprint = statistics_fingerprint(stats.mins, stats.maxs, stats.sums,
+                                                     stats.sums_squares,
+                                                     stats.num_datapoints)
+            nblocks = block_count(scan.length) if stored else len(scan.blocks)
+            dataset = block_summaries_dataset(supercontig, nblocks, tracknames, fingerprint)
+            if not stored:
+                write_array(dataset, scan.blocks)
         else:
             remove_block_summaries(supercontig)
     write_statistics(group, stats.mins, stats.maxs, stats.sums, stats.sums_squares,
@@ -245,20 +257,28 @@ def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int)
     write_dirty(group, False)
 
 
-def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
+def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int,
+               summarise: bool = True):
     """One task of close-data: rows ``row0 .. row0 + nrows - 1`` of every track column, one
     chunk at a time (pread, inflate, then one kernel call that unshuffles it in cache and adds
     it to the statistics and to the summaries of its blocks).
     Returns the columns' accumulators (``new_accumulators``), the rows' ``(first, last,
     gaps)`` (``first``/``last`` -1 when no row has data), the first block the rows touch and
-    the summaries of the blocks from there (``new_block_summaries``)."""
+    the summaries of the blocks from there (``new_block_summaries``; None unless
+    ``summarise``: a supercontig too short to store them)."""
     from ..kernels.stats import (accumulate_chunk, gap_capacity, new_accumulators,
                                  new_block_summaries, new_state, scan_present_rows)
 
     acc, counts = new_accumulators(ncols)
-    block0 = row0 // BLOCK_SUMMARY_ROWS
-    summaries = new_block_summaries((row0 + nrows - 1) // BLOCK_SUMMARY_ROWS - block0 + 1,
-                                    ncols)
+    if summarise:
+        block_rows = BLOCK_SUMMARY_ROWS
+        block0 = row0 // block_rows
+        summaries = new_block_summaries((row0 + nrows - 1) // block_rows - block0 + 1, ncols)
+    else:
+        # one block spanning every row: the kernel's block summaries land in a scratch cell
+        # (the statistics are the same whatever the block height)
+        block_rows, block0 = _ONE_BLOCK, 0
+        summaries = new_block_summaries(1, ncols)
     row_any = np.zeros(nrows, dtype=np.uint8)
     chunk_rows = reader.chunk_rows
     scratch = np.empty(4 * chunk_rows, dtype=np.uint8)
@@ -277,11 +297,15 @@ def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
             count = (base + chunk_rows if base + chunk_rows < end else end) - lo
             accumulate_chunk(np.frombuffer(data, dtype=np.uint8), chunk_rows, shuffled,
                              lo - base, count, col, acc, counts, row_any, lo - row0, scratch,
-                             lo, BLOCK_SUMMARY_ROWS, summaries, block0)
+                             lo, block_rows, summaries, block0)
     state = new_state()
     gaps = np.empty((gap_capacity(nrows, min_gap), 2), dtype=np.int64)
     found = scan_present_rows(row_any, nrows, row0, min_gap, state, gaps)
-    return acc, counts, int(state[0]), int(state[1]), gaps[:found], block0, summaries
+    return (acc, counts, int(state[0]), int(state[1]), gaps[:found], block0,
+            summaries if summarise else None)
+
+
+_ONE_BLOCK = 1 << 62   # a block height no supercontig reaches
 
 
 def merge_block_summaries(into, part) -> None:
@@ -330,7 +354,8 @@ class _SupercontigScan:
         # a dataset of a few chunks is scanned here: handing it to a worker costs more
         inline = pool is None or nrows * ncols <= INLINE_SCAN_VALUES
         for row0 in range(0, nrows, rows):
-            args = (self.reader, row0, min(rows, nrows - row0), ncols, self.min_gap)
+            args = (self.reader, row0, min(rows, nrows - row0), ncols, self.min_gap,
+                    keeps_block_summaries(nrows))
             self.futures.append(_done(_scan_rows(*args)) if inline
                                 else pool.submit(_scan_rows, *args))
 
@@ -340,7 +365,8 @@ class _SupercontigScan:
         from ..kernels.stats import new_block_summaries
 
         nrows = int(self.dataset.shape[0]) if self.dataset.ndim == 2 else 0
-        blocks = new_block_summaries(block_count(nrows), self.ntracks)
+        blocks = (new_block_summaries(block_count(nrows), self.ntracks)
+                  if keeps_block_summaries(nrows) else None)
         if self.reader is None:
             return scan_continuous(self.dataset, stats, summaries=blocks,
                                    **self.options) + (blocks,)
@@ -350,7 +376,8 @@ class _SupercontigScan:
         mins, maxs = stats.mins[:ncols], stats.maxs[:ncols]
         for future in self.futures:    # in row order, as a sequential scan would add them
             acc, counts, block_first, block_last, block_gaps, block0, part = future.result()
-            merge_block_summaries(blocks[block0:block0 + len(part), :ncols], part)
+            if blocks is not None:
+                merge_block_summaries(blocks[block0:block0 + len(part), :ncols], part)
             np.copyto(mins, acc[:, 0], where=acc[:, 0] < mins)
             np.copyto(maxs, acc[:, 1], where=acc[:, 1] > maxs)
             stats.sums[:ncols] += acc[:, 2]
@@ -603,11 +630,17 @@ class StatisticsCollector:
     Thread-safe for different (chromosome, column) pairs.
     """
 
-    def __init__(self, min_gap: int = MIN_GAP_LEN):
+    def __init__(self, min_gap: int = MIN_GAP_LEN, files: ArchiveFiles | None = None):
         self.min_gap = max(1, int(min_gap))
         # (chromosome, column) -> (five accumulators, [(first, last, gaps)], [block summaries])
         # per supercontig
         self._columns = {}
+        # with ``files`` (the archive being loaded), each column's block summaries go to its
+        # datasets at once: a genome's summaries of many tracks need not fit in memory (16
+        # bytes per 1,000 bases and track: 5 GB for 100 human tracks)
+        self._files = files
+        self._lock = threading.Lock()
+        self._datasets = {}    # chromosome -> (supercontig groups, {index: block_summaries})
 
     def add_column(self, chrom: str, column: int, buffer, bounds, ncols: int,
                    chunk_rows: int) -> None:
@@ -620,11 +653,12 @@ class StatisticsCollector:
         stats = TrackStats(1)
         scans = []
         summaries = []
-        for start, end in bounds:
+        for index, (start, end) in enumerate(bounds):
             start, end = int(start), int(end)
             nrows = end - start
             rows, _ = plan_blocks(nrows, ncols, chunk_rows)
-            blocks = new_block_summaries(block_count(nrows), 1)
+            keep = keeps_block_summaries(nrows)
+            blocks = new_block_summaries(block_count(nrows), 1) if keep else None
             summaries.append(blocks)
             state = new_state()
             row_any = np.zeros(max(1, rows), dtype=np.uint8)
@@ -635,14 +669,58 @@ class StatisticsCollector:
                 block = buffer[start + row0:start + row0 + count].reshape(1, count)
                 accumulate_tracks(block, count, 0, stats.mins, stats.maxs, stats.sums,
                                   stats.sums_squares, stats.num_datapoints, row_any)
-                add_block_summaries(block, count, row0, BLOCK_SUMMARY_ROWS, blocks, 0, 0)
+                if keep:
+                    add_block_summaries(block, count, row0, BLOCK_SUMMARY_ROWS, blocks, 0, 0)
                 found_gaps = np.empty((gap_capacity(count, self.min_gap), 2), dtype=np.int64)
                 found = scan_present_rows(row_any, count, row0, self.min_gap, state,
                                           found_gaps)
                 gaps += [(int(e), int(s)) for e, s in found_gaps[:found]]
             first, last = int(state[0]), int(state[1])
             scans.append((None, None, []) if last < 0 else (first, last, gaps))
+            if keep and self._files is not None:
+                self._store_blocks(chrom, index, int(column), blocks[:, 0])
+                summaries[-1] = STORED_IN_ARCHIVE
         self._columns[(chrom, int(column))] = (stats, scans, summaries)
+
+    def __getstate__(self):
+        # a collector of a load spread over processes returns from its task to the caller
+        # (it keeps its summaries in memory: no archive handle, no lock to pickle)
+        if self._files is not None:
+            raise TypeError("a StatisticsCollector writing to an archive stays in its process")
+        return {"min_gap": self.min_gap, "_columns": self._columns}
+
+    def __setstate__(self, state):
+        self.__init__(state["min_gap"])
+        self._columns = state["_columns"]
+
+    def _summaries_dataset(self, chrom: str, index: int, nblocks: int):
+        """The ``block_summaries`` of supercontig ``index`` (in start order) of ``chrom`` in
+        the archive being loaded, made on first need (its statistics attribute is NaN until
+        :meth:`write`); call with the lock held."""
+        supercontigs, datasets = self._datasets.get(chrom, (None, None))
+        if supercontigs is None:
+            supercontigs = supercontig_groups(self._files.chromosome_group(chrom))
+            datasets = {}
+            self._datasets[chrom] = supercontigs, datasets
+        dataset = datasets.get(index)
+        if dataset is None:
+            tracknames = self._files.tracknames() or []
+            dataset = datasets[index] = block_summaries_dataset(
+                supercontigs[index], nblocks, tracknames, np.full((5, len(tracknames)), np.nan))
+        return dataset
+
+    def _store_blocks(self, chrom: str, index: int, column: int, blocks) -> None:
+        with self._lock:
+            self._summaries_dataset(chrom, index, len(blocks))[:, column, :] = blocks
+
+    def _store_empty(self, chrom: str, index: int, columns, nblocks: int) -> None:
+        """Summaries of no values for ``columns`` of a supercontig whose dataset exists (a
+        new dataset holds zeros)."""
+        from ..kernels.stats import new_block_summaries
+        with self._lock:
+            dataset = self._summaries_dataset(chrom, index, nblocks)
+            for column in columns:
+                dataset[:, column, :] = new_block_summaries(nblocks, 1)[:, 0]
 
     def merge(self, other: "StatisticsCollector") -> None:
         """Take over what ``other`` (a collector of other chromosomes, say filled by another
@@ -680,9 +758,16 @@ class StatisticsCollector:
                 length = end - start
                 scan = merge_presence([found[index] for found in per_column.values()],
                                       start, length, self.min_gap, _name_of(supercontig))
-                scan.blocks = new_block_summaries(block_count(length), ntracks)
-                for column, column_blocks in per_column_blocks.items():
-                    scan.blocks[:, column] = column_blocks[index][:, 0]
+                stored = [column for column, column_blocks in per_column_blocks.items()
+                          if column_blocks[index] is STORED_IN_ARCHIVE]
+                if stored:
+                    self._store_empty(chrom, index, sorted(set(range(ntracks)) - set(stored)),
+                                      block_count(length))
+                    scan.blocks = STORED_IN_ARCHIVE
+                elif keeps_block_summaries(length):
+                    scan.blocks = new_block_summaries(block_count(length), ntracks)
+                    for column, column_blocks in per_column_blocks.items():
+                        scan.blocks[:, column] = column_blocks[index][:, 0]
                 scans.append(scan)
             _progress.verbose(f"writing metadata for {chrom}")
             _write_metadata(group, supercontigs, scans, stats, self.min_gap)

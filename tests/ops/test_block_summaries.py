@@ -101,17 +101,42 @@ def test_close_data_stores_each_blocks_summary(closed):
 
 def test_load_stores_each_blocks_summary(tmp_path):
     """genomedata load computes the statistics in memory: the summaries too."""
-    (tmp_path / "genome.sizes").write_text("chr1\t5300\n")
+    (tmp_path / "genome.sizes").write_text("chr1\t40300\n")
     rng = np.random.default_rng(3)
     lines = []
-    for start in range(0, 5300, 50):
+    for start in range(0, 40300, 50):
         if rng.random() < 0.8:
             lines.append(f"chr1\t{start}\t{start + 50}\t{rng.normal():.3f}\n")
     (tmp_path / "signal.bedGraph").write_text("".join(lines))
     path = tmp_path / "loaded.gd"
     load_genomedata(path, [("signal", str(tmp_path / "signal.bedGraph"))],
                     [str(tmp_path / "genome.sizes")], seqfile_type="sizes", mode="file")
-    check_stored(path, "file", [(0, 5300)])
+    check_stored(path, "file", [(0, 40300)])
+
+
+def test_load_stores_each_tracks_summaries_as_it_goes(tmp_path):
+    """genomedata load writes each track's block summaries to the archive as it loads the
+    track (a genome's summaries of many tracks need not fit in memory); a track without data
+    on a chromosome gets the summaries of no values there."""
+    (tmp_path / "genome.sizes").write_text("chr1\t40300\nchr2\t33000\n")
+    rng = np.random.default_rng(4)
+    for name, chroms in (("both", ("chr1", "chr2")), ("second", ("chr2",))):
+        lines = [f"{chrom}\t{start}\t{start + 50}\t{rng.normal():.3f}\n"
+                 for chrom in chroms for start in range(0, 33000, 50) if rng.random() < 0.7]
+        (tmp_path / f"{name}.bedGraph").write_text("".join(lines))
+    path = tmp_path / "loaded.gd"
+    load_genomedata(path, [(name, str(tmp_path / f"{name}.bedGraph"))
+                           for name in ("both", "second")],
+                    [str(tmp_path / "genome.sizes")], seqfile_type="sizes", mode="file")
+    check_stored(path, "file", [(0, 40300)])
+    with h5py.File(path, "r") as handle:
+        stored = handle[f"chr1/supercontig_0/{_layout.BLOCK_SUMMARIES}"][:, 1]
+        assert (stored[:, 0] == 0).all() and np.isnan(stored[:, 2:]).all()
+        fingerprint = handle[f"chr2/supercontig_0/{_layout.BLOCK_SUMMARIES}"].attrs[
+            _layout.ATTR_SUMMARY_STATISTICS]
+        np.testing.assert_array_equal(fingerprint[2], handle["chr2"].attrs["sums"])
+    with Genome(path) as genome:
+        assert binned_blocks(genome["chr2"], 0, 33000, 2, "max") is not None
 
 
 def by_hand(values, edges, reduce):
@@ -274,3 +299,30 @@ def test_hardmask_and_erase_then_close_leave_no_stale_summaries(closed, tmp_path
         stored = chromosome_group(handle, kind)[f"supercontig_0/{_layout.BLOCK_SUMMARIES}"]
         assert (stored[:, 1, 0] == 0).all()
     assert usable(path)
+
+
+def test_short_supercontigs_store_none_and_are_read_for_plots(make_archive):
+    """A supercontig shorter than BLOCK_SUMMARY_MIN_ROWS gets no block summaries (an assembly
+    of thousands of small scaffolds would pay a dataset each); a long region over it still
+    plots from the summaries of the long ones plus its own values, equal to numpy over the
+    snapped bins."""
+    short = _layout.BLOCK_SUMMARY_MIN_ROWS - 1500
+    bounds = {"chr1": [(0, 40300), (52150, 52150 + short), (90000, 130000)]}
+    assert _layout.keeps_block_summaries(40300) and not _layout.keeps_block_summaries(short)
+    path = make_archive(bounds, tracknames=("signal", "input"),
+                        values={"chr1": seeded_values(bounds=bounds["chr1"])}, closed=False)
+    close_data(path)
+    with h5py.File(path, "r") as handle:
+        group = handle["chr1"]
+        assert _layout.BLOCK_SUMMARIES in group["supercontig_0"]
+        assert _layout.BLOCK_SUMMARIES not in group["supercontig_1"]
+        assert _layout.BLOCK_SUMMARIES in group["supercontig_2"]
+    with Genome(path) as genome:
+        found = binned_blocks(genome["chr1"], 0, 130000, 3, "mean")
+    assert found is not None
+    values, edges = found
+    whole = read(path, "chr1", 0, 130000)
+    for stat, reduce in (("mean", np.mean), ("max", np.max)):
+        plotted_values, plotted_edges = plotted(path, "chr1", stat, 3)
+        np.testing.assert_array_equal(plotted_edges, edges)
+        np.testing.assert_allclose(plotted_values, by_hand(whole, edges, reduce), rtol=1e-6)
