@@ -12,7 +12,9 @@ then times, over the same random 100 kbp regions cut into 100 bins:
 * ``stackup``:  ``genome.stackup(...)`` of one track over all regions at once;
 
 then one long region, as ``genomedata plot`` draws it: the whole of chrA (30 Mbp) against
-10 kbp of it, both tracks in 1000 bins, ``max`` (best of 3 calls each).
+10 kbp of it, both tracks in 1000 bins, ``max`` (best of 3 calls each), read exactly by
+``binned`` and, for the whole chromosome, from the block summaries close-data stores
+(``genomedata.api.binned.binned_blocks``, what ``genomedata plot`` uses for such bins).
 
     python benchmarks/bench_binned.py [--regions 1000] [--bins 100] [--width 100000]
 
@@ -33,6 +35,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from genomedata import Genome  # noqa: E402
+from genomedata.api.binned import binned_blocks  # noqa: E402
 from genomedata.archive import files as _files  # noqa: E402
 from genomedata.archive import layout as _layout  # noqa: E402
 from genomedata._util import OverlapWarning  # noqa: E402
@@ -182,6 +185,18 @@ def main():
                 times.append(time.perf_counter() - began)
             whole[label] = min(times)
             print(f"{label:<10} {min(times):8.3f} s  (1000 bins, max, best of 3)", flush=True)
+        times = []
+        for _ in range(3):
+            began = time.perf_counter()
+            found = binned_blocks(chromosome, 0, LAYOUT["chrA"][0], 1000, "max")
+            times.append(time.perf_counter() - began)
+        if found is None:
+            print("whole chrA from block summaries: none stored (an archive built before "
+                  "they were; run with --rebuild)")
+        else:
+            whole["summaries"] = min(times)
+            print(f"{'whole chrA from block summaries':<10} {min(times):8.3f} s  (1000 bins "
+                  "moved to block edges, max, best of 3)", flush=True)
 
     print(f"binned vs per-bin numpy loop: {t_loop / t_binned:.1f}x faster")
     print(f"binned vs vectorised numpy:   {t_reduce / t_binned:.2f}x faster")
@@ -190,6 +205,9 @@ def main():
     print(f"stackup (1 track) vs binned (2 tracks): {t_binned / t_stack:.2f}x the rate")
     print(f"whole chrA vs 10 kbp in 1000 bins: {whole['whole chrA'] / whole['10 kbp']:.0f}x "
           "the time")
+    if "summaries" in whole:
+        print(f"whole chrA from block summaries vs 10 kbp: "
+              f"{whole['summaries'] / whole['10 kbp']:.1f}x the time")
 
 
 if __name__ == "__main__":

@@ -162,7 +162,7 @@ def dataset_facts(dataset) -> list[tuple[str, str]]:
 
 SAMPLE_TRACKS = ["dnase", "conservation"]
 SAMPLE_CHROMS = {  # chrom: (end, [(start, end), ...])
-    "chr1": (25000, [(0, 12000), (24500, 25000)]),
+    "chr1": (52500, [(0, 40000), (52000, 52500)]),
     "chr2": (8000, [(0, 8000)]),
 }
 
@@ -186,9 +186,19 @@ def write_sample(path, kind: str) -> None:
                 else:
                     _layout.write_chunk_bounds(supercontig, [], [])
             ntracks = len(SAMPLE_TRACKS)
-            _layout.write_statistics(group, np.zeros(ntracks), np.ones(ntracks),
-                                     np.zeros(ntracks), np.zeros(ntracks),
-                                     np.zeros(ntracks, dtype=np.int64))
+            statistics = (np.zeros(ntracks), np.ones(ntracks), np.zeros(ntracks),
+                          np.zeros(ntracks), np.zeros(ntracks, dtype=np.int64))
+            for index, (start, stop) in enumerate(bounds):
+                if not _layout.keeps_block_summaries(stop - start):
+                    continue
+                summaries = np.zeros((_layout.block_count(stop - start), ntracks, 4),
+                                     dtype=np.float32)
+                summaries[:, :, 2:] = np.nan
+                dataset = _layout.block_summaries_dataset(
+                    group[_layout.supercontig_name(index)], len(summaries), SAMPLE_TRACKS,
+                    _layout.statistics_fingerprint(*statistics))
+                dataset[...] = summaries
+            _layout.write_statistics(group, *statistics)
             _layout.write_dirty(group, False)
         for root in files.roots():
             _layout.write_tracknames(root, SAMPLE_TRACKS)
@@ -390,6 +400,27 @@ def gen_seq(paths) -> str:
     return note + _table(["property", "value"], [(p, f"`{v}`") for p, v in facts])
 
 
+def gen_block_summaries(paths) -> str:
+    from genomedata.archive import layout as _layout
+    h5py = _h5py()
+    with h5py.File(paths["file"], "r") as handle:
+        dataset = handle[f"chr1/supercontig_0/{_layout.BLOCK_SUMMARIES}"]
+        facts = dataset_facts(dataset)
+        stored = [attribute_facts(dataset, name) for name, *_ in
+                  _layout.BLOCK_SUMMARY_ATTRIBUTES]
+    length = SAMPLE_CHROMS["chr1"][1][0][1] - SAMPLE_CHROMS["chr1"][1][0][0]
+    note = (f"Read back from a `{_layout.BLOCK_SUMMARIES}` dataset made by "
+            f"`layout.block_summaries_dataset` for a supercontig of L = {length} bases with "
+            f"{len(SAMPLE_TRACKS)} tracks (blocks of {_layout.BLOCK_SUMMARY_ROWS} rows; fields "
+            f"{', '.join(_layout.BLOCK_SUMMARY_FIELDS)}).\n\n")
+    rows = [(f"`{name}`", htype, f"`{shape}`", f"{live[0]} `{live[1]}`", meaning) for
+            (name, htype, shape, meaning), live in zip(_layout.BLOCK_SUMMARY_ATTRIBUTES, stored)]
+    return (note + _table(["property", "value"], [(p, f"`{v}`") for p, v in facts])
+            + "\nIts attributes (besides PyTables' `CLASS`, `TITLE`, `VERSION` of a CArray):\n\n"
+            + _table(["attribute", "HDF5 type", "shape", "as written (read back)", "meaning"],
+                     rows))
+
+
 def gen_seq_chunks(paths) -> str:
     from genomedata.archive import layout as _layout
     rows = []
@@ -430,6 +461,7 @@ FORMAT_BLOCKS = {
     "continuous": gen_continuous,
     "seq": gen_seq,
     "seq-chunks": gen_seq_chunks,
+    "block-summaries": gen_block_summaries,
     "system-attributes": gen_system_attributes,
 }
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _progress
+from ..archive import layout as _layout
 from ..archive.blocks import read_pool
 from ..errors import GenomedataError, GenomedataValueError
 from .keys import is_int
@@ -423,3 +424,174 @@ def _summarize_long(chromosome, start, end, bins, columns, full):
                     (end - start) * ones, zero.repeat(len(pos)), bins, full, accumulators,
                     overlapping=False)
     return accumulators
+
+
+# ------------------------------------------------------------------------------------------------
+# Bins of whole blocks, from the block summaries close-data stores
+
+BLOCK_STATS = ("mean", "max", "min", "sum", "coverage")
+# the summaries serve bins of at least this many blocks (a bin edge moves by at most half a
+# block: 1/32 of such a bin)
+MIN_BLOCKS_PER_BIN = 16
+
+
+_FROM_VALUES = "values"   # a short supercontig, which stores no summaries: read its values
+
+
+def _summarise_values(chromosome, start, end, block_rows, columns):
+    """Block summaries (float64 ``(blocks, columns, 4)``, as ``block_summaries`` stores them)
+    of the values of ``[start, end)``, which lies in one supercontig and starts at one of its
+    block edges."""
+    values = np.asarray(chromosome[start:end], dtype=np.float64).reshape(end - start, -1)
+    values = values[:, columns]
+    nblocks = -(-(end - start) // block_rows)
+    padded = np.full((nblocks * block_rows, len(columns)), np.nan)
+    padded[:end - start] = values
+    padded = padded.reshape(nblocks, block_rows, len(columns))
+    finite = np.isfinite(padded)
+    out = np.empty((nblocks, len(columns), 4))
+    out[:, :, 0] = finite.sum(axis=1)
+    out[:, :, 1] = np.where(finite, padded, 0.0).sum(axis=1)
+    out[:, :, 2] = np.where(finite, padded, np.inf).min(axis=1)
+    out[:, :, 3] = np.where(finite, padded, -np.inf).max(axis=1)
+    out[:, :, 2:][out[:, :, 0] == 0] = np.nan
+    return out
+
+
+def _usable_summaries(chromosome, start, end):
+    """``(block_rows, [(start, end, dataset or None), ...])`` for the supercontigs of
+    ``chromosome`` that overlap ``[start, end)`` (dataset None: no track data there;
+    ``_FROM_VALUES``: too short to store summaries, its values are read), or None unless
+    every other one with track data has block summaries that hold for the chromosome as it
+    is: not dirty, the same track names, and the statistics they were computed with equal to
+    the chromosome's (an older writer, which keeps no summaries, changes those when it
+    changes the data and closes)."""
+    group = getattr(chromosome, "h5group", None)
+    if group is None or _layout.read_dirty(group):
+        return None
+    fingerprint = _layout.read_statistics_fingerprint(group)
+    names = chromosome.tracknames_continuous
+    if fingerprint is None or fingerprint.shape[1] != len(names):
+        return None
+    index = chromosome._index
+    block_rows = None
+    pieces = []
+    lo = int(np.searchsorted(index.ends, start, side="right"))
+    hi = int(np.searchsorted(index.starts, end, side="left"))
+    for i in range(lo, hi):
+        sc_start, sc_end = int(index.starts[i]), int(index.ends[i])
+        supercontig = index.supercontigs[i].h5group
+        if sc_end == sc_start or _layout.continuous_of(supercontig, sc_end - sc_start) is None:
+            pieces.append((sc_start, sc_end, None))
+            continue
+        if not _layout.keeps_block_summaries(sc_end - sc_start):
+            pieces.append((sc_start, sc_end, _FROM_VALUES))
+            continue
+        found = _layout.block_summaries_of(supercontig)
+        if found is None:
+            return None
+        dataset, rows, tracknames, stored = found
+        if (tracknames != names or stored.shape != fingerprint.shape
+                or not np.array_equal(stored, fingerprint, equal_nan=True)
+                or dataset.shape[:2] != (_layout.block_count(sc_end - sc_start, rows),
+                                         len(names))
+                or rows != (block_rows or rows)):
+            return None
+        block_rows = rows
+        pieces.append((sc_start, sc_end, dataset))
+    if block_rows is None:       # no track data in the region: nothing to summarise
+        block_rows = _layout.BLOCK_SUMMARY_ROWS
+    return block_rows, pieces
+
+
+def snap_edges(edges, block_rows, sc_starts, sc_ends):
+    """Bin edges moved to block edges: an edge inside a supercontig goes to the nearest
+    edge of its blocks (``start + k * block_rows``, or the supercontig's end), the first
+    edge down and the last up to one, so that the bins cover the region; edges outside
+    supercontigs stay.  int64.
+
+    >>> snap_edges(np.array([0, 2400, 5800, 7450]), 1000, np.array([0, 7000]),
+    ...            np.array([5600, 9000]))          # 5800 lies in the gap 5600-7000
+    array([   0, 2000, 5800, 8000])
+    """
+    edges = np.asarray(edges, dtype=np.int64)
+    sc_starts = np.asarray(sc_starts, dtype=np.int64)
+    sc_ends = np.asarray(sc_ends, dtype=np.int64)
+    if not len(sc_starts):
+        return edges.copy()
+    which = np.maximum(np.searchsorted(sc_starts, edges, side="right") - 1, 0)
+    base, top = sc_starts[which], sc_ends[which]
+    inside = (edges > base) & (edges < top)
+    offset = edges - base
+    block = (2 * offset + block_rows) // (2 * block_rows)     # nearest (half up)
+    block[0] = offset[0] // block_rows                        # the first edge down
+    block[-1] = -(-offset[-1] // block_rows)                  # the last edge up
+    snapped = np.minimum(base + block * block_rows, top)
+    return np.where(inside, snapped, edges)
+
+
+def binned_blocks(chromosome, start, end, bins, stat="max", tracks=None,
+                  min_blocks=MIN_BLOCKS_PER_BIN):
+    """:meth:`Chromosome.binned <genomedata.Chromosome.binned>` approximated from the block
+    summaries that close-data stores (docs/format.md, ``block_summaries``): ``(values,
+    edges)``, or None when they cannot serve (then read the exact values).
+
+    The bins are ``bin_edges(start, end, bins)`` moved to block edges (:func:`snap_edges`:
+    by at most half a block, the outer edges outwards), so that each bin is made of whole
+    blocks, and ``values`` (float64, ``(bins, tracks selected)``) are the statistic of the
+    finite values of those bins exactly as ``binned`` computes it over ``edges`` (sums of
+    float32 block sums: a mean within about 1e-6 of the exact one).  ``stat``: one of
+    :data:`BLOCK_STATS`.  None when a bin would hold fewer than ``min_blocks`` blocks, when
+    the chromosome has no summaries, or when they may be stale: the chromosome is dirty, its
+    track names or statistics differ from those the summaries were computed with.  Reads
+    16 bytes per block and track: a whole chromosome of 30 Mbp costs about what 10 kbp of
+    values does.
+    """
+    chromosome._check_open()
+    if stat not in BLOCK_STATS:
+        raise GenomedataError(f"unknown statistic {stat!r} for block summaries: use one of "
+                              f"{', '.join(BLOCK_STATS)}")
+    bins = _check_bins(bins)
+    start, end = _check_region(start, end, bins)
+    columns = track_columns(chromosome, tracks)
+    found = _usable_summaries(chromosome, start, end)
+    if found is None:
+        return None
+    block_rows, pieces = found
+    if (end - start) < min_blocks * block_rows * bins:
+        return None
+    index = chromosome._index
+    edges = snap_edges(bin_edges(start, end, bins), block_rows, index.starts, index.ends)
+    if np.any(np.diff(edges) <= 0):
+        return None
+    ncols = len(columns)
+    parts, where = [], []
+    for sc_start, sc_end, dataset in pieces:
+        lo, hi = max(int(edges[0]), sc_start), min(int(edges[-1]), sc_end)
+        if dataset is None or lo >= hi:
+            continue
+        first = (lo - sc_start) // block_rows
+        last = -(-(hi - sc_start) // block_rows)
+        if dataset is _FROM_VALUES:
+            parts.append(_summarise_values(chromosome, sc_start + first * block_rows,
+                                           min(sc_start + last * block_rows, sc_end),
+                                           block_rows, columns))
+        else:
+            parts.append(dataset[first:last][:, columns, :])
+        where.append(sc_start + np.arange(first, last, dtype=np.int64) * block_rows)
+    count = np.zeros((bins, ncols))
+    total = np.zeros((bins, ncols))
+    low = np.full((bins, ncols), np.nan)
+    high = np.full((bins, ncols), np.nan)
+    if parts:
+        blocks = np.concatenate(parts).astype(np.float64)
+        owner = np.searchsorted(edges, np.concatenate(where), side="right") - 1
+        cuts = np.flatnonzero(np.diff(owner, prepend=-1))
+        ids = owner[cuts]
+        count[ids] = np.add.reduceat(blocks[:, :, 0], cuts, axis=0)
+        total[ids] = np.add.reduceat(blocks[:, :, 1], cuts, axis=0)
+        low[ids] = np.fmin.reduceat(blocks[:, :, 2], cuts, axis=0)
+        high[ids] = np.fmax.reduceat(blocks[:, :, 3], cuts, axis=0)
+    widths = np.diff(edges).astype(np.float64)[:, None]
+    values = _finish(stat, widths, count, total, None, None, None, low, high)
+    return values, edges

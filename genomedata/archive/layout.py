@@ -824,6 +824,137 @@ def add_continuous_column(dataset) -> int:
 
 
 # ------------------------------------------------------------------------------------------------
+# Block summaries (optional; genomedata 1.7.4 reads a supercontig's children by name only, so it
+# never sees them)
+
+BLOCK_SUMMARIES = "block_summaries"
+BLOCK_SUMMARY_ROWS = 1000            # rows per block, from the supercontig's first row
+BLOCK_SUMMARY_FIELDS = ("count", "sum", "min", "max")
+BLOCK_SUMMARY_DTYPE = np.dtype(np.float32)
+BLOCK_SUMMARY_CHUNK_BLOCKS = 4096    # blocks per chunk (of one track)
+ATTR_BLOCK_ROWS = "block_rows"
+ATTR_SUMMARY_STATISTICS = "statistics"
+
+# The attributes of a ``block_summaries`` dataset, for docs/format.md.
+BLOCK_SUMMARY_ATTRIBUTES = (
+    # (attribute, HDF5 type, shape, meaning)
+    (ATTR_BLOCK_ROWS, "H5T_STD_I64LE", "scalar", "rows per block"),
+    (ATTR_TRACKNAMES, "H5T_C_S1 (ASCII, NULLTERM)", "(ntracks,)",
+     "the archive's track names when the summaries were computed"),
+    (ATTR_SUMMARY_STATISTICS, "H5T_IEEE_F64LE", "(5, ntracks)",
+     "the chromosome's mins, maxs, sums, sums_squares and num_datapoints when the summaries "
+     "were computed"),
+)
+
+
+# Supercontigs shorter than this carry no block summaries: writing a dataset costs more than
+# reading so few values (an assembly of thousands of small scaffolds would pay a dataset per
+# scaffold in every close-data); readers summarise their values as they read them.
+BLOCK_SUMMARY_MIN_ROWS = 32 * BLOCK_SUMMARY_ROWS
+
+
+def keeps_block_summaries(length: int) -> bool:
+    """Whether a supercontig of ``length`` rows stores ``block_summaries``."""
+    return int(length) >= BLOCK_SUMMARY_MIN_ROWS
+
+
+def block_count(length: int, block_rows: int = BLOCK_SUMMARY_ROWS) -> int:
+    """Blocks of ``block_rows`` rows of a supercontig of ``length`` rows (the last one may be
+    shorter)."""
+    return -(-int(length) // int(block_rows))
+
+
+def statistics_fingerprint(mins, maxs, sums, sums_squares, num_datapoints) -> np.ndarray:
+    """float64 ``(5, ntracks)``: a chromosome's statistics as ``block_summaries`` record them
+    (the values ``write_statistics`` stores, in ``STAT_ATTRS`` order)."""
+    return np.stack([np.asarray(mins, dtype=np.float64), np.asarray(maxs, dtype=np.float64),
+                     np.asarray(sums, dtype=np.float64),
+                     np.asarray(sums_squares, dtype=np.float64),
+                     np.asarray(num_datapoints, dtype=np.int64).astype(np.float64)])
+
+
+def read_statistics_fingerprint(group):
+    """:func:`statistics_fingerprint` of the statistics stored on a chromosome group, or None
+    when some are missing or are not one number per track alike."""
+    rows = []
+    for name in STAT_ATTRS:
+        if not has_attr(group, name):
+            return None
+        try:
+            value = np.atleast_1d(np.asarray(group.attrs[name]))
+        except Exception:  # noqa: BLE001 - unreadable statistics: nothing to compare
+            return None
+        if value.ndim != 1 or value.dtype.kind not in "iuf" \
+                or (rows and len(value) != len(rows[0])):
+            return None
+        rows.append(value.astype(np.float64))
+    return np.stack(rows)
+
+
+def block_summaries_dataset(supercontig, nblocks: int, tracknames, fingerprint,
+                            block_rows: int = BLOCK_SUMMARY_ROWS):
+    """The supercontig's ``block_summaries``, ready for its values: float32 ``(nblocks,
+    ntracks, 4)`` of (count, sum, min, max) of the finite values of each track in each block
+    of ``block_rows`` rows (min and max NaN without any), chunks ``(min(nblocks, 4096), 1,
+    4)``, shuffle + deflate 1 (a PyTables CArray); attributes: the block height, the track
+    names and the chromosome's statistics (:func:`statistics_fingerprint`) the values are
+    computed with.  An existing one of that shape is reused (its values overwritten next),
+    else replaced."""
+    shape = (int(nblocks), len(tracknames), len(BLOCK_SUMMARY_FIELDS))
+    existing = supercontig.get(BLOCK_SUMMARIES)
+    h5py = _h5py()
+    if existing is not None and not (isinstance(existing, h5py.Dataset)
+                                     and existing.shape == shape
+                                     and existing.dtype == BLOCK_SUMMARY_DTYPE):
+        del supercontig[BLOCK_SUMMARIES]
+        existing = None
+    if existing is None:
+        existing = supercontig.create_dataset(
+            BLOCK_SUMMARIES, shape=shape, dtype=BLOCK_SUMMARY_DTYPE,
+            chunks=(max(1, min(shape[0], BLOCK_SUMMARY_CHUNK_BLOCKS)), 1, shape[2]),
+            shuffle=True, compression="gzip", compression_opts=DEFLATE_LEVEL)
+        _set_dataset_class(existing, "CARRAY")
+    write_int64_attr(existing, ATTR_BLOCK_ROWS, block_rows)
+    write_tracknames(existing, tracknames)
+    _write_array_attr(existing, ATTR_SUMMARY_STATISTICS,
+                      np.asarray(fingerprint, dtype=np.float64))
+    return existing
+
+
+def remove_block_summaries(supercontig) -> None:
+    """Delete the supercontig's ``block_summaries``, if any."""
+    if _link_type(supercontig, BLOCK_SUMMARIES) is not None:
+        del supercontig[BLOCK_SUMMARIES]
+
+
+def block_summaries_of(supercontig):
+    """``(dataset, block_rows, tracknames, fingerprint)`` of the supercontig's
+    ``block_summaries``, or None when it has none or one not laid out as
+    :func:`block_summaries_dataset` makes it (readers then read the values themselves)."""
+    h5py = _h5py()
+    if _link_type(supercontig, BLOCK_SUMMARIES) != h5py.h5l.TYPE_HARD:
+        return None
+    try:
+        dataset = _open_child(supercontig, BLOCK_SUMMARIES)
+        if not isinstance(dataset, h5py.Dataset) or dataset.ndim != 3 \
+                or dataset.shape[2] != len(BLOCK_SUMMARY_FIELDS) \
+                or dataset.dtype.kind != "f":
+            return None
+        _check_storage(dataset)
+        block_rows = read_int_attr(dataset, ATTR_BLOCK_ROWS)
+        tracknames = read_tracknames(dataset)
+        fingerprint = read_raw_attr(dataset, ATTR_SUMMARY_STATISTICS)
+    except Exception:  # noqa: BLE001 - a damaged summary is ignored, never trusted
+        return None
+    if block_rows is None or block_rows < 1 or tracknames is None or fingerprint is None:
+        return None
+    fingerprint = np.asarray(fingerprint)
+    if fingerprint.dtype.kind not in "iuf":
+        return None
+    return dataset, block_rows, tracknames, fingerprint.astype(np.float64)
+
+
+# ------------------------------------------------------------------------------------------------
 # PyTables-style attribute access (used by the API's ``attrs`` objects)
 
 def read_attr_value(obj, name: str):

@@ -26,6 +26,7 @@ it back).  :func:`check_closable` finds, before anything is written, what close-
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -36,11 +37,13 @@ from .._threads import default_threads
 from ..errors import GenomedataError
 from .blocks import Block, RawChunkReader, open_block_reader, plan_blocks
 from .files import ArchiveFiles
-from .layout import (DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, RootCache, check_filters,
-                     check_format_version, continuous_chunk_rows, continuous_of, describe,
-                     supercontig_bounds, supercontig_groups,
-                     supercontig_groups_with_bounds, write_chunk_bounds,
-                     write_dirty, write_statistics)
+from .layout import (BLOCK_SUMMARY_ROWS, DEFAULT_CHUNK_ROWS, MIN_GAP_LEN, RootCache,
+                     block_count, block_summaries_dataset, check_filters, check_format_version,
+                     continuous_chunk_rows, continuous_of, describe, keeps_block_summaries,
+                     read_tracknames, remove_block_summaries, statistics_fingerprint,
+                     supercontig_bounds, supercontig_groups, supercontig_groups_with_bounds,
+                     write_chunk_bounds, write_dirty, write_statistics)
+from .writer import write_array
 
 
 # ------------------------------------------------------------------------------------------------
@@ -53,7 +56,9 @@ class SupercontigScan:
     ``first``/``last``: supercontig-relative first and last row where some track is finite
     (``None`` when no row is); ``gaps``: ``(end, start)`` pairs, one per run of at least
     ``min_gap`` rows without data between two present rows (``end`` = last present row before
-    the gap + 1, ``start`` = first present row after it), in order.
+    the gap + 1, ``start`` = first present row after it), in order; ``blocks``: the
+    summaries of its blocks of ``BLOCK_SUMMARY_ROWS`` rows, float32 ``(blocks, ntracks, 4)``
+    (``kernels.stats.new_block_summaries``), None when it has no track data.
     """
 
     start: int
@@ -62,6 +67,7 @@ class SupercontigScan:
     last: int | None = None
     gaps: list = field(default_factory=list)
     name: str = ""
+    blocks: object = None
 
 
 def chunk_bounds(scans, min_gap: int = MIN_GAP_LEN):
@@ -118,9 +124,10 @@ def chunk_bounds(scans, min_gap: int = MIN_GAP_LEN):
 
 class TrackStats:
     """Per-track accumulators of one chromosome, starting as genomedata 1.7's do (+inf, -inf,
-    0, 0, 0)."""
+    0, 0, 0), and the names of the tracks (None: those on the chromosome's file root)."""
 
-    def __init__(self, ntracks: int):
+    def __init__(self, ntracks: int, tracknames=None):
+        self.tracknames = None if tracknames is None else list(tracknames)
         self.mins = np.full(ntracks, np.inf)
         self.maxs = np.full(ntracks, -np.inf)
         self.sums = np.zeros(ntracks)
@@ -130,16 +137,18 @@ class TrackStats:
 
 def scan_continuous(dataset, stats: TrackStats, *, min_gap: int = MIN_GAP_LEN,
                     block_rows=None, block_tracks=None, pool=None, nthreads: int = 1,
-                    raw_chunks: bool = True):
+                    raw_chunks: bool = True, summaries=None):
     """Add one supercontig's ``continuous`` to ``stats`` and summarise its present rows.
 
-    Returns ``(first, last, gaps)`` as in :class:`SupercontigScan`.  Columns beyond the
+    Returns ``(first, last, gaps)`` as in :class:`SupercontigScan`; with ``summaries``
+    (``new_block_summaries`` of the supercontig's blocks and the archive's tracks), its
+    block summaries are added there too.  Columns beyond the
     archive's track count are an error; missing trailing columns count as no data.
     ``pool``: an executor (``nthreads`` workers) that reads and decodes the next block while
     the kernels scan the current one; ``raw_chunks=False`` leaves all decoding to HDF5.
     """
-    from ..kernels.stats import (accumulate_tracks, gap_capacity, new_state,
-                                 scan_present_rows)
+    from ..kernels.stats import (accumulate_tracks, add_block_summaries, gap_capacity,
+                                 new_state, scan_present_rows)
 
     if dataset.ndim != 2:
         raise GenomedataError(f"{dataset.name} is not a table of track columns "
@@ -183,6 +192,9 @@ def scan_continuous(dataset, stats: TrackStats, *, min_gap: int = MIN_GAP_LEN,
             accumulate_tracks(buffer[:block.col1 - block.col0], block.nrows, block.col0,
                               stats.mins, stats.maxs, stats.sums, stats.sums_squares,
                               stats.num_datapoints, row_any)
+            if summaries is not None:
+                add_block_summaries(buffer[:block.col1 - block.col0], block.nrows, block.row0,
+                                    BLOCK_SUMMARY_ROWS, summaries, 0, block.col0)
             if block.col1 == ncols:
                 gaps = np.empty((gap_capacity(block.nrows, min_gap), 2), dtype=np.int64)
                 found = scan_present_rows(row_any, block.nrows, block.row0, min_gap, state,
@@ -213,24 +225,60 @@ def _name_of(group) -> str:
     return group.name.rpartition("/")[2] or group.name
 
 
+# ``SupercontigScan.blocks`` of summaries already written to the archive's dataset
+STORED_IN_ARCHIVE = "stored in the archive"
+
+
 def _write_metadata(group, supercontigs, scans, stats: TrackStats, min_gap: int) -> None:
-    """Chunk bounds of every supercontig, the chromosome's statistics, ``dirty = False``."""
-    for supercontig, (starts, ends) in zip(supercontigs, chunk_bounds(scans, min_gap)):
+    """Chunk bounds and block summaries of every supercontig, the chromosome's statistics,
+    ``dirty = False``."""
+    tracknames = fingerprint = None
+    for supercontig, scan, (starts, ends) in zip(supercontigs, scans,
+                                                 chunk_bounds(scans, min_gap)):
         write_chunk_bounds(supercontig, starts, ends)
+        stored = scan.blocks is STORED_IN_ARCHIVE
+        if stored or (scan.blocks is not None and len(scan.blocks)
+                      and keeps_block_summaries(scan.length)):
+            if fingerprint is None:
+                tracknames = stats.tracknames
+                if tracknames is None:
+                    tracknames = read_tracknames(group.file["/"])
+                fingerprint = statistics_fingerprint(stats.mins, stats.maxs, stats.sums,
+                                                     stats.sums_squares,
+                                                     stats.num_datapoints)
+            nblocks = block_count(scan.length) if stored else len(scan.blocks)
+            dataset = block_summaries_dataset(supercontig, nblocks, tracknames, fingerprint)
+            if not stored:
+                write_array(dataset, scan.blocks)
+        else:
+            remove_block_summaries(supercontig)
     write_statistics(group, stats.mins, stats.maxs, stats.sums, stats.sums_squares,
                      stats.num_datapoints)
     write_dirty(group, False)
 
 
-def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
+def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int,
+               summarise: bool = True):
     """One task of close-data: rows ``row0 .. row0 + nrows - 1`` of every track column, one
     chunk at a time (pread, inflate, then one kernel call that unshuffles it in cache and adds
-    it to the statistics).  Returns the columns' accumulators (``new_accumulators``) and the
-    rows' ``(first, last, gaps)`` (``first``/``last`` -1 when no row has data)."""
-    from ..kernels.stats import (accumulate_chunk, gap_capacity, new_accumulators, new_state,
-                                 scan_present_rows)
+    it to the statistics and to the summaries of its blocks).
+    Returns the columns' accumulators (``new_accumulators``), the rows' ``(first, last,
+    gaps)`` (``first``/``last`` -1 when no row has data), the first block the rows touch and
+    the summaries of the blocks from there (``new_block_summaries``; None unless
+    ``summarise``: a supercontig too short to store them)."""
+    from ..kernels.stats import (accumulate_chunk, gap_capacity, new_accumulators,
+                                 new_block_summaries, new_state, scan_present_rows)
 
     acc, counts = new_accumulators(ncols)
+    if summarise:
+        block_rows = BLOCK_SUMMARY_ROWS
+        block0 = row0 // block_rows
+        summaries = new_block_summaries((row0 + nrows - 1) // block_rows - block0 + 1, ncols)
+    else:
+        # one block spanning every row: the kernel's block summaries land in a scratch cell
+        # (the statistics are the same whatever the block height)
+        block_rows, block0 = _ONE_BLOCK, 0
+        summaries = new_block_summaries(1, ncols)
     row_any = np.zeros(nrows, dtype=np.uint8)
     chunk_rows = reader.chunk_rows
     scratch = np.empty(4 * chunk_rows, dtype=np.uint8)
@@ -248,11 +296,26 @@ def _scan_rows(reader, row0: int, nrows: int, ncols: int, min_gap: int):
             lo = base if base > row0 else row0
             count = (base + chunk_rows if base + chunk_rows < end else end) - lo
             accumulate_chunk(np.frombuffer(data, dtype=np.uint8), chunk_rows, shuffled,
-                             lo - base, count, col, acc, counts, row_any, lo - row0, scratch)
+                             lo - base, count, col, acc, counts, row_any, lo - row0, scratch,
+                             lo, block_rows, summaries, block0)
     state = new_state()
     gaps = np.empty((gap_capacity(nrows, min_gap), 2), dtype=np.int64)
     found = scan_present_rows(row_any, nrows, row0, min_gap, state, gaps)
-    return acc, counts, int(state[0]), int(state[1]), gaps[:found]
+    return (acc, counts, int(state[0]), int(state[1]), gaps[:found], block0,
+            summaries if summarise else None)
+
+
+_ONE_BLOCK = 1 << 62   # a block height no supercontig reaches
+
+
+def merge_block_summaries(into, part) -> None:
+    """Add block summaries ``part`` (``new_block_summaries``) to those of the same blocks
+    and tracks ``into``: the counts and sums add up, minima and maxima of blocks with values
+    win over the NaN of blocks without."""
+    into[..., 0] += part[..., 0]
+    into[..., 1] += part[..., 1]
+    np.fmin(into[..., 2], part[..., 2], out=into[..., 2])
+    np.fmax(into[..., 3], part[..., 3], out=into[..., 3])
 
 
 # datasets of at most this many values (rows x tracks) are scanned by the thread that opens
@@ -274,6 +337,7 @@ class _SupercontigScan:
     def __init__(self, dataset, ntracks, *, min_gap, block_rows, block_tracks, pool,
                  nthreads, raw_chunks):
         self.dataset = dataset
+        self.ntracks = ntracks
         self.options = dict(min_gap=min_gap, block_rows=block_rows, block_tracks=block_tracks,
                             pool=pool, nthreads=nthreads, raw_chunks=raw_chunks)
         self.min_gap = max(1, int(min_gap))
@@ -290,20 +354,30 @@ class _SupercontigScan:
         # a dataset of a few chunks is scanned here: handing it to a worker costs more
         inline = pool is None or nrows * ncols <= INLINE_SCAN_VALUES
         for row0 in range(0, nrows, rows):
-            args = (self.reader, row0, min(rows, nrows - row0), ncols, self.min_gap)
+            args = (self.reader, row0, min(rows, nrows - row0), ncols, self.min_gap,
+                    keeps_block_summaries(nrows))
             self.futures.append(_done(_scan_rows(*args)) if inline
                                 else pool.submit(_scan_rows, *args))
 
     def finish(self, stats: TrackStats):
-        """Add the supercontig's values to ``stats``; ``(first, last, gaps)``."""
+        """Add the supercontig's values to ``stats``; ``(first, last, gaps, blocks)`` (see
+        :class:`SupercontigScan`)."""
+        from ..kernels.stats import new_block_summaries
+
+        nrows = int(self.dataset.shape[0]) if self.dataset.ndim == 2 else 0
+        blocks = (new_block_summaries(block_count(nrows), self.ntracks)
+                  if keeps_block_summaries(nrows) else None)
         if self.reader is None:
-            return scan_continuous(self.dataset, stats, **self.options)
+            return scan_continuous(self.dataset, stats, summaries=blocks,
+                                   **self.options) + (blocks,)
         ncols = self.dataset.shape[1]
         first = last = -1
         gaps = []
         mins, maxs = stats.mins[:ncols], stats.maxs[:ncols]
         for future in self.futures:    # in row order, as a sequential scan would add them
-            acc, counts, block_first, block_last, block_gaps = future.result()
+            acc, counts, block_first, block_last, block_gaps, block0, part = future.result()
+            if blocks is not None:
+                merge_block_summaries(blocks[block0:block0 + len(part), :ncols], part)
             np.copyto(mins, acc[:, 0], where=acc[:, 0] < mins)
             np.copyto(maxs, acc[:, 1], where=acc[:, 1] > maxs)
             stats.sums[:ncols] += acc[:, 2]
@@ -318,8 +392,8 @@ class _SupercontigScan:
             gaps += [(int(e), int(s)) for e, s in block_gaps]
             last = block_last
         if last < 0:
-            return None, None, []
-        return first, last, gaps
+            return None, None, [], blocks
+        return first, last, gaps, blocks
 
     def close(self):
         """Wait for the tasks still running (after an error), then close the reader."""
@@ -347,7 +421,8 @@ class ChromosomeScan:
         """``layout``: the group's supercontigs as :func:`check_closable` read them (else
         they are read here)."""
         self.group = group
-        self.ntracks = len(tracknames or ())
+        self.tracknames = list(tracknames or ())
+        self.ntracks = len(self.tracknames)
         self.parts = []         # (SupercontigScan with its bounds, _SupercontigScan or None)
         self.supercontigs = []  # their groups
         if self.ntracks == 0:
@@ -381,13 +456,13 @@ class ChromosomeScan:
         tracks."""
         if self.ntracks == 0:
             return None, []
-        stats = TrackStats(self.ntracks)
+        stats = TrackStats(self.ntracks, self.tracknames)
         scans = []
         try:
             for scan, part in self.parts:
                 _progress.verbose(f" scanning {scan.name}")
                 if part is not None:
-                    scan.first, scan.last, scan.gaps = part.finish(stats)
+                    scan.first, scan.last, scan.gaps, scan.blocks = part.finish(stats)
                 scans.append(scan)
         finally:
             self.close()
@@ -555,24 +630,36 @@ class StatisticsCollector:
     Thread-safe for different (chromosome, column) pairs.
     """
 
-    def __init__(self, min_gap: int = MIN_GAP_LEN):
+    def __init__(self, min_gap: int = MIN_GAP_LEN, files: ArchiveFiles | None = None):
         self.min_gap = max(1, int(min_gap))
-        self._columns = {}   # (chromosome, column) -> (five accumulators, [(first, last, gaps)])
+        # (chromosome, column) -> (five accumulators, [(first, last, gaps)], [block summaries])
+        # per supercontig
+        self._columns = {}
+        # with ``files`` (the archive being loaded), each column's block summaries go to its
+        # datasets at once: a genome's summaries of many tracks need not fit in memory (16
+        # bytes per 1,000 bases and track: 5 GB for 100 human tracks)
+        self._files = files
+        self._lock = threading.Lock()
+        self._datasets = {}    # chromosome -> (supercontig groups, {index: block_summaries})
 
     def add_column(self, chrom: str, column: int, buffer, bounds, ncols: int,
                    chunk_rows: int) -> None:
         """Summarise track ``column`` of ``chrom`` from ``buffer`` (float32 by chromosome
         coordinate; ``bounds``: the supercontigs' ``(start, end)`` in order) -- the final
         values, replacing what an earlier call for the same pair found."""
-        from ..kernels.stats import (accumulate_tracks, gap_capacity, new_state,
-                                     scan_present_rows)
+        from ..kernels.stats import (accumulate_tracks, add_block_summaries, gap_capacity,
+                                     new_block_summaries, new_state, scan_present_rows)
 
         stats = TrackStats(1)
         scans = []
-        for start, end in bounds:
+        summaries = []
+        for index, (start, end) in enumerate(bounds):
             start, end = int(start), int(end)
             nrows = end - start
             rows, _ = plan_blocks(nrows, ncols, chunk_rows)
+            keep = keeps_block_summaries(nrows)
+            blocks = new_block_summaries(block_count(nrows), 1) if keep else None
+            summaries.append(blocks)
             state = new_state()
             row_any = np.zeros(max(1, rows), dtype=np.uint8)
             gaps = []
@@ -582,13 +669,58 @@ class StatisticsCollector:
                 block = buffer[start + row0:start + row0 + count].reshape(1, count)
                 accumulate_tracks(block, count, 0, stats.mins, stats.maxs, stats.sums,
                                   stats.sums_squares, stats.num_datapoints, row_any)
+                if keep:
+                    add_block_summaries(block, count, row0, BLOCK_SUMMARY_ROWS, blocks, 0, 0)
                 found_gaps = np.empty((gap_capacity(count, self.min_gap), 2), dtype=np.int64)
                 found = scan_present_rows(row_any, count, row0, self.min_gap, state,
                                           found_gaps)
                 gaps += [(int(e), int(s)) for e, s in found_gaps[:found]]
             first, last = int(state[0]), int(state[1])
             scans.append((None, None, []) if last < 0 else (first, last, gaps))
-        self._columns[(chrom, int(column))] = (stats, scans)
+            if keep and self._files is not None:
+                self._store_blocks(chrom, index, int(column), blocks[:, 0])
+                summaries[-1] = STORED_IN_ARCHIVE
+        self._columns[(chrom, int(column))] = (stats, scans, summaries)
+
+    def __getstate__(self):
+        # a collector of a load spread over processes returns from its task to the caller
+        # (it keeps its summaries in memory: no archive handle, no lock to pickle)
+        if self._files is not None:
+            raise TypeError("a StatisticsCollector writing to an archive stays in its process")
+        return {"min_gap": self.min_gap, "_columns": self._columns}
+
+    def __setstate__(self, state):
+        self.__init__(state["min_gap"])
+        self._columns = state["_columns"]
+
+    def _summaries_dataset(self, chrom: str, index: int, nblocks: int):
+        """The ``block_summaries`` of supercontig ``index`` (in start order) of ``chrom`` in
+        the archive being loaded, made on first need (its statistics attribute is NaN until
+        :meth:`write`); call with the lock held."""
+        supercontigs, datasets = self._datasets.get(chrom, (None, None))
+        if supercontigs is None:
+            supercontigs = supercontig_groups(self._files.chromosome_group(chrom))
+            datasets = {}
+            self._datasets[chrom] = supercontigs, datasets
+        dataset = datasets.get(index)
+        if dataset is None:
+            tracknames = self._files.tracknames() or []
+            dataset = datasets[index] = block_summaries_dataset(
+                supercontigs[index], nblocks, tracknames, np.full((5, len(tracknames)), np.nan))
+        return dataset
+
+    def _store_blocks(self, chrom: str, index: int, column: int, blocks) -> None:
+        with self._lock:
+            self._summaries_dataset(chrom, index, len(blocks))[:, column, :] = blocks
+
+    def _store_empty(self, chrom: str, index: int, columns, nblocks: int) -> None:
+        """Summaries of no values for ``columns`` of a supercontig whose dataset exists (a
+        new dataset holds zeros)."""
+        from ..kernels.stats import new_block_summaries
+        with self._lock:
+            dataset = self._summaries_dataset(chrom, index, nblocks)
+            for column in columns:
+                dataset[:, column, :] = new_block_summaries(nblocks, 1)[:, 0]
 
     def merge(self, other: "StatisticsCollector") -> None:
         """Take over what ``other`` (a collector of other chromosomes, say filled by another
@@ -596,31 +728,46 @@ class StatisticsCollector:
         self._columns.update(other._columns)
 
     def write(self, files: ArchiveFiles) -> None:
-        """Every chromosome's statistics and chunk bounds (tracks without values on a
-        chromosome get close-data's values for no data)."""
-        ntracks = len(files.tracknames() or ())
+        """Every chromosome's statistics, chunk bounds and block summaries (tracks without
+        values on a chromosome get close-data's values for no data)."""
+        from ..kernels.stats import new_block_summaries
+
+        tracknames = files.tracknames() or []
+        ntracks = len(tracknames)
         for chrom in files.chromosome_names():
             group = files.chromosome_group(chrom)
             if ntracks == 0:
                 write_dirty(group, False)
                 continue
-            stats = TrackStats(ntracks)
+            stats = TrackStats(ntracks, tracknames)
             supercontigs = supercontig_groups(group)
             per_column = {}
+            per_column_blocks = {}
             for column in range(ntracks):
                 found = self._columns.get((chrom, column))
                 if found is None:
                     continue
-                column_stats, column_scans = found
+                column_stats, column_scans, column_blocks = found
                 for attr in ("mins", "maxs", "sums", "sums_squares", "num_datapoints"):
                     getattr(stats, attr)[column] = getattr(column_stats, attr)[0]
                 per_column[column] = column_scans
+                per_column_blocks[column] = column_blocks
             scans = []
             for index, supercontig in enumerate(supercontigs):
                 start, end = supercontig_bounds(supercontig)
                 length = end - start
-                scans.append(merge_presence([found[index] for found in per_column.values()],
-                                            start, length, self.min_gap,
-                                            _name_of(supercontig)))
+                scan = merge_presence([found[index] for found in per_column.values()],
+                                      start, length, self.min_gap, _name_of(supercontig))
+                stored = [column for column, column_blocks in per_column_blocks.items()
+                          if column_blocks[index] is STORED_IN_ARCHIVE]
+                if stored:
+                    self._store_empty(chrom, index, sorted(set(range(ntracks)) - set(stored)),
+                                      block_count(length))
+                    scan.blocks = STORED_IN_ARCHIVE
+                elif keeps_block_summaries(length):
+                    scan.blocks = new_block_summaries(block_count(length), ntracks)
+                    for column, column_blocks in per_column_blocks.items():
+                        scan.blocks[:, column] = column_blocks[index][:, 0]
+                scans.append(scan)
             _progress.verbose(f"writing metadata for {chrom}")
             _write_metadata(group, supercontigs, scans, stats, self.min_gap)

@@ -11,9 +11,12 @@ HELP = ("Draw the tracks of REGION stacked as filled signal plots over one axis 
         "as genome browsers show it: CHROM:START-END, 1-based and inclusive, commas allowed, "
         "or a chromosome name alone (the whole chromosome). The region is cut into one bin "
         "per pixel of the picture's width (at 100 dpi), each summarised by the max (default: "
-        "narrow peaks stay visible) or the mean of its values, so a whole chromosome draws "
-        "as fast as a small region; a bin without data (a gap between supercontigs, a "
-        "stretch without values) is drawn as a gap. Needs the optional extra "
+        "narrow peaks stay visible) or the mean of its values; a bin without data (a gap "
+        "between supercontigs, a stretch without values) is drawn as a gap. When each bin "
+        "spans at least 16 blocks of the block summaries that close-data stores (1,000 "
+        "bases each) and the archive has not changed since, the bins are read from them, "
+        "their edges moved to the nearest block edges, so a whole chromosome draws as fast "
+        "as a small region; otherwise the values are read exactly. Needs the optional extra "
         "genomedata[plot] (matplotlib).")
 
 DRAWS_PROGRESS = False   # one short step

@@ -1,9 +1,10 @@
 """Kernels of close-data: per-track statistics and the rows where any track has data.
 
 close-data hands each decoded chunk of a block of rows to :func:`accumulate_chunk` (or, when
-HDF5 decodes the chunks, the whole block to :func:`accumulate_tracks`, one call per group of
-track columns), then the block's row mask to :func:`scan_present_rows`.  Both accumulations
-share one loop, so they give the same bits.  All are pure functions over numpy arrays.
+HDF5 decodes the chunks, the whole block to :func:`accumulate_tracks` and
+:func:`add_block_summaries`, one call per group of track columns), then the block's row mask
+to :func:`scan_present_rows`.  Both accumulations make the same operations in the same order,
+so they give the same bits.  All are pure functions over numpy arrays.
 
 Block layout: ``block[j, i]`` is the value of track ``col0 + j`` at block row ``i`` (one track
 column per contiguous row of the buffer, as the column-wise chunks of ``continuous`` decode).
@@ -92,34 +93,6 @@ def new_accumulators(ncols: int):
 
 
 @kernel
-def accumulate_chunk(data, nelem, shuffled, first, nrows, col, acc, counts, row_any, row0,
-                     scratch):
-    """Add values ``first .. first + nrows - 1`` of one decoded chunk of track ``col`` to
-    ``acc[col]``/``counts[col]`` (see :func:`new_accumulators`) and mark their rows in
-    ``row_any[row0:]``: the chunk is read once, in cache (undone byte shuffle into
-    ``scratch``, then the accumulation).
-
-    ``data``: the chunk's ``4 * nelem`` bytes (uint8), byte-shuffled when ``shuffled``
-    (byte ``b`` of value ``i`` at ``data[b * nelem + i]``), else float32 little-endian;
-    ``scratch``: a uint8 array of at least ``4 * nrows`` bytes.  Called for consecutive
-    chunks of a block, in row order, the accumulators sum exactly as
-    :func:`accumulate_tracks` does over the whole block.
-    """
-    if shuffled:
-        _unshuffle4(data, nelem, first, nrows, scratch, 0, 4)
-    else:
-        scratch[:4 * nrows] = data[4 * first:4 * (first + nrows)]
-    values = scratch[:4 * nrows].view(np.float32)
-    lo, hi, total, total_sq, count = _accumulate(values, nrows, acc[col, 0], acc[col, 1],
-                                                 acc[col, 2], acc[col, 3], row_any, row0)
-    acc[col, 0] = lo
-    acc[col, 1] = hi
-    acc[col, 2] = total
-    acc[col, 3] = total_sq
-    counts[col] += count
-
-
-@kernel
 def scan_present_rows(row_any, nrows, row0, min_gap, state, gaps):
     """Scan ``row_any[:nrows]`` (rows ``row0 ..`` of a supercontig) for rows with data.
 
@@ -145,3 +118,143 @@ def scan_present_rows(row_any, nrows, row0, min_gap, state, gaps):
     state[0] = first
     state[1] = last
     return ngaps
+
+
+# fields of a block summary (the last axis of ``blocks``)
+BLOCK_COUNT = 0   # finite values in the block
+BLOCK_SUM = 1     # their sum (0 without any)
+BLOCK_MIN = 2     # their minimum (NaN without any)
+BLOCK_MAX = 3     # their maximum (NaN without any)
+BLOCK_FIELDS = 4
+
+
+def new_block_summaries(nblocks: int, ncols: int):
+    """Empty block summaries of :func:`add_block_summaries`: float32 ``(nblocks, ncols, 4)``,
+    every block (0, 0, NaN, NaN)."""
+    blocks = np.zeros((nblocks, ncols, BLOCK_FIELDS), dtype=np.float32)
+    blocks[:, :, BLOCK_MIN:] = np.nan
+    return blocks
+
+
+@kernel
+def add_block_summaries(block, nrows, row, block_rows, blocks, block0, col0):
+    """Add the finite values of ``block[j, :nrows]`` -- rows ``row .. row + nrows - 1`` of a
+    supercontig, track ``col0 + j`` -- to the summaries of the blocks of ``block_rows`` rows
+    they fall in (block ``b`` holds rows ``b * block_rows .. (b + 1) * block_rows - 1``):
+    ``blocks[b - block0, col0 + j]`` (see :func:`new_block_summaries`).
+
+    Each block's share of the rows is summed in float64 and then added to its float32 cell,
+    so a block whose rows come in one call is summed in float64 throughout; rows of one block
+    may come in several calls, in any order.  NaN and +-inf are not values.
+    """
+    ncols = block.shape[0]
+    for j in range(ncols):
+        values = block[j]
+        col = col0 + j
+        i = 0
+        while i < nrows:
+            index = (row + i) // block_rows
+            stop = (index + 1) * block_rows - row
+            if stop > nrows:
+                stop = nrows
+            count = 0
+            total = 0.0
+            lo = np.inf
+            hi = -np.inf
+            for k in range(i, stop):
+                value = np.float64(values[k])
+                if math.isfinite(value):
+                    count += 1
+                    total += value
+                    if value < lo:
+                        lo = value
+                    if value > hi:
+                        hi = value
+            if count:
+                cell = blocks[index - block0, col]
+                if cell[0] == 0:
+                    cell[2] = lo
+                    cell[3] = hi
+                else:
+                    if lo < cell[2]:
+                        cell[2] = lo
+                    if hi > cell[3]:
+                        cell[3] = hi
+                cell[0] += count
+                cell[1] += total
+            i = stop
+
+
+@kernel
+def accumulate_chunk(data, nelem, shuffled, first, nrows, col, acc, counts, row_any, row0,
+                     scratch, row, block_rows, blocks, block0):
+    """Add values ``first .. first + nrows - 1`` of one decoded chunk of track ``col`` --
+    rows ``row .. row + nrows - 1`` of its supercontig -- to ``acc[col]``/``counts[col]``
+    (see :func:`new_accumulators`), mark their rows in ``row_any[row0:]`` and add them to the
+    summaries of their blocks ``blocks[b - block0, col]`` (see :func:`new_block_summaries`):
+    the chunk is read once, in cache (undone byte shuffle into ``scratch``, then one loop).
+
+    ``data``: the chunk's ``4 * nelem`` bytes (uint8), byte-shuffled when ``shuffled``
+    (byte ``b`` of value ``i`` at ``data[b * nelem + i]``), else float32 little-endian;
+    ``scratch``: a uint8 array of at least ``4 * nrows`` bytes.  Called for consecutive
+    chunks of a block, in row order, the accumulators sum exactly as
+    :func:`accumulate_tracks` does over the whole block (the same additions in the same
+    order; the extremes are taken block by block, which keeps the first of equal ones, as
+    value by value), and the block summaries are those of :func:`add_block_summaries`.
+    """
+    if shuffled:
+        _unshuffle4(data, nelem, first, nrows, scratch, 0, 4)
+    else:
+        scratch[:4 * nrows] = data[4 * first:4 * (first + nrows)]
+    values = scratch[:4 * nrows].view(np.float32)
+    lo = acc[col, 0]
+    hi = acc[col, 1]
+    total = acc[col, 2]
+    total_sq = acc[col, 3]
+    count = 0
+    i = 0
+    while i < nrows:
+        index = (row + i) // block_rows
+        stop = (index + 1) * block_rows - row
+        if stop > nrows:
+            stop = nrows
+        block_count = 0
+        block_total = 0.0
+        block_lo = np.inf
+        block_hi = -np.inf
+        for k in range(i, stop):
+            value = np.float64(values[k])
+            if math.isfinite(value):
+                total += value
+                total_sq += value * value
+                row_any[row0 + k] = 1
+                block_count += 1
+                block_total += value
+                if value < block_lo:
+                    block_lo = value
+                if value > block_hi:
+                    block_hi = value
+        if block_count:
+            # the first of equal extremes wins, block by block as value by value
+            if block_lo < lo:
+                lo = block_lo
+            if block_hi > hi:
+                hi = block_hi
+            cell = blocks[index - block0, col]
+            if cell[0] == 0:
+                cell[2] = block_lo
+                cell[3] = block_hi
+            else:
+                if block_lo < cell[2]:
+                    cell[2] = block_lo
+                if block_hi > cell[3]:
+                    cell[3] = block_hi
+            cell[0] += block_count
+            cell[1] += block_total
+        count += block_count
+        i = stop
+    acc[col, 0] = lo
+    acc[col, 1] = hi
+    acc[col, 2] = total
+    acc[col, 3] = total_sq
+    counts[col] += count

@@ -83,7 +83,7 @@ def build_archive(gdfilename, tracks=None, seqfilenames=None, mode=None, seqfile
                     add_tracks(files, list(grouped), chunk_rows)
                     # every value passes through memory once: the statistics are computed
                     # there, and the new archive is not read back by close-data
-                    statistics = StatisticsCollector()
+                    statistics = StatisticsCollector(files=files)
                     options = dict(maskfile=maskfilename, chr_prefix=chr_prefix,
                                    allow_empty=allow_empty, statistics=statistics,
                                    shown=gdfilename, warn_overwrite=False)

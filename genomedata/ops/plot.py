@@ -12,12 +12,17 @@ matplotlib is the optional extra ``genomedata[plot]``; without it both functions
 show one in a notebook by leaving it as a cell's value, or write it with
 :func:`save_figure` (or ``figure.savefig``).
 
-Region plots read the tracks through :meth:`Chromosome.binned
-<genomedata.Chromosome.binned>`, one bin per pixel of the figure's width (at 100 dpi), so a
-whole chromosome takes one pass over its stored data and as many points as 10 kbp.  Each bin
-is summarised by the ``max`` (the default: a peak as narrow as one base stays visible however
-far out the plot is) or the ``mean`` of its finite values; a bin without any (a gap between
-supercontigs, a stretch without data) is NaN and drawn as a gap.
+Region plots have one bin per pixel of the figure's width (at 100 dpi).  When each bin spans
+at least :data:`~genomedata.api.binned.MIN_BLOCKS_PER_BIN` blocks of the block summaries
+that close-data stores (1,000 bases each), and those summaries hold for the chromosome as it
+is, the bins are read from them (:func:`~genomedata.api.binned.binned_blocks`): their edges
+move to the nearest block edges (by at most half a block) and a whole chromosome plots about
+as fast as 10 kbp.  Otherwise (shorter regions, archives without summaries or changed since
+close-data, bigWig files) they are read exactly by :meth:`Chromosome.binned
+<genomedata.Chromosome.binned>`, one pass over the stored data.  Each bin is summarised by
+the ``max`` (the default: a peak as narrow as one base stays visible however far out the plot
+is) or the ``mean`` of its finite values; a bin without any (a gap between supercontigs, a
+stretch without data) is NaN and drawn as a gap.
 
 Profiles read :meth:`Genome.stackup <genomedata.Genome.stackup>`: the same bins around each
 region, one matrix (regions x bins) per track; the figure shows each track's mean profile
@@ -36,7 +41,7 @@ import numpy as np
 from .. import _progress
 from .._extras import require
 from ..api.bigwig import BigWigGenome
-from ..api.binned import bin_edges
+from ..api.binned import bin_edges, binned_blocks
 from ..api.genome import Genome
 from ..errors import GenomedataError
 from ..inputs.regions import read_bed_regions
@@ -149,7 +154,8 @@ def plot_region(genome, region, tracks=None, *, summary="max", bins=None, width=
 
     Each track's panel is a matplotlib ``StepPatch`` (``axes.patches[0]``) whose
     ``get_data()`` is ``(values, edges, 0)``: the bin summaries (NaN where a bin has no
-    finite value: drawn as a gap) and the bin edges (0-based positions).
+    finite value: drawn as a gap) and the bin edges (0-based positions; moved to block edges
+    when the bins come from the block summaries, see above).
 
     >>> figure = plot_region(example_archive, "chr2", tracks="dnase", summary="mean", bins=5)
     >>> values, edges, _ = figure.axes[0].patches[0].get_data()
@@ -171,8 +177,13 @@ def plot_region(genome, region, tracks=None, *, summary="max", bins=None, width=
         if bins is None:
             bins = max(1, int(round(width * DPI)))
             bins = min(bins, end - start)
-        values = chromosome.binned(start, end, bins, summary, columns)
-    edges = bin_edges(start, end, bins)
+        found = (None if isinstance(genome, BigWigGenome) else
+                 binned_blocks(chromosome, start, end, bins, summary, columns))
+        if found is None:
+            values = chromosome.binned(start, end, bins, summary, columns)
+            edges = bin_edges(start, end, bins)
+        else:
+            values, edges = found
 
     if height is None:
         height = 0.9 + TRACK_HEIGHT * len(columns)

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from genomedata.kernels.chunks import shuffle_bytes
 from genomedata.kernels.stats import (FIRST, LAST, accumulate_chunk, accumulate_tracks,
-                                      gap_capacity, new_accumulators, new_state,
-                                      scan_present_rows)
+                                      add_block_summaries, gap_capacity, new_accumulators,
+                                      new_block_summaries, new_state, scan_present_rows)
 
 pytestmark = pytest.mark.kernels
 
@@ -180,7 +180,9 @@ def test_accumulate_chunk_by_chunk_is_accumulate_tracks_bit_for_bit(
         ntracks, chunk_rows, nrows, skip, shuffled, seed):
     """A block summed chunk by chunk (shuffled or plain chunks, a block starting inside a
     chunk) gives the bits of accumulate_tracks over the whole block, signed zeros and
-    specials included; the row marks are the same."""
+    specials included; the row marks are the same, and so are the block summaries of
+    add_block_summaries (blocks of 3 rows counted from the first chunk's first row), but for
+    the float32 rounding of a block's sum added in two parts where a chunk edge cuts it."""
     rng = np.random.default_rng(seed)
     first = skip % chunk_rows
     block = random_block(rng, ntracks, nrows, 0.3)
@@ -189,8 +191,12 @@ def test_accumulate_chunk_by_chunk_is_accumulate_tracks_bit_for_bit(
     expected = fresh_accumulators(ntracks)
     expected_rows = np.zeros(nrows, dtype=np.uint8)
     accumulate_tracks(block, nrows, 0, *expected, expected_rows)
+    nblocks = -(-(first + nrows) // 3)
+    expected_blocks = new_block_summaries(nblocks, ntracks)
+    add_block_summaries(block, nrows, first, 3, expected_blocks, 0, 0)
 
     acc, counts = new_accumulators(ntracks)
+    blocks = new_block_summaries(nblocks, ntracks)
     rows = np.zeros(nrows, dtype=np.uint8)
     scratch = np.empty(4 * chunk_rows, dtype=np.uint8)
     for col in range(ntracks):
@@ -206,7 +212,8 @@ def test_accumulate_chunk_by_chunk_is_accumulate_tracks_bit_for_bit(
             lo = max(first, k * chunk_rows) - k * chunk_rows
             count = min(first + nrows, (k + 1) * chunk_rows) - k * chunk_rows - lo
             accumulate_chunk(np.frombuffer(data.tobytes(), dtype=np.uint8), chunk_rows,
-                             shuffled, lo, count, col, acc, counts, rows, row, scratch)
+                             shuffled, lo, count, col, acc, counts, rows, row, scratch,
+                             k * chunk_rows + lo, 3, blocks, 0)
             row += count
     mins, maxs, sums, squares, numbers = fresh_accumulators(ntracks)
     np.copyto(mins, acc[:, 0], where=acc[:, 0] < mins)
@@ -217,3 +224,6 @@ def test_accumulate_chunk_by_chunk_is_accumulate_tracks_bit_for_bit(
     for got, want in zip((mins, maxs, sums, squares, numbers), expected):
         assert got.tobytes() == want.tobytes()
     assert np.array_equal(rows, expected_rows)
+    assert np.array_equal(blocks[..., [0, 2, 3]], expected_blocks[..., [0, 2, 3]],
+                          equal_nan=True)
+    np.testing.assert_allclose(blocks[..., 1], expected_blocks[..., 1], rtol=1e-6, atol=1e-5)
