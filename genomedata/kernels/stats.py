@@ -136,6 +136,22 @@ def new_block_summaries(nblocks: int, ncols: int):
     return blocks
 
 
+@helper
+def _add_to_block(cell, count, total, lo, hi):
+    """Add ``count`` (> 0) finite values of sum ``total``, minimum ``lo`` and maximum ``hi``
+    to a block's summary ``cell`` (count, sum, min, max)."""
+    if cell[0] == 0:
+        cell[2] = lo
+        cell[3] = hi
+    else:
+        if lo < cell[2]:
+            cell[2] = lo
+        if hi > cell[3]:
+            cell[3] = hi
+    cell[0] += count
+    cell[1] += total
+
+
 @kernel
 def add_block_summaries(block, nrows, row, block_rows, blocks, block0, col0):
     """Add the finite values of ``block[j, :nrows]`` -- rows ``row .. row + nrows - 1`` of a
@@ -171,17 +187,7 @@ def add_block_summaries(block, nrows, row, block_rows, blocks, block0, col0):
                     if value > hi:
                         hi = value
             if count:
-                cell = blocks[index - block0, col]
-                if cell[0] == 0:
-                    cell[2] = lo
-                    cell[3] = hi
-                else:
-                    if lo < cell[2]:
-                        cell[2] = lo
-                    if hi > cell[3]:
-                        cell[3] = hi
-                cell[0] += count
-                cell[1] += total
+                _add_to_block(blocks[index - block0, col], count, total, lo, hi)
             i = stop
 
 
@@ -240,17 +246,8 @@ def accumulate_chunk(data, nelem, shuffled, first, nrows, col, acc, counts, row_
                 lo = block_lo
             if block_hi > hi:
                 hi = block_hi
-            cell = blocks[index - block0, col]
-            if cell[0] == 0:
-                cell[2] = block_lo
-                cell[3] = block_hi
-            else:
-                if block_lo < cell[2]:
-                    cell[2] = block_lo
-                if block_hi > cell[3]:
-                    cell[3] = block_hi
-            cell[0] += block_count
-            cell[1] += block_total
+            _add_to_block(blocks[index - block0, col], block_count, block_total, block_lo,
+                          block_hi)
         count += block_count
         i = stop
     acc[col, 0] = lo
