@@ -37,8 +37,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._bytes import (CASE_BIT, DOT, MINUS, NEWLINE, PLUS, ZERO, ctz64, end_of_line, is_delim,
-                     load8, word, word_is_ignoring_case)
+from ._bytes import (CASE_BIT, DOT, MINUS, NEWLINE, PLUS, ZERO, ctz64, digit_values,
+                     digits_value, end_of_line, first_below_bang, is_delim, load8, non_digits,
+                     word, word_is_ignoring_case)
 from ._jit import helper, inlined, kernel
 
 NUM_BAD = 0   # not a number
@@ -256,15 +257,6 @@ def float64_value(cls, mant, exp10, trunc, neg):
 # a value ending its line: word-at-a-time fast path, else byte by byte
 
 _U = np.uint64
-_W_HIGHS = _U(0x8080808080808080)
-_W_BELOW = _U(0x2121212121212121)    # for "byte < 0x21" (blanks, CR, LF, control bytes)
-_W_ZEROS = _U(0x3030303030303030)    # eight "0" characters
-_W_LOW7 = _U(0x7F7F7F7F7F7F7F7F)
-_W_NOT_DIGIT = _U(0x7676767676767676)   # + x & 0x7F sets the high bit of bytes x >= 10
-_W_PAIRS = _U(0x00FF00FF00FF00FF)
-_W_LOW2 = _U(0x000000FF000000FF)
-_W_MUL1 = _U(100 + (1000000 << 32))
-_W_MUL2 = _U(1 + (10000 << 32))
 _W_CRLF = _U(0x0A0D)                 # CR then LF, read little-endian
 _DOT_DIGIT = _U(DOT ^ ZERO)          # "." as a digit value ("." xor "0")
 
@@ -283,8 +275,8 @@ def short_token(w, length):
     first = w & _U(0xFF)
     neg = first == _U(MINUS)
     sign = _U(neg) | _U(first == _U(PLUS))
-    x = ((w ^ _W_ZEROS) & ((_U(1) << ((length << _U(3)) & _U(63))) - _U(1))) >> (sign << _U(3))
-    other = (((x & _W_LOW7) + _W_NOT_DIGIT) | x) & _W_HIGHS   # high bit of non-digit bytes
+    x = (digit_values(w) & ((_U(1) << ((length << _U(3)) & _U(63))) - _U(1))) >> (sign << _U(3))
+    other = non_digits(x)                 # 0 in the bytes beyond the token: digit values
     has_dot = _U(other != _U(0))
     dot = ctz64(other) >> _U(3)           # the first non-digit byte (8 when none)
     if dot > _U(7):
@@ -296,9 +288,7 @@ def short_token(w, length):
     ok = ((length - _U(1)) < _U(7)) & ((ndigits - _U(1)) < _U(7))
     ok &= (other & (other - _U(1))) == _U(0)                  # at most one non-digit byte
     ok &= (has_dot == _U(0)) | (((x >> (dot << _U(3))) & _U(0xFF)) == _DOT_DIGIT)
-    v = digits << (((_U(8) - ndigits) << _U(3)) & _U(63))     # most significant digit first
-    v = (v * _U(10) + (v >> _U(8))) & _W_PAIRS
-    v = ((v & _W_LOW2) * _W_MUL1 + ((v >> _U(16)) & _W_LOW2) * _W_MUL2) >> _U(32)
+    v = digits_value(digits, ndigits)
     return ok, np.int64(v), np.int64(frac & _U(7)), neg
 
 
@@ -314,10 +304,9 @@ def short_value(buf, p, n):
     if p + 8 > n:
         return False, np.int64(0), np.int64(0), False, p
     w = load8(buf, p)
-    below = (w - _W_BELOW) & ~w & _W_HIGHS      # high bit of the bytes < 0x21 (first is exact)
-    if below == _U(0):
+    length = first_below_bang(w)                 # token length
+    if length == _U(8):
         return False, np.int64(0), np.int64(0), False, p
-    length = ctz64(below) >> _U(3)                # token length, 0..7
     term = (w >> (length << _U(3))) & _U(0xFFFF)
     crlf = term == _W_CRLF
     if (term & _U(0xFF)) != _U(NEWLINE) and not crlf:

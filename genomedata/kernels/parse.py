@@ -84,8 +84,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._bytes import (CARRIAGE_RETURN, EQUALS, HASH, NEWLINE, UINT_BAD, UINT_OK, UINT_OVERFLOW,
-                     ctz64, end_of_line, equal_bytes, is_blank, is_blank_or_cr, is_delim, load8,
-                     matches, next_line, parse_uint, skip_blanks, word, word_at)
+                     ctz64, end_of_line, equal_bytes, first_below_bang, is_blank, is_blank_or_cr,
+                     is_delim, load8, matches, next_line, parse_uint, parse_uint_words,
+                     skip_blanks, word, word_at)
 from ._decimal import (NUM_BAD, float32_value, is_hard_float32, line_value, line_value_ok,
                        parse_decimal, short_float32, short_token, short_value)
 from ._jit import helper, inlined, kernel
@@ -798,17 +799,22 @@ def _fill_run_bed(buf, pos, n, buffer):
         c = buf[pos]
         if c == HASH or c == _T or c == _B:
             break
+        # the chromosome name: its end found 8 bytes at a time when it is that short
         q = pos
+        if pos + 8 <= n:
+            i = np.int64(first_below_bang(load8(buf, pos)))
+            if i < 8 and is_delim(buf[pos + i]):
+                q = pos + i
         while q < n and not is_delim(buf[q]):
             q += 1
         r = skip_blanks(buf, q, n)
         if q == pos or r == q:
             break
-        st, start, q = parse_uint(buf, r, n)
+        st, start, q = parse_uint_words(buf, r, n)
         r2 = skip_blanks(buf, q, n)
         if st != UINT_OK or r2 == q:
             break
-        st, end, q = parse_uint(buf, r2, n)
+        st, end, q = parse_uint_words(buf, r2, n)
         r3 = skip_blanks(buf, q, n)
         if st != UINT_OK or r3 == q:
             break
