@@ -589,11 +589,11 @@ def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max, check):
                 and equal_bytes(buf, chrom_off, pos, chrom_len)):
             break
         r = skip_blanks(buf, q, n)
-        st, start, q = parse_uint(buf, r, n)
+        st, start, q = parse_uint_words(buf, r, n)
         r2 = skip_blanks(buf, q, n)
         if st != UINT_OK or r2 == q:
             break
-        st, end, q = parse_uint(buf, r2, n)
+        st, end, q = parse_uint_words(buf, r2, n)
         r3 = skip_blanks(buf, q, n)
         if st != UINT_OK or r3 == q or start > end:
             break
@@ -622,7 +622,7 @@ def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max, check):
     hard.  Returns (offset after them, lines, updated min start, updated max end)."""
     k = np.int64(0)
     while True:
-        st, vpos, q = parse_uint(buf, pos, n)
+        st, vpos, q = parse_uint_words(buf, pos, n)
         r = skip_blanks(buf, q, n)
         if st != UINT_OK or r == q or vpos < 1 or vpos > fast_lim:
             break
@@ -767,7 +767,7 @@ def _fill_run_variable(buf, pos, n, buffer, span):
     written = np.int64(0)
     dropped = np.int64(0)
     while True:
-        st, vpos, q = parse_uint(buf, pos, n)
+        st, vpos, q = parse_uint_words(buf, pos, n)
         r = skip_blanks(buf, q, n)
         if st != UINT_OK or r == q:
             break
