@@ -201,6 +201,8 @@ INT64_MAX = np.iinfo(np.int64).max
 # ------------------------------------------------------------------------------------------------
 # private constants
 
+_U = np.uint64
+
 _W_TRACK = word("track")
 _W_BROWSER = word("browser")
 _W_FIXED = word("fixedStep")
@@ -483,11 +485,33 @@ def _write_span(buffer, a, b, v):
         b = size
     if b <= a:
         return np.int64(0), dropped
-    if b - a == 1:
-        buffer[a] = v
-    else:
-        buffer[a:b] = v
+    _fill_range(buffer, a, b, v)
     return b - a, dropped
+
+
+@inlined
+def _fill_range(buffer, a, b, v):
+    """``buffer[a:b] = v`` for 0 <= a < b <= len(buffer), in stores of 8, 4 or 1 values
+    (the last two of a class may overlap): fewer branches than a loop over the values when
+    spans have random lengths."""
+    u = _U(a)
+    e = _U(b)
+    if e - u >= _U(8):
+        while u + _U(8) <= e:
+            for t in range(8):
+                buffer[u + _U(t)] = v
+            u += _U(8)
+        u = e - _U(8)
+        for t in range(8):
+            buffer[u + _U(t)] = v
+    elif e - u >= _U(4):
+        for t in range(4):
+            buffer[u + _U(t)] = v
+            buffer[e - _U(4) + _U(t)] = v
+    else:
+        buffer[u] = v
+        buffer[(u + e) >> _U(1)] = v
+        buffer[e - _U(1)] = v
 
 
 # ------------------------------------------------------------------------------------------------
@@ -646,7 +670,6 @@ def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max, check):
 
 _BATCH = 32     # fixedStep lines (step 1, span 1) read at once by _fill_batch
 _BLOCK = 64     # bytes whose LFs one word of bits marks
-_U = np.uint64
 
 
 @inlined
