@@ -11,7 +11,9 @@ Byte classes:
 * *blank or CR*: also a carriage return (what a line may end with before its LF);
 * *delimiter*: space, TAB, CR or LF (ends a token).
 
-Unsigned integers (coordinates, sizes, positions) are ASCII digits only, at most 2**63-1.
+Unsigned integers (coordinates, sizes, positions) are ASCII digits only, at most 2**63-1, read
+byte by byte (:func:`parse_uint`) or, in the parsers' loops, 8 bytes at a time
+(:func:`parse_uint_words`, with the word-wide digit helpers that the decimal reader shares).
 
 Also the one loop that undoes HDF5's byte shuffle of 4-byte values (:func:`_unshuffle4`), shared
 by the chunk kernels and close-data's statistics kernel.
