@@ -26,17 +26,20 @@ converts it with ``float()`` -- so every value equals Python's, rounded to float
 
 :func:`line_value` reads a value that ends its line (the last field of a signal data line).
 Short plain decimals (``[+-]digits[.digits]``, at most 7 bytes, directly followed by LF or
-CR LF) take a fast path that loads 8 bytes at once and validates and converts the token with
-word-wide bit operations (no data-dependent branches); everything else goes through
-:func:`parse_decimal`.  Both paths accept the same tokens and give the same value.
+CR LF) take a fast path (:func:`short_value`) that loads 8 bytes at once and validates and
+converts the token with word-wide bit operations (:func:`short_token`, no data-dependent
+branches); everything else goes through :func:`parse_decimal`.  Both paths accept the same
+tokens and give the same value.  The parsers' loops call :func:`short_value` themselves and
+:func:`line_value` only when it does not apply (see ``genomedata.kernels._jit`` on why).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._bytes import (CASE_BIT, DOT, MINUS, NEWLINE, PLUS, ZERO, ctz64, end_of_line, is_delim,
-                     load8, word, word_is_ignoring_case)
+from ._bytes import (CASE_BIT, DOT, MINUS, NEWLINE, PLUS, ZERO, ctz64, digit_values,
+                     digits_value, end_of_line, first_below_bang, is_delim, load8, non_digits,
+                     word, word_is_ignoring_case)
 from ._jit import helper, inlined, kernel
 
 NUM_BAD = 0   # not a number
@@ -254,81 +257,67 @@ def float64_value(cls, mant, exp10, trunc, neg):
 # a value ending its line: word-at-a-time fast path, else byte by byte
 
 _U = np.uint64
-_W_ONES = _U(0x0101010101010101)
-_W_HIGHS = _U(0x8080808080808080)
-_W_ZEROS = _U(0x3030303030303030)    # eight "0" characters
-_W_DOTS = _U(0x2E2E2E2E2E2E2E2E)     # eight "." characters
-_W_BELOW = _U(0x2121212121212121)    # for "byte < 0x21" (blanks, CR, LF, control bytes)
-_W_NIBBLES = _U(0xF0F0F0F0F0F0F0F0)
-_W_SIXES = _U(0x0606060606060606)
-_W_THREES = _U(0x3333333333333333)
-_W_LOW2 = _U(0x000000FF000000FF)
-_W_PAIRS = _U(0x00FF00FF00FF00FF)
-_W_MUL1 = _U(100 + (1000000 << 32))
-_W_MUL2 = _U(1 + (10000 << 32))
-_W_ALL = _U(0xFFFFFFFFFFFFFFFF)
 _W_CRLF = _U(0x0A0D)                 # CR then LF, read little-endian
+_DOT_DIGIT = _U(DOT ^ ZERO)          # "." as a digit value ("." xor "0")
 
 
 @helper
-def _low_bytes_mask(k):
-    """Mask of the k lowest bytes (0 <= k <= 8)."""
-    if k >= _U(8):
-        return _W_ALL
-    return (_U(1) << (k << _U(3))) - _U(1)
+def short_token(w, length):
+    """The token ``[+-]digits[.digits]`` held in the ``length`` low bytes of the word ``w``
+    (bytes in text order, little-endian), with 1 <= length <= 7.
+
+    Returns (ok, significand, fraction digits, negative); ``ok`` is False for any other length
+    or any other token.  When True, the value is exactly ``significand / 10**fraction``
+    (< 10**7, Clinger's fast path).  Word-wide bit operations only, no data-dependent branch:
+    the bytes become digit values (xor "0"), a byte that is not a digit value (< 10) must be
+    the sign (first byte) or the one ".", and the digits without the "." are right-aligned and
+    summed pairwise by multiplications."""
+    first = w & _U(0xFF)
+    neg = first == _U(MINUS)
+    sign = _U(neg) | _U(first == _U(PLUS))
+    x = (digit_values(w) & ((_U(1) << ((length << _U(3)) & _U(63))) - _U(1))) >> (sign << _U(3))
+    other = non_digits(x)                 # 0 in the bytes beyond the token: digit values
+    has_dot = _U(other != _U(0))
+    dot = ctz64(other) >> _U(3)           # the first non-digit byte (8 when none)
+    if dot > _U(7):
+        dot = _U(7)                       # no "." (the token's high byte is 0)
+    below_dot = (_U(1) << (dot << _U(3))) - _U(1)
+    digits = (x & below_dot) | ((x >> _U(8)) & ~below_dot)   # without the "."
+    ndigits = length - sign - has_dot
+    frac = (length - sign - _U(1) - dot) * has_dot
+    ok = ((length - _U(1)) < _U(7)) & ((ndigits - _U(1)) < _U(7))
+    ok &= (other & (other - _U(1))) == _U(0)                  # at most one non-digit byte
+    ok &= (has_dot == _U(0)) | (((x >> (dot << _U(3))) & _U(0xFF)) == _DOT_DIGIT)
+    v = digits_value(digits, ndigits)
+    return ok, np.int64(v), np.int64(frac & _U(7)), neg
 
 
-@helper
-def _short_value(buf, p, n):
+@inlined
+def short_value(buf, p, n):
     """Fast path for a value token at ``p`` that ends its line: ``[+-]digits[.digits]`` of at
     most 7 bytes followed by LF or CR LF.
 
     Returns (ok, significand, fraction digits, negative, offset of the next line).  ``ok`` is
     False when the fast path does not apply (then nothing is known about the token); when True,
-    the value is exactly ``significand / 10**fraction`` (< 10**7, Clinger's fast path)."""
+    the value is exactly ``significand / 10**fraction`` (:func:`short_token`).  Loops call it
+    and, when it does not apply, :func:`line_value` or :func:`line_value_ok`."""
     if p + 8 > n:
         return False, np.int64(0), np.int64(0), False, p
     w = load8(buf, p)
-    below = (w - _W_BELOW) & ~w & _W_HIGHS      # high bit of the bytes < 0x21 (first is exact)
-    if below == _U(0):
+    length = first_below_bang(w)                 # token length
+    if length == _U(8):
         return False, np.int64(0), np.int64(0), False, p
-    length = ctz64(below) >> _U(3)                # token length, 0..7
     term = (w >> (length << _U(3))) & _U(0xFFFF)
     crlf = term == _W_CRLF
     if (term & _U(0xFF)) != _U(NEWLINE) and not crlf:
         return False, np.int64(0), np.int64(0), False, p
-    nxt = p + np.int64(length) + 1 + np.int64(crlf)
-    first = w & _U(0xFF)
-    neg = first == _U(MINUS)
-    sign = _U(neg) | _U(first == _U(PLUS))
-    length = length - sign
-    tok = (w >> (sign << _U(3))) & _low_bytes_mask(length)
-    x = tok ^ _W_DOTS
-    dots = (x - _W_ONES) & ~x & _W_HIGHS & _low_bytes_mask(length)  # first "." is exact
-    has_dot = _U(dots != _U(0))
-    dot = (ctz64(dots) >> _U(3)) * has_dot + length * (_U(1) - has_dot)
-    below_dot = _low_bytes_mask(dot)
-    digits = (tok & below_dot) | ((tok >> _U(8)) & ~below_dot)   # token without its "."
-    ndigits = length - has_dot
-    frac = (length - _U(1) - dot) * has_dot
-    # right-align the digits in 8 bytes (most significant digit first), padded with "0"
-    shift = (_U(8) - ndigits) << _U(3)
-    if shift >= _U(64):
-        full = _W_ZEROS
-    else:
-        full = (digits << shift) | (_W_ZEROS & ((_U(1) << shift) - _U(1)))
-    all_digits = ((full & _W_NIBBLES) | (((full + _W_SIXES) & _W_NIBBLES) >> _U(4))) == _W_THREES
-    if not all_digits or ndigits == _U(0):
-        return False, np.int64(0), np.int64(0), False, p
-    v = full - _W_ZEROS
-    v = (v * _U(10) + (v >> _U(8))) & _W_PAIRS
-    v = ((v & _W_LOW2) * _W_MUL1 + ((v >> _U(16)) & _W_LOW2) * _W_MUL2) >> _U(32)
-    return True, np.int64(v), np.int64(frac), neg, nxt
+    ok, mant, frac, neg = short_token(w, length)
+    return ok, mant, frac, neg, p + np.int64(length) + 1 + np.int64(crlf)
 
 
 @helper
-def _short_float32(mant, frac, neg):
-    """``float32(strtod(token))`` of a token of :func:`_short_value`: ``mant / 10**frac`` with
+def short_float32(mant, frac, neg):
+    """``float32(strtod(token))`` of a token of :func:`short_token`: ``mant / 10**frac`` with
     ``mant < 10**7``, ``frac <= 7``, as a multiplication by the correctly rounded ``10**-frac``
     (cheaper than a division).  The double product is within a relative ``2**-52`` of the
     decimal, and a decimal of at most 7 digits is never that near a float32 rounding boundary
@@ -342,11 +331,11 @@ def _short_float32(mant, frac, neg):
     return v
 
 
-@inlined
+@kernel
 def line_value_ok(buf, p, n):
     """Whether the value token at ``p`` is valid, ends its line and is not hard.
     Returns (ok, offset of the next line)."""
-    ok, mant, frac, neg, q = _short_value(buf, p, n)
+    ok, mant, frac, neg, q = short_value(buf, p, n)
     if ok:
         return True, q
     cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, p, n)
@@ -358,13 +347,13 @@ def line_value_ok(buf, p, n):
     return True, q
 
 
-@inlined
+@kernel
 def line_value(buf, p, n):
     """The float32 value of the token at ``p`` when it is valid, ends its line and is not hard.
     Returns (ok, value, offset of the next line)."""
-    ok, mant, frac, neg, q = _short_value(buf, p, n)
+    ok, mant, frac, neg, q = short_value(buf, p, n)
     if ok:
-        return True, _short_float32(mant, frac, neg), q
+        return True, short_float32(mant, frac, neg), q
     cls, mant, e10, nd, tr, neg, q = parse_decimal(buf, p, n)
     if cls == NUM_BAD:
         return False, np.float32(0.0), q

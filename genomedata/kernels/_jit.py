@@ -10,13 +10,22 @@
     same defaults plus ``inline="always"``, so numba puts its body into every caller rather
     than calling it.  numba then types and lowers that body again at every call site, and a
     caller with many inlined sites compiles for seconds: anything longer than a byte test
-    (a token reader, a line skipper) is an ``@inlined`` kernel or a ``@kernel``.
+    (a token reader, a line skipper) is an ``@inlined`` kernel or a ``@kernel``.  A helper
+    that takes an array and has more than one return leaves a reference count update of
+    that array (two calls) in its caller's loop: such a function is an ``@inlined`` kernel.
 
 ``@inlined``
     a kernel that the innermost loops of the parsers call once per token or line (a token
     reader, a line skipper): typed and compiled once by numba like a ``@kernel``, and marked
     for LLVM to inline into every caller (``forceinline``), so the loops run as fast as if it
     were written into them.
+
+    An ``@inlined`` kernel that takes an array must not call a ``@kernel`` (or an ``@inlined``
+    kernel that does): numba counts a reference to each array argument on entry and releases
+    it on every return but the error return of a call, so LLVM cannot drop the pair, and once
+    inlined into a loop the pair (two calls, atomic updates) runs on every iteration.  Such a
+    reader keeps its common case ``@inlined`` and leaves the rest to a ``@kernel`` that the
+    loop calls itself.
 
 Each kernel is compiled once per distinct tuple of argument types, so callers pass fixed
 dtypes (uint8 buffers, int64 coordinates and counters, float32 values): a counter started

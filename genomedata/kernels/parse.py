@@ -84,10 +84,11 @@ from __future__ import annotations
 import numpy as np
 
 from ._bytes import (CARRIAGE_RETURN, EQUALS, HASH, NEWLINE, UINT_BAD, UINT_OK, UINT_OVERFLOW,
-                     end_of_line, equal_bytes, is_blank, is_blank_or_cr, is_delim, matches,
-                     next_line, parse_uint, skip_blanks, word, word_at)
+                     ctz64, end_of_line, equal_bytes, first_below_bang, is_blank, is_blank_or_cr,
+                     is_delim, load8, matches, next_line, parse_uint, parse_uint_words,
+                     skip_blanks, word, word_at)
 from ._decimal import (NUM_BAD, float32_value, is_hard_float32, line_value, line_value_ok,
-                       parse_decimal)
+                       parse_decimal, short_float32, short_token, short_value)
 from ._jit import helper, inlined, kernel
 from ._tables import copy_rows, filled, grow_rows
 
@@ -199,6 +200,8 @@ INT64_MAX = np.iinfo(np.int64).max
 
 # ------------------------------------------------------------------------------------------------
 # private constants
+
+_U = np.uint64
 
 _W_TRACK = word("track")
 _W_BROWSER = word("browser")
@@ -482,11 +485,33 @@ def _write_span(buffer, a, b, v):
         b = size
     if b <= a:
         return np.int64(0), dropped
-    if b - a == 1:
-        buffer[a] = v
-    else:
-        buffer[a:b] = v
+    _fill_range(buffer, a, b, v)
     return b - a, dropped
+
+
+@inlined
+def _fill_range(buffer, a, b, v):
+    """``buffer[a:b] = v`` for 0 <= a < b <= len(buffer), in stores of 8, 4 or 1 values
+    (the last two of a class may overlap): fewer branches than a loop over the values when
+    spans have random lengths."""
+    u = _U(a)
+    e = _U(b)
+    if e - u >= _U(8):
+        while u + _U(8) <= e:
+            for t in range(8):
+                buffer[u + _U(t)] = v
+            u += _U(8)
+        u = e - _U(8)
+        for t in range(8):
+            buffer[u + _U(t)] = v
+    elif e - u >= _U(4):
+        for t in range(4):
+            buffer[u + _U(t)] = v
+            buffer[e - _U(4) + _U(t)] = v
+    else:
+        buffer[u] = v
+        buffer[(u + e) >> _U(1)] = v
+        buffer[e - _U(1)] = v
 
 
 # ------------------------------------------------------------------------------------------------
@@ -494,21 +519,11 @@ def _write_span(buffer, a, b, v):
 
 
 @inlined
-def _value_ok(buf, p, n, check):
-    """The last field of a data line at ``p``: when ``check``, whether it is a value that is
-    valid, ends its line and is not hard (:func:`line_value_ok`); otherwise only whether a
-    field starts there (the value is checked when filled).  Returns (ok, offset of the next
-    line)."""
-    if check:
-        return line_value_ok(buf, p, n)
-    return _field_ends_line(buf, p, n)
-
-
-@inlined
 def _field_ends_line(buf, p, n):
-    """:func:`_value_ok` without ``check``: whether a field starts at ``p``, and the offset of
-    the next line.  (The general path of :func:`scan_window` calls it when it does not check,
-    so that its code holds no copy of :func:`line_value_ok`.)"""
+    """The last field of a data line at ``p`` when the values are not checked (they are
+    checked when filled): whether a field starts there, and the offset of the next line.
+    (The general path of :func:`scan_window` calls it when it does not check, so that its
+    code holds no copy of :func:`line_value_ok`.)"""
     if p >= n or is_delim(buf[p]):
         return False, p
     return True, next_line(buf, p, n)
@@ -520,9 +535,11 @@ def _scan_run_fixed(buf, pos, n, cur, step, fast_lim):
     position stays <= fast_lim.  Returns (offset after them, next position, lines)."""
     k = np.int64(0)
     while cur <= fast_lim:
-        ok, q = line_value_ok(buf, pos, n)
+        ok, _mant, _frac, _neg, q = short_value(buf, pos, n)
         if not ok:
-            break
+            ok, q = line_value_ok(buf, pos, n)
+            if not ok:
+                break
         cur += step
         k += 1
         pos = q
@@ -596,15 +613,21 @@ def _scan_run_bed(buf, pos, n, chrom_off, chrom_len, s_min, s_max, check):
                 and equal_bytes(buf, chrom_off, pos, chrom_len)):
             break
         r = skip_blanks(buf, q, n)
-        st, start, q = parse_uint(buf, r, n)
+        st, start, q = parse_uint_words(buf, r, n)
         r2 = skip_blanks(buf, q, n)
         if st != UINT_OK or r2 == q:
             break
-        st, end, q = parse_uint(buf, r2, n)
+        st, end, q = parse_uint_words(buf, r2, n)
         r3 = skip_blanks(buf, q, n)
         if st != UINT_OK or r3 == q or start > end:
             break
-        ok, q = _value_ok(buf, r3, n, check)
+        # the value: checked (short_value, else line_value_ok), or only found
+        if check:
+            ok, _mant, _frac, _neg, q = short_value(buf, r3, n)
+            if not ok:
+                ok, q = line_value_ok(buf, r3, n)
+        else:
+            ok, q = _field_ends_line(buf, r3, n)
         if not ok:
             break
         if start < end:
@@ -623,11 +646,17 @@ def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max, check):
     hard.  Returns (offset after them, lines, updated min start, updated max end)."""
     k = np.int64(0)
     while True:
-        st, vpos, q = parse_uint(buf, pos, n)
+        st, vpos, q = parse_uint_words(buf, pos, n)
         r = skip_blanks(buf, q, n)
         if st != UINT_OK or r == q or vpos < 1 or vpos > fast_lim:
             break
-        ok, q = _value_ok(buf, r, n, check)
+        # the value: checked (short_value, else line_value_ok), or only found
+        if check:
+            ok, _mant, _frac, _neg, q = short_value(buf, r, n)
+            if not ok:
+                ok, q = line_value_ok(buf, r, n)
+        else:
+            ok, q = _field_ends_line(buf, r, n)
         if not ok:
             break
         if vpos - 1 < s_min:
@@ -639,9 +668,73 @@ def _scan_run_variable(buf, pos, n, span, fast_lim, s_min, s_max, check):
     return pos, k, s_min, s_max
 
 
+_BATCH = 32     # fixedStep lines (step 1, span 1) read at once by _fill_batch
+_BLOCK = 64     # bytes whose LFs one word of bits marks
+
+
+@inlined
+def _newlines(buf, p):
+    """The LFs of ``buf[p:p+64]`` as the bits of a word (bit i: byte p + i; the caller
+    checks that the bytes exist).  Unsigned indices: LLVM compares the bytes with vector
+    instructions."""
+    m = _U(0)
+    q = _U(p)
+    for i in range(_BLOCK):
+        m |= _U(buf[q + _U(i)] == NEWLINE) << _U(i)
+    return m
+
+
 @kernel
-def _fill_run_fixed(buf, pos, n, buffer, cur, step, span):
-    """Fill from consecutive fixedStep lines whose values are not hard.
+def _fill_batch(buf, pos, n, buffer, cur, lines, values):
+    """Up to _BATCH consecutive fixedStep data lines from ``pos`` (step 1, span 1) that the
+    fast path of :func:`line_value` reads (a short token, then LF or CR LF), their values
+    written to ``buffer[cur:]`` (the caller checks that _BATCH values fit).  Stops before the
+    first other line.  Returns (lines read, offset after them).
+
+    Where each line ends comes from words of LF bits, so the next line's start does not wait
+    for this line's value; the values are then converted independently of each other (LLVM
+    vectorizes that loop).  ``lines`` (int64[3, _BATCH + 1]), ``values`` (float32[_BATCH]):
+    scratch space."""
+    words = lines[0]
+    lengths = lines[1]
+    starts = lines[2]
+    c = 0
+    s = pos
+    base = pos
+    while c < _BATCH and base + _BLOCK + 8 <= n:
+        m = _newlines(buf, base)
+        if m == _U(0):
+            break          # a line of more than 64 bytes: not for the fast path
+        while m != _U(0) and c < _BATCH:
+            e = base + np.int64(ctz64(m))
+            m &= m - _U(1)
+            words[c] = np.int64(load8(buf, s))
+            lengths[c] = e - s
+            starts[c] = s
+            c += 1
+            s = e + 1
+        base += _BLOCK
+    starts[c] = s
+    bad = _U(0)
+    for i in range(_BATCH):
+        w = _U(words[i])
+        length = _U(lengths[i])
+        # the token ends at the LF or at a CR just before it, within 8 bytes of its start
+        cr = _U(((w >> ((length * _U(8) - _U(8)) & _U(63))) & _U(0xFF)) == CARRIAGE_RETURN)
+        ok, mant, frac, neg = short_token(w, length - cr)
+        values[i] = short_float32(mant, frac, neg)
+        bad |= _U((not ok) or length > _U(7)) << _U(i)
+    good = np.int64(ctz64(bad))
+    if good > c:
+        good = c
+    buffer[cur:cur + good] = values[:good]
+    return good, starts[good]
+
+
+@kernel
+def _fill_run_fixed(buf, pos, n, buffer, cur, step, span, lines, values):
+    """Fill from consecutive fixedStep lines whose values are not hard (``lines``, ``values``:
+    scratch space of :func:`_fill_batch`).
     Returns (offset after them, next position, lines, bases written, bases dropped)."""
     size = buffer.shape[0]
     k = np.int64(0)
@@ -649,9 +742,20 @@ def _fill_run_fixed(buf, pos, n, buffer, cur, step, span):
     dropped = np.int64(0)
     if step == 1 and span == 1:
         while cur >= 0:
-            ok, v, q = line_value(buf, pos, n)
-            if not ok:
-                break
+            if cur <= size - _BATCH and pos + _BLOCK + 8 <= n:
+                got, pos = _fill_batch(buf, pos, n, buffer, cur, lines, values)
+                cur += got
+                k += got
+                written += got
+                if got == _BATCH:
+                    continue
+            ok, mant, frac, neg, q = short_value(buf, pos, n)
+            if ok:
+                v = short_float32(mant, frac, neg)
+            else:
+                ok, v, q = line_value(buf, pos, n)
+                if not ok:
+                    break
             if cur < size:
                 buffer[cur] = v
                 written += 1
@@ -662,9 +766,13 @@ def _fill_run_fixed(buf, pos, n, buffer, cur, step, span):
             pos = q
     else:
         while True:
-            ok, v, q = line_value(buf, pos, n)
-            if not ok:
-                break
+            ok, mant, frac, neg, q = short_value(buf, pos, n)
+            if ok:
+                v = short_float32(mant, frac, neg)
+            else:
+                ok, v, q = line_value(buf, pos, n)
+                if not ok:
+                    break
             w, d = _write_span(buffer, cur, cur + span, v)
             written += w
             dropped = _sat_add(dropped, d)
@@ -682,13 +790,17 @@ def _fill_run_variable(buf, pos, n, buffer, span):
     written = np.int64(0)
     dropped = np.int64(0)
     while True:
-        st, vpos, q = parse_uint(buf, pos, n)
+        st, vpos, q = parse_uint_words(buf, pos, n)
         r = skip_blanks(buf, q, n)
         if st != UINT_OK or r == q:
             break
-        ok, v, q = line_value(buf, r, n)
-        if not ok:
-            break
+        ok, mant, frac, neg, q = short_value(buf, r, n)
+        if ok:
+            v = short_float32(mant, frac, neg)
+        else:
+            ok, v, q = line_value(buf, r, n)
+            if not ok:
+                break
         w, d = _write_span(buffer, vpos - 1, vpos - 1 + span, v)
         written += w
         dropped = _sat_add(dropped, d)
@@ -710,23 +822,32 @@ def _fill_run_bed(buf, pos, n, buffer):
         c = buf[pos]
         if c == HASH or c == _T or c == _B:
             break
+        # the chromosome name: its end found 8 bytes at a time when it is that short
         q = pos
+        if pos + 8 <= n:
+            i = np.int64(first_below_bang(load8(buf, pos)))
+            if i < 8 and is_delim(buf[pos + i]):
+                q = pos + i
         while q < n and not is_delim(buf[q]):
             q += 1
         r = skip_blanks(buf, q, n)
         if q == pos or r == q:
             break
-        st, start, q = parse_uint(buf, r, n)
+        st, start, q = parse_uint_words(buf, r, n)
         r2 = skip_blanks(buf, q, n)
         if st != UINT_OK or r2 == q:
             break
-        st, end, q = parse_uint(buf, r2, n)
+        st, end, q = parse_uint_words(buf, r2, n)
         r3 = skip_blanks(buf, q, n)
         if st != UINT_OK or r3 == q:
             break
-        ok, v, q = line_value(buf, r3, n)
-        if not ok:
-            break
+        ok, mant, frac, neg, q = short_value(buf, r3, n)
+        if ok:
+            v = short_float32(mant, frac, neg)
+        else:
+            ok, v, q = line_value(buf, r3, n)
+            if not ok:
+                break
         w, d = _write_span(buffer, start, end, v)
         written += w
         dropped = _sat_add(dropped, d)
@@ -1130,6 +1251,16 @@ def fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_va
     COUNT_DROPPED are incremented, COUNT_HARD_NEXT is set to the next hard index.
     Returns FILL_OK, FILL_ERR_SYNTAX or FILL_ERR_HARD.
     """
+    lines = np.empty((3, _BATCH + 1), dtype=np.int64)
+    values = np.empty(_BATCH, dtype=np.float32)
+    return _fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_values,
+                 hard_index, counters, lines, values)
+
+
+@kernel
+def _fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_values,
+          hard_index, counters, lines, values):
+    """:func:`fill` with the scratch space of :func:`_fill_batch`."""
     n = buf.shape[0]
     if seg_end < n:
         n = seg_end
@@ -1147,7 +1278,8 @@ def fill(buf, seg_start, seg_end, kind, fixed_start, step, span, buffer, hard_va
     while pos < n:
         # fast paths: runs of data lines whose values are not hard
         if kind == KIND_FIXED:
-            pos, cur, k, w, d = _fill_run_fixed(buf, pos, n, buffer, cur, step, span)
+            pos, cur, k, w, d = _fill_run_fixed(buf, pos, n, buffer, cur, step, span, lines,
+                                                 values)
         elif kind == KIND_VARIABLE:
             pos, k, w, d = _fill_run_variable(buf, pos, n, buffer, span)
         else:
@@ -1231,11 +1363,13 @@ def fill_segments(buf, segs, indices, buffer, hard_values, counters):
     """``fill`` for the segments ``segs[indices]`` in that order (one chromosome's segments in
     file order), each starting at its own first hard token.  Stops at the first failing
     segment and returns its status."""
+    lines = np.empty((3, _BATCH + 1), dtype=np.int64)
+    values = np.empty(_BATCH, dtype=np.float32)
     for k in range(indices.shape[0]):
         i = indices[k]
-        st = fill(buf, segs[i, SEG_DATA_START], segs[i, SEG_DATA_END], segs[i, SEG_KIND],
-                  segs[i, SEG_START], segs[i, SEG_STEP], segs[i, SEG_SPAN], buffer,
-                  hard_values, segs[i, SEG_HARD_FIRST], counters)
+        st = _fill(buf, segs[i, SEG_DATA_START], segs[i, SEG_DATA_END], segs[i, SEG_KIND],
+                   segs[i, SEG_START], segs[i, SEG_STEP], segs[i, SEG_SPAN], buffer,
+                   hard_values, segs[i, SEG_HARD_FIRST], counters, lines, values)
         if st != FILL_OK:
             return st
     return FILL_OK

@@ -274,7 +274,7 @@ def test_line_value_fast_path(line, value, fast):
     ok, found, nxt = kd.line_value(buf, 0, len(buf))
     assert ok and found == np.float32(value)
     assert nxt == (line.index(b"\n") + 1 if b"\n" in line else len(line))
-    assert kd._short_value(buf, 0, len(buf))[0] == fast
+    assert kd.short_value(buf, 0, len(buf))[0] == fast
     assert kd.line_value_ok(buf, 0, len(buf)) == (True, nxt)
 
 
@@ -329,3 +329,28 @@ def test_short_tokens_are_float32_of_strtod(check):
     expected = np.array([float(t) for t in tokens], dtype=np.float64).astype(np.float32)
     bad = np.flatnonzero(out.view(np.uint32) != expected.view(np.uint32))
     assert not len(bad), [tokens[i] for i in bad[:10]]
+
+
+# ------------------------------------------------------------------------------------------------
+# the word-wide token reader against the byte-by-byte one, on any bytes
+
+short_bytes = st.sampled_from(list(b"0123456789-+.eE \t\r\n\x00\x2f\x3a\x1e\x80\xb0\xff"))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(short_bytes, max_size=8), st.binary(max_size=8), st.integers(0, 9))
+def test_short_token_reads_like_parse_decimal(head, tail, length):
+    word = (bytes(head) + tail + bytes(8))[:8]
+    token = word[:length]
+    w = np.frombuffer(word, dtype="<u8")[0]
+    ok, mant, frac, neg = kd.short_token(w, np.uint64(length))
+    plain = re.fullmatch(rb"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", token) is not None
+    assert ok == (plain and 1 <= length <= 7)
+    if ok:
+        # the general path: parse_decimal, then float32_value
+        buf = np.frombuffer(token, dtype=np.uint8)
+        cls, m, e10, nd, tr, ng, end = kd.parse_decimal(buf, 0, len(buf))
+        assert cls == kd.NUM_DEC and end == len(token)
+        resolved, value = kd.float32_value(cls, m, e10, nd, tr, ng)
+        fast = kd.short_float32(mant, frac, neg)
+        assert resolved and same(fast, value) and same(fast, as_float32(float(token)))

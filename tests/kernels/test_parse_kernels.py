@@ -19,6 +19,7 @@ from genomedata.inputs.signal import line_number, parse_signal
 from genomedata.errors import InputError
 from genomedata.kernels import parse as kp
 from test_decimal_kernels import decimal_tokens  # the grammar's tokens, drawn one way
+from test_decimal_kernels import model  # float(token) when the grammar accepts the token
 
 pytestmark = pytest.mark.kernels
 
@@ -719,3 +720,55 @@ def test_fill_with_arbitrary_ranges_never_crashes(text, extra):
         status = kp.fill(buf, -extra, len(text) + extra, kind, extra - 20, 1 + extra % 3,
                          1 + extra % 4, buffer, np.zeros(1), 0, counters)
         assert status in (kp.FILL_OK, kp.FILL_ERR_SYNTAX, kp.FILL_ERR_HARD)
+
+
+# fixedStep lines with step 1 and span 1 are read in batches (line ends found 64 bytes at a
+# time, values converted together): the batch must stop at, and leave to the line-by-line
+# reader, exactly the lines its fast path does not take
+
+short_plain = st.from_regex(rb"\A[+-]?([0-9]{1,4}(\.[0-9]{0,3})?|\.[0-9]{1,3})\Z")
+short_other = st.one_of(
+    st.sampled_from([b"", b"#c", b"-", b".", b"1.2.3", b"12345678", b"-1234567", b"1e5", b"nan",
+                     b"-Inf", b"0.0000001", b"1234567.5", b"+.5", b"5.", b"1\r2", b"1 2"]),
+    # no exponents: every value is exact (no hard token)
+    st.binary(min_size=1, max_size=9).filter(lambda t: not any(c in t for c in b"\neE")))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.one_of(short_plain, short_plain, short_plain, short_other),
+                          st.sampled_from([b"\n", b"\n", b"\r\n", b" \n", b"\r\r\n"])),
+                min_size=1, max_size=150),
+       st.integers(0, 160), st.integers(0, 3))
+def test_fixedstep_batches_read_like_line_by_line(lines, size, start):
+    text = b"".join(token + eol for token, eol in lines)
+    buf = np.frombuffer(text, dtype=np.uint8)
+    out = np.full(size, 7, dtype=np.float32)
+    counters = np.zeros(kp.NCOUNTERS, dtype=np.int64)
+    status = kp.fill(buf, 0, len(text), kp.KIND_FIXED, start, 1, 1, out, np.zeros(0), 0,
+                     counters)
+    # the model: blank and comment lines are skipped, a value is float32(float(token)), the
+    # first line that is not a value stops the fill
+    expected = np.full(size, 7, dtype=np.float32)
+    cur = start
+    nlines = 0
+    model_status = kp.FILL_OK
+    for token, eol in lines:
+        line = (token + eol).lstrip(b" \t")
+        if line.strip(b" \t\r\n") == b"" or line.startswith(b"#"):
+            continue
+        body = line.rstrip(b"\n").rstrip(b" \t\r")
+        value = model(body)
+        if value is None:
+            model_status = kp.FILL_ERR_SYNTAX
+            break
+        if cur < size:
+            expected[cur] = np.float32(value)
+        cur += 1
+        nlines += 1
+    assert status == model_status
+    assert counters[kp.COUNT_LINES] == nlines
+    assert counters[kp.COUNT_WRITTEN] == max(0, min(cur, size) - start)
+    assert counters[kp.COUNT_DROPPED] == nlines - counters[kp.COUNT_WRITTEN]
+    nan = np.isnan(expected)
+    assert np.array_equal(np.isnan(out), nan)
+    assert np.array_equal(out[~nan].view(np.uint32), expected[~nan].view(np.uint32))

@@ -127,6 +127,17 @@ def test_parse_uint_matches_model(text):
         assert value == expected_value
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(uint_text, st.binary(max_size=25)), st.binary(max_size=20))
+def test_parse_uint_words_reads_like_parse_uint(text, after):
+    # the word-at-a-time reader needs 16 bytes before the end: with and without them
+    buf = as_buf(text + after)
+    for n in (len(text), len(text) + len(after)):
+        fast = kb.parse_uint_words(buf, 0, n)
+        assert fast == kb.parse_uint(buf, 0, n)
+        assert type(fast[1]) is type(kb.parse_uint(buf, 0, n)[1])
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.integers(0, INT64_MAX),
                           st.sampled_from([0, 9, 10, 99, 100, 10 ** 18 - 1, 10 ** 18, INT64_MAX])),
