@@ -727,7 +727,10 @@ def _fill_batch(buf, pos, n, buffer, cur, lines, values):
     good = np.int64(ctz64(bad))
     if good > c:
         good = c
-    buffer[cur:cur + good] = values[:good]
+    # element by element: a slice assignment would make numba compile its shape check's
+    # error message (string formatting: seconds of the first run's compilation)
+    for t in range(good):
+        buffer[cur + t] = values[t]
     return good, starts[good]
 
 
