@@ -439,23 +439,16 @@ _FROM_VALUES = "values"   # a short supercontig, which stores no summaries: read
 
 
 def _summarise_values(chromosome, start, end, block_rows, columns):
-    """Block summaries (float64 ``(blocks, columns, 4)``, as ``block_summaries`` stores them)
-    of the values of ``[start, end)``, which lies in one supercontig and starts at one of its
-    block edges."""
-    values = np.asarray(chromosome[start:end], dtype=np.float64).reshape(end - start, -1)
-    values = values[:, columns]
-    nblocks = -(-(end - start) // block_rows)
-    padded = np.full((nblocks * block_rows, len(columns)), np.nan)
-    padded[:end - start] = values
-    padded = padded.reshape(nblocks, block_rows, len(columns))
-    finite = np.isfinite(padded)
-    out = np.empty((nblocks, len(columns), 4))
-    out[:, :, 0] = finite.sum(axis=1)
-    out[:, :, 1] = np.where(finite, padded, 0.0).sum(axis=1)
-    out[:, :, 2] = np.where(finite, padded, np.inf).min(axis=1)
-    out[:, :, 3] = np.where(finite, padded, -np.inf).max(axis=1)
-    out[:, :, 2:][out[:, :, 0] == 0] = np.nan
-    return out
+    """Block summaries (``new_block_summaries``, as ``block_summaries`` stores them) of the
+    values of ``[start, end)``, which lies in one supercontig and starts at one of its block
+    edges: the kernel close-data uses, over the values read."""
+    from ..kernels.stats import add_block_summaries, new_block_summaries
+    values = np.asarray(chromosome[start:end], dtype=np.float32).reshape(end - start, -1)
+    by_track = np.ascontiguousarray(values[:, columns].T)
+    blocks = new_block_summaries(-(-(end - start) // block_rows), len(columns))
+    add_block_summaries(by_track, np.int64(end - start), np.int64(0), np.int64(block_rows),
+                        blocks, np.int64(0), np.int64(0))
+    return blocks
 
 
 def _usable_summaries(chromosome, start, end):
@@ -554,6 +547,8 @@ def binned_blocks(chromosome, start, end, bins, stat="max", tracks=None,
     bins = _check_bins(bins)
     start, end = _check_region(start, end, bins)
     columns = track_columns(chromosome, tracks)
+    if (end - start) < min_blocks * _layout.BLOCK_SUMMARY_ROWS * bins:
+        return None     # (before any summary is opened: most plots of short regions)
     found = _usable_summaries(chromosome, start, end)
     if found is None:
         return None

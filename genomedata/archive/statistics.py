@@ -678,7 +678,7 @@ class StatisticsCollector:
             first, last = int(state[0]), int(state[1])
             scans.append((None, None, []) if last < 0 else (first, last, gaps))
             if keep and self._files is not None:
-                self._store_blocks(chrom, index, int(column), blocks[:, 0])
+                self._store_blocks(chrom, index, int(column), blocks)
                 summaries[-1] = STORED_IN_ARCHIVE
         self._columns[(chrom, int(column))] = (stats, scans, summaries)
 
@@ -710,17 +710,19 @@ class StatisticsCollector:
         return dataset
 
     def _store_blocks(self, chrom: str, index: int, column: int, blocks) -> None:
+        """Track ``column``'s summaries (``(nblocks, 1, 4)``) into its chunks of the dataset
+        (each chunk holds one track)."""
         with self._lock:
-            self._summaries_dataset(chrom, index, len(blocks))[:, column, :] = blocks
+            write_array(self._summaries_dataset(chrom, index, len(blocks)), blocks,
+                        (0, column, 0))
 
     def _store_empty(self, chrom: str, index: int, columns, nblocks: int) -> None:
         """Summaries of no values for ``columns`` of a supercontig whose dataset exists (a
         new dataset holds zeros)."""
         from ..kernels.stats import new_block_summaries
-        with self._lock:
-            dataset = self._summaries_dataset(chrom, index, nblocks)
-            for column in columns:
-                dataset[:, column, :] = new_block_summaries(nblocks, 1)[:, 0]
+        empty = new_block_summaries(nblocks, 1)
+        for column in columns:
+            self._store_blocks(chrom, index, column, empty)
 
     def merge(self, other: "StatisticsCollector") -> None:
         """Take over what ``other`` (a collector of other chromosomes, say filled by another

@@ -9,8 +9,9 @@ reader decodes.  Datasets with any other filter pipeline are written through h5p
   values for rows ``[row_start, row_start + len(values))`` of one column of ``continuous``
   (``column=None`` for a 1-D dataset).  Chunks that would be entirely NaN and are not stored
   yet are skipped; a partly covered chunk is merged with what the dataset holds.
-* ``write_array(dataset, values)`` -- the whole of a small dataset of any shape (the block
-  summaries of close-data), in the calling thread.
+* ``write_array(dataset, values, offset=None)`` -- whole chunks of a small dataset of any
+  shape (the block summaries of close-data, and one track of them at a time for ``load``),
+  in the calling thread.
 * ``erase_column(dataset, column)`` -- NaN over a whole column (erase-data, and the new track
   columns of old archives whose fill value is 0).
 """
@@ -195,31 +196,38 @@ class ChunkWriter:
         self.close()
 
 
-def write_array(dataset, values) -> None:
-    """Write the whole of a small chunked dataset of any shape from ``values`` (its shape),
-    each chunk encoded by ``codec`` in the calling thread (edge chunks padded with zeros to
-    the chunk's size, as HDF5 stores them); through h5py when ``codec`` does not encode its
-    filters."""
+def write_array(dataset, values, offset=None) -> None:
+    """Write ``values`` into a small chunked dataset of any shape, at ``offset`` (default: the
+    origin; ``values`` then has the dataset's shape), each chunk encoded by ``codec`` in the
+    calling thread (edge chunks padded with zeros to the chunk's size, as HDF5 stores them);
+    through h5py when ``codec`` does not encode its filters.  ``offset`` lies on chunk edges
+    and ``values`` covers whole chunks, but where it reaches the dataset's end."""
     values = np.ascontiguousarray(values, dtype=dataset.dtype)
-    if values.shape != dataset.shape:
-        raise ValueError(f"values of shape {values.shape} for a dataset of {dataset.shape}")
+    shape, chunks = dataset.shape, dataset.chunks
+    offset = (0,) * len(shape) if offset is None else tuple(int(o) for o in offset)
+    stop = tuple(o + n for o, n in zip(offset, values.shape))
+    if len(offset) != len(shape) or len(values.shape) != len(shape) or any(
+            o % c or (e % c and e != n) or e > n
+            for o, e, c, n in zip(offset, stop, chunks, shape)):
+        raise ValueError(f"values of shape {values.shape} at {offset} do not cover whole "
+                         f"chunks {chunks} of a dataset of {shape}")
     pipeline = codec.chunk_pipeline(dataset)
     if pipeline is None or not values.size:
-        dataset[...] = values
+        dataset[tuple(slice(o, e) for o, e in zip(offset, stop))] = values
         return
-    chunks = dataset.chunks
     itemsize = dataset.dtype.itemsize
     buffer = np.zeros(chunks, dtype=dataset.dtype)
     scratch = np.empty(buffer.nbytes, dtype=np.uint8)
     write = dataset.id.write_direct_chunk
-    for offset in np.ndindex(*(-(-n // c) for n, c in zip(values.shape, chunks))):
-        coord = tuple(i * c for i, c in zip(offset, chunks))
-        part = values[tuple(slice(o, o + c) for o, c in zip(coord, chunks))]
+    for index in np.ndindex(*(-(-n // c) for n, c in zip(values.shape, chunks))):
+        corner = tuple(i * c for i, c in zip(index, chunks))
+        part = values[tuple(slice(k, k + c) for k, c in zip(corner, chunks))]
         if part.shape != chunks:
             buffer[...] = 0
         buffer[tuple(slice(0, n) for n in part.shape)] = part
-        write(coord, codec.encode_chunk(buffer.view(np.uint8).reshape(-1), itemsize, pipeline,
-                                        scratch), 0)
+        write(tuple(o + k for o, k in zip(offset, corner)),
+              codec.encode_chunk(buffer.view(np.uint8).reshape(-1), itemsize, pipeline,
+                                 scratch), 0)
 
 
 def write_seq(dataset, values, pool=None) -> None:

@@ -177,8 +177,8 @@ def plot_region(genome, region, tracks=None, *, summary="max", bins=None, width=
         if bins is None:
             bins = max(1, int(round(width * DPI)))
             bins = min(bins, end - start)
-        found = (None if isinstance(genome, BigWigGenome) else
-                 binned_blocks(chromosome, start, end, bins, summary, columns))
+        # (None for short regions, bigWig files and archives without usable summaries)
+        found = binned_blocks(chromosome, start, end, bins, summary, columns)
         if found is None:
             values = chromosome.binned(start, end, bins, summary, columns)
             edges = bin_edges(start, end, bins)

@@ -133,3 +133,25 @@ def test_dirty_flag_is_a_bitfield_whatever_was_there(tmp_path, before):
     tables = pytest.importorskip("tables")
     with tables.open_file(str(path)) as handle:
         assert bool(handle.root.chr1._v_attrs.dirty) is True
+
+
+def test_write_array_writes_whole_chunks_at_an_offset(tmp_path):
+    """write_array stores standard shuffle + deflate chunks that h5py reads back, for the
+    whole dataset or one track's chunks at an offset; values that would cover part of a
+    chunk (not at the dataset's end) are refused."""
+    rng = np.random.default_rng(7)
+    with h5py.File(tmp_path / "a.h5", "w") as handle:
+        dataset = handle.create_dataset("d", shape=(10, 3, 4), dtype=np.float32,
+                                        chunks=(4, 1, 4), shuffle=True, compression="gzip",
+                                        compression_opts=1)
+        whole = rng.normal(size=(10, 3, 4)).astype(np.float32)
+        _writer.write_array(dataset, whole)
+        np.testing.assert_array_equal(dataset[...], whole)
+        column = rng.normal(size=(10, 1, 4)).astype(np.float32)
+        _writer.write_array(dataset, column, (0, 2, 0))
+        whole[:, 2:3] = column
+        np.testing.assert_array_equal(dataset[...], whole)
+        with pytest.raises(ValueError):
+            _writer.write_array(dataset, column[:6], (0, 1, 0))    # ends inside a chunk
+        with pytest.raises(ValueError):
+            _writer.write_array(dataset, column[:4], (2, 1, 0))    # starts inside one
