@@ -137,6 +137,16 @@ def new_block_summaries(nblocks: int, ncols: int):
 
 
 @helper
+def _block_of(row, i, nrows, block_rows):
+    """``(block, stop)``: the block of ``block_rows`` rows that value ``i`` of values
+    starting at supercontig row ``row`` falls in, and the index (at most ``nrows``) of the
+    first value past that block."""
+    index = (row + i) // block_rows
+    stop = (index + 1) * block_rows - row
+    return index, (stop if stop < nrows else nrows)
+
+
+@helper
 def _add_to_block(cell, count, total, lo, hi):
     """Add ``count`` (> 0) finite values of sum ``total``, minimum ``lo`` and maximum ``hi``
     to a block's summary ``cell`` (count, sum, min, max)."""
@@ -169,10 +179,7 @@ def add_block_summaries(block, nrows, row, block_rows, blocks, block0, col0):
         col = col0 + j
         i = 0
         while i < nrows:
-            index = (row + i) // block_rows
-            stop = (index + 1) * block_rows - row
-            if stop > nrows:
-                stop = nrows
+            index, stop = _block_of(row, i, nrows, block_rows)
             count = 0
             total = 0.0
             lo = np.inf
@@ -220,10 +227,7 @@ def accumulate_chunk(data, nelem, shuffled, first, nrows, col, acc, counts, row_
     count = 0
     i = 0
     while i < nrows:
-        index = (row + i) // block_rows
-        stop = (index + 1) * block_rows - row
-        if stop > nrows:
-            stop = nrows
+        index, stop = _block_of(row, i, nrows, block_rows)
         block_count = 0
         block_total = 0.0
         block_lo = np.inf
