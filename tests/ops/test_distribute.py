@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import sys
+import threading
 
 import h5py
 import numpy as np
@@ -223,9 +224,14 @@ def test_a_task_left_running_does_not_make_the_work_folder_again(inputs, tmp_pat
     from genomedata.ops import _distribute
     create = _distribute.create_archive
 
+    removing = threading.Lock()
+
     def after_the_command_left(path, *args, **kwargs):
-        shutil.rmtree(os.path.dirname(path))        # the work folder, as the command does
-        return create(path, *args, **kwargs)
+        # one task at a time: two tasks removing the folder while the other makes its own
+        # attempt in it would fail in rmtree ("directory not empty"), not in create_archive
+        with removing:
+            shutil.rmtree(os.path.dirname(path), ignore_errors=True)   # as the command does
+            return create(path, *args, **kwargs)
     monkeypatch.setattr(_distribute, "create_archive", after_the_command_left)
     with ThreadPoolExecutor(2) as pool, pytest.raises(FileNotFoundError):
         load_genomedata(tmp_path / "out.gd", [("b", str(inputs / "b.wig"))],
